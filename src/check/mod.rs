@@ -1,0 +1,313 @@
+//! `check` rules over a loaded book. Each rule is a small function that pushes diagnostics with a
+//! rule id, a level, a position and a message that says what would be right.
+
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::model::{Book, Moment, Monitoring, Retro};
+use crate::suggest::nearest;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path};
+
+/// All the book-level rules. Load-time problems (syntax, types, values) come from `load`.
+pub fn check_book(book: &Book) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let ids = IdIndex::new(book);
+    let factor_use = factor_usage(book);
+    for r in &book.retros {
+        id_charset(r, &mut out);
+        duplicate_id(r, &ids, &mut out);
+        moments_order(r, &mut out);
+        timeline_agrees(r, &mut out);
+        related_resolve(r, &ids, &mut out);
+        actions(r, &mut out);
+        addresses(r, &mut out);
+        factor_twins(r, book, &factor_use, &mut out);
+        monitoring_paths(r, book, &mut out);
+    }
+    out
+}
+
+struct IdIndex<'a> {
+    by_id: HashMap<&'a str, Vec<&'a Retro>>,
+}
+
+impl<'a> IdIndex<'a> {
+    fn new(book: &'a Book) -> Self {
+        let mut by_id: HashMap<&str, Vec<&Retro>> = HashMap::new();
+        for r in &book.retros {
+            by_id.entry(r.id.as_str()).or_default().push(r);
+        }
+        IdIndex { by_id }
+    }
+}
+
+fn id_charset(r: &Retro, out: &mut Vec<Diagnostic>) {
+    let bad: Vec<char> =
+        r.id.chars().filter(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))).collect();
+    if r.id.starts_with('.') || !bad.is_empty() || r.id.is_empty() {
+        let what = if r.id.starts_with('.') {
+            "starts with a dot".to_string()
+        } else if r.id.is_empty() {
+            "is empty".to_string()
+        } else {
+            format!("contains {}", bad.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+        };
+        out.push(Diagnostic::error(
+            &r.path,
+            r.id_pos,
+            "id-charset",
+            format!("id `{}` {what}; an id is a URL slug of letters, digits, `.`, `_`, `-` and does not start with `.` (e.g. `{}`)", r.id, crate::load::slugify(&r.id)),
+        ));
+    }
+}
+
+fn duplicate_id(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
+    let Some(same) = ids.by_id.get(r.id.as_str()) else { return };
+    if same.len() < 2 {
+        return;
+    }
+    let others: Vec<&str> = same.iter().filter(|o| o.path != r.path).map(|o| o.path.as_str()).collect();
+    out.push(Diagnostic::error(
+        &r.path,
+        r.id_pos,
+        "id-duplicate",
+        format!("id `{}` is also used by {}; ids must be unique across the book", r.id, others.join(", ")),
+    ));
+}
+
+fn moments_order(r: &Retro, out: &mut Vec<Diagnostic>) {
+    let mut prev: Option<(Moment, &crate::model::MomentValue)> = None;
+    for m in Moment::ALL {
+        let Some(v) = r.impact.moment(m) else { continue };
+        if let Some((pm, pv)) = prev
+            && v.at < pv.at
+        {
+            out.push(Diagnostic::error(
+                &r.path,
+                v.pos,
+                "moments-order",
+                format!(
+                    "`{}` ({}) is before `{}` ({}); the moments must be in the order started ≤ detected ≤ mitigated ≤ resolved",
+                    m.as_str(),
+                    v.at,
+                    pm.as_str(),
+                    pv.at
+                ),
+            ));
+        }
+        prev = Some((m, v));
+    }
+}
+
+fn timeline_agrees(r: &Retro, out: &mut Vec<Diagnostic>) {
+    for m in Moment::ALL {
+        let Some(v) = r.impact.moment(m) else { continue };
+        if v.source != crate::model::MomentSource::FrontMatter {
+            continue;
+        }
+        if let Some(e) = r.timeline.iter().find(|e| e.kind == Some(m.entry_kind()))
+            && e.at != v.at
+        {
+            out.push(Diagnostic::warning(
+                &r.path,
+                Pos::new(e.line, 1),
+                "timeline-moment",
+                format!(
+                    "the timeline's [{}] entry is at {} but front matter says `impact.{}: {}`; make them agree",
+                    m.as_str(),
+                    e.at,
+                    m.as_str(),
+                    v.at
+                ),
+            ));
+        }
+    }
+}
+
+fn related_resolve(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
+    for rel in &r.related {
+        if ids.by_id.contains_key(rel.value.as_str()) {
+            continue;
+        }
+        let hint = nearest(&rel.value, ids.by_id.keys().copied())
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        out.push(Diagnostic::error(
+            &r.path,
+            rel.pos,
+            "related-unresolved",
+            format!("related id `{}` is not a retro in this book{hint}", rel.value),
+        ));
+    }
+}
+
+fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<&str, Pos> = BTreeMap::new();
+    for a in &r.actions {
+        if let Some(first) = seen.insert(a.id.as_str(), a.pos) {
+            out.push(Diagnostic::error(
+                &r.path,
+                a.pos,
+                "action-duplicate-id",
+                format!(
+                    "action id `{}` is already used on line {}; action ids are unique within a retro",
+                    a.id, first.line
+                ),
+            ));
+        }
+        if a.status.is_open() && a.owner.is_none() {
+            out.push(Diagnostic::error(
+                &r.path,
+                a.pos,
+                "action-owner",
+                format!(
+                    "action `{}` is {} but has no owner; add `owner:` with a team or person who will drive it",
+                    a.id,
+                    a.status.as_str()
+                ),
+            ));
+        }
+    }
+}
+
+fn addresses(r: &Retro, out: &mut Vec<Diagnostic>) {
+    let ids: Vec<&str> = r.factors.iter().map(|f| f.id.as_str()).collect();
+    for a in &r.actions {
+        for x in &a.addresses {
+            if !ids.contains(&x.value.as_str()) {
+                let hint = match nearest(&x.value, ids.iter().copied()) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None if ids.is_empty() => "this retro lists no factors".to_string(),
+                    None => format!("its factors are {}", ids.join(", ")),
+                };
+                out.push(Diagnostic::error(
+                    &r.path,
+                    x.pos,
+                    "addresses-unknown",
+                    format!("action `{}` addresses `{}`, which is not a factor of this retro; {hint}", a.id, x.value),
+                ));
+            }
+        }
+    }
+}
+
+/// Factor id → number of retros citing it.
+fn factor_usage(book: &Book) -> BTreeMap<&str, usize> {
+    let mut m = BTreeMap::new();
+    for r in &book.retros {
+        let mut ids: Vec<&str> = r.factors.iter().map(|f| f.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            *m.entry(id).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+fn factor_twins(r: &Retro, book: &Book, usage: &BTreeMap<&str, usize>, out: &mut Vec<Diagnostic>) {
+    for f in &r.factors {
+        let new = usage.get(f.id.as_str()).copied().unwrap_or(0) <= 1 && !book.config.factors.contains_key(&f.id);
+        if !new {
+            continue;
+        }
+        let known = usage
+            .iter()
+            .filter(|(id, _)| **id != f.id)
+            .map(|(id, n)| (*id, *n))
+            .chain(book.config.factors.keys().filter(|k| !usage.contains_key(k.as_str())).map(|k| (k.as_str(), 0)));
+        let best = known.filter(|(id, _)| similar(&f.id, id)).max_by_key(|(id, n)| (*n, std::cmp::Reverse(*id)));
+        if let Some((twin, n)) = best {
+            let used = match n {
+                0 => "defined in book.toml".to_string(),
+                1 => "used in 1 retro".to_string(),
+                n => format!("used in {n} retros"),
+            };
+            out.push(Diagnostic::warning(
+                &r.path,
+                f.pos,
+                "factor-twin",
+                format!(
+                    "factor `{}` is new to the book but close to `{twin}` ({used}); if they are the same, use `{twin}` or add `aliases = [\"{}\"]` under [factors.{twin}] in book.toml",
+                    f.id, f.id
+                ),
+            ));
+        }
+    }
+}
+
+/// Whether two factor ids look like the same thing: a small edit distance, or (almost) all
+/// words shared, where a word also matches its prefix (`config` ~ `configuration`).
+pub fn similar(a: &str, b: &str) -> bool {
+    if a == b {
+        return false;
+    }
+    let d = strsim::damerau_levenshtein(a, b);
+    if d <= 2 && a.len().min(b.len()) >= 6 {
+        return true;
+    }
+    let wa: Vec<&str> = a.split('-').filter(|w| !w.is_empty()).collect();
+    let wb: Vec<&str> = b.split('-').filter(|w| !w.is_empty()).collect();
+    let word_match = |x: &str, y: &str| {
+        x == y
+            || (x.len().min(y.len()) >= 4 && (x.starts_with(y) || y.starts_with(x)))
+            || (x.len().min(y.len()) >= 5 && strsim::levenshtein(x, y) <= 1)
+    };
+    let shared = wa.iter().filter(|x| wb.iter().any(|y| word_match(x, y))).count();
+    let most = wa.len().max(wb.len());
+    shared >= 1 && most > 0 && shared * 3 >= most * 2
+}
+
+fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+    for m in &r.monitoring {
+        let Monitoring::Series { metric, data, baseline, .. } = m else { continue };
+        for (key, p) in [("data", data), ("baseline", baseline)] {
+            let Some(p) = p else { continue };
+            if escapes_root(&p.value) {
+                out.push(Diagnostic::error(
+                    &r.path,
+                    p.pos,
+                    "monitoring-data",
+                    format!(
+                        "`{key}` of series `{metric}` points outside the book (`{}`); keep the CSV beside the retro",
+                        p.value
+                    ),
+                ));
+            } else if !book.root.join(&p.value).is_file() {
+                out.push(Diagnostic::error(
+                    &r.path,
+                    p.pos,
+                    "monitoring-data",
+                    format!("`{key}` of series `{metric}` names `{}`, which does not exist; paths are relative to the retro's folder", p.value),
+                ));
+            }
+        }
+    }
+}
+
+/// Whether a book-relative path leaves the book (absolute, or `..` below the root at any point).
+pub fn escapes_root(p: &str) -> bool {
+    let path = Path::new(p);
+    let mut depth = 0i32;
+    path.is_absolute()
+        || path.components().any(|c| {
+            depth += match c {
+                Component::ParentDir => -1,
+                Component::Normal(_) => 1,
+                _ => 0,
+            };
+            depth < 0
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn similar_factor_ids() {
+        use super::similar;
+        assert!(similar("config-drift", "configuration-drift"));
+        assert!(similar("missing-alert", "missing-alerts"));
+        assert!(similar("dependency-timeout", "upstream-dependency-timeout"));
+        assert!(!similar("config-drift", "schema-drift"));
+        assert!(!similar("capacity-headroom", "manual-failover"));
+    }
+}

@@ -1,0 +1,65 @@
+//! `retrobook check`: every problem in one run.
+
+use super::{EXIT_ERRORS, EXIT_OK, use_color};
+use crate::diagnostic::{self, Diagnostic, Format, Level};
+use std::path::{Path, PathBuf};
+
+/// Options of `check`.
+pub struct CheckArgs {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub strict: bool,
+}
+
+/// Runs `check` and returns the exit code.
+pub fn run(root: &Path, args: &CheckArgs) -> i32 {
+    let (diags, retros) = match crate::load::load_book(root) {
+        Ok(loaded) => {
+            let mut d = loaded.diagnostics;
+            d.extend(crate::check::check_book(&loaded.book));
+            (d, loaded.book.retros.len())
+        }
+        Err(d) => (d, 0),
+    };
+    let mut diags = filter_paths(root, diags, &args.paths);
+    if args.strict {
+        for d in &mut diags {
+            d.level = Level::Error;
+        }
+    }
+    diagnostic::sort(&mut diags);
+    let out = match args.format {
+        Format::Human => diagnostic::render_human(&diags, use_color(&std::io::stdout()), &|f| {
+            std::fs::read_to_string(root.join(f)).ok()
+        }),
+        Format::Github => diagnostic::render_github(&diags),
+        Format::Json => diagnostic::render_json(&diags),
+    };
+    print!("{out}");
+    eprintln!("{}", diagnostic::summary(&diags, retros));
+    if super::error_count(&diags) > 0 { EXIT_ERRORS } else { EXIT_OK }
+}
+
+/// Keeps diagnostics of the given files or folders (book.toml problems are always kept). The
+/// whole book is still loaded and checked, so cross-retro rules see every retro.
+fn filter_paths(root: &Path, diags: Vec<Diagnostic>, paths: &[PathBuf]) -> Vec<Diagnostic> {
+    if paths.is_empty() {
+        return diags;
+    }
+    let wanted: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            let abs = if p.is_absolute() { p.clone() } else { std::env::current_dir().unwrap_or_default().join(p) };
+            let abs = abs.canonicalize().unwrap_or(abs);
+            let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            crate::load::relative(&root, &abs)
+        })
+        .collect();
+    diags
+        .into_iter()
+        .filter(|d| {
+            d.file == crate::config::FILE
+                || wanted.iter().any(|w| d.file == *w || d.file.starts_with(&format!("{w}/")) || w.is_empty())
+        })
+        .collect()
+}

@@ -1,0 +1,83 @@
+//! `retrobook new "TITLE"`: a new retro from the template. Never overwrites.
+
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use crate::load::slugify;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Options of `new`.
+pub struct NewArgs {
+    pub title: String,
+    pub severity: Option<String>,
+    pub date: Option<jiff::civil::Date>,
+    pub id: Option<String>,
+}
+
+/// Writes the retro and prints its path; returns the exit code.
+pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> i32 {
+    let config = match crate::config::Config::load(root) {
+        Ok(c) => c,
+        Err(d) => {
+            super::print_human_stderr(root, &d);
+            return EXIT_ERRORS;
+        }
+    };
+    let severities = &config.retros.severities;
+    let severity = args.severity.clone().unwrap_or_else(|| severities.last().cloned().unwrap_or_else(|| "SEV4".into()));
+    if !severities.contains(&severity) {
+        eprintln!("error: unknown severity `{severity}`; expected one of {}", severities.join(", "));
+        return EXIT_USAGE;
+    }
+    let date =
+        args.date.or(today).unwrap_or_else(|| jiff::ZonedDateTime::now().with_time_zone(config.timezone()).date());
+    let slug = slugify(&args.title);
+    if slug.is_empty() && args.id.is_none() {
+        eprintln!("error: the title `{}` gives an empty file name; use letters or digits, or pass --id", args.title);
+        return EXIT_USAGE;
+    }
+    let base = args.id.clone().unwrap_or_else(|| format!("{date}-{slug}"));
+    if slugify(&base) != base {
+        eprintln!(
+            "error: id `{base}` is not a slug; use lower-case letters, digits, `.`, `_`, `-` (e.g. `{}`)",
+            slugify(&base)
+        );
+        return EXIT_USAGE;
+    }
+    let dir = root.join(&config.retros.dir);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return EXIT_ERRORS;
+    }
+    // Never overwrite: the first free name among base, base-2, base-3, …
+    let existing: Vec<String> = crate::load::discover(&dir)
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| t.lines().find_map(|l| l.strip_prefix("id:").map(|v| v.trim().trim_matches('"').to_string())))
+        .collect();
+    for n in 1..10_000 {
+        let id = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+        if existing.contains(&id) {
+            continue;
+        }
+        let path: PathBuf = dir.join(format!("{id}.md"));
+        let text = crate::templates::new_retro(&id, &args.title, date, &severity);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                if let Err(e) = f.write_all(text.as_bytes()) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return EXIT_ERRORS;
+                }
+                println!("{}", crate::load::relative(root, &path));
+                eprintln!("created a {severity} retro; fill in the seven sections, then run `retrobook check`");
+                return EXIT_OK;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                eprintln!("error: cannot create {}: {e}", path.display());
+                return EXIT_ERRORS;
+            }
+        }
+    }
+    eprintln!("error: no free file name for `{base}`");
+    EXIT_ERRORS
+}

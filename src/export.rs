@@ -1,0 +1,167 @@
+//! `export --format json`: the whole parsed book (spec §3.1).
+
+use crate::analyze::{self, ActionEntry, FactorEntry};
+use crate::model::{Book, Retro};
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// The export document. Field names are a contract (spec §3.1); keys may be added, never renamed.
+#[derive(Debug, Serialize)]
+pub struct Export<'a> {
+    pub book: BookInfo<'a>,
+    pub retros: Vec<RetroExport<'a>>,
+    pub factors: Vec<FactorEntry>,
+    pub actions: Vec<ActionEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BookInfo<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub today: Date,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RetroExport<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub date: Option<Date>,
+    pub severity: Option<&'a str>,
+    pub status: &'static str,
+    pub path: &'a str,
+    pub summary: Option<&'a str>,
+    pub services: &'a [String],
+    pub teams: &'a [String],
+    pub tags: &'a [String],
+    pub external: bool,
+    pub related: Vec<&'a str>,
+    pub impact: ImpactExport<'a>,
+    pub durations: crate::model::Durations,
+    pub factors: Vec<FactorExport<'a>>,
+    pub actions: Vec<ActionExport<'a>>,
+    pub timeline: Vec<TimelineExport<'a>>,
+    pub sections: Vec<SectionExport<'a>>,
+    /// History from git; null until history support lands, and outside git.
+    pub git: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImpactExport<'a> {
+    pub started: Option<String>,
+    pub detected: Option<String>,
+    pub mitigated: Option<String>,
+    pub resolved: Option<String>,
+    pub users: Option<&'a str>,
+    #[serde(rename = "data-loss")]
+    pub data_loss: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FactorExport<'a> {
+    pub id: &'a str,
+    pub category: Option<&'a str>,
+    pub summary: Option<&'a str>,
+    pub whys: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActionExport<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub owner: Option<&'a str>,
+    pub status: &'static str,
+    pub priority: Option<&'static str>,
+    pub due: Option<Date>,
+    pub overdue: bool,
+    pub link: Option<&'a str>,
+    pub addresses: Vec<&'a str>,
+    pub why: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineExport<'a> {
+    pub at: String,
+    pub kind: Option<&'static str>,
+    pub text: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionExport<'a> {
+    pub heading: &'a str,
+    pub kind: Option<&'static str>,
+}
+
+/// Builds the export document for `book`, judging overdue actions against `today`.
+pub fn export(book: &Book, today: Date) -> Export<'_> {
+    Export {
+        book: BookInfo { title: &book.config.book.title, description: &book.config.book.description, today },
+        retros: book.retros.iter().map(|r| retro(r, today)).collect(),
+        factors: analyze::factor_index(book),
+        actions: analyze::action_index(book, today),
+    }
+}
+
+fn retro(r: &Retro, today: Date) -> RetroExport<'_> {
+    let moment = |m: crate::model::Moment| r.impact.moment(m).map(|v| v.at.to_string());
+    use crate::model::Moment::*;
+    RetroExport {
+        id: &r.id,
+        title: &r.title,
+        date: r.date,
+        severity: r.severity.as_deref(),
+        status: r.status.as_str(),
+        path: &r.path,
+        summary: r.summary.as_deref(),
+        services: &r.services,
+        teams: &r.teams,
+        tags: &r.tags,
+        external: r.external,
+        related: r.related.iter().map(|s| s.value.as_str()).collect(),
+        impact: ImpactExport {
+            started: moment(Started),
+            detected: moment(Detected),
+            mitigated: moment(Mitigated),
+            resolved: moment(Resolved),
+            users: r.impact.users.as_deref(),
+            data_loss: r.impact.data_loss,
+        },
+        durations: r.durations(),
+        factors: r
+            .factors
+            .iter()
+            .map(|f| FactorExport {
+                id: &f.id,
+                category: f.category.as_deref(),
+                summary: f.summary.as_deref(),
+                whys: &f.whys,
+            })
+            .collect(),
+        actions: r
+            .actions
+            .iter()
+            .map(|a| ActionExport {
+                id: &a.id,
+                title: &a.title,
+                owner: a.owner.as_deref(),
+                status: a.status.as_str(),
+                priority: a.priority.map(|p| p.as_str()),
+                due: a.due,
+                overdue: a.is_overdue(today),
+                link: a.link.as_deref(),
+                addresses: a.addresses.iter().map(|x| x.value.as_str()).collect(),
+                why: a.why.as_deref(),
+            })
+            .collect(),
+        timeline: r
+            .timeline
+            .iter()
+            .map(|e| TimelineExport { at: e.at.to_string(), kind: e.kind.map(|k| k.as_str()), text: &e.text })
+            .collect(),
+        sections: r
+            .sections
+            .iter()
+            .map(|s| SectionExport { heading: &s.heading, kind: s.kind.map(|k| k.as_str()) })
+            .collect(),
+        git: None,
+    }
+}

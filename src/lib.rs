@@ -1,0 +1,14 @@
+//! retrobook: incident retrospectives as a checked, searchable static site with cross-incident
+//! indexes. The CLI in `main.rs` is a thin front over this library: load → analyze → output.
+
+pub mod analyze;
+pub mod check;
+pub mod cmd;
+pub mod config;
+pub mod diagnostic;
+pub mod export;
+pub mod load;
+pub mod model;
+pub mod schema;
+pub mod suggest;
+pub mod templates;

@@ -1,0 +1,557 @@
+//! Loading a book: walk the retros folder, read files in parallel, parse front matter, sections and
+//! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
+
+pub mod frontmatter;
+pub mod sections;
+pub mod timeline;
+pub mod value;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::model::*;
+use frontmatter::{Meta, Reader, Style};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+/// The result of loading: the book and everything noticed while reading it.
+pub struct Loaded {
+    pub book: Book,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads the book at `root`. Fails only when book.toml itself is broken.
+pub fn load_book(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    let config = Config::load(root)?;
+    Ok(load_with_config(root, config))
+}
+
+/// Loads a book with an already parsed configuration.
+pub fn load_with_config(root: &Path, config: Config) -> Loaded {
+    let dir = root.join(&config.retros.dir);
+    let files = discover(&dir);
+    let results: Vec<(Option<Retro>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|path| {
+            let rel = relative(root, path);
+            match std::fs::read(path) {
+                Ok(bytes) => load_retro(&bytes, &rel, path, &config),
+                Err(e) => {
+                    (None, vec![Diagnostic::error(&rel, Pos::START, "file-read", format!("cannot read file: {e}"))])
+                }
+            }
+        })
+        .collect();
+    let mut retros = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
+    if !dir.is_dir() {
+        diagnostics.push(Diagnostic::error(
+            crate::config::FILE,
+            Pos::START,
+            "config-dir",
+            format!(
+                "the retros folder `{}` does not exist; create it or set `[retros] dir` in book.toml",
+                config.retros.dir
+            ),
+        ));
+    }
+    for (r, d) in results {
+        retros.extend(r);
+        diagnostics.extend(d);
+    }
+    retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
+    Loaded { book: Book { root: root.to_path_buf(), config, retros }, diagnostics }
+}
+
+/// The files under `dir` that are retros: Markdown files, and files without an extension (some
+/// teams keep postmortems that way). Hidden entries and build output are skipped. Sorted.
+pub fn discover(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.')
+                    || (e.file_type().is_dir()
+                        && matches!(name.as_ref(), "site" | "theme" | "target" | "node_modules")))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| is_retro_file(p))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Whether a path names a retro file (rather than an asset beside it).
+pub fn is_retro_file(p: &Path) -> bool {
+    match p.extension().and_then(|e| e.to_str()) {
+        Some(ext) => {
+            let ext = ext.to_ascii_lowercase();
+            // "PM2022-009 - Bad AWS EKS AMI" has no extension but a dot-free name; a name like
+            // "v1.2 notes" has a fake extension with spaces in it.
+            ext == "md" || ext == "markdown" || ext.contains(' ')
+        }
+        None => true,
+    }
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Loads one retro from its bytes. `rel` is the path relative to the book root.
+pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Option<Retro>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        diags.push(Diagnostic::error(
+            rel,
+            Pos::START,
+            "file-empty",
+            "the file is empty; write a retro here (`retrobook new` makes one) or delete it",
+        ));
+        return (None, diags);
+    }
+    if bytes.contains(&0) {
+        diags.push(Diagnostic::error(
+            rel,
+            Pos::START,
+            "file-binary",
+            "the file is binary, not Markdown; move it out of the retros folder or give it a non-Markdown extension",
+        ));
+        return (None, diags);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let upto = &bytes[..e.valid_up_to()];
+            let line = upto.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let col = String::from_utf8_lossy(&upto[upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..])
+                .chars()
+                .count() as u32
+                + 1;
+            diags.push(Diagnostic::error(
+                rel,
+                Pos::new(line, col),
+                "file-encoding",
+                "the file is not valid UTF-8; save it as UTF-8",
+            ));
+            return (None, diags);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let normalized;
+    let text = if text.contains('\r') {
+        normalized = text.replace("\r\n", "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
+    let retro = parse_retro(text, rel, abs, config, &mut diags);
+    let mut retro = retro;
+    retro.hash = *blake3::hash(bytes).as_bytes();
+    (Some(retro), diags)
+}
+
+/// Parses a retro's (UTF-8, LF) text.
+fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> Retro {
+    let retro_dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let (cut, unclosed) = match frontmatter::cut(text) {
+        Ok(c) => (c, None),
+        Err(line) => (None, Some(line)),
+    };
+    if let Some(line) = unclosed {
+        diags.push(Diagnostic::error(
+            rel,
+            Pos::new(line, 1),
+            "fm-syntax",
+            "front matter opened here is never closed; add a closing `---` (or `+++`) line after it",
+        ));
+    }
+    let (body, body_line) = match &cut {
+        Some(c) => (c.body, c.body_line),
+        None if unclosed.is_some() => ("", 1),
+        None => (text, 1),
+    };
+
+    let mut kind = FrontMatterKind::None;
+    let mut meta = Meta::default();
+    if let Some(c) = &cut {
+        let tree = match c.style {
+            Style::Yaml => value::parse_yaml(c.matter, c.matter_line),
+            Style::Toml => value::parse_toml(c.matter, c.matter_line),
+        };
+        match tree {
+            Ok(tree) => {
+                let native = tree.get("id").is_some();
+                kind = if native { FrontMatterKind::Native } else { FrontMatterKind::Foreign };
+                let mut reader = Reader {
+                    file: rel,
+                    config,
+                    level: if native { Level::Error } else { Level::Warning },
+                    diags: Vec::new(),
+                    retro_dir,
+                };
+                meta = reader.read(&tree, native);
+                diags.append(&mut reader.diags);
+            }
+            Err(e) => {
+                // The file is still loaded from its body so that its other problems show too.
+                diags.push(Diagnostic::error(rel, e.pos, "fm-syntax", e.message));
+                kind = FrontMatterKind::Native;
+            }
+        }
+    }
+
+    let split = sections::split(body, body_line);
+    let level = if kind == FrontMatterKind::Native { Level::Error } else { Level::Warning };
+    let missing = |key: &str, what: &str| -> Diagnostic {
+        let msg = if kind == FrontMatterKind::Native {
+            format!("required key `{key}` is missing; {what}")
+        } else {
+            format!("no `{key}` in front matter; {what}")
+        };
+        Diagnostic::new(rel, Pos::START, "fm-required", level, msg)
+    };
+
+    // id: front matter, else the file (or folder, for index.md) name.
+    let (id, id_pos) = match &meta.id {
+        Some((id, pos)) => (id.clone(), *pos),
+        None => {
+            let derived = slugify(&file_stem_for_id(rel));
+            if kind != FrontMatterKind::Native {
+                // adopted files: the derived id is the intended behaviour, not a problem
+            } else {
+                diags.push(missing("id", &format!("add `id: {derived}`")));
+            }
+            (derived, Pos::START)
+        }
+    };
+
+    let title = match (&meta.title, &split.title) {
+        (Some(t), _) => t.clone(),
+        (None, Some(h)) => {
+            if kind == FrontMatterKind::Native {
+                diags.push(missing("title", &format!("add `title: \"{h}\"`")));
+            }
+            clean_title(h)
+        }
+        (None, None) => {
+            let t = humanize_stem(&file_stem_for_id(rel));
+            diags.push(missing(
+                "title",
+                &format!("using `{t}` from the file name; add a `title` or a first `#` heading"),
+            ));
+            t
+        }
+    };
+
+    let tz = config.timezone();
+    let timeline_section = split.sections.iter().find(|s| s.kind == Some(SectionKind::Timeline));
+    let mut date =
+        meta.date.or_else(|| date_from_path(rel)).or_else(|| meta.foreign_strings.iter().find_map(|s| date_in_text(s)));
+    let run_timeline = |date: Option<Date>| {
+        timeline_section.map(|s| {
+            timeline::parse_timeline(&s.markdown, s.body_line, s.level, &timeline::TimelineContext { date, tz: &tz })
+        })
+    };
+    let mut parsed = run_timeline(date);
+    if date.is_none() {
+        let from_timeline = parsed.as_ref().and_then(|(entries, _)| entries.first().map(|e| e.local.date()));
+        date = from_timeline.or_else(|| date_in_text(body));
+        if date.is_some() && from_timeline.is_none() {
+            parsed = run_timeline(date);
+        }
+    }
+    if meta.date.is_none() && meta.date_text.is_none() {
+        match date {
+            Some(d) if kind == FrontMatterKind::Native => diags.push(missing("date", &format!("add `date: {d}`"))),
+            Some(_) => {}
+            None => diags.push(missing("date", "no date found in the file name or the text; add `date: YYYY-MM-DD`")),
+        }
+    }
+    if meta.severity.is_none() && !meta.present.contains(&"severity") {
+        diags
+            .push(missing("severity", &format!("add `severity:` with one of {}", config.retros.severities.join(", "))));
+    }
+
+    let (timeline, issues) = parsed.unwrap_or_default();
+    for i in issues {
+        diags.push(Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, i.message));
+    }
+
+    let mut impact = meta.impact;
+    for m in Moment::ALL {
+        let slot = impact.moment_mut(m);
+        if slot.is_none()
+            && let Some(e) = timeline.iter().find(|e| e.kind == Some(m.entry_kind()))
+        {
+            *slot = Some(MomentValue { at: e.at, source: MomentSource::Timeline, pos: Pos::new(e.line, 1) });
+        }
+    }
+
+    let summary = meta.summary.or_else(|| {
+        split
+            .sections
+            .iter()
+            .find(|s| s.kind == Some(SectionKind::Narrative))
+            .and_then(|s| sections::split(&s.markdown, s.body_line).first_paragraph)
+            .or(split.first_paragraph.clone())
+            .map(|p| truncate_words(&p, 300))
+    });
+
+    Retro {
+        id,
+        id_pos,
+        path: rel.to_string(),
+        abs_path: abs.to_path_buf(),
+        title,
+        date,
+        severity: meta.severity,
+        status: meta.status.unwrap_or_default(),
+        summary,
+        services: meta.services,
+        teams: meta.teams,
+        tags: meta.tags,
+        authors: meta.authors,
+        reviewers: meta.reviewers,
+        roles: meta.roles,
+        external: meta.external,
+        related: meta.related,
+        impact,
+        factors: meta.factors,
+        actions: meta.actions,
+        monitoring: meta.monitoring,
+        preamble: split.preamble,
+        sections: split.sections,
+        timeline,
+        front_matter: kind,
+        hash: [0; 32],
+    }
+}
+
+/// The name a retro's id derives from: the file stem, or the folder name for `index.md`.
+fn file_stem_for_id(rel: &str) -> String {
+    let mut parts = rel.rsplit('/');
+    let file = parts.next().unwrap_or(rel);
+    let stem = match file.rsplit_once('.') {
+        Some((s, ext)) if !ext.contains(' ') => s,
+        _ => file,
+    };
+    if stem.eq_ignore_ascii_case("index")
+        && let Some(dir) = parts.next()
+    {
+        return dir.to_string();
+    }
+    stem.to_string()
+}
+
+/// Lower-case; runs of characters other than `[a-z0-9._-]` become `-`; no leading dot or dash.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    out.trim_start_matches(['.', '-']).to_string()
+}
+
+/// Factor ids: lower-case, spaces and underscores to `-`.
+pub fn normalize_factor_id(s: &str) -> String {
+    s.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '_' { '-' } else { c }).collect()
+}
+
+static DATE_IN_NAME: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(\d{4})[-/](\d{2})[-/](\d{2})").expect("valid regex"));
+
+/// A `YYYY-MM-DD` (or `YYYY/MM/DD`) in the file or folder names.
+pub fn date_from_path(rel: &str) -> Option<Date> {
+    DATE_IN_NAME.captures_iter(rel).find_map(|c| ymd(&c[1], &c[2], &c[3]))
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
+    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
+static DATE_IN_TEXT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?ix)
+        \b(?P<y1>(?:19|20)\d{2})[-/](?P<m1>\d{1,2})[-/](?P<d1>\d{1,2})\b
+      | \b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?P<y2>(?:19|20)\d{2})\b
+      | \b(?P<mon3>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y3>(?:19|20)\d{2})\b",
+    )
+    .expect("valid regex")
+});
+
+/// The first full date written in a text (`2023-01-25`, `29 November 2019`, `Oct 15, 2018`).
+pub fn date_in_text(text: &str) -> Option<Date> {
+    DATE_IN_TEXT.captures_iter(text).find_map(|c| {
+        let month = |m: &str| {
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+                .iter()
+                .position(|x| m.to_ascii_lowercase().starts_with(x))
+                .map(|i| (i + 1).to_string())
+        };
+        if let (Some(y), Some(m), Some(d)) = (c.name("y1"), c.name("m1"), c.name("d1")) {
+            ymd(y.as_str(), m.as_str(), d.as_str())
+        } else if let (Some(y), Some(m), Some(d)) = (c.name("y2"), c.name("mon2"), c.name("d2")) {
+            ymd(y.as_str(), &month(m.as_str())?, d.as_str())
+        } else if let (Some(y), Some(m), Some(d)) = (c.name("y3"), c.name("mon3"), c.name("d3")) {
+            ymd(y.as_str(), &month(m.as_str())?, d.as_str())
+        } else {
+            None
+        }
+    })
+}
+
+static TITLE_DATE_PREFIX: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"^(?i:[a-z ]{0,20}:\s*)?\d{4}-\d{2}-\d{2}\s*[,:\-–—]?\s*"#).expect("valid regex")
+});
+
+/// A title from a heading: a leading date (and "incident date:" label) removed, outer quotes too.
+pub fn clean_title(h: &str) -> String {
+    let t = TITLE_DATE_PREFIX.replace(h, "");
+    let t = t.trim();
+    let t = t.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(t);
+    if t.is_empty() { h.trim().to_string() } else { t.to_string() }
+}
+
+/// A title from a file name: date prefix removed, dashes to spaces, first letter capitalised.
+pub fn humanize_stem(stem: &str) -> String {
+    let t = TITLE_DATE_PREFIX.replace(stem, "");
+    let t = t.replace(['-', '_'], " ");
+    let t = sections::collapse(&t);
+    let mut c = t.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => stem.to_string(),
+    }
+}
+
+fn truncate_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for w in s.split_whitespace() {
+        if out.chars().count() + w.chars().count() + 1 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out.push('…');
+    out
+}
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DateError {
+    /// Not in a recognised format.
+    Format,
+    /// A recognised format naming a day that does not exist.
+    Impossible(String),
+}
+
+static DATE_PREFIX: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])").expect("valid regex"));
+
+/// A date `YYYY-MM-DD`; a time after it (other tools write `2021-10-01 00:00:00`) is ignored.
+pub fn parse_date(s: &str) -> Result<Date, DateError> {
+    let s = s.trim();
+    let c = DATE_PREFIX.captures(s).ok_or(DateError::Format)?;
+    let (y, m, d): (i16, i8, i8) = (
+        c[1].parse().map_err(|_| DateError::Format)?,
+        c[2].parse().map_err(|_| DateError::Format)?,
+        c[3].parse().map_err(|_| DateError::Format)?,
+    );
+    if !(1..=12).contains(&m) {
+        return Err(DateError::Impossible(format!("there is no month {m}")));
+    }
+    Date::new(y, m, d).map_err(|_| {
+        let days = Date::new(y, m, 1).map(|x| x.days_in_month()).unwrap_or(31);
+        let name = Date::new(y, m, 1).map(|x| x.strftime("%B %Y").to_string()).unwrap_or_default();
+        DateError::Impossible(format!("{name} has {days} days"))
+    })
+}
+
+/// An RFC 3339 timestamp, or `YYYY-MM-DD HH:MM[:SS]` (or with `T`) read in `tz`.
+pub fn parse_timestamp(s: &str, tz: &TimeZone) -> Result<Timestamp, DateError> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    parse_date(s)?; // for an "impossible date" message on the date part
+    let dt: jiff::civil::DateTime = s.replacen(' ', "T", 1).parse().map_err(|_| DateError::Format)?;
+    dt.to_zoned_datetime(tz.clone()).map(|z| z.timestamp()).map_err(|_| DateError::Format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_stems() {
+        assert_eq!(
+            slugify("PM2022-002 -  Logs not shipped to CloudWatch"),
+            "pm2022-002-logs-not-shipped-to-cloudwatch"
+        );
+        assert_eq!(file_stem_for_id("retros/2024-05-02-dns/index.md"), "2024-05-02-dns");
+        assert_eq!(
+            file_stem_for_id("retros/PM2022-009 - Bad AWS EKS AMI causing Kubernetes issues"),
+            "PM2022-009 - Bad AWS EKS AMI causing Kubernetes issues"
+        );
+        assert_eq!(humanize_stem("2024-03-14-checkout-outage"), "Checkout outage");
+        assert_eq!(normalize_factor_id("Config Drift_x"), "config-drift-x");
+    }
+
+    #[test]
+    fn titles_lose_date_prefixes() {
+        assert_eq!(clean_title("2017-09-27, Hub 403"), "Hub 403");
+        assert_eq!(clean_title("2018-03-26, \"no space left on device\""), "no space left on device");
+        assert_eq!(clean_title("incident date: 2019-02-20, kubectl logs unavailable"), "kubectl logs unavailable");
+        assert_eq!(clean_title("DNS Outage on 2023-01-25"), "DNS Outage on 2023-01-25");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2021-10-01 00:00:00"), Ok(jiff::civil::date(2021, 10, 1)));
+        assert_eq!(parse_date("2025-02-30"), Err(DateError::Impossible("February 2025 has 28 days".into())));
+        assert_eq!(parse_date("2025-13-01"), Err(DateError::Impossible("there is no month 13".into())));
+        assert_eq!(parse_date("March 3"), Err(DateError::Format));
+        assert_eq!(date_in_text("On Friday 29 November 2019, we"), Some(jiff::civil::date(2019, 11, 29)));
+        assert_eq!(date_in_text("On Monday, Oct 15, 2018 at"), Some(jiff::civil::date(2018, 10, 15)));
+        assert_eq!(date_in_text("On Monday 3. February 2020, a"), Some(jiff::civil::date(2020, 2, 3)));
+        assert_eq!(date_from_path("inside-rust/2023/07/21/x"), Some(jiff::civil::date(2023, 7, 21)));
+    }
+
+    #[test]
+    fn timestamps_in_book_zone() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let t = parse_timestamp("2024-03-14 10:00", &tz).unwrap();
+        assert_eq!(t.to_string(), "2024-03-14T09:00:00Z");
+        let t = parse_timestamp("2024-03-14T10:00:00+02:00", &tz).unwrap();
+        assert_eq!(t.to_string(), "2024-03-14T08:00:00Z");
+        assert_eq!(
+            parse_timestamp("2024-02-30 10:00", &tz),
+            Err(DateError::Impossible("February 2024 has 29 days".into()))
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! Splits a retro body into sections by heading (spec §2.5), detecting the level the document uses.
+
+use crate::model::{Section, SectionKind};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Markdown options used everywhere: CommonMark + GFM tables, task lists, footnotes, strikethrough.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_GFM
+}
+
+/// A heading found in the body.
+#[derive(Debug, Clone)]
+struct Heading {
+    level: u8,
+    text: String,
+    /// Byte range of the heading line(s).
+    start: usize,
+    end: usize,
+}
+
+/// The parts of a body: an optional leading title heading, the preamble and the sections.
+#[derive(Debug, Default)]
+pub struct Split {
+    pub title: Option<String>,
+    pub preamble: String,
+    pub preamble_line: u32,
+    pub sections: Vec<Section>,
+    /// First paragraph of the body, as plain text (summary fallback).
+    pub first_paragraph: Option<String>,
+}
+
+/// Splits `body` (starting at file line `first_line`) into sections.
+pub fn split(body: &str, first_line: u32) -> Split {
+    let (headings, first_paragraph) = scan(body);
+    let line_of = |offset: usize| first_line + body[..offset].matches('\n').count() as u32;
+
+    // A first-level heading that opens the document is its title, not a section.
+    let mut rest: &[Heading] = &headings;
+    let mut title = None;
+    let mut body_start = 0;
+    if let Some(h) = headings.first()
+        && h.level == 1
+        && body[..h.start].trim().is_empty()
+        && headings.iter().filter(|x| x.level == 1).count() == 1
+    {
+        title = Some(h.text.clone());
+        body_start = h.end;
+        rest = &headings[1..];
+    }
+
+    let level = section_level(rest);
+    let mut sections = Vec::new();
+    let mut seen_kinds = Vec::new();
+    let mut used_slugs = Vec::new();
+    let bounds: Vec<&Heading> = rest.iter().filter(|h| h.level <= level).collect();
+    for (i, h) in bounds.iter().enumerate() {
+        let end = bounds.get(i + 1).map_or(body.len(), |n| n.start);
+        let mut kind = classify(&h.text);
+        if let Some(k) = kind {
+            if seen_kinds.contains(&k) {
+                kind = None; // the first heading of a kind wins; later ones are rendered as they are
+            } else {
+                seen_kinds.push(k);
+            }
+        }
+        let slug = unique_slug(&h.text, &mut used_slugs);
+        let content_start = h.end.min(end);
+        sections.push(Section {
+            heading: h.text.clone(),
+            kind,
+            slug,
+            level: h.level,
+            markdown: body[content_start..end].to_string(),
+            line: line_of(h.start),
+            body_line: line_of(content_start),
+        });
+    }
+    let pre_end = bounds.first().map_or(body.len(), |h| h.start);
+    let pre_start = body_start.min(pre_end);
+    Split {
+        title,
+        preamble: body[pre_start..pre_end].to_string(),
+        preamble_line: line_of(pre_start),
+        sections,
+        first_paragraph,
+    }
+}
+
+fn scan(body: &str) -> (Vec<Heading>, Option<String>) {
+    let mut headings = Vec::new();
+    let mut first_paragraph = None;
+    let mut current: Option<(u8, String, usize)> = None;
+    let mut para: Option<String> = None;
+    let mut depth_in_block = 0usize; // inside lists/quotes/tables the first paragraph is not a summary
+    for (ev, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                current = Some((heading_level(level), String::new(), range.start))
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text, start)) = current.take() {
+                    // include the line break after the heading
+                    // include the line break after the heading (setext ranges already end with it)
+                    let end = if body[..range.end].ends_with('\n') {
+                        range.end
+                    } else {
+                        match body[range.end..].find('\n') {
+                            Some(i) if body[range.end..range.end + i].trim().is_empty() => range.end + i + 1,
+                            Some(_) => range.end,
+                            None => body.len(),
+                        }
+                    };
+                    headings.push(Heading { level, text: collapse(&text), start, end });
+                }
+            }
+            Event::Start(Tag::Paragraph) if first_paragraph.is_none() && depth_in_block == 0 => {
+                para = Some(String::new())
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(p) = para.take() {
+                    let p = collapse(&p);
+                    // a lone "(based on …)" note or an HTML comment is no summary
+                    if !p.is_empty() && !(p.starts_with('(') && p.ends_with(')')) {
+                        first_paragraph = Some(p);
+                    }
+                }
+            }
+            Event::Start(Tag::List(_) | Tag::BlockQuote(_) | Tag::Table(_) | Tag::FootnoteDefinition(_)) => {
+                depth_in_block += 1
+            }
+            Event::End(TagEnd::List(_) | TagEnd::BlockQuote(_) | TagEnd::Table | TagEnd::FootnoteDefinition) => {
+                depth_in_block = depth_in_block.saturating_sub(1)
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, s, _)) = current.as_mut() {
+                    s.push_str(&t);
+                } else if let Some(p) = para.as_mut() {
+                    p.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(p) = para.as_mut() {
+                    p.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    (headings, first_paragraph)
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// The heading level the document uses for its sections: the level with the most headings that
+/// name one of the seven elements; without any, the shallowest level present.
+fn section_level(headings: &[Heading]) -> u8 {
+    let mut best = None;
+    for level in 1..=3u8 {
+        let n = headings.iter().filter(|h| h.level == level && classify(&h.text).is_some()).count();
+        if n > 0 && best.is_none_or(|(_, m)| n > m) {
+            best = Some((level, n));
+        }
+    }
+    best.map(|(l, _)| l).or_else(|| headings.iter().map(|h| h.level).min()).unwrap_or(2)
+}
+
+/// Collapses whitespace runs to one space and trims.
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Normalises a heading for matching: lower-case, no parenthesised suffix, no trailing
+/// punctuation, no leading numbering.
+pub fn normalize_heading(text: &str) -> String {
+    let mut s = collapse(&text.replace(['*', '_', '`'], "")).to_lowercase();
+    s = s.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != ')').trim_end().to_string();
+    if s.ends_with(')')
+        && let Some(i) = s.rfind('(')
+        && i > 0
+    {
+        s.truncate(i);
+    }
+    let s = s.trim().trim_end_matches(|c: char| c.is_ascii_punctuation() && c != ')').trim();
+    let s = s.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')').trim();
+    s.to_string()
+}
+
+/// Which of the seven elements a heading names, by the aliases of spec §2.5 and those seen in
+/// real postmortems.
+pub fn classify(heading: &str) -> Option<SectionKind> {
+    use SectionKind::*;
+    let h = normalize_heading(heading);
+    let exact = |list: &[&str]| list.contains(&h.as_str());
+    if exact(&[
+        "stakeholder message",
+        "customer impact",
+        "external summary",
+        "message to customers",
+        "message to stakeholders",
+        "public summary",
+    ]) {
+        return Some(StakeholderMessage);
+    }
+    if exact(&[
+        "narrative",
+        "summary",
+        "issue summary",
+        "what happened",
+        "incident summary",
+        "overview",
+        "executive summary",
+    ]) {
+        return Some(Narrative);
+    }
+    if h.starts_with("timeline") || exact(&["incident timeline", "communication timeline", "chronology"]) {
+        return Some(Timeline);
+    }
+    if exact(&["monitoring", "monitoring context", "detection", "metrics"]) {
+        return Some(Monitoring);
+    }
+    if h.starts_with("root cause")
+        || h.starts_with("contributing factor")
+        || h.contains("five whys")
+        || h.contains("5 whys")
+        || exact(&["causes", "fault", "cause", "trigger"])
+    {
+        return Some(ContributingFactors);
+    }
+    if exact(&[
+        "technical analysis",
+        "technical details",
+        "analysis",
+        "resolution",
+        "resolution and recovery",
+        "recovery",
+    ]) {
+        return Some(TechnicalAnalysis);
+    }
+    if h.starts_with("action item")
+        || h.starts_with("follow-up action")
+        || h.starts_with("followup action")
+        || exact(&[
+            "actions",
+            "follow-ups",
+            "follow ups",
+            "followups",
+            "corrective actions",
+            "remediation",
+            "future measures",
+            "future actions",
+            "next steps",
+            "action plan",
+        ])
+    {
+        return Some(FollowUpActions);
+    }
+    None
+}
+
+/// An anchor slug for a heading, unique among `used`.
+pub fn unique_slug(text: &str, used: &mut Vec<String>) -> String {
+    let base = crate::load::slugify(text);
+    let base = if base.is_empty() { "section".to_string() } else { base };
+    let mut slug = base.clone();
+    let mut n = 1;
+    while used.contains(&slug) {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    used.push(slug.clone());
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_and_normalisation() {
+        assert_eq!(classify("**Root Cause(s)**:"), Some(SectionKind::ContributingFactors));
+        assert_eq!(classify("Timeline of events"), Some(SectionKind::Timeline));
+        assert_eq!(classify("Action Items"), Some(SectionKind::FollowUpActions));
+        assert_eq!(classify("Customer impact (external)"), Some(SectionKind::StakeholderMessage));
+        assert_eq!(classify("Resolution and recovery"), Some(SectionKind::TechnicalAnalysis));
+        assert_eq!(classify("Lessons learned"), None);
+    }
+
+    #[test]
+    fn title_heading_and_level_detection() {
+        let body = "# A title\n\nIntro para.\n\n### Summary\n\nText.\n\n### Timeline\n\n- 10:00 x\n\n### Action items\n\n1. do\n";
+        let s = split(body, 10);
+        assert_eq!(s.title.as_deref(), Some("A title"));
+        assert_eq!(s.sections.len(), 3);
+        assert_eq!(s.sections[1].kind, Some(SectionKind::Timeline));
+        assert_eq!(s.sections[1].line, 18);
+        assert_eq!(s.sections[1].body_line, 19);
+        assert!(s.sections[1].markdown.contains("- 10:00 x"));
+        assert_eq!(s.preamble.trim(), "Intro para.");
+        assert_eq!(s.first_paragraph.as_deref(), Some("Intro para."));
+    }
+
+    #[test]
+    fn subsections_stay_inside_their_section() {
+        let body = "## Timeline\n\n### 2024-01-01 10:00\n\nStart.\n\n## Lessons learned\n\n### What went well\n\n- a\n";
+        let s = split(body, 1);
+        assert_eq!(s.sections.len(), 2);
+        assert!(s.sections[0].markdown.contains("### 2024-01-01 10:00"));
+        assert_eq!(s.sections[1].kind, None);
+        assert_eq!(s.sections[1].slug, "lessons-learned");
+    }
+
+    #[test]
+    fn headings_in_code_blocks_are_not_sections() {
+        let s = split("## Narrative\n\n```\n## Timeline\n```\n", 1);
+        assert_eq!(s.sections.len(), 1);
+    }
+}

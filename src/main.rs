@@ -1,0 +1,102 @@
+//! The `retrobook` command line: a thin front over the library.
+
+use clap::{Parser, Subcommand};
+use retrobook::cmd;
+use retrobook::diagnostic::Format;
+use std::path::PathBuf;
+
+/// Incident retrospectives as a checked, searchable book.
+///
+/// Retros are Markdown files with front matter in `retros/`; `book.toml` configures the book.
+/// Existing postmortems without front matter are adopted as they are.
+#[derive(Parser)]
+#[command(name = "retrobook", version, about, long_about = None, after_help = EXAMPLES, max_term_width = 100)]
+struct Cli {
+    /// The book's folder (where book.toml is)
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    book: PathBuf,
+    /// Pin the clock (overdue actions, ages) so output is reproducible
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  retrobook init my-retros                 start a book
+  retrobook new \"Checkout outage\" --severity SEV2
+  retrobook check                          validate every retro
+  retrobook check --format github          annotations in a GitHub pull request
+  retrobook export > book.json             everything parsed, as JSON
+
+Exit codes: 0 success, 1 the book has errors, 2 usage error.";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a starter book: book.toml, retros/ with one example, a CI workflow
+    Init {
+        /// Folder to create the book in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Create retros/<date>-<slug>.md with all seven sections and guidance; prints its path
+    New {
+        /// The retro's title, e.g. "Checkout 5xx after config push"
+        title: String,
+        /// Severity (default: the least severe in book.toml)
+        #[arg(long)]
+        severity: Option<String>,
+        /// Day the incident started (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        date: Option<jiff::civil::Date>,
+        /// Id and file name (default: <date>-<slug of title>)
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Validate the book: every problem, with file:line:column and what would be right
+    #[command(
+        after_help = "Rules and their ids are listed in docs/check.md. Warnings do not fail the run unless --strict."
+    )]
+    Check {
+        /// Only report problems in these files or folders (the whole book is still checked)
+        paths: Vec<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the JSON Schema of retro front matter, for editors (see docs/editors.md)
+    Schema,
+    /// Print the whole parsed book as JSON (retros, durations, factor and action indexes)
+    Export {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = cmd::export::ExportFormat::Json)]
+        format: cmd::export::ExportFormat,
+    },
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    retrobook::load::parse_date(s).map_err(|e| match e {
+        retrobook::load::DateError::Impossible(why) => format!("impossible date: {why}"),
+        retrobook::load::DateError::Format => "expected a date YYYY-MM-DD".to_string(),
+    })
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let root = &cli.book;
+    let code = match cli.command {
+        Command::Init { dir } => cmd::init::run(&root.join(dir)),
+        Command::New { title, severity, date, id } => {
+            cmd::new::run(root, &cmd::new::NewArgs { title, severity, date, id }, cli.today)
+        }
+        Command::Check { paths, format, strict } => {
+            cmd::check::run(root, &cmd::check::CheckArgs { paths, format, strict })
+        }
+        Command::Schema => cmd::schema::run(root),
+        Command::Export { format: _ } => cmd::export::run(root, cli.today),
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,216 @@
+//! The text `new` and `init` write: a retro skeleton with guidance, a starter book, a CI workflow.
+
+use jiff::civil::Date;
+
+/// A new retro with front matter filled in and all seven sections, each with short guidance in
+/// HTML comments (invisible on the site, visible while writing).
+pub fn new_retro(id: &str, title: &str, date: Date, severity: &str) -> String {
+    let title_yaml = serde_json::to_string(title).unwrap_or_else(|_| "\"\"".into());
+    format!(
+        r#"---
+id: {id}
+title: {title_yaml}
+date: {date}
+severity: {severity}
+status: draft
+summary: ""
+services: []
+teams: []
+tags: []
+authors: []
+reviewers: []
+roles:
+  incident-commander: ""
+external: false
+related: []
+impact:
+  # RFC 3339 (2024-03-14T09:14:00Z) or "YYYY-MM-DD HH:MM" in the book's time zone.
+  # Leave a moment out if a timeline entry marked [started] / [detected] / … gives it.
+  started: "{date} 00:00"
+  users: ""
+  data-loss: false
+factors:
+  - id: replace-me
+    category: process
+    summary: ""
+    whys:
+      - "Why did …? Because …"
+actions:
+  - id: A1
+    title: ""
+    owner: ""
+    status: open
+    priority: medium
+    due: {due}
+    addresses: [replace-me]
+    why: ""
+monitoring: []
+---
+
+## Stakeholder message
+
+<!-- Plain words for customers and leadership: what they experienced and for how long, what did
+     NOT go wrong (was any data lost?), and what the follow-up plan changes for them. No jargon. -->
+
+## Narrative
+
+<!-- Tell the story with the impact at its centre: who was affected, how it unfolded, what people
+     knew at each point and why their actions made sense at the time. -->
+
+## Timeline
+
+<!-- One entry per line: `- HH:MM [kind] what happened (role)`. Kinds: started, detected,
+     escalated, mitigated, resolved, comms, breakthrough, miscommunication, handoff.
+     Note who held which role, the breakthroughs, and where communication went wrong. -->
+
+## Monitoring
+
+<!-- What the dashboards and alerts showed at the time, against their normal baseline; which
+     signal would have caught this sooner, and the gaps (add them under `monitoring:` as `gap:`). -->
+
+## Contributing factors
+
+<!-- Ask "why?" until you reach conditions you can change (five whys), and sort factors into
+     categories (Ishikawa). Look at conditions, information and safeguards, not at people. -->
+
+## Technical analysis
+
+<!-- How the system is meant to work, how it actually behaved, and why. Show the evidence:
+     queries, logs, configuration, code. -->
+
+## Follow-up actions
+
+<!-- Each action has an owner, a due date, the factor it addresses and WHY it was chosen over
+     the alternatives. Prefer fewer actions that change conditions over many reminders. -->
+"#,
+        due = date.checked_add(jiff::Span::new().days(30)).unwrap_or(date),
+    )
+}
+
+/// The starter `book.toml` written by `init`.
+pub const INIT_BOOK_TOML: &str = r#"# retrobook configuration — every key is optional; these are the defaults unless noted.
+
+[book]
+title = "Incident retrospectives"
+description = "What we learned from our incidents"
+language = "en"
+
+[retros]
+dir = "retros"
+severities = ["SEV1", "SEV2", "SEV3", "SEV4"]   # most severe first
+timezone = "UTC"                                # for times written without an offset
+factor-categories = ["people", "process", "tooling", "technology", "environment", "communication", "external"]
+
+# A shared taxonomy of contributing factors: titles, categories, and aliases that merge variants.
+[factors.config-drift]
+title = "Configuration drift between environments"
+category = "process"
+aliases = ["configuration-drift"]
+
+[lint]
+blameless = "warn"                              # off | warn | error
+
+[output.html]
+site-url = "/"                                  # the path prefix where the site is served
+# git-repository-url = "https://github.com/acme/retros"
+# edit-url-template = "https://github.com/acme/retros/edit/main/{path}"
+"#;
+
+/// The GitHub Actions workflow written by `init`: checks retros on every pull request.
+pub const INIT_GITHUB_WORKFLOW: &str = r#"# Checks retrospectives on every pull request: problems show up as annotations on the diff.
+name: retros
+on:
+  pull_request:
+  push:
+    branches: [main]
+
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0          # full history: dates and authors come from git
+      - uses: dtolnay/rust-toolchain@stable
+      - run: cargo install retrobook --locked
+      - run: retrobook check --format github
+"#;
+
+/// The example retro written by `init`.
+pub fn init_example_retro() -> String {
+    r#"---
+id: 2025-01-15-example-checkout-errors
+title: "Checkout errors after a payment-config change (example)"
+date: 2025-01-15
+severity: SEV3
+status: draft
+summary: "For 24 minutes about 6% of checkouts failed after a payment configuration change reached one region."
+services: [checkout]
+teams: [payments]
+tags: [config, example]
+authors: [your-name]
+roles:
+  incident-commander: your-name
+impact:
+  started: "2025-01-15 14:02"
+  detected: "2025-01-15 14:09"
+  mitigated: "2025-01-15 14:26"
+  resolved: "2025-01-15 15:10"
+  users: "About 6% of checkout attempts in the EU region failed; customers could retry."
+  data-loss: false
+factors:
+  - id: config-drift
+    category: process
+    summary: "The EU region kept an older payment configuration after a partial push."
+    whys:
+      - "Why did checkouts fail? The EU region used a configuration with a retired key."
+      - "Why was the key retired there? The config push skipped regions that were deploying."
+actions:
+  - id: A1
+    title: "Compare payment configuration across regions in CI"
+    owner: payments
+    status: open
+    priority: high
+    due: 2025-02-15
+    addresses: [config-drift]
+    why: "The drift existed for two days; a CI comparison would catch it on the first push."
+---
+
+## Stakeholder message
+
+On January 15 between 14:02 and 14:26 UTC, about 6% of checkout attempts in Europe failed.
+No payment was taken twice and no data was lost. We now check that every region runs the same
+payment configuration before a change is released.
+
+## Narrative
+
+Replace this example with your own retro, or keep it as a model: `retrobook new "Title"` writes
+a fresh skeleton with guidance for each of the seven sections.
+
+## Timeline
+
+- 14:02 [started] A configuration push completes in all regions but EU.
+- 14:09 [detected] The checkout error-rate alert pages the on-call engineer.
+- 14:15 [escalated] The on-call engineer opens an incident; an incident commander joins.
+- 14:21 [breakthrough] The error logs show the retired key name.
+- 14:26 [mitigated] The EU configuration is re-pushed; errors stop.
+- 15:10 [resolved] Reconciliation confirms no duplicate charges.
+
+## Monitoring
+
+The checkout error rate rose from a 0.2% baseline to 6.1%; the alert fires at 5% for 5 minutes.
+
+## Contributing factors
+
+See the five whys in the front matter.
+
+## Technical analysis
+
+The push tool marks regions in the middle of a deploy as "busy" and skips them.
+
+## Follow-up actions
+
+A CI comparison of regional configuration catches drift before it reaches customers.
+"#
+    .to_string()
+}
