@@ -2,6 +2,7 @@
 //! indexes. The CLI in `main.rs` is a thin front over this library: load → analyze → output.
 
 pub mod analyze;
+pub mod build;
 pub mod check;
 pub mod cmd;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod diagnostic;
 pub mod export;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod schema;
 pub mod suggest;
 pub mod templates;

@@ -67,6 +67,22 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Build the site: incident list, a page per retro, search (default into site/)
+    #[command(
+        after_help = "The build is atomic: it is written beside the destination and swapped in only when everything \
+succeeded. A book with errors does not build; warnings are printed and the build goes on."
+    )]
+    Build {
+        /// Where to write the site, relative to the book
+        #[arg(long, value_name = "DIR", default_value = "site")]
+        dest_dir: PathBuf,
+        /// Skip the search index
+        #[arg(long)]
+        no_search: bool,
+        /// Print the time of each phase (load, analyze, render, search, write)
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Print the JSON Schema of retro front matter, for editors (see docs/editors.md)
     Schema,
     /// Print the whole parsed book as JSON (retros, durations, factor and action indexes)
@@ -94,6 +110,9 @@ fn main() {
         }
         Command::Check { paths, format, strict } => {
             cmd::check::run(root, &cmd::check::CheckArgs { paths, format, strict })
+        }
+        Command::Build { dest_dir, no_search, verbose } => {
+            cmd::build::run(root, &cmd::build::BuildArgs { dest_dir, no_search, verbose }, cli.today)
         }
         Command::Schema => cmd::schema::run(root),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),

@@ -252,7 +252,7 @@ pub enum Monitoring {
     Series {
         metric: String,
         unit: Option<String>,
-        /// Path relative to the book root, with `/` separators.
+        /// CSV path as written: relative to the retro's folder (see [`Retro::asset_path`]).
         data: Option<Spanned<String>>,
         baseline: Option<Spanned<String>>,
     },
@@ -382,6 +382,17 @@ impl Retro {
     }
     pub fn durations(&self) -> Durations {
         self.impact.durations()
+    }
+    /// The folder of the retro's file, relative to the book root ("" at the root).
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+    /// A path written relative to the retro (an asset), made relative to the book root.
+    pub fn asset_path(&self, written: &str) -> String {
+        match self.dir() {
+            "" => written.to_string(),
+            d => format!("{d}/{written}"),
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use jiff::civil::Date;
 
 /// A new retro with front matter filled in and all seven sections, each with short guidance in
 /// HTML comments (invisible on the site, visible while writing).
-pub fn new_retro(id: &str, title: &str, date: Date, severity: &str) -> String {
+pub fn new_retro(id: &str, title: &str, date: Date, severity: &str, categories: &[String]) -> String {
     let title_yaml = serde_json::to_string(title).unwrap_or_else(|_| "\"\"".into());
     format!(
         r#"---
@@ -12,39 +12,45 @@ id: {id}
 title: {title_yaml}
 date: {date}
 severity: {severity}
-status: draft
-summary: ""
+status: draft            # draft | in-review | published
+summary: ""              # one or two sentences for lists, feeds and search results
 services: []
 teams: []
 tags: []
 authors: []
 reviewers: []
-roles:
-  incident-commander: ""
-external: false
-related: []
+roles: {{}}                # e.g. incident-commander: Ana Ruiz, comms-lead: …, scribe: …
+external: false          # true: part of the customer-facing incident history
+related: []              # ids of related retros
 impact:
-  # RFC 3339 (2024-03-14T09:14:00Z) or "YYYY-MM-DD HH:MM" in the book's time zone.
-  # Leave a moment out if a timeline entry marked [started] / [detected] / … gives it.
-  started: "{date} 00:00"
-  users: ""
+  # RFC 3339 (2025-03-14T09:14:00Z) or "YYYY-MM-DD HH:MM" in the book's time zone, in this
+  # order. A moment left out is taken from the timeline entry of the same kind ([detected]…).
+  # started: "{date} 09:00"
+  # detected:
+  # mitigated:
+  # resolved:
+  users: ""              # who lost what, in plain words
   data-loss: false
-factors:
-  - id: replace-me
-    category: process
-    summary: ""
-    whys:
-      - "Why did …? Because …"
-actions:
-  - id: A1
-    title: ""
-    owner: ""
-    status: open
-    priority: medium
-    due: {due}
-    addresses: [replace-me]
-    why: ""
+factors: []
+# - id: config-drift     # reuse the ids of other retros, so recurrences are counted
+#   category: process    # {categories}
+#   summary: "…"
+#   whys:
+#     - "Why did …? Because …"
+actions: []
+# - id: A1
+#   title: "…"
+#   owner: team-or-person
+#   status: open         # open | in-progress | done | wont-do
+#   priority: high       # high | medium | low
+#   due: {due}
+#   addresses: [config-drift]
+#   why: "Why this action, rather than another."
 monitoring: []
+# - metric: checkout p99 latency
+#   unit: ms
+#   data: latency.csv    # CSV beside this file, columns time,value
+# - gap: "No alert on replication lag."
 ---
 
 ## Stakeholder message
@@ -84,6 +90,7 @@ monitoring: []
      the alternatives. Prefer fewer actions that change conditions over many reminders. -->
 "#,
         due = date.checked_add(jiff::Span::new().days(30)).unwrap_or(date),
+        categories = categories.join(", "),
     )
 }
 

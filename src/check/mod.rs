@@ -262,7 +262,8 @@ fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         let Monitoring::Series { metric, data, baseline, .. } = m else { continue };
         for (key, p) in [("data", data), ("baseline", baseline)] {
             let Some(p) = p else { continue };
-            if escapes_root(&p.value) {
+            let resolved = r.asset_path(&p.value);
+            if escapes_root(&resolved) {
                 out.push(Diagnostic::error(
                     &r.path,
                     p.pos,
@@ -272,12 +273,12 @@ fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
                         p.value
                     ),
                 ));
-            } else if !book.root.join(&p.value).is_file() {
+            } else if !book.root.join(&resolved).is_file() {
                 out.push(Diagnostic::error(
                     &r.path,
                     p.pos,
                     "monitoring-data",
-                    format!("`{key}` of series `{metric}` names `{}`, which does not exist; paths are relative to the retro's folder", p.value),
+                    format!("`{key}` of series `{metric}` names `{}`, but `{resolved}` does not exist; paths are relative to the retro's folder", p.value),
                 ));
             }
         }

@@ -49,7 +49,9 @@ fn filter_paths(root: &Path, diags: Vec<Diagnostic>, paths: &[PathBuf]) -> Vec<D
     let wanted: Vec<String> = paths
         .iter()
         .map(|p| {
-            let abs = if p.is_absolute() { p.clone() } else { std::env::current_dir().unwrap_or_default().join(p) };
+            // Relative paths are read from the current folder, else from the book's.
+            let cwd = std::env::current_dir().unwrap_or_default().join(p);
+            let abs = if p.is_absolute() || cwd.exists() { cwd } else { root.join(p) };
             let abs = abs.canonicalize().unwrap_or(abs);
             let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
             crate::load::relative(&root, &abs)

@@ -121,7 +121,6 @@ pub struct Reader<'a> {
     /// Error for native front matter; warning for other tools' front matter.
     pub level: Level,
     pub diags: Vec<Diagnostic>,
-    pub retro_dir: &'a str,
 }
 
 impl Reader<'_> {
@@ -493,11 +492,9 @@ impl Reader<'_> {
             self.report(node.pos, "fm-required", format!("monitoring entry {} has neither `metric` nor `gap`", i + 1));
             return None;
         };
-        let dir = self.retro_dir;
         let mut path = |key: &str| {
             let n = node.get(key)?;
-            let s = self.string(key, n)?;
-            Some(Spanned::new(if dir.is_empty() { s } else { format!("{dir}/{s}") }, n.pos))
+            self.string(key, n).map(|s| Spanned::new(s, n.pos))
         };
         Some(Monitoring::Series {
             data: path("data"),

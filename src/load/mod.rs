@@ -162,7 +162,6 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Opti
 
 /// Parses a retro's (UTF-8, LF) text.
 fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> Retro {
-    let retro_dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
     let (cut, unclosed) = match frontmatter::cut(text) {
         Ok(c) => (c, None),
         Err(line) => (None, Some(line)),
@@ -183,6 +182,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
 
     let mut kind = FrontMatterKind::None;
     let mut meta = Meta::default();
+    let mut broken = unclosed.is_some();
     if let Some(c) = &cut {
         let tree = match c.style {
             Style::Yaml => value::parse_yaml(c.matter, c.matter_line),
@@ -197,28 +197,30 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
                     config,
                     level: if native { Level::Error } else { Level::Warning },
                     diags: Vec::new(),
-                    retro_dir,
                 };
                 meta = reader.read(&tree, native);
                 diags.append(&mut reader.diags);
             }
             Err(e) => {
-                // The file is still loaded from its body so that its other problems show too.
+                // The file is still loaded from its body so that its other problems show too,
+                // but "missing key" reports would only repeat the syntax error.
                 diags.push(Diagnostic::error(rel, e.pos, "fm-syntax", e.message));
                 kind = FrontMatterKind::Native;
+                broken = true;
             }
         }
     }
 
     let split = sections::split(body, body_line);
     let level = if kind == FrontMatterKind::Native { Level::Error } else { Level::Warning };
-    let missing = |key: &str, what: &str| -> Diagnostic {
+    let mut missing_diags = Vec::new();
+    let mut missing = |key: &str, what: &str| {
         let msg = if kind == FrontMatterKind::Native {
             format!("required key `{key}` is missing; {what}")
         } else {
             format!("no `{key}` in front matter; {what}")
         };
-        Diagnostic::new(rel, Pos::START, "fm-required", level, msg)
+        missing_diags.push(Diagnostic::new(rel, Pos::START, "fm-required", level, msg));
     };
 
     // id: front matter, else the file (or folder, for index.md) name.
@@ -229,7 +231,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
             if kind != FrontMatterKind::Native {
                 // adopted files: the derived id is the intended behaviour, not a problem
             } else {
-                diags.push(missing("id", &format!("add `id: {derived}`")));
+                missing("id", &format!("add `id: {derived}`"));
             }
             (derived, Pos::START)
         }
@@ -239,16 +241,13 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
         (Some(t), _) => t.clone(),
         (None, Some(h)) => {
             if kind == FrontMatterKind::Native {
-                diags.push(missing("title", &format!("add `title: \"{h}\"`")));
+                missing("title", &format!("add `title: \"{h}\"`"));
             }
             clean_title(h)
         }
         (None, None) => {
             let t = humanize_stem(&file_stem_for_id(rel));
-            diags.push(missing(
-                "title",
-                &format!("using `{t}` from the file name; add a `title` or a first `#` heading"),
-            ));
+            missing("title", &format!("using `{t}` from the file name; add a `title` or a first `#` heading"));
             t
         }
     };
@@ -272,19 +271,29 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
     }
     if meta.date.is_none() && meta.date_text.is_none() {
         match date {
-            Some(d) if kind == FrontMatterKind::Native => diags.push(missing("date", &format!("add `date: {d}`"))),
+            Some(d) if kind == FrontMatterKind::Native => missing("date", &format!("add `date: {d}`")),
             Some(_) => {}
-            None => diags.push(missing("date", "no date found in the file name or the text; add `date: YYYY-MM-DD`")),
+            None => missing("date", "no date found in the file name or the text; add `date: YYYY-MM-DD`"),
         }
     }
     if meta.severity.is_none() && !meta.present.contains(&"severity") {
-        diags
-            .push(missing("severity", &format!("add `severity:` with one of {}", config.retros.severities.join(", "))));
+        missing("severity", &format!("add `severity:` with one of {}", config.retros.severities.join(", ")));
     }
 
+    if !broken {
+        diags.append(&mut missing_diags);
+    }
     let (timeline, issues) = parsed.unwrap_or_default();
     for i in issues {
-        diags.push(Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, i.message));
+        let mut message = i.message;
+        // "[detectd]" is almost always a typo of a kind: say which.
+        if i.rule == "timeline-kind"
+            && let Some(word) = message.split("`[").nth(1).and_then(|w| w.split("]`").next())
+            && let Some(kind) = crate::suggest::nearest(word, EntryKind::ALL.iter().map(|k| k.as_str()))
+        {
+            message.push_str(&format!("; did you mean `[{kind}]`?"));
+        }
+        diags.push(Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, message));
     }
 
     let mut impact = meta.impact;

@@ -45,7 +45,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
     if let Some(h) = headings.first()
         && h.level == 1
         && body[..h.start].trim().is_empty()
-        && headings.iter().filter(|x| x.level == 1).count() == 1
+        && classify(&h.text).is_none()
     {
         title = Some(h.text.clone());
         body_start = h.end;
@@ -124,7 +124,7 @@ fn scan(body: &str) -> (Vec<Heading>, Option<String>) {
                 if let Some(p) = para.take() {
                     let p = collapse(&p);
                     // a lone "(based on …)" note or an HTML comment is no summary
-                    if !p.is_empty() && !(p.starts_with('(') && p.ends_with(')')) {
+                    if !(p.is_empty() || p.starts_with('(') && p.ends_with(')')) {
                         first_paragraph = Some(p);
                     }
                 }
@@ -310,6 +310,13 @@ mod tests {
         assert!(s.sections[1].markdown.contains("- 10:00 x"));
         assert_eq!(s.preamble.trim(), "Intro para.");
         assert_eq!(s.first_paragraph.as_deref(), Some("Intro para."));
+    }
+
+    #[test]
+    fn a_later_first_level_heading_is_a_section_not_lost() {
+        let s = split("# Title\n\n## Summary\n\nx\n\n# Stats\n\n- a\n", 1);
+        assert_eq!(s.title.as_deref(), Some("Title"));
+        assert_eq!(s.sections.iter().map(|x| x.heading.as_str()).collect::<Vec<_>>(), ["Summary", "Stats"]);
     }
 
     #[test]

@@ -1,0 +1,419 @@
+//! Typed page contexts, serialised for the templates. Every value a template shows comes from
+//! here; templates never see the `Retro` itself.
+
+use super::format::{human_duration, long_date, role_label, segment};
+use super::markdown::{self, MarkdownOptions};
+use crate::analyze::{self, FactorEntry};
+use crate::model::{Action, Book, EntryKind, Monitoring, Retro, SectionKind};
+use jiff::civil::Date;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What every page knows about the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// Relative path from the current page to the site root ("", "../", "../../").
+    pub root: String,
+    pub search: bool,
+    pub nav: Vec<NavItem>,
+    pub generator: String,
+    pub today: String,
+}
+
+/// A header navigation entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub url: &'static str,
+    pub active: bool,
+}
+
+/// A link to another page, with its URL relative to the site root.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+/// A retro as shown in lists and tables.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetroRow {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub date: String,
+    pub date_long: String,
+    pub year: String,
+    pub severity: String,
+    pub severity_rank: usize,
+    pub severity_class: String,
+    pub status: &'static str,
+    pub services: Vec<Link>,
+    pub teams: Vec<String>,
+    pub tags: Vec<Link>,
+    /// Facet values as slugs, space separated, for the list's filter script.
+    pub services_attr: String,
+    pub teams_attr: String,
+    pub tags_attr: String,
+    pub ttr_seconds: Option<i64>,
+    pub ttr: Option<String>,
+    pub open_actions: usize,
+    pub overdue_actions: usize,
+}
+
+/// Builds list rows and per-retro lookups once per build.
+pub struct Lookup<'a> {
+    pub book: &'a Book,
+    pub today: Date,
+    pub factors: Vec<FactorEntry>,
+    /// Retro id → ids of retros that list it in `related`.
+    pub related_by: BTreeMap<&'a str, Vec<&'a str>>,
+    pub md: MarkdownOptions,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn new(book: &'a Book, today: Date) -> Self {
+        let mut related_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for r in &book.retros {
+            for rel in &r.related {
+                related_by.entry(rel.value.as_str()).or_default().push(r.id.as_str());
+            }
+        }
+        Lookup {
+            book,
+            today,
+            factors: analyze::factor_index(book),
+            related_by,
+            md: MarkdownOptions { allow_raw_html: book.config.output.html.allow_raw_html },
+        }
+    }
+
+    pub fn severity_class(&self, sev: Option<&str>) -> String {
+        match sev.map(|s| self.book.config.severity_rank(s)) {
+            Some(r) if r < 4 => format!("rb-sev-{}", r + 1),
+            _ => "rb-sev-other".to_string(),
+        }
+    }
+
+    pub fn row(&self, r: &Retro) -> RetroRow {
+        let ttr = r.durations().resolve;
+        let facet = |v: &[String]| v.iter().map(|s| segment(s)).collect::<Vec<_>>().join(" ");
+        RetroRow {
+            id: r.id.clone(),
+            url: retro_url(&r.id),
+            title: r.title.clone(),
+            summary: r.summary.clone().unwrap_or_default(),
+            date: r.date.map(|d| d.to_string()).unwrap_or_default(),
+            date_long: r.date.map(long_date).unwrap_or_else(|| "undated".into()),
+            year: r.date.map(|d| d.year().to_string()).unwrap_or_default(),
+            severity: r.severity.clone().unwrap_or_else(|| "—".into()),
+            severity_rank: r.severity.as_deref().map_or(99, |s| self.book.config.severity_rank(s).min(98) + 1),
+            severity_class: self.severity_class(r.severity.as_deref()),
+            status: r.status.as_str(),
+            services: r
+                .services
+                .iter()
+                .map(|s| Link { label: s.clone(), url: format!("services/{}/", segment(s)) })
+                .collect(),
+            teams: r.teams.clone(),
+            tags: r.tags.iter().map(|s| Link { label: s.clone(), url: format!("tags/{}/", segment(s)) }).collect(),
+            services_attr: facet(&r.services),
+            teams_attr: facet(&r.teams),
+            tags_attr: facet(&r.tags),
+            ttr_seconds: ttr,
+            ttr: ttr.map(human_duration),
+            open_actions: r.actions.iter().filter(|a| a.status.is_open()).count(),
+            overdue_actions: r.actions.iter().filter(|a| a.is_overdue(self.today)).count(),
+        }
+    }
+}
+
+/// The URL of a retro's page, relative to the site root.
+pub fn retro_url(id: &str) -> String {
+    format!("retros/{id}/")
+}
+
+/// The URL of a factor's page, relative to the site root.
+pub fn factor_url(id: &str) -> String {
+    format!("factors/{}/", segment(id))
+}
+
+/// One section of a retro page, rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionCtx {
+    pub heading: String,
+    pub slug: String,
+    pub kind: &'static str,
+    pub html: String,
+}
+
+/// A timeline entry on a retro page.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryCtx {
+    pub n: usize,
+    pub time: String,
+    pub datetime: String,
+    pub kind: &'static str,
+    pub html: String,
+}
+
+/// A contributing factor on a retro page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorCtx {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub category: String,
+    pub summary: String,
+    pub whys: Vec<String>,
+    /// How many incidents in the book cite this factor.
+    pub incidents: usize,
+    pub recurring: bool,
+}
+
+/// A follow-up action as a table row.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionCtx {
+    pub id: String,
+    pub title: String,
+    pub owner: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub priority: &'static str,
+    pub due: String,
+    pub overdue_days: Option<i64>,
+    pub link: Option<String>,
+    pub addresses: Vec<Link>,
+    pub why: String,
+    pub retro: Option<Link>,
+}
+
+/// A monitoring series on a retro page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesCtx {
+    pub metric: String,
+    pub unit: String,
+    pub svg: String,
+    /// A compact text equivalent: points, min, max, peak time.
+    pub text: String,
+}
+
+/// Everything the retro page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetroPage {
+    pub row: RetroRow,
+    pub authors: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub roles: Vec<(String, String)>,
+    pub external: bool,
+    pub moments: Vec<(String, String, String)>,
+    pub durations: Vec<(String, String)>,
+    pub impact_users: Option<String>,
+    pub data_loss: Option<bool>,
+    pub slo: Option<String>,
+    pub preamble_html: String,
+    pub stakeholder: Option<SectionCtx>,
+    pub narrative: Option<SectionCtx>,
+    pub timeline: Option<SectionCtx>,
+    pub monitoring: Option<SectionCtx>,
+    pub factors_section: Option<SectionCtx>,
+    pub analysis: Option<SectionCtx>,
+    pub actions_section: Option<SectionCtx>,
+    /// Sections that are none of the seven, keyed by the element they follow in the document.
+    pub others: BTreeMap<&'static str, Vec<SectionCtx>>,
+    pub entries: Vec<EntryCtx>,
+    pub kinds_used: Vec<&'static str>,
+    pub timeline_svg: Option<String>,
+    pub series: Vec<SeriesCtx>,
+    pub gaps: Vec<String>,
+    pub factors: Vec<FactorCtx>,
+    pub fishbone_svg: Option<String>,
+    pub actions: Vec<ActionCtx>,
+    pub related: Vec<RetroRow>,
+    pub related_by: Vec<RetroRow>,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+    pub source_path: String,
+}
+
+/// Builds the retro page context. `index` is the retro's position in the date-sorted book.
+pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
+    let r = &l.book.retros[index];
+    let md = |s: &str| markdown::render(s, l.md);
+    let section = |kind: SectionKind| {
+        r.section(kind).map(|s| SectionCtx {
+            heading: s.heading.clone(),
+            slug: s.slug.clone(),
+            kind: kind.as_str(),
+            html: md(&s.markdown),
+        })
+    };
+    let mut others: BTreeMap<&'static str, Vec<SectionCtx>> = BTreeMap::new();
+    let mut anchor = "preamble";
+    for s in &r.sections {
+        match s.kind {
+            Some(k) => anchor = k.as_str(),
+            None => others.entry(anchor).or_default().push(SectionCtx {
+                heading: s.heading.clone(),
+                slug: s.slug.clone(),
+                kind: "other",
+                html: md(&s.markdown),
+            }),
+        }
+    }
+    let tz = l.book.config.timezone();
+    let multi_day = r.timeline.first().zip(r.timeline.last()).is_some_and(|(a, b)| a.local.date() != b.local.date());
+    let entries: Vec<EntryCtx> = r
+        .timeline
+        .iter()
+        .enumerate()
+        .map(|(i, e)| EntryCtx {
+            n: i + 1,
+            time: if multi_day {
+                e.local.strftime("%Y-%m-%d %H:%M").to_string()
+            } else {
+                e.local.strftime("%H:%M").to_string()
+            },
+            datetime: e.at.to_string(),
+            kind: e.kind.map_or("none", EntryKind::as_str),
+            html: markdown::render_inline(&e.text, l.md),
+        })
+        .collect();
+    let mut kinds_used: Vec<&'static str> = entries.iter().map(|e| e.kind).collect();
+    kinds_used.sort_unstable();
+    kinds_used.dedup();
+
+    let moments = crate::model::Moment::ALL
+        .iter()
+        .filter_map(|m| {
+            r.impact.moment(*m).map(|v| {
+                let local = v.at.to_zoned_datetime(tz.clone());
+                (m.as_str().to_string(), local.strftime("%Y-%m-%d %H:%M %Z").to_string(), v.at.to_string())
+            })
+        })
+        .collect();
+    let d = r.durations();
+    let durations = [("detect", d.detect), ("mitigate", d.mitigate), ("resolve", d.resolve)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.map(human_duration).unwrap_or_else(|| "—".into())))
+        .collect();
+
+    let factor_counts: BTreeMap<&str, usize> = l.factors.iter().map(|f| (f.id.as_str(), f.incidents.len())).collect();
+    let factors: Vec<FactorCtx> = r
+        .factors
+        .iter()
+        .map(|f| {
+            let n = factor_counts.get(f.id.as_str()).copied().unwrap_or(1);
+            FactorCtx {
+                id: f.id.clone(),
+                url: factor_url(&f.id),
+                title: l.book.config.factors.get(&f.id).and_then(|d| d.title.clone()).unwrap_or_else(|| f.id.clone()),
+                category: f.category.clone().unwrap_or_else(|| "uncategorised".into()),
+                summary: f.summary.clone().unwrap_or_default(),
+                whys: f.whys.clone(),
+                incidents: n,
+                recurring: n > 1,
+            }
+        })
+        .collect();
+
+    let actions = r.actions.iter().map(|a| action_ctx(a, l.today, None)).collect();
+    let mut gaps = Vec::new();
+    let mut series = Vec::new();
+    for m in &r.monitoring {
+        match m {
+            Monitoring::Gap { text } => gaps.push(text.clone()),
+            Monitoring::Series { metric, unit, .. } => series.push(SeriesCtx {
+                metric: metric.clone(),
+                unit: unit.clone().unwrap_or_default(),
+                svg: String::new(),
+                text: String::new(),
+            }),
+        }
+    }
+    let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<RetroRow> {
+        ids.filter_map(|id| l.book.retro(id)).map(|x| l.row(x)).collect()
+    };
+    let related = rows(&mut r.related.iter().map(|s| s.value.as_str()));
+    // Retros pointing here that this retro does not already list.
+    let related_by = rows(
+        &mut l
+            .related_by
+            .get(r.id.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|id| !r.related.iter().any(|x| x.value == *id)),
+    );
+    let link = |x: &Retro| Link { label: x.title.clone(), url: retro_url(&x.id) };
+    RetroPage {
+        row: l.row(r),
+        authors: r.authors.clone(),
+        reviewers: r.reviewers.clone(),
+        roles: r.roles.iter().map(|(k, v)| (role_label(k), v.clone())).collect(),
+        external: r.external,
+        moments,
+        durations,
+        impact_users: r.impact.users.clone(),
+        data_loss: r.impact.data_loss,
+        slo: r.impact.slo.as_ref().map(|s| {
+            let burned = s.budget_burned.map(|b| format!("{:.0}% of the error budget", b * 100.0));
+            match (&s.name, burned) {
+                (Some(n), Some(b)) => format!("{n}: {b}"),
+                (Some(n), None) => n.clone(),
+                (None, Some(b)) => b,
+                (None, None) => String::new(),
+            }
+        }),
+        preamble_html: md(&r.preamble),
+        stakeholder: section(SectionKind::StakeholderMessage),
+        narrative: section(SectionKind::Narrative),
+        timeline: section(SectionKind::Timeline),
+        monitoring: section(SectionKind::Monitoring),
+        factors_section: section(SectionKind::ContributingFactors),
+        analysis: section(SectionKind::TechnicalAnalysis),
+        actions_section: section(SectionKind::FollowUpActions),
+        others,
+        entries,
+        kinds_used,
+        timeline_svg: None,
+        series,
+        gaps,
+        factors,
+        fishbone_svg: None,
+        actions,
+        related,
+        related_by,
+        prev: index.checked_sub(1).map(|i| link(&l.book.retros[i])),
+        next: l.book.retros.get(index + 1).map(link),
+        source_path: r.path.clone(),
+    }
+}
+
+/// An action as a table row; `retro` is set on cross-retro boards.
+pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
+    use crate::model::ActionStatus::*;
+    ActionCtx {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        owner: a.owner.clone().unwrap_or_else(|| "—".into()),
+        status: a.status.as_str(),
+        status_label: match a.status {
+            Open => "open",
+            InProgress => "in progress",
+            Done => "done",
+            WontDo => "won't do",
+        },
+        priority: a.priority.map_or("", |p| p.as_str()),
+        due: a.due.map(|d| d.to_string()).unwrap_or_default(),
+        overdue_days: a.is_overdue(today).then(|| a.due.map(|d| (today - d).get_days() as i64)).flatten(),
+        link: a.link.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        addresses: a.addresses.iter().map(|x| Link { label: x.value.clone(), url: factor_url(&x.value) }).collect(),
+        why: a.why.clone().unwrap_or_default(),
+        retro: retro.map(|r| Link { label: r.title.clone(), url: retro_url(&r.id) }),
+    }
+}

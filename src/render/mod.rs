@@ -1,0 +1,214 @@
+//! Rendering: page contexts → Tera templates → files in memory. Nothing here parses Markdown
+//! front matter or reads git; everything comes from the loaded [`Book`].
+
+pub mod context;
+pub mod format;
+pub mod markdown;
+pub mod theme;
+
+use crate::model::Book;
+use context::{Link, Lookup, NavItem, RetroRow, SiteCtx};
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use theme::Theme;
+
+/// One file of the site, by its path relative to the site root.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What to render.
+pub struct RenderOptions {
+    pub today: Date,
+    pub search: bool,
+}
+
+const NAV: &[(&str, &str)] = &[
+    ("Incidents", "retros/"),
+    ("Factors", "factors/"),
+    ("Actions", "actions/"),
+    ("Services", "services/"),
+    ("Tags", "tags/"),
+    ("Stats", "stats/"),
+];
+
+/// The site context for a page at `path` (e.g. `retros/x/index.html`).
+fn site_ctx(book: &Book, path: &str, opts: &RenderOptions) -> SiteCtx {
+    let depth = path.matches('/').count();
+    let section = path.split('/').next().unwrap_or("");
+    SiteCtx {
+        title: book.config.book.title.clone(),
+        description: book.config.book.description.clone(),
+        language: book.config.book.language.clone(),
+        // 404.html is served at any depth, so it links from the site's absolute prefix.
+        root: if path == "404.html" { site_url(book) } else { "../".repeat(depth) },
+        search: opts.search,
+        nav: NAV
+            .iter()
+            .map(|(label, url)| NavItem { label, url, active: url.trim_end_matches('/') == section })
+            .collect(),
+        generator: format!("retrobook {}", env!("CARGO_PKG_VERSION")),
+        today: opts.today.to_string(),
+    }
+}
+
+/// `[output.html] site-url` with exactly one trailing slash.
+pub fn site_url(book: &Book) -> String {
+    format!("{}/", book.config.output.html.site_url.trim_end_matches('/'))
+}
+
+#[derive(Serialize)]
+struct Page<'a, T: Serialize> {
+    site: &'a SiteCtx,
+    page: &'a T,
+}
+
+/// Renders `template` with the site and page contexts.
+fn render_page<T: Serialize>(tera: &tera::Tera, template: &str, site: &SiteCtx, page: &T) -> Result<String, String> {
+    let ctx = tera::Context::from_serialize(&Page { site, page }).map_err(|e| format!("{template}: {e}"))?;
+    tera.render(template, &ctx).map_err(|e| format!("{template}: {e}"))
+}
+
+/// A job: a path and a closure producing the page's HTML.
+type Job<'a> = (String, Box<dyn Fn() -> Result<String, String> + Send + Sync + 'a>);
+
+/// Renders every page of the internal site, in parallel.
+pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<Vec<OutputFile>, Vec<String>> {
+    let tera = theme.tera().map_err(|e| vec![e])?;
+    let l = Lookup::new(book, opts.today);
+    let rows: Vec<RetroRow> = book.retros.iter().rev().map(|r| l.row(r)).collect();
+    let tera = &tera;
+    let l = &l;
+    let rows = &rows;
+    let mut jobs: Vec<Job> = Vec::new();
+    let page = |path: &str| site_ctx(book, path, opts);
+
+    jobs.push((
+        "index.html".into(),
+        Box::new(move || render_page(tera, "index.html", &page("index.html"), &home(l, rows))),
+    ));
+    jobs.push((
+        "retros/index.html".into(),
+        Box::new(move || {
+            render_page(tera, "retros.html", &page("retros/index.html"), &ListPage { rows, facets: facets(rows) })
+        }),
+    ));
+    for i in 0..book.retros.len() {
+        let path = format!("retros/{}/index.html", book.retros[i].id);
+        let p = path.clone();
+        jobs.push((path, Box::new(move || render_page(tera, "retro.html", &page(&p), &context::retro_page(l, i)))));
+    }
+    if opts.search {
+        jobs.push((
+            "search/index.html".into(),
+            Box::new(move || render_page(tera, "search.html", &page("search/index.html"), &())),
+        ));
+    }
+    jobs.push(("404.html".into(), Box::new(move || render_page(tera, "404.html", &page("404.html"), &()))));
+
+    let results: Vec<Result<OutputFile, String>> =
+        jobs.into_par_iter().map(|(path, f)| f().map(|html| OutputFile { path, bytes: html.into_bytes() })).collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    for (rel, bytes) in theme.assets() {
+        files.push(OutputFile { path: rel.to_string(), bytes: bytes.to_vec() });
+    }
+    files.extend(retro_assets(book));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Files beside a folder retro's `index.md` (images, CSVs) are published beside its page.
+fn retro_assets(book: &Book) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    for r in &book.retros {
+        let is_folder = r.path.rsplit('/').next().is_some_and(|f| f.eq_ignore_ascii_case("index.md"));
+        let Some(dir) = r.abs_path.parent().filter(|_| is_folder) else { continue };
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+            let p = entry.path();
+            if entry.file_type().is_file()
+                && !crate::load::is_retro_file(p)
+                && let Ok(bytes) = std::fs::read(p)
+            {
+                let rel = crate::load::relative(dir, p);
+                out.push(OutputFile { path: format!("retros/{}/{rel}", r.id), bytes });
+            }
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct Home<'a> {
+    recent: &'a [RetroRow],
+    retros: usize,
+    open_actions: usize,
+    overdue_actions: usize,
+    recurring: Vec<RecurringFactor>,
+}
+
+#[derive(Serialize)]
+struct RecurringFactor {
+    link: Link,
+    incidents: usize,
+    recurred_after_remediation: bool,
+}
+
+fn home<'a>(l: &Lookup, rows: &'a [RetroRow]) -> Home<'a> {
+    let actions = l.book.retros.iter().flat_map(|r| &r.actions);
+    Home {
+        recent: &rows[..rows.len().min(8)],
+        retros: rows.len(),
+        open_actions: actions.clone().filter(|a| a.status.is_open()).count(),
+        overdue_actions: actions.filter(|a| a.is_overdue(l.today)).count(),
+        recurring: l
+            .factors
+            .iter()
+            .filter(|f| f.incidents.len() > 1)
+            .take(5)
+            .map(|f| RecurringFactor {
+                link: Link { label: f.id.clone(), url: context::factor_url(&f.id) },
+                incidents: f.incidents.len(),
+                recurred_after_remediation: f.recurred_after_remediation,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct ListPage<'a> {
+    rows: &'a [RetroRow],
+    facets: BTreeMap<&'static str, Vec<String>>,
+}
+
+/// The values of each filterable facet, for the no-JS-friendly filter bar.
+fn facets(rows: &[RetroRow]) -> BTreeMap<&'static str, Vec<String>> {
+    let mut m: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for r in rows {
+        m.entry("severity").or_default().push(r.severity.clone());
+        m.entry("status").or_default().push(r.status.to_string());
+        m.entry("year").or_default().push(r.year.clone());
+        m.entry("service").or_default().extend(r.services.iter().map(|s| s.label.clone()));
+        m.entry("team").or_default().extend(r.teams.iter().cloned());
+        m.entry("tag").or_default().extend(r.tags.iter().map(|s| s.label.clone()));
+    }
+    for v in m.values_mut() {
+        v.sort();
+        v.dedup();
+        v.retain(|x| !x.is_empty());
+    }
+    m
+}

@@ -1,0 +1,97 @@
+//! The theme: built-in files embedded in the binary, overridden file by file by a book's `theme/`.
+
+use include_dir::{Dir, include_dir};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
+
+/// Theme files by path relative to the theme folder (`templates/base.html`, `css/retrobook.css`).
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    builtin: BTreeMap<String, &'static [u8]>,
+    overrides: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// The built-in theme plus the files of `book_root/theme/`, which win by name.
+    pub fn load(book_root: &Path) -> std::io::Result<Theme> {
+        let mut builtin = BTreeMap::new();
+        collect(&BUILTIN, &mut builtin);
+        let mut overrides = BTreeMap::new();
+        let user = book_root.join("theme");
+        if user.is_dir() {
+            for entry in walkdir::WalkDir::new(&user).sort_by_file_name() {
+                let entry = entry.map_err(std::io::Error::other)?;
+                if entry.file_type().is_file() {
+                    let rel = crate::load::relative(&user, entry.path());
+                    let bytes = std::fs::read(entry.path())?;
+                    // The project's own repository is a book whose theme/ is the built-in one:
+                    // identical files are not overrides.
+                    if builtin.get(&rel).is_none_or(|b: &&[u8]| *b != bytes.as_slice()) {
+                        overrides.insert(rel, bytes);
+                    }
+                }
+            }
+        }
+        Ok(Theme { builtin, overrides })
+    }
+
+    /// The effective content of a theme file.
+    pub fn file(&self, rel: &str) -> Option<&[u8]> {
+        self.overrides.get(rel).map(Vec::as_slice).or_else(|| self.builtin.get(rel).copied())
+    }
+
+    /// Paths of every effective file.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut p: Vec<&str> = self.builtin.keys().chain(self.overrides.keys()).map(String::as_str).collect();
+        p.sort_unstable();
+        p.dedup();
+        p
+    }
+
+    /// Whether the book overrides any file (a template change means every page re-renders).
+    pub fn overridden(&self) -> impl Iterator<Item = &str> {
+        self.overrides.keys().map(String::as_str)
+    }
+
+    /// A Tera environment with every template: the effective one as `<name>`, and the built-in
+    /// one also as `builtin/<name>`, so a user template can `{% extends "builtin/retro.html" %}`
+    /// and override a single block.
+    pub fn tera(&self) -> Result<tera::Tera, String> {
+        let mut t = tera::Tera::default();
+        t.autoescape_on([".html", ".xml"]);
+        let mut all: Vec<(String, String)> = Vec::new();
+        for (rel, bytes) in &self.builtin {
+            if let Some(name) = rel.strip_prefix("templates/") {
+                all.push((format!("builtin/{name}"), String::from_utf8_lossy(bytes).into_owned()));
+            }
+        }
+        for rel in self.paths() {
+            if let Some(name) = rel.strip_prefix("templates/") {
+                let text = String::from_utf8_lossy(self.file(rel).unwrap_or_default()).into_owned();
+                all.push((name.to_string(), text));
+            }
+        }
+        t.add_raw_templates(all).map_err(|e| format!("theme templates: {e}"))?;
+        Ok(t)
+    }
+
+    /// Static assets (everything outside `templates/`), copied into the site as they are.
+    pub fn assets(&self) -> Vec<(&str, &[u8])> {
+        self.paths()
+            .into_iter()
+            .filter(|p| !p.starts_with("templates/"))
+            .filter_map(|p| self.file(p).map(|b| (p, b)))
+            .collect()
+    }
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut BTreeMap<String, &'static [u8]>) {
+    for f in dir.files() {
+        out.insert(f.path().to_string_lossy().replace('\\', "/"), f.contents());
+    }
+    for d in dir.dirs() {
+        collect(d, out);
+    }
+}

@@ -1,0 +1,52 @@
+//! Shared helpers for integration tests: run the binary on a fixture book.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture book under tests/fixtures/.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Runs `retrobook` with `args` (colour off) and returns the output.
+pub fn run(args: &[&str]) -> Output {
+    run_in(&repo(), args)
+}
+
+/// Runs `retrobook` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_retrobook"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run retrobook")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The real-postmortem corpus, or None (with a note) when it is absent; under CI=true its
+/// absence is a failure.
+pub fn corpus() -> Option<PathBuf> {
+    let p = repo().join("../shared/corpus/real");
+    if p.is_dir() {
+        return Some(p);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("the corpus ../shared/corpus/real is missing, and CI=true requires it");
+    }
+    eprintln!("note: ../shared/corpus/real is absent; skipping the real-corpus test");
+    None
+}
