@@ -4,6 +4,7 @@
 pub mod context;
 pub mod format;
 pub mod markdown;
+pub mod svg;
 pub mod theme;
 
 use crate::model::Book;
