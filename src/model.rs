@@ -255,6 +255,11 @@ pub enum Monitoring {
         /// CSV path as written: relative to the retro's folder (see [`Retro::asset_path`]).
         data: Option<Spanned<String>>,
         baseline: Option<Spanned<String>>,
+        /// The series read from `data`: (Unix seconds, value), in file order.
+        #[serde(skip)]
+        points: Vec<(i64, f64)>,
+        #[serde(skip)]
+        baseline_points: Vec<(i64, f64)>,
     },
     Gap {
         text: String,

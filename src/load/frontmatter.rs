@@ -501,6 +501,8 @@ impl Reader<'_> {
             baseline: path("baseline"),
             metric,
             unit: node.get("unit").and_then(|n| self.string("unit", n)),
+            points: Vec::new(),
+            baseline_points: Vec::new(),
         })
     }
 }

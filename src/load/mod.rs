@@ -2,6 +2,7 @@
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
 pub mod frontmatter;
+pub mod monitoring;
 pub mod sections;
 pub mod timeline;
 pub mod value;
@@ -296,6 +297,8 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
         diags.push(Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, message));
     }
 
+    let mut monitoring_series = meta.monitoring;
+    monitoring::read_series(&mut monitoring_series, abs, rel, &tz, diags);
     let mut impact = meta.impact;
     for m in Moment::ALL {
         let slot = impact.moment_mut(m);
@@ -307,11 +310,9 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
     }
 
     let summary = meta.summary.or_else(|| {
-        split
-            .sections
-            .iter()
-            .find(|s| s.kind == Some(SectionKind::Narrative))
-            .and_then(|s| sections::split(&s.markdown, s.body_line).first_paragraph)
+        let narrative = split.sections.iter().position(|s| s.kind == Some(SectionKind::Narrative));
+        narrative
+            .and_then(|i| split.section_paragraphs[i].clone())
             .or(split.first_paragraph.clone())
             .map(|p| truncate_words(&p, 300))
     });
@@ -337,7 +338,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
         impact,
         factors: meta.factors,
         actions: meta.actions,
-        monitoring: meta.monitoring,
+        monitoring: monitoring_series,
         preamble: split.preamble,
         sections: split.sections,
         timeline,
@@ -479,24 +480,23 @@ pub enum DateError {
     Impossible(String),
 }
 
-static DATE_PREFIX: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])").expect("valid regex"));
-
 /// A date `YYYY-MM-DD`; a time after it (other tools write `2021-10-01 00:00:00`) is ignored.
 pub fn parse_date(s: &str) -> Result<Date, DateError> {
-    let s = s.trim();
-    let c = DATE_PREFIX.captures(s).ok_or(DateError::Format)?;
-    let (y, m, d): (i16, i8, i8) = (
-        c[1].parse().map_err(|_| DateError::Format)?,
-        c[2].parse().map_err(|_| DateError::Format)?,
-        c[3].parse().map_err(|_| DateError::Format)?,
-    );
+    let b = s.trim().as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<i32> {
+        b.get(r)?.iter().try_fold(0i32, |n, c| c.is_ascii_digit().then(|| n * 10 + i32::from(c - b'0')))
+    };
+    let shape_ok = b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && (b.len() == 10 || matches!(b[10], b'T' | b' '));
+    let (Some(y), Some(m), Some(d), true) = (digits(0..4), digits(5..7), digits(8..10), shape_ok) else {
+        return Err(DateError::Format);
+    };
     if !(1..=12).contains(&m) {
         return Err(DateError::Impossible(format!("there is no month {m}")));
     }
-    Date::new(y, m, d).map_err(|_| {
-        let days = Date::new(y, m, 1).map(|x| x.days_in_month()).unwrap_or(31);
-        let name = Date::new(y, m, 1).map(|x| x.strftime("%B %Y").to_string()).unwrap_or_default();
+    Date::new(y as i16, m as i8, d as i8).map_err(|_| {
+        let first = Date::new(y as i16, m as i8, 1).ok();
+        let days = first.map(|x| x.days_in_month()).unwrap_or(31);
+        let name = first.map(|x| x.strftime("%B %Y").to_string()).unwrap_or_default();
         DateError::Impossible(format!("{name} has {days} days"))
     })
 }
@@ -504,10 +504,14 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
 /// An RFC 3339 timestamp, or `YYYY-MM-DD HH:MM[:SS]` (or with `T`) read in `tz`.
 pub fn parse_timestamp(s: &str, tz: &TimeZone) -> Result<Timestamp, DateError> {
     let s = s.trim();
-    if let Ok(ts) = s.parse::<Timestamp>() {
+    parse_date(s)?; // for an "impossible date" message on the date part
+    // An offset (Z, +02:00, -0500) after the time makes it an instant; otherwise it is civil time.
+    let time = s.get(11..).unwrap_or("");
+    if (time.contains(['Z', 'z', '+']) || time.contains('-'))
+        && let Ok(ts) = s.parse::<Timestamp>()
+    {
         return Ok(ts);
     }
-    parse_date(s)?; // for an "impossible date" message on the date part
     let dt: jiff::civil::DateTime = s.replacen(' ', "T", 1).parse().map_err(|_| DateError::Format)?;
     dt.to_zoned_datetime(tz.clone()).map(|z| z.timestamp()).map_err(|_| DateError::Format)
 }

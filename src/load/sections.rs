@@ -31,12 +31,16 @@ pub struct Split {
     pub sections: Vec<Section>,
     /// First paragraph of the body, as plain text (summary fallback).
     pub first_paragraph: Option<String>,
+    /// For each section, the first paragraph directly under its heading.
+    pub section_paragraphs: Vec<Option<String>>,
 }
 
 /// Splits `body` (starting at file line `first_line`) into sections.
 pub fn split(body: &str, first_line: u32) -> Split {
-    let (headings, first_paragraph) = scan(body);
-    let line_of = |offset: usize| first_line + body[..offset].matches('\n').count() as u32;
+    let (headings, paragraphs) = scan(body);
+    let first_paragraph = paragraphs.first().map(|(_, p)| p.clone());
+    let lines = crate::load::value::LineIndex::new(body, first_line);
+    let line_of = |offset: usize| lines.line(offset);
 
     // A first-level heading that opens the document is its title, not a section.
     let mut rest: &[Heading] = &headings;
@@ -57,6 +61,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
     let mut seen_kinds = Vec::new();
     let mut used_slugs = Vec::new();
     let bounds: Vec<&Heading> = rest.iter().filter(|h| h.level <= level).collect();
+    let mut section_paragraphs = Vec::with_capacity(bounds.len());
     for (i, h) in bounds.iter().enumerate() {
         let end = bounds.get(i + 1).map_or(body.len(), |n| n.start);
         let mut kind = classify(&h.text);
@@ -69,6 +74,10 @@ pub fn split(body: &str, first_line: u32) -> Split {
         }
         let slug = unique_slug(&h.text, &mut used_slugs);
         let content_start = h.end.min(end);
+        // the first paragraph under this heading, before any sub-heading
+        let next_heading = rest.iter().find(|x| x.start >= content_start).map_or(end, |x| x.start.min(end));
+        section_paragraphs
+            .push(paragraphs.iter().find(|(at, _)| *at >= content_start && *at < next_heading).map(|(_, p)| p.clone()));
         sections.push(Section {
             heading: h.text.clone(),
             kind,
@@ -87,14 +96,18 @@ pub fn split(body: &str, first_line: u32) -> Split {
         preamble_line: line_of(pre_start),
         sections,
         first_paragraph,
+        section_paragraphs,
     }
 }
 
-fn scan(body: &str) -> (Vec<Heading>, Option<String>) {
+/// Headings, and the first top-level paragraph after the start and after each heading (plain text,
+/// with its byte offset): summary candidates.
+fn scan(body: &str) -> (Vec<Heading>, Vec<(usize, String)>) {
     let mut headings = Vec::new();
-    let mut first_paragraph = None;
+    let mut paragraphs: Vec<(usize, String)> = Vec::new();
+    let mut want = true;
     let mut current: Option<(u8, String, usize)> = None;
-    let mut para: Option<String> = None;
+    let mut para: Option<(usize, String)> = None;
     let mut depth_in_block = 0usize; // inside lists/quotes/tables the first paragraph is not a summary
     for (ev, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         match ev {
@@ -103,7 +116,6 @@ fn scan(body: &str) -> (Vec<Heading>, Option<String>) {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, text, start)) = current.take() {
-                    // include the line break after the heading
                     // include the line break after the heading (setext ranges already end with it)
                     let end = if body[..range.end].ends_with('\n') {
                         range.end
@@ -115,17 +127,17 @@ fn scan(body: &str) -> (Vec<Heading>, Option<String>) {
                         }
                     };
                     headings.push(Heading { level, text: collapse(&text), start, end });
+                    want = true;
                 }
             }
-            Event::Start(Tag::Paragraph) if first_paragraph.is_none() && depth_in_block == 0 => {
-                para = Some(String::new())
-            }
+            Event::Start(Tag::Paragraph) if want && depth_in_block == 0 => para = Some((range.start, String::new())),
             Event::End(TagEnd::Paragraph) => {
-                if let Some(p) = para.take() {
+                if let Some((at, p)) = para.take() {
                     let p = collapse(&p);
                     // a lone "(based on …)" note or an HTML comment is no summary
                     if !(p.is_empty() || p.starts_with('(') && p.ends_with(')')) {
-                        first_paragraph = Some(p);
+                        paragraphs.push((at, p));
+                        want = false;
                     }
                 }
             }
@@ -138,19 +150,19 @@ fn scan(body: &str) -> (Vec<Heading>, Option<String>) {
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, s, _)) = current.as_mut() {
                     s.push_str(&t);
-                } else if let Some(p) = para.as_mut() {
+                } else if let Some((_, p)) = para.as_mut() {
                     p.push_str(&t);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(p) = para.as_mut() {
+                if let Some((_, p)) = para.as_mut() {
                     p.push(' ');
                 }
             }
             _ => {}
         }
     }
-    (headings, first_paragraph)
+    (headings, paragraphs)
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {

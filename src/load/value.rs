@@ -243,6 +243,11 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts, first_line }
     }
 
+    /// The 1-based file line of a byte offset.
+    pub fn line(&self, offset: usize) -> u32 {
+        self.first_line + (self.starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1) as u32
+    }
+
     pub fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;

@@ -3,6 +3,7 @@
 
 use super::format::{human_duration, long_date, role_label, segment};
 use super::markdown::{self, MarkdownOptions};
+use super::visuals;
 use crate::analyze::{self, FactorEntry};
 use crate::model::{Action, Book, EntryKind, Monitoring, Retro, SectionKind};
 use jiff::civil::Date;
@@ -322,19 +323,18 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         .collect();
 
     let actions = r.actions.iter().map(|a| action_ctx(a, l.today, None)).collect();
-    let mut gaps = Vec::new();
-    let mut series = Vec::new();
-    for m in &r.monitoring {
-        match m {
-            Monitoring::Gap { text } => gaps.push(text.clone()),
-            Monitoring::Series { metric, unit, .. } => series.push(SeriesCtx {
-                metric: metric.clone(),
-                unit: unit.clone().unwrap_or_default(),
-                svg: String::new(),
-                text: String::new(),
-            }),
-        }
-    }
+    let gaps = r
+        .monitoring
+        .iter()
+        .filter_map(|m| match m {
+            Monitoring::Gap { text } => Some(text.clone()),
+            Monitoring::Series { .. } => None,
+        })
+        .collect();
+    let series = visuals::series_charts(r, &tz)
+        .into_iter()
+        .map(|(metric, unit, svg, text)| SeriesCtx { metric, unit, svg, text })
+        .collect();
     let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<RetroRow> {
         ids.filter_map(|id| l.book.retro(id)).map(|x| l.row(x)).collect()
     };
@@ -380,11 +380,13 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         others,
         entries,
         kinds_used,
-        timeline_svg: None,
+        timeline_svg: visuals::timeline(r, &tz),
         series,
         gaps,
         factors,
-        fishbone_svg: None,
+        fishbone_svg: visuals::fishbone(r, &l.book.config.retros.factor_categories, |id| {
+            format!("../../{}", factor_url(id))
+        }),
         actions,
         related,
         related_by,

@@ -6,6 +6,7 @@ pub mod format;
 pub mod markdown;
 pub mod svg;
 pub mod theme;
+pub mod visuals;
 
 use crate::model::Book;
 use context::{Link, Lookup, NavItem, RetroRow, SiteCtx};
