@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod format;
+pub mod indexes;
 pub mod markdown;
 pub mod svg;
 pub mod theme;
@@ -35,7 +36,6 @@ const NAV: &[(&str, &str)] = &[
     ("Actions", "actions/"),
     ("Services", "services/"),
     ("Tags", "tags/"),
-    ("Stats", "stats/"),
 ];
 
 /// The site context for a page at `path` (e.g. `retros/x/index.html`).
@@ -86,6 +86,10 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
     let tera = &tera;
     let l = &l;
     let rows = &rows;
+    let summaries = &indexes::factor_summaries(l);
+    let services = &indexes::facet_pages(l, "service", |r| &r.services);
+    let tags = &indexes::facet_pages(l, "tag", |r| &r.tags);
+    let feed = &feed_ctx(book);
     let mut jobs: Vec<Job> = Vec::new();
     let page = |path: &str| site_ctx(book, path, opts);
 
@@ -104,6 +108,34 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
         let p = path.clone();
         jobs.push((path, Box::new(move || render_page(tera, "retro.html", &page(&p), &context::retro_page(l, i)))));
     }
+    jobs.push((
+        "factors/index.html".into(),
+        Box::new(move || {
+            render_page(tera, "factors.html", &page("factors/index.html"), &indexes::factors_page(l, summaries))
+        }),
+    ));
+    for f in summaries {
+        let path = format!("{}index.html", f.url);
+        let p = path.clone();
+        jobs.push((path, Box::new(move || render_page(tera, "factor.html", &page(&p), &indexes::factor_page(l, f)))));
+    }
+    jobs.push((
+        "actions/index.html".into(),
+        Box::new(move || render_page(tera, "actions.html", &page("actions/index.html"), &indexes::actions_page(l))),
+    ));
+    for (kind, dir, pages) in [("service", "services", services), ("tag", "tags", tags)] {
+        let index_path = format!("{dir}/index.html");
+        let ip = index_path.clone();
+        jobs.push((
+            index_path,
+            Box::new(move || render_page(tera, "facets.html", &page(&ip), &indexes::facet_index(kind, pages))),
+        ));
+        for fp in pages {
+            let path = format!("{}index.html", fp.url);
+            let p = path.clone();
+            jobs.push((path, Box::new(move || render_page(tera, "facet.html", &page(&p), fp))));
+        }
+    }
     if opts.search {
         jobs.push((
             "search/index.html".into(),
@@ -111,6 +143,8 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
         ));
     }
     jobs.push(("404.html".into(), Box::new(move || render_page(tera, "404.html", &page("404.html"), &()))));
+
+    jobs.push(("feed.xml".into(), Box::new(move || render_page(tera, "feed.xml", &page("feed.xml"), feed))));
 
     let results: Vec<Result<OutputFile, String>> =
         jobs.into_par_iter().map(|(path, f)| f().map(|html| OutputFile { path, bytes: html.into_bytes() })).collect();
@@ -125,6 +159,23 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
     if !errors.is_empty() {
         return Err(errors);
     }
+    // The sitemap lists every page that was rendered, so it can never disagree with the site.
+    let mut urls: Vec<(String, String)> = files
+        .iter()
+        .filter(|f| f.path.ends_with("index.html"))
+        .map(|f| (f.path.trim_end_matches("index.html").to_string(), String::new()))
+        .collect();
+    for (url, lastmod) in &mut urls {
+        if let Some(id) = url.strip_prefix("retros/").and_then(|u| u.strip_suffix('/'))
+            && let Some(d) = book.retro(id).and_then(|r| r.date)
+        {
+            *lastmod = d.to_string();
+        }
+    }
+    urls.sort();
+    let sitemap = render_page(&tera, "sitemap.xml", &page("sitemap.xml"), &SitemapCtx { base: site_url(book), urls })
+        .map_err(|e| vec![e])?;
+    files.push(OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() });
     for (rel, bytes) in theme.assets() {
         files.push(OutputFile { path: rel.to_string(), bytes: bytes.to_vec() });
     }
@@ -151,6 +202,55 @@ fn retro_assets(book: &Book) -> Vec<OutputFile> {
         }
     }
     out
+}
+
+#[derive(Serialize)]
+struct SitemapCtx {
+    base: String,
+    urls: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct FeedCtx {
+    base: String,
+    id: String,
+    updated: String,
+    entries: Vec<FeedEntry>,
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    id: String,
+    updated: String,
+    severity: String,
+    summary: String,
+}
+
+/// The Atom feed: the newest 50 retros. Dates are the incident dates, so the feed is stable.
+fn feed_ctx(book: &Book) -> FeedCtx {
+    let stamp = |d: Option<Date>| d.map(|d| format!("{d}T00:00:00Z")).unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let entries: Vec<FeedEntry> = book
+        .retros
+        .iter()
+        .rev()
+        .take(50)
+        .map(|r| FeedEntry {
+            title: r.title.clone(),
+            url: context::retro_url(&r.id),
+            id: r.id.clone(),
+            updated: stamp(r.date),
+            severity: r.severity.clone().unwrap_or_default(),
+            summary: r.summary.clone().unwrap_or_default(),
+        })
+        .collect();
+    FeedCtx {
+        base: site_url(book),
+        id: format!("urn:retrobook:{}", crate::load::slugify(&book.config.book.title)),
+        updated: entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| stamp(None)),
+        entries,
+    }
 }
 
 #[derive(Serialize)]
@@ -193,11 +293,11 @@ fn home<'a>(l: &Lookup, rows: &'a [RetroRow]) -> Home<'a> {
 #[derive(Serialize)]
 struct ListPage<'a> {
     rows: &'a [RetroRow],
-    facets: BTreeMap<&'static str, Vec<String>>,
+    facets: Vec<(&'static str, Vec<String>)>,
 }
 
-/// The values of each filterable facet, for the no-JS-friendly filter bar.
-fn facets(rows: &[RetroRow]) -> BTreeMap<&'static str, Vec<String>> {
+/// The values of each filterable facet, in a fixed order, for the filter bar.
+fn facets(rows: &[RetroRow]) -> Vec<(&'static str, Vec<String>)> {
     let mut m: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
     for r in rows {
         m.entry("severity").or_default().push(r.severity.clone());
@@ -207,10 +307,14 @@ fn facets(rows: &[RetroRow]) -> BTreeMap<&'static str, Vec<String>> {
         m.entry("team").or_default().extend(r.teams.iter().cloned());
         m.entry("tag").or_default().extend(r.tags.iter().map(|s| s.label.clone()));
     }
-    for v in m.values_mut() {
-        v.sort();
-        v.dedup();
-        v.retain(|x| !x.is_empty());
-    }
-    m
+    ["severity", "service", "team", "tag", "status", "year"]
+        .into_iter()
+        .map(|k| {
+            let mut v = m.remove(k).unwrap_or_default();
+            v.sort();
+            v.dedup();
+            v.retain(|x| !x.is_empty());
+            (k, v)
+        })
+        .collect()
 }

@@ -1,0 +1,592 @@
+//! Statistics over a book (spec §3.1): incidents and time to detect, mitigate and resolve by
+//! severity, service and year, incidents per month, plus the factor roll-ups that reports show
+//! beside the factor index. Pure functions over a [`Book`].
+
+use crate::model::{Book, Moment, Retro};
+use jiff::civil::Date;
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Count, median and 90th percentile of a set of durations, in whole seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DurationStats {
+    /// How many retros have both moments of this duration.
+    pub n: usize,
+    /// The middle value; of an even count, the mean of the two middle values rounded down.
+    pub median: Option<i64>,
+    /// Nearest rank: the ⌈0.9·n⌉-th smallest value.
+    pub p90: Option<i64>,
+}
+
+/// Sorts `values` and summarises them per spec §3.1; an empty set gives `n = 0` and nulls.
+pub fn percentile_summary(values: &mut [i64]) -> DurationStats {
+    values.sort_unstable();
+    let n = values.len();
+    if n == 0 {
+        return DurationStats::default();
+    }
+    let median = if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        // i128 so that the sum cannot overflow; div_euclid rounds toward −∞ ("rounded down")
+        // also for the negative durations of a retro whose moments are out of order.
+        let sum = i128::from(values[n / 2 - 1]) + i128::from(values[n / 2]);
+        sum.div_euclid(2) as i64
+    };
+    let rank = (9 * n).div_ceil(10);
+    DurationStats { n, median: Some(median), p90: Some(values[rank - 1]) }
+}
+
+/// Incidents and the three durations of a group of retros.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GroupStats {
+    pub incidents: usize,
+    /// Time to detect: detected − started.
+    pub detect: DurationStats,
+    /// Time to mitigate: mitigated − started.
+    pub mitigate: DurationStats,
+    /// Time to resolve: resolved − started.
+    pub resolve: DurationStats,
+}
+
+impl GroupStats {
+    /// The statistics of a group of retros.
+    pub fn of(retros: &[&Retro]) -> GroupStats {
+        let summary = |m: Moment| {
+            let mut v: Vec<i64> = retros.iter().filter_map(|r| r.impact.duration_to(m)).collect();
+            percentile_summary(&mut v)
+        };
+        GroupStats {
+            incidents: retros.len(),
+            detect: summary(Moment::Detected),
+            mitigate: summary(Moment::Mitigated),
+            resolve: summary(Moment::Resolved),
+        }
+    }
+}
+
+/// A list of (key, value) that serialises as a JSON object in list order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+impl<V> OrderedMap<V> {
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+impl<V: Serialize> Serialize for OrderedMap<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Incidents of one month by severity; serialises as `{ "month": "2025-02", "SEV1": n, … }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCount {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Every severity of the book, in the book's order, with its count (0 included).
+    pub counts: Vec<(String, usize)>,
+}
+
+impl MonthCount {
+    /// Incidents of the month, all severities together.
+    pub fn total(&self) -> usize {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+}
+
+impl Serialize for MonthCount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.counts.len() + 1))?;
+        map.serialize_entry("month", &self.month)?;
+        for (k, v) in &self.counts {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// How many retros lack each of the four moments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    pub started: usize,
+    pub detected: usize,
+    pub mitigated: usize,
+    pub resolved: usize,
+}
+
+/// Which moments the retros record: durations can only be as good as this.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Completeness {
+    pub missing: Missing,
+    /// Retros with all four moments.
+    pub complete: usize,
+}
+
+/// The `report stats --format json` document (spec §3.1, plus `completeness`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub incidents: usize,
+    /// Every severity of book.toml, most severe first, then any other severity a retro uses.
+    pub by_severity: OrderedMap<GroupStats>,
+    /// Services by name; a retro with several services counts under each.
+    pub by_service: OrderedMap<GroupStats>,
+    /// Every year from the first incident's to the last's.
+    pub by_year: OrderedMap<GroupStats>,
+    /// Every month from the first incident's to the last's, empty months included.
+    pub per_month: Vec<MonthCount>,
+    pub completeness: Completeness,
+}
+
+/// The severities to report: book.toml's order, then any other a retro uses (sorted).
+pub fn severity_keys(book: &Book) -> Vec<String> {
+    let mut keys = book.config.retros.severities.clone();
+    let others: BTreeSet<&str> =
+        book.retros.iter().filter_map(|r| r.severity.as_deref()).filter(|s| !keys.iter().any(|k| k == s)).collect();
+    keys.extend(others.into_iter().map(String::from));
+    keys
+}
+
+/// The statistics of a whole book. Retros without a date count in `incidents`, `by_severity` and
+/// `by_service` only; retros without a severity are left out of `by_severity` and `per_month`.
+pub fn stats(book: &Book) -> Stats {
+    let severities = severity_keys(book);
+    let by_severity = OrderedMap(
+        severities
+            .iter()
+            .map(|s| {
+                let group: Vec<&Retro> = book.retros.iter().filter(|r| r.severity.as_deref() == Some(s)).collect();
+                (s.clone(), GroupStats::of(&group))
+            })
+            .collect(),
+    );
+
+    let mut services: BTreeMap<&str, Vec<&Retro>> = BTreeMap::new();
+    for r in &book.retros {
+        let names: BTreeSet<&str> = r.services.iter().map(String::as_str).collect();
+        for s in names {
+            services.entry(s).or_default().push(r);
+        }
+    }
+    let by_service = OrderedMap(services.into_iter().map(|(s, g)| (s.to_string(), GroupStats::of(&g))).collect());
+
+    let dates: Vec<Date> = book.retros.iter().filter_map(|r| r.date).collect();
+    let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
+
+    let by_year = match (first, last) {
+        (Some(f), Some(l)) => OrderedMap(
+            (f.year()..=l.year())
+                .map(|y| {
+                    let g: Vec<&Retro> = book.retros.iter().filter(|r| r.date.is_some_and(|d| d.year() == y)).collect();
+                    (y.to_string(), GroupStats::of(&g))
+                })
+                .collect(),
+        ),
+        _ => OrderedMap::default(),
+    };
+
+    let per_month = match (first, last) {
+        (Some(f), Some(l)) => months(f, l)
+            .into_iter()
+            .map(|(y, m)| {
+                let in_month: Vec<&Retro> =
+                    book.retros.iter().filter(|r| r.date.is_some_and(|d| d.year() == y && d.month() == m)).collect();
+                MonthCount {
+                    month: format!("{y:04}-{m:02}"),
+                    counts: severities
+                        .iter()
+                        .map(|s| (s.clone(), in_month.iter().filter(|r| r.severity.as_deref() == Some(s)).count()))
+                        .collect(),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+
+    let lacking = |m: Moment| book.retros.iter().filter(|r| r.impact.moment(m).is_none()).count();
+    let completeness = Completeness {
+        missing: Missing {
+            started: lacking(Moment::Started),
+            detected: lacking(Moment::Detected),
+            mitigated: lacking(Moment::Mitigated),
+            resolved: lacking(Moment::Resolved),
+        },
+        complete: book.retros.iter().filter(|r| Moment::ALL.iter().all(|&m| r.impact.moment(m).is_some())).count(),
+    };
+
+    Stats { incidents: book.retros.len(), by_severity, by_service, by_year, per_month, completeness }
+}
+
+/// Every (year, month) from `first`'s to `last`'s, inclusive.
+fn months(first: Date, last: Date) -> Vec<(i16, i8)> {
+    let mut out = Vec::new();
+    let (mut y, mut m) = (first.year(), first.month());
+    while (y, m) <= (last.year(), last.month()) {
+        out.push((y, m));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
+}
+
+/// The category of a factor as cited in a retro: book.toml's definition first, then the retro's.
+fn factor_category<'a>(book: &'a Book, f: &'a crate::model::Factor) -> Option<&'a str> {
+    book.config.factors.get(&f.id).and_then(|d| d.category.as_deref()).or(f.category.as_deref())
+}
+
+/// Per category, the number of incidents with at least one factor of that category: every
+/// category of book.toml in its order (zeros included), then any other category used, by name.
+/// Factors without a category are not counted.
+pub fn category_rollup(book: &Book) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &book.retros {
+        let cats: BTreeSet<&str> = r.factors.iter().filter_map(|f| factor_category(book, f)).collect();
+        for c in cats {
+            *counts.entry(c).or_insert(0) += 1;
+        }
+    }
+    let known = &book.config.retros.factor_categories;
+    let mut out: Vec<(String, usize)> =
+        known.iter().map(|c| (c.clone(), counts.get(c.as_str()).copied().unwrap_or(0))).collect();
+    out.extend(counts.iter().filter(|(c, _)| !known.iter().any(|k| k == *c)).map(|(c, n)| (c.to_string(), *n)));
+    out
+}
+
+/// Two factor ids that may name the same thing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicatePair {
+    /// The id to keep: defined in book.toml, else cited by more incidents, else first by name.
+    pub a: String,
+    /// The id that would become an alias of `a`.
+    pub b: String,
+    pub a_incidents: usize,
+    pub b_incidents: usize,
+    /// Why they look alike, e.g. "edit distance 1; same category process".
+    pub reason: String,
+}
+
+impl DuplicatePair {
+    /// The book.toml line that would merge `b` into `a`, keeping `a`'s existing aliases.
+    pub fn alias_hint(&self, book: &Book) -> String {
+        let mut aliases: Vec<String> =
+            book.config.factors.get(&self.a).map(|d| d.aliases.clone()).unwrap_or_default();
+        aliases.push(self.b.clone());
+        let list: Vec<String> = aliases.iter().map(|a| format!("\"{a}\"")).collect();
+        format!("[factors.{}] aliases = [{}]", self.a, list.join(", "))
+    }
+}
+
+/// Whether two words of factor ids match: equal, one a prefix of the other (`config` ~
+/// `configuration`), or one letter apart in longer words (the same test as `check::similar`).
+fn word_match(x: &str, y: &str) -> bool {
+    x == y
+        || (x.len().min(y.len()) >= 4 && (x.starts_with(y) || y.starts_with(x)))
+        || (x.len().min(y.len()) >= 5 && strsim::levenshtein(x, y) <= 1)
+}
+
+/// Pairs of distinct factor ids (after aliases) that look like the same thing: those
+/// `check::similar` finds (the `factor-twin` warning), and ids of the same category one of whose
+/// words are all in the other (`alert` ~ `missing-alert`). Ids that are both defined in
+/// book.toml are taken to be distinct on purpose. Sorted by `a`, then `b`.
+pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
+    // id → (incidents, category, defined in book.toml)
+    let mut ids: BTreeMap<String, (usize, Option<String>, bool)> = BTreeMap::new();
+    for f in super::factor_index(book) {
+        let defined = book.config.factors.contains_key(&f.id);
+        ids.insert(f.id, (f.incidents.len(), f.category, defined));
+    }
+    for (id, def) in &book.config.factors {
+        ids.entry(id.clone()).or_insert_with(|| (0, def.category.clone(), true));
+    }
+    let list: Vec<(&String, &(usize, Option<String>, bool))> = ids.iter().collect();
+    let mut out = Vec::new();
+    for (i, (x, (xn, xcat, xdef))) in list.iter().enumerate() {
+        for (y, (yn, ycat, ydef)) in &list[i + 1..] {
+            if *xdef && *ydef {
+                continue;
+            }
+            let same_category = xcat.is_some() && xcat == ycat;
+            let wx: Vec<&str> = x.split('-').filter(|w| !w.is_empty()).collect();
+            let wy: Vec<&str> = y.split('-').filter(|w| !w.is_empty()).collect();
+            let shared: Vec<&str> = wx.iter().copied().filter(|a| wy.iter().any(|b| word_match(a, b))).collect();
+            let contained = |p: &[&str], q: &[&str]| p.iter().all(|a| q.iter().any(|b| word_match(a, b)));
+            let subset = !shared.is_empty() && (contained(&wx, &wy) || contained(&wy, &wx));
+            if !(crate::check::similar(x, y) || (same_category && subset)) {
+                continue;
+            }
+            let mut why = Vec::new();
+            let distance = strsim::damerau_levenshtein(x, y);
+            if distance <= 2 {
+                why.push(format!("edit distance {distance}"));
+            } else if !shared.is_empty() {
+                why.push(format!("shares words {}", shared.join(", ")));
+            }
+            if same_category && let Some(c) = xcat {
+                why.push(format!("same category {c}"));
+            }
+            // Keep the id defined in book.toml, else the more cited, else the first by name.
+            let x_first = (!*xdef, std::cmp::Reverse(*xn), *x) <= (!*ydef, std::cmp::Reverse(*yn), *y);
+            let ((a, an), (b, bn)) = if x_first { ((x, xn), (y, yn)) } else { ((y, yn), (x, xn)) };
+            out.push(DuplicatePair {
+                a: a.to_string(),
+                b: b.to_string(),
+                a_incidents: *an,
+                b_incidents: *bn,
+                reason: why.join("; "),
+            });
+        }
+    }
+    out.sort_by(|p, q| (&p.a, &p.b).cmp(&(&q.a, &q.b)));
+    out
+}
+
+/// Incidents citing `factor_id` (normalised and resolved through aliases) per quarter
+/// ("2025 Q1"), for every quarter from the book's first incident to its last.
+pub fn quarterly_trend(book: &Book, factor_id: &str) -> Vec<(String, u32)> {
+    let written = crate::load::normalize_factor_id(factor_id);
+    let id = book.config.canonical_factor(&written);
+    let quarter = |d: Date| (d.year(), (d.month() - 1) / 3 + 1);
+    let dates: Vec<Date> = book.retros.iter().filter_map(|r| r.date).collect();
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Vec::new();
+    };
+    let mut counts: BTreeMap<(i16, i8), u32> = BTreeMap::new();
+    for r in &book.retros {
+        if let Some(d) = r.date
+            && r.factors.iter().any(|f| f.id == id)
+        {
+            *counts.entry(quarter(d)).or_insert(0) += 1;
+        }
+    }
+    let mut out = Vec::new();
+    let (mut q, end) = (quarter(*first), quarter(*last));
+    while q <= end {
+        out.push((format!("{} Q{}", q.0, q.1), counts.get(&q).copied().unwrap_or(0)));
+        q = if q.1 == 4 { (q.0 + 1, 1) } else { (q.0, q.1 + 1) };
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    /// A book in memory from a book.toml and retro front matters (YAML, without the `---`).
+    fn book(toml: &str, retros: &[&str]) -> Book {
+        let config = Config::parse(toml).expect("valid book.toml");
+        let mut list = Vec::new();
+        for (i, fm) in retros.iter().enumerate() {
+            let text = format!("---\n{fm}\n---\n\n## Narrative\n\nText.\n");
+            let rel = format!("retros/r{i}.md");
+            let (r, diags) = crate::load::load_retro(text.as_bytes(), &rel, Path::new(&rel), &config);
+            assert!(
+                diags.iter().all(|d| d.level != crate::diagnostic::Level::Error),
+                "retro {i} has errors: {diags:#?}"
+            );
+            list.push(r.expect("a retro"));
+        }
+        list.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        Book { root: ".".into(), config, retros: list }
+    }
+
+    fn summary(values: &[i64]) -> DurationStats {
+        percentile_summary(&mut values.to_vec())
+    }
+
+    #[test]
+    fn percentiles_follow_the_spec() {
+        // n = 0: nulls.
+        assert_eq!(summary(&[]), DurationStats { n: 0, median: None, p90: None });
+        // n = 1: the value itself; ⌈0.9⌉ = 1st.
+        assert_eq!(summary(&[300]), DurationStats { n: 1, median: Some(300), p90: Some(300) });
+        // n = 2, unsorted input: median (301 + 1200) / 2 = 750.5 → 750; p90 ⌈1.8⌉ = 2nd = 1200.
+        assert_eq!(summary(&[1200, 301]), DurationStats { n: 2, median: Some(750), p90: Some(1200) });
+        // n = 3: median the 2nd = 3600; p90 ⌈2.7⌉ = 3rd = 4800.
+        assert_eq!(summary(&[4800, 2400, 3600]), DurationStats { n: 3, median: Some(3600), p90: Some(4800) });
+        // n = 10 (1..=10 minutes): median (300 + 360) / 2 = 330; p90 ⌈9.0⌉ = 9th = 540.
+        let ten: Vec<i64> = (1..=10).rev().map(|m| m * 60).collect();
+        assert_eq!(summary(&ten), DurationStats { n: 10, median: Some(330), p90: Some(540) });
+        // n = 11: median the 6th = 360; p90 ⌈9.9⌉ = 10th = 600.
+        let eleven: Vec<i64> = (1..=11).map(|m| m * 60).collect();
+        assert_eq!(summary(&eleven), DurationStats { n: 11, median: Some(360), p90: Some(600) });
+        // n = 20 (1..=20 s): p90 ⌈18.0⌉ = 18th = 18; median (10 + 11) / 2 = 10.5 → 10.
+        let twenty: Vec<i64> = (1..=20).collect();
+        assert_eq!(summary(&twenty), DurationStats { n: 20, median: Some(10), p90: Some(18) });
+        // Rounded down means toward −∞ for out-of-order moments: (−3 + 0) / 2 = −1.5 → −2.
+        assert_eq!(summary(&[0, -3]).median, Some(-2));
+        // No overflow on extreme values: (MAX + MAX) / 2 = MAX.
+        assert_eq!(summary(&[i64::MAX, i64::MAX]).median, Some(i64::MAX));
+    }
+
+    const TOML: &str = r#"
+[retros]
+severities = ["SEV1", "SEV2", "SEV3"]
+factor-categories = ["process", "tooling", "technology"]
+
+[factors.config-drift]
+category = "process"
+aliases = ["config-mismatch"]
+"#;
+
+    /// Four retros: a (SEV1, 2024-12, checkout+payments), b (SEV2, 2025-02, api, no detected),
+    /// c (SEV2, 2025-02, no moments), d (SEV1, 2025-04, payments).
+    fn four() -> Book {
+        book(
+            TOML,
+            &[
+                "id: a\ntitle: A\ndate: 2024-12-20\nseverity: SEV1\nservices: [checkout, payments]\n\
+                 impact:\n  started: 2024-12-20T08:00:00Z\n  detected: 2024-12-20T08:05:01Z\n  \
+                 mitigated: 2024-12-20T08:30:00Z\n  resolved: 2024-12-20T09:00:00Z\n\
+                 factors:\n  - id: config-mismatch\n  - id: deploy-freeze\n    category: process",
+                "id: b\ntitle: B\ndate: 2025-02-14\nseverity: SEV2\nservices: [api]\n\
+                 impact:\n  started: 2025-02-14T14:00:00Z\n  mitigated: 2025-02-14T15:00:00Z\n  \
+                 resolved: 2025-02-14T16:00:00Z\n\
+                 factors:\n  - id: missing-alert\n    category: tooling\n  - id: alert\n    category: tooling",
+                "id: c\ntitle: C\ndate: 2025-02-27\nseverity: SEV2\n\
+                 factors:\n  - id: deploy-freze\n    category: process\n  - id: vendor-outage\n    category: vendor",
+                "id: d\ntitle: D\ndate: 2025-04-02\nseverity: SEV1\nservices: [payments]\n\
+                 impact:\n  started: 2025-04-02T22:00:00Z\n  detected: 2025-04-02T22:20:00Z\n  \
+                 mitigated: 2025-04-02T23:00:00Z\n  resolved: 2025-04-03T01:00:00Z\n\
+                 factors:\n  - id: config-drift\n    category: process",
+            ],
+        )
+    }
+
+    #[test]
+    fn stats_by_severity_service_year_and_month() {
+        let s = stats(&four());
+        assert_eq!(s.incidents, 4);
+        assert_eq!(s.by_severity.keys().collect::<Vec<_>>(), ["SEV1", "SEV2", "SEV3"]);
+        // SEV1 = a + d. detect 301, 1200 → median 1501/2 = 750; mitigate 1800, 3600 → 2700;
+        // resolve 3600, 10800 → 7200; p90 of two values is the larger.
+        let sev1 = s.by_severity.get("SEV1").unwrap();
+        assert_eq!(sev1.incidents, 2);
+        assert_eq!(sev1.detect, DurationStats { n: 2, median: Some(750), p90: Some(1200) });
+        assert_eq!(sev1.mitigate, DurationStats { n: 2, median: Some(2700), p90: Some(3600) });
+        assert_eq!(sev1.resolve, DurationStats { n: 2, median: Some(7200), p90: Some(10800) });
+        // SEV2 = b (no detected) + c (no moments): detect n 0; mitigate and resolve n 1.
+        let sev2 = s.by_severity.get("SEV2").unwrap();
+        assert_eq!(sev2.incidents, 2);
+        assert_eq!(sev2.detect, DurationStats { n: 0, median: None, p90: None });
+        assert_eq!(sev2.mitigate, DurationStats { n: 1, median: Some(3600), p90: Some(3600) });
+        assert_eq!(sev2.resolve, DurationStats { n: 1, median: Some(7200), p90: Some(7200) });
+        // SEV3 has no incident but is listed.
+        assert_eq!(s.by_severity.get("SEV3").unwrap(), &GroupStats::default());
+
+        // a has two services and counts under each; c has none.
+        assert_eq!(s.by_service.keys().collect::<Vec<_>>(), ["api", "checkout", "payments"]);
+        assert_eq!(s.by_service.get("checkout").unwrap().incidents, 1);
+        assert_eq!(s.by_service.get("checkout").unwrap().detect.median, Some(301));
+        assert_eq!(s.by_service.get("payments").unwrap(), sev1);
+
+        // 2024 = a; 2025 = b, c, d.
+        assert_eq!(s.by_year.keys().collect::<Vec<_>>(), ["2024", "2025"]);
+        let y2025 = s.by_year.get("2025").unwrap();
+        assert_eq!(y2025.incidents, 3);
+        assert_eq!(y2025.detect, DurationStats { n: 1, median: Some(1200), p90: Some(1200) });
+        // mitigate 3600 (b), 3600 (d) → 3600; resolve 7200 (b), 10800 (d) → 9000.
+        assert_eq!(y2025.mitigate, DurationStats { n: 2, median: Some(3600), p90: Some(3600) });
+        assert_eq!(y2025.resolve, DurationStats { n: 2, median: Some(9000), p90: Some(10800) });
+
+        // 2024-12 … 2025-04: five months, 2025-01 and 2025-03 empty.
+        let months: Vec<(&str, usize)> = s.per_month.iter().map(|m| (m.month.as_str(), m.total())).collect();
+        assert_eq!(months, [("2024-12", 1), ("2025-01", 0), ("2025-02", 2), ("2025-03", 0), ("2025-04", 1)]);
+        let json = serde_json::to_string(&s.per_month[2]).unwrap();
+        assert_eq!(json, r#"{"month":"2025-02","SEV1":0,"SEV2":2,"SEV3":0}"#);
+
+        // b lacks detected; c lacks all four.
+        assert_eq!(
+            s.completeness,
+            Completeness { missing: Missing { started: 1, detected: 2, mitigated: 1, resolved: 1 }, complete: 2 }
+        );
+    }
+
+    #[test]
+    fn stats_json_keeps_the_book_order() {
+        let json = serde_json::to_string(&stats(&four())).unwrap();
+        let sev = json.find("\"by_severity\":{\"SEV1\"").unwrap();
+        assert!(json[sev..].find("\"SEV2\"").unwrap() < json[sev..].find("\"SEV3\"").unwrap());
+        assert!(json.contains(r#""detect":{"n":0,"median":null,"p90":null}"#));
+    }
+
+    #[test]
+    fn empty_book_has_no_months() {
+        let s = stats(&book(TOML, &[]));
+        assert_eq!(s.incidents, 0);
+        assert!(s.per_month.is_empty() && s.by_year.0.is_empty() && s.by_service.0.is_empty());
+        assert_eq!(s.by_severity.0.len(), 3);
+        assert!(quarterly_trend(&book(TOML, &[]), "config-drift").is_empty());
+    }
+
+    #[test]
+    fn categories_count_incidents_once() {
+        // process: a (config-drift through the alias, deploy-freeze: once), c, d = 3;
+        // tooling: b (two tooling factors: once) = 1; technology: 0; then vendor (not in book.toml): c = 1.
+        assert_eq!(
+            category_rollup(&four()),
+            [("process".into(), 3), ("tooling".into(), 1), ("technology".into(), 0), ("vendor".into(), 1)]
+        );
+    }
+
+    #[test]
+    fn duplicates_with_reasons() {
+        let pairs = possible_duplicates(&four());
+        let got: Vec<(&str, &str, usize, usize, &str)> =
+            pairs.iter().map(|p| (p.a.as_str(), p.b.as_str(), p.a_incidents, p.b_incidents, p.reason.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                // Not `similar` (one word of two), but same category and all of `alert` is in the other.
+                ("alert", "missing-alert", 1, 1, "shares words alert; same category tooling"),
+                // freeze ~ freze: one transposition-free deletion.
+                ("deploy-freeze", "deploy-freze", 1, 1, "edit distance 1; same category process"),
+            ]
+        );
+        assert_eq!(pairs[1].alias_hint(&four()), r#"[factors.deploy-freeze] aliases = ["deploy-freze"]"#);
+    }
+
+    #[test]
+    fn duplicates_keep_the_defined_id_and_its_aliases() {
+        // `config-drfit` (2 incidents) vs `config-drift` (defined, 1 incident): keep the defined one.
+        let b = book(
+            TOML,
+            &[
+                "id: a\ntitle: A\ndate: 2025-01-01\nseverity: SEV1\nfactors:\n  - id: config-drfit",
+                "id: b\ntitle: B\ndate: 2025-01-02\nseverity: SEV1\nfactors:\n  - id: config-drfit",
+                "id: c\ntitle: C\ndate: 2025-01-03\nseverity: SEV1\nfactors:\n  - id: config-drift",
+            ],
+        );
+        let pairs = possible_duplicates(&b);
+        assert_eq!(pairs.len(), 1);
+        assert_eq!((pairs[0].a.as_str(), pairs[0].a_incidents, pairs[0].b_incidents), ("config-drift", 1, 2));
+        assert_eq!(pairs[0].reason, "edit distance 1");
+        assert_eq!(pairs[0].alias_hint(&b), r#"[factors.config-drift] aliases = ["config-mismatch", "config-drfit"]"#);
+    }
+
+    #[test]
+    fn quarters_span_the_book() {
+        // Book: 2024-12-20 … 2025-04-02 → 2024 Q4, 2025 Q1, 2025 Q2. config-drift: a (alias) in
+        // Q4, d in Q2; the id is normalised and resolved through aliases.
+        let b = four();
+        let want = [("2024 Q4".to_string(), 1), ("2025 Q1".to_string(), 0), ("2025 Q2".to_string(), 1)];
+        assert_eq!(quarterly_trend(&b, "config-drift"), want);
+        assert_eq!(quarterly_trend(&b, "Config_Mismatch"), want);
+        assert_eq!(
+            quarterly_trend(&b, "missing-alert"),
+            [("2024 Q4".to_string(), 0), ("2025 Q1".to_string(), 1), ("2025 Q2".to_string(), 0)]
+        );
+    }
+}

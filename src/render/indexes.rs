@@ -1,0 +1,253 @@
+//! Contexts of the cross-incident pages: factors, actions, services and tags.
+
+use super::context::{ActionCtx, Link, Lookup, RetroRow, action_ctx, factor_url, retro_url};
+use super::format::segment;
+use crate::model::Retro;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A factor in the factor index.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorSummary {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub category: String,
+    pub incidents: usize,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub recurred_after_remediation: bool,
+    pub open_actions: usize,
+    pub trend_svg: String,
+}
+
+/// The factor index page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorsPage {
+    pub recurring: Vec<FactorSummary>,
+    pub single: Vec<FactorSummary>,
+    pub categories: Vec<(String, usize)>,
+}
+
+/// One incident on a factor page: the retro and what it said about the factor.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorIncident {
+    pub row: RetroRow,
+    pub summary: String,
+    pub whys: Vec<String>,
+}
+
+/// A factor's own page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorPage {
+    pub summary: FactorSummary,
+    pub description: String,
+    pub aliases: Vec<String>,
+    pub incidents: Vec<FactorIncident>,
+    pub actions: Vec<ActionCtx>,
+    pub has_whys: bool,
+}
+
+fn open_actions_for(l: &Lookup, factor: &str) -> usize {
+    l.book
+        .retros
+        .iter()
+        .flat_map(|r| &r.actions)
+        .filter(|a| a.status.is_open() && a.addresses.iter().any(|x| x.value == factor))
+        .count()
+}
+
+/// Summaries of every factor, in factor-index order (most incidents first).
+pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
+    l.factors
+        .iter()
+        .map(|f| FactorSummary {
+            id: f.id.clone(),
+            url: factor_url(&f.id),
+            title: l.book.config.factors.get(&f.id).and_then(|d| d.title.clone()).unwrap_or_else(|| f.id.clone()),
+            category: f.category.clone().unwrap_or_else(|| "uncategorised".into()),
+            incidents: f.incidents.len(),
+            first_seen: f.first_seen.map(|d| d.to_string()).unwrap_or_default(),
+            last_seen: f.last_seen.map(|d| d.to_string()).unwrap_or_default(),
+            recurred_after_remediation: f.recurred_after_remediation,
+            open_actions: open_actions_for(l, &f.id),
+            trend_svg: String::new(),
+        })
+        .collect()
+}
+
+/// The factor index page.
+pub fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPage {
+    let (recurring, single): (Vec<_>, Vec<_>) = summaries.iter().cloned().partition(|f| f.incidents > 1);
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &l.book.retros {
+        let mut cats: Vec<&str> = r.factors.iter().filter_map(|f| f.category.as_deref()).collect();
+        cats.sort_unstable();
+        cats.dedup();
+        for c in cats {
+            *counts.entry(c.to_string()).or_default() += 1;
+        }
+    }
+    let order = &l.book.config.retros.factor_categories;
+    let mut categories: Vec<(String, usize)> = counts.into_iter().collect();
+    categories.sort_by_key(|(c, _)| (order.iter().position(|x| x == c).unwrap_or(usize::MAX), c.clone()));
+    FactorsPage { recurring, single, categories }
+}
+
+/// A factor's page.
+pub fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
+    let def = l.book.config.factors.get(&summary.id);
+    let mut incidents = Vec::new();
+    let mut actions = Vec::new();
+    for r in &l.book.retros {
+        if let Some(f) = r.factors.iter().find(|f| f.id == summary.id) {
+            incidents.push(FactorIncident {
+                row: l.row(r),
+                summary: f.summary.clone().unwrap_or_default(),
+                whys: f.whys.clone(),
+            });
+        }
+        for a in r.actions.iter().filter(|a| a.addresses.iter().any(|x| x.value == summary.id)) {
+            actions.push(action_ctx(a, l.today, Some(r)));
+        }
+    }
+    actions.sort_by_key(|a| (!matches!(a.status, "open" | "in-progress"), a.overdue_days.is_none(), a.due.clone()));
+    FactorPage {
+        summary: summary.clone(),
+        description: def.and_then(|d| d.description.clone()).unwrap_or_default(),
+        aliases: def.map(|d| d.aliases.clone()).unwrap_or_default(),
+        has_whys: incidents.iter().any(|i| !i.whys.is_empty()),
+        incidents,
+        actions,
+    }
+}
+
+/// An owner's group on the actions board.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerGroup {
+    pub owner: String,
+    pub open: usize,
+    pub overdue: usize,
+    pub actions: Vec<ActionCtx>,
+}
+
+/// The actions board.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionsPage {
+    pub open: usize,
+    pub overdue: usize,
+    pub groups: Vec<OwnerGroup>,
+    pub closed: Vec<ActionCtx>,
+}
+
+/// Open and in-progress actions by owner (owners with overdue actions first), then closed ones.
+pub fn actions_page(l: &Lookup) -> ActionsPage {
+    let mut groups: BTreeMap<String, Vec<ActionCtx>> = BTreeMap::new();
+    let mut closed = Vec::new();
+    for r in &l.book.retros {
+        for a in &r.actions {
+            let ctx = action_ctx(a, l.today, Some(r));
+            if a.status.is_open() {
+                groups.entry(ctx.owner.clone()).or_default().push(ctx);
+            } else {
+                closed.push(ctx);
+            }
+        }
+    }
+    let mut groups: Vec<OwnerGroup> = groups
+        .into_iter()
+        .map(|(owner, mut actions)| {
+            actions.sort_by(|a, b| b.overdue_days.cmp(&a.overdue_days).then_with(|| a.due.cmp(&b.due)));
+            OwnerGroup {
+                overdue: actions.iter().filter(|a| a.overdue_days.is_some()).count(),
+                open: actions.len(),
+                owner,
+                actions,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.overdue.cmp(&a.overdue).then_with(|| b.open.cmp(&a.open)).then_with(|| a.owner.cmp(&b.owner))
+    });
+    closed.sort_by(|a, b| b.due.cmp(&a.due));
+    ActionsPage {
+        open: groups.iter().map(|g| g.open).sum(),
+        overdue: groups.iter().map(|g| g.overdue).sum(),
+        groups,
+        closed,
+    }
+}
+
+/// A service or a tag: which one, and its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetPage {
+    /// "service" or "tag"
+    pub kind: &'static str,
+    pub name: String,
+    pub url: String,
+    pub rows: Vec<RetroRow>,
+    pub factors: Vec<(Link, usize)>,
+    pub actions: Vec<ActionCtx>,
+}
+
+/// The index of services or tags.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetIndex {
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub items: Vec<(Link, usize)>,
+}
+
+/// Pages for every value of a facet (`services` or `tags`), newest incidents first.
+pub fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> &[String]) -> Vec<FacetPage> {
+    let mut by: BTreeMap<String, (String, Vec<&Retro>)> = BTreeMap::new();
+    for r in &l.book.retros {
+        for v in values(r) {
+            let e = by.entry(segment(v)).or_insert_with(|| (v.clone(), Vec::new()));
+            if !e.1.iter().any(|x| x.id == r.id) {
+                e.1.push(r);
+            }
+        }
+    }
+    let dir = if kind == "service" { "services" } else { "tags" };
+    by.into_iter()
+        .map(|(slug, (name, retros))| {
+            let mut factors: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in &retros {
+                for f in &r.factors {
+                    *factors.entry(f.id.as_str()).or_default() += 1;
+                }
+            }
+            let mut factors: Vec<(Link, usize)> =
+                factors.into_iter().map(|(id, n)| (Link { label: id.to_string(), url: factor_url(id) }, n)).collect();
+            factors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let actions = retros
+                .iter()
+                .flat_map(|r| {
+                    r.actions.iter().filter(|a| a.status.is_open()).map(move |a| action_ctx(a, l.today, Some(r)))
+                })
+                .collect();
+            FacetPage {
+                kind,
+                url: format!("{dir}/{slug}/"),
+                name,
+                rows: retros.iter().rev().map(|r| l.row(r)).collect(),
+                factors,
+                actions,
+            }
+        })
+        .collect()
+}
+
+/// The index page of a facet.
+pub fn facet_index(kind: &'static str, pages: &[FacetPage]) -> FacetIndex {
+    let mut items: Vec<(Link, usize)> =
+        pages.iter().map(|p| (Link { label: p.name.clone(), url: p.url.clone() }, p.rows.len())).collect();
+    items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    FacetIndex { kind, title: if kind == "service" { "Services" } else { "Tags" }, items }
+}
+
+/// A retro link for feeds and sitemaps.
+pub fn retro_link(r: &Retro) -> Link {
+    Link { label: r.title.clone(), url: retro_url(&r.id) }
+}
