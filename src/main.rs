@@ -27,6 +27,7 @@ const EXAMPLES: &str = "Examples:
   retrobook new \"Checkout outage\" --severity SEV2
   retrobook check                          validate every retro
   retrobook check --format github          annotations in a GitHub pull request
+  retrobook report factors                 recurring factors across incidents
   retrobook export > book.json             everything parsed, as JSON
 
 Exit codes: 0 success, 1 the book has errors, 2 usage error.";
@@ -85,6 +86,15 @@ succeeded. A book with errors does not build; warnings are printed and the build
     },
     /// Print the JSON Schema of retro front matter, for editors (see docs/editors.md)
     Schema,
+    /// The cross-incident indexes in the terminal: factors, actions, stats (see docs/report.md)
+    #[command(after_help = "Examples:
+  retrobook report factors                        recurring factors, categories, duplicates
+  retrobook report actions --overdue --owner sre  one owner's overdue actions
+  retrobook report stats --format json            medians and p90s, for scripts")]
+    Report {
+        #[command(subcommand)]
+        what: cmd::report::ReportKind,
+    },
     /// Print the whole parsed book as JSON (retros, durations, factor and action indexes)
     Export {
         /// Output format
@@ -116,6 +126,7 @@ fn main() {
         }
         Command::Schema => cmd::schema::run(root),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),
+        Command::Report { what } => cmd::report::run(root, &what, cli.today),
     };
     std::process::exit(code);
 }

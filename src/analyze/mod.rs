@@ -1,5 +1,7 @@
 //! Cross-incident indexes: pure functions over a [`Book`].
 
+pub mod stats;
+
 use crate::model::{ActionStatus, Book, Retro};
 use jiff::civil::Date;
 use serde::Serialize;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod export;
 pub mod init;
 pub mod new;
+pub mod report;
 pub mod schema;
 
 use crate::diagnostic::{self, Diagnostic, Level};
