@@ -25,7 +25,7 @@ fn main() {
         }
     }
     let Some(book) = book else {
-        eprintln!("usage: bench BOOK_DIR [--runs N] [--only floor,load,check,build-no-search,build]");
+        eprintln!("usage: bench BOOK_DIR [--runs N] [--only floor,load,render,check,build-no-search,build]");
         std::process::exit(2);
     };
     let out = std::env::temp_dir().join(format!("retrobook-bench-{}", std::process::id()));
@@ -56,6 +56,14 @@ fn run_phase(phase: &str, book: &Path, out: &Path) {
         "load" => {
             let loaded = retrobook::load::load_book(book).expect("book.toml loads");
             assert!(!loaded.book.retros.is_empty());
+        }
+        "render" => {
+            // Rendering alone, in memory: no writing.
+            let loaded = retrobook::load::load_book(book).expect("book.toml loads");
+            let theme = retrobook::render::theme::Theme::load(book).expect("theme");
+            let opts = retrobook::render::RenderOptions { today: jiff::civil::date(2026, 11, 28), search: false };
+            let files = retrobook::render::render_site(&loaded.book, &theme, &opts).expect("renders");
+            std::hint::black_box(files);
         }
         "check" => {
             let loaded = retrobook::load::load_book(book).expect("book.toml loads");

@@ -1,6 +1,7 @@
 //! Loading a book: walk the retros folder, read files in parallel, parse front matter, sections and
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
+pub mod fastyaml;
 pub mod frontmatter;
 pub mod monitoring;
 pub mod sections;

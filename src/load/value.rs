@@ -85,6 +85,9 @@ pub struct SyntaxError {
 
 /// Parses YAML front matter. `first_line` is the file line of the matter's first line.
 pub fn parse_yaml(text: &str, first_line: u32) -> Result<Node, SyntaxError> {
+    if let Some(node) = super::fastyaml::parse(text, first_line) {
+        return Ok(node);
+    }
     let mut builder = YamlBuilder { first_line, stack: Vec::new(), keys: Vec::new(), root: None, dup: None };
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, false) {
@@ -146,7 +149,7 @@ impl MarkedEventReceiver for YamlBuilder {
         let pos = self.pos(&mark);
         match ev {
             Event::Scalar(value, style, _, _) => {
-                let kind = if style == TScalarStyle::Plain { plain_scalar(value) } else { NodeKind::Str(value) };
+                let kind = if style == TScalarStyle::Plain { plain_scalar(&value) } else { NodeKind::Str(value) };
                 self.push_value(Node { pos, kind });
             }
             Event::SequenceStart(..) => self.stack.push(Open::Seq(pos, Vec::new())),
@@ -172,9 +175,9 @@ impl MarkedEventReceiver for YamlBuilder {
     }
 }
 
-/// YAML 1.2 core schema resolution of a plain scalar.
-fn plain_scalar(v: String) -> NodeKind {
-    match v.as_str() {
+/// YAML 1.2 core schema resolution of a plain scalar (shared with the fast path).
+pub(crate) fn plain_scalar(v: &str) -> NodeKind {
+    match v {
         "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
         "true" | "True" | "TRUE" => NodeKind::Bool(true),
         "false" | "False" | "FALSE" => NodeKind::Bool(false),
@@ -184,7 +187,7 @@ fn plain_scalar(v: String) -> NodeKind {
             } else if v.bytes().any(|b| b.is_ascii_digit()) && v.parse::<f64>().is_ok_and(f64::is_finite) {
                 NodeKind::Float(v.parse().unwrap_or_default())
             } else {
-                NodeKind::Str(v)
+                NodeKind::Str(v.to_string())
             }
         }
     }

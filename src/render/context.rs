@@ -73,6 +73,8 @@ pub struct Lookup<'a> {
     pub factors: Vec<FactorEntry>,
     /// Retro id → ids of retros that list it in `related`.
     pub related_by: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Retro id → the retro, for constant-time lookups of related retros.
+    pub by_id: std::collections::HashMap<&'a str, &'a Retro>,
     pub md: MarkdownOptions,
 }
 
@@ -85,6 +87,7 @@ impl<'a> Lookup<'a> {
             }
         }
         Lookup {
+            by_id: book.retros.iter().map(|r| (r.id.as_str(), r)).collect(),
             book,
             today,
             factors: analyze::factor_index(book),
@@ -336,7 +339,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         .map(|(metric, unit, svg, text)| SeriesCtx { metric, unit, svg, text })
         .collect();
     let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<RetroRow> {
-        ids.filter_map(|id| l.book.retro(id)).map(|x| l.row(x)).collect()
+        ids.filter_map(|id| l.by_id.get(id)).map(|x| l.row(x)).collect()
     };
     let related = rows(&mut r.related.iter().map(|s| s.value.as_str()));
     // Retros pointing here that this retro does not already list.

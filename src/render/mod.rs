@@ -173,7 +173,7 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
         }
     }
     urls.sort();
-    let sitemap = render_page(&tera, "sitemap.xml", &page("sitemap.xml"), &SitemapCtx { base: site_url(book), urls })
+    let sitemap = render_page(tera, "sitemap.xml", &page("sitemap.xml"), &SitemapCtx { base: site_url(book), urls })
         .map_err(|e| vec![e])?;
     files.push(OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() });
     for (rel, bytes) in theme.assets() {
