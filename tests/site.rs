@@ -140,6 +140,14 @@ fn every_page_type_has_its_key_content() {
     assert!(read(&site, "services/index.html").contains("checkout"));
     assert!(read(&site, "services/checkout/index.html").contains("Incidents"));
     assert!(read(&site, "tags/index.html").contains("rb-index"));
+    let stats = read(&site, "stats/index.html");
+    assert!(
+        stats.contains("rb-svg-stacked")
+            && stats.contains("By severity")
+            && stats.contains("By service")
+            && stats.contains("By year")
+    );
+    assert!(factors.contains("rb-svg-sparkline"), "a trend per factor");
     let feed = read(&site, "feed.xml");
     assert_eq!(feed.matches("<entry>").count(), 14);
     assert!(read(&site, "sitemap.xml").contains("<loc>/retros/2025-05-20-orders-database-failover/</loc>"));

@@ -71,7 +71,16 @@ pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
             last_seen: f.last_seen.map(|d| d.to_string()).unwrap_or_default(),
             recurred_after_remediation: f.recurred_after_remediation,
             open_actions: open_actions_for(l, &f.id),
-            trend_svg: String::new(),
+            trend_svg: {
+                let trend = crate::analyze::stats::quarterly_trend(l.book, &f.id);
+                let (labels, values): (Vec<String>, Vec<u32>) = trend.into_iter().unzip();
+                super::svg::sparkline_svg(
+                    &values,
+                    &labels,
+                    &format!("trend-{}", segment(&f.id)),
+                    &format!("Incidents citing {} per quarter", f.id),
+                )
+            },
         })
         .collect()
 }
@@ -79,18 +88,7 @@ pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
 /// The factor index page.
 pub fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPage {
     let (recurring, single): (Vec<_>, Vec<_>) = summaries.iter().cloned().partition(|f| f.incidents > 1);
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in &l.book.retros {
-        let mut cats: Vec<&str> = r.factors.iter().filter_map(|f| f.category.as_deref()).collect();
-        cats.sort_unstable();
-        cats.dedup();
-        for c in cats {
-            *counts.entry(c.to_string()).or_default() += 1;
-        }
-    }
-    let order = &l.book.config.retros.factor_categories;
-    let mut categories: Vec<(String, usize)> = counts.into_iter().collect();
-    categories.sort_by_key(|(c, _)| (order.iter().position(|x| x == c).unwrap_or(usize::MAX), c.clone()));
+    let categories = crate::analyze::stats::category_rollup(l.book);
     FactorsPage { recurring, single, categories }
 }
 

@@ -5,6 +5,7 @@ pub mod context;
 pub mod format;
 pub mod indexes;
 pub mod markdown;
+pub mod stats;
 pub mod svg;
 pub mod theme;
 pub mod visuals;
@@ -36,6 +37,7 @@ const NAV: &[(&str, &str)] = &[
     ("Actions", "actions/"),
     ("Services", "services/"),
     ("Tags", "tags/"),
+    ("Stats", "stats/"),
 ];
 
 /// The site context for a page at `path` (e.g. `retros/x/index.html`).
@@ -144,6 +146,10 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
     }
     jobs.push(("404.html".into(), Box::new(move || render_page(tera, "404.html", &page("404.html"), &()))));
 
+    jobs.push((
+        "stats/index.html".into(),
+        Box::new(move || render_page(tera, "stats.html", &page("stats/index.html"), &stats::stats_page(book))),
+    ));
     jobs.push(("feed.xml".into(), Box::new(move || render_page(tera, "feed.xml", &page("feed.xml"), feed))));
 
     let results: Vec<Result<OutputFile, String>> =
