@@ -50,9 +50,28 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     report.retros = book.retros.len();
     let today = crate::analyze::today(opts.today, &book);
     let files = render_files(root, &book, today, opts.search, &mut report, &mut phase)?;
-    write_atomically(&opts.dest, &files)
-        .map_err(|e| BuildError::Other(format!("cannot write {}: {e}", opts.dest.display())))?;
+    let records = if opts.search { render::records::records(&book) } else { Vec::new() };
+    report.search_records = records.len();
+    let cache = cache_dir(&opts.dest);
+    let mut search_time = Duration::ZERO;
+    write_atomically(&opts.dest, &files, |tmp| {
+        if opts.search {
+            let t = Instant::now();
+            crate::search::build_search(&records, &tmp.join("pagefind"), Some(&cache))
+                .map_err(std::io::Error::other)?;
+            search_time = t.elapsed();
+        }
+        Ok(())
+    })
+    .map_err(|e| BuildError::Other(format!("cannot write {}: {e}", opts.dest.display())))?;
     phase.end("write", &mut report);
+    if opts.search {
+        // The search index is written inside the write phase; report it as a phase of its own.
+        if let Some(w) = report.phases.last_mut() {
+            w.1 = w.1.saturating_sub(search_time);
+        }
+        report.phases.insert(report.phases.len() - 1, ("search", search_time));
+    }
     Ok(report)
 }
 
@@ -85,16 +104,27 @@ impl Phase {
     }
 }
 
-/// Writes `files` into a fresh folder beside `dest`, then swaps it in. Until the swap, the old
-/// site is untouched; a failure removes the half-written folder.
-pub fn write_atomically(dest: &Path, files: &[OutputFile]) -> std::io::Result<()> {
+/// Where unchanged search shards are kept between builds: a hidden folder beside the site.
+pub fn cache_dir(dest: &Path) -> PathBuf {
+    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    parent.join(format!(".{name}-cache")).join("search")
+}
+
+/// Writes `files` into a fresh folder beside `dest`, lets `finish` add to it, then swaps it in.
+/// Until the swap, the old site is untouched; a failure removes the half-written folder.
+pub fn write_atomically(
+    dest: &Path,
+    files: &[OutputFile],
+    finish: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let written = write_all(&tmp, files);
+    let written = write_all(&tmp, files).and_then(|()| finish(&tmp));
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);

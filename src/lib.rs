@@ -12,5 +12,6 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod schema;
+pub mod search;
 pub mod suggest;
 pub mod templates;

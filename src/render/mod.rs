@@ -5,6 +5,7 @@ pub mod context;
 pub mod format;
 pub mod indexes;
 pub mod markdown;
+pub mod records;
 pub mod stats;
 pub mod svg;
 pub mod theme;

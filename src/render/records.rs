@@ -1,0 +1,74 @@
+//! Search records: one per retro, its readable text (never the raw front matter), with the
+//! filters and sort key the search page offers. Sharded by year.
+
+use super::markdown::plain_text;
+use crate::model::{Book, Retro};
+use crate::search::SearchRecord;
+use std::collections::BTreeMap;
+
+/// The search records of every retro.
+pub fn records(book: &Book) -> Vec<SearchRecord> {
+    book.retros.iter().map(|r| record(book, r)).collect()
+}
+
+fn record(book: &Book, r: &Retro) -> SearchRecord {
+    let mut content =
+        String::with_capacity(r.preamble.len() + r.sections.iter().map(|s| s.markdown.len()).sum::<usize>());
+    let mut push = |s: &str| {
+        let s = s.trim();
+        if !s.is_empty() {
+            content.push_str(s);
+            content.push('\n');
+        }
+    };
+    push(r.summary.as_deref().unwrap_or(""));
+    push(r.impact.users.as_deref().unwrap_or(""));
+    push(&plain_text(&r.preamble));
+    for s in &r.sections {
+        push(&s.heading);
+        push(&plain_text(&s.markdown));
+    }
+    for f in &r.factors {
+        push(f.summary.as_deref().unwrap_or(""));
+        for w in &f.whys {
+            push(w);
+        }
+    }
+    for a in &r.actions {
+        push(&a.title);
+        push(a.why.as_deref().unwrap_or(""));
+    }
+    let year = r.date.map(|d| d.year().to_string()).unwrap_or_else(|| "undated".into());
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut put = |k: &str, v: Vec<String>| {
+        let v: Vec<String> = v.into_iter().filter(|x| !x.trim().is_empty()).collect();
+        if !v.is_empty() {
+            filters.insert(k.to_string(), v);
+        }
+    };
+    put("severity", r.severity.clone().into_iter().collect());
+    put("status", vec![r.status.as_str().to_string()]);
+    put("service", r.services.clone());
+    put("team", r.teams.clone());
+    put("tag", r.tags.clone());
+    let mut factors: Vec<String> = r.factors.iter().map(|f| f.id.clone()).collect();
+    factors.sort();
+    factors.dedup();
+    put("factor", factors);
+    put("year", vec![year.clone()]);
+    let date = r.date.map(|d| d.to_string()).unwrap_or_default();
+    let mut meta = BTreeMap::new();
+    meta.insert("date".to_string(), date.clone());
+    meta.insert("severity".to_string(), r.severity.clone().unwrap_or_default());
+    meta.insert("summary".to_string(), r.summary.clone().unwrap_or_default());
+    SearchRecord {
+        url: super::context::retro_url(&r.id),
+        title: r.title.clone(),
+        content,
+        language: book.config.book.language.clone(),
+        filters,
+        sort: BTreeMap::from([("date".to_string(), date)]),
+        meta,
+        shard: year,
+    }
+}
