@@ -318,3 +318,30 @@ fn no_payload_survives_as_markup() {
     }
     assert!(pages > 10);
 }
+
+#[test]
+fn a_book_theme_overrides_files_and_single_blocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("book");
+    std::fs::create_dir_all(book.join("retros")).unwrap();
+    std::fs::copy(fixture("clean/book.toml"), book.join("book.toml")).unwrap();
+    for f in ["2024-03-14-checkout-outage.md", "2024-06-01-search-slow.md"] {
+        std::fs::copy(fixture("clean/retros").join(f), book.join("retros").join(f)).unwrap();
+    }
+    std::fs::create_dir_all(book.join("theme/templates")).unwrap();
+    std::fs::create_dir_all(book.join("theme/css")).unwrap();
+    std::fs::write(
+        book.join("theme/templates/retro.html"),
+        "{% extends \"builtin/retro.html\" %}{% block related %}{{ super() }}<p id=\"ask\">Ask in #incident-reviews</p>{% endblock related %}",
+    )
+    .unwrap();
+    std::fs::write(book.join("theme/css/retrobook.css"), "/* ours */ body { color: black }").unwrap();
+    let dest = tmp.path().join("site");
+    let out = build(&book, &dest, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = read(&dest, "retros/checkout-outage/index.html");
+    assert!(page.contains("<p id=\"ask\">Ask in #incident-reviews</p>"), "the block was overridden");
+    assert!(page.contains("rb-svg-timeline"), "the rest of the built-in template is kept");
+    assert_eq!(read(&dest, "css/retrobook.css"), "/* ours */ body { color: black }");
+    assert!(read(&dest, "js/retrobook.js").len() > 1000, "files not overridden stay built-in");
+}
