@@ -345,3 +345,47 @@ fn a_book_theme_overrides_files_and_single_blocks() {
     assert_eq!(read(&dest, "css/retrobook.css"), "/* ours */ body { color: black }");
     assert!(read(&dest, "js/retrobook.js").len() > 1000, "files not overridden stay built-in");
 }
+
+/// The hand-computed figures of the `indexes` fixture (see tests/report.rs) appear on its pages.
+#[test]
+fn index_pages_show_the_hand_computed_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("site");
+    let out = run(&[
+        "--today",
+        "2025-12-01",
+        "build",
+        "--no-search",
+        "--book",
+        fixture("indexes").to_str().unwrap(),
+        "--dest-dir",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stats = read(&dest, "stats/index.html");
+    // SEV1: detect 301 s and 1800 s → median 1050 s = 17 min (rounded down to minutes on the page), p90 1800 s = 30 min.
+    let sev1 = &stats[stats.find("<th scope=\"row\">SEV1</th>").expect("a SEV1 row")..];
+    let sev1 = &sev1[..sev1.find("</tr>").unwrap()];
+    assert!(
+        sev1.contains("<td class=\"rb-num\">2</td><td class=\"rb-num\">17 min</td><td class=\"rb-num\">30 min</td>"),
+        "{sev1}"
+    );
+    assert!(stats.contains("4 of 6 retros have all four moments"));
+    let factors = read(&dest, "factors/index.html");
+    let drift = &factors[factors.find("factors/config-drift/").expect("config-drift listed")..];
+    assert!(drift[..drift.find("</tr>").unwrap()].contains("recurred after remediation"));
+    let pool = &factors[factors.find("factors/db-connection-limit/").expect("db-connection-limit listed")..];
+    assert!(
+        !pool[..pool.find("</tr>").unwrap()].contains("recurred after remediation"),
+        "its action was done after both incidents"
+    );
+    let actions = read(&dest, "actions/index.html");
+    assert!(actions.contains("6 open, <strong class=\"rb-overdue\">3 overdue</strong>"), "as of 2025-12-01");
+    assert!(
+        actions.contains("320 days overdue")
+            && actions.contains("153 days overdue")
+            && actions.contains("11 days overdue")
+    );
+    let home = read(&dest, "index.html");
+    assert!(home.contains("3 overdue"));
+}

@@ -245,12 +245,14 @@ pub fn nice_ticks(min: f64, max: f64, target: usize) -> Vec<f64> {
 
 /// Fixed-precision number for coordinates: one decimal, no trailing ".0", never "-0".
 fn f(v: f64) -> String {
+    // Integer arithmetic instead of `{:.1}`: float formatting dominated chart rendering.
     if !v.is_finite() {
         return "0".into();
     }
-    let s = format!("{v:.1}");
-    let s = s.strip_suffix(".0").unwrap_or(&s);
-    if s == "-0" { "0".into() } else { s.into() }
+    let tenths = (v * 10.0).round() as i64;
+    let (whole, frac) = (tenths.abs() / 10, tenths.abs() % 10);
+    let sign = if tenths < 0 { "-" } else { "" };
+    if frac == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{frac}") }
 }
 
 /// Makes an id prefix safe for XML ids.
