@@ -21,11 +21,20 @@ pub struct FactorSummary {
     pub trend_svg: String,
 }
 
+/// A table of the factor index: recurring factors, or those seen once.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorGroup {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Shown when the group has no factor; groups that may be empty are omitted instead.
+    pub empty: &'static str,
+    pub factors: Vec<FactorSummary>,
+}
+
 /// The factor index page.
 #[derive(Debug, Clone, Serialize)]
 pub struct FactorsPage {
-    pub recurring: Vec<FactorSummary>,
-    pub single: Vec<FactorSummary>,
+    pub groups: Vec<FactorGroup>,
     pub categories: Vec<(String, usize)>,
 }
 
@@ -89,7 +98,16 @@ pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
 pub fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPage {
     let (recurring, single): (Vec<_>, Vec<_>) = summaries.iter().cloned().partition(|f| f.incidents > 1);
     let categories = crate::analyze::stats::category_rollup(l.book);
-    FactorsPage { recurring, single, categories }
+    let mut groups = vec![FactorGroup {
+        id: "recurring",
+        title: "Recurring factors",
+        empty: "No factor has been cited by more than one incident.",
+        factors: recurring,
+    }];
+    if !single.is_empty() {
+        groups.push(FactorGroup { id: "single", title: "Seen once", empty: "", factors: single });
+    }
+    FactorsPage { groups, categories }
 }
 
 /// A factor's page.
