@@ -97,10 +97,7 @@ impl<'a> Lookup<'a> {
     }
 
     pub fn severity_class(&self, sev: Option<&str>) -> String {
-        match sev.map(|s| self.book.config.severity_rank(s)) {
-            Some(r) if r < 4 => format!("rb-sev-{}", r + 1),
-            _ => "rb-sev-other".to_string(),
-        }
+        severity_class(self.book, sev)
     }
 
     pub fn row(&self, r: &Retro) -> RetroRow {
@@ -133,6 +130,14 @@ impl<'a> Lookup<'a> {
             open_actions: r.actions.iter().filter(|a| a.status.is_open()).count(),
             overdue_actions: r.actions.iter().filter(|a| a.is_overdue(self.today)).count(),
         }
+    }
+}
+
+/// The badge class of a severity: `rb-sev-1` for the most severe of the book's first four.
+pub fn severity_class(book: &Book, sev: Option<&str>) -> String {
+    match sev.map(|s| book.config.severity_rank(s)) {
+        Some(r) if r < 4 => format!("rb-sev-{}", r + 1),
+        _ => "rb-sev-other".to_string(),
     }
 }
 

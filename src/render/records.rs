@@ -60,6 +60,8 @@ fn record(book: &Book, r: &Retro) -> SearchRecord {
     let mut meta = BTreeMap::new();
     meta.insert("date".to_string(), date.clone());
     meta.insert("severity".to_string(), r.severity.clone().unwrap_or_default());
+    // Severity names are configurable, so the page's badge class travels with the record.
+    meta.insert("severity_class".to_string(), super::context::severity_class(book, r.severity.as_deref()));
     meta.insert("summary".to_string(), r.summary.clone().unwrap_or_default());
     SearchRecord {
         url: super::context::retro_url(&r.id),
