@@ -569,3 +569,21 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod crlf_tests {
+    use super::*;
+
+    #[test]
+    fn crlf_and_bom_are_tolerated_with_the_same_positions() {
+        let lf = "---\nid: a\ntitle: T\ndate: 2025-01-02\nseverity: SEV9\n---\n\n## Timeline\n\n- 10:00 [started] x\n";
+        let crlf = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+        let config = Config::default();
+        let (a, da) = load_retro(lf.as_bytes(), "a.md", Path::new("a.md"), &config);
+        let (b, db) = load_retro(crlf.as_bytes(), "a.md", Path::new("a.md"), &config);
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!((a.title.as_str(), a.date, a.timeline.len()), (b.title.as_str(), b.date, b.timeline.len()));
+        assert_eq!(da, db, "same diagnostics at the same positions");
+        assert_eq!((da[0].line, da[0].column), (5, 11), "{da:?}");
+    }
+}
