@@ -26,6 +26,10 @@ pub struct Config {
     /// True when no book.toml was found and defaults are in use.
     #[serde(skip)]
     pub implicit: bool,
+    /// `[retros].timezone`, resolved once (looking a zone up costs more than using it).
+    #[serde(skip)]
+    #[schemars(skip)]
+    tz: Option<jiff::tz::TimeZone>,
 }
 
 /// `[book]`
@@ -157,6 +161,7 @@ impl Config {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut c = Config { implicit: true, ..Config::default() };
+                c.tz = jiff::tz::TimeZone::get(&c.retros.timezone).ok();
                 // A plain folder of postmortems, adopted as it is: the folder itself holds the retros.
                 if !root.join(&c.retros.dir).is_dir() {
                     c.retros.dir = ".".into();
@@ -245,11 +250,15 @@ impl Config {
             }
         }
         self.aliases = aliases;
+        self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
     }
 
     /// The book's default time zone.
     pub fn timezone(&self) -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get(&self.retros.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+        match &self.tz {
+            Some(tz) => tz.clone(),
+            None => jiff::tz::TimeZone::get(&self.retros.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+        }
     }
 
     /// Resolves a (normalised) factor id through the aliases.

@@ -127,7 +127,8 @@ fn scan(body: &str) -> (Vec<Heading>, Vec<(usize, String)>) {
                         }
                     };
                     headings.push(Heading { level, text: collapse(&text), start, end });
-                    want = true;
+                    // summaries come from sections, not from the per-entry headings of a timeline
+                    want = level <= 3;
                 }
             }
             Event::Start(Tag::Paragraph) if want && depth_in_block == 0 => para = Some((range.start, String::new())),
