@@ -30,7 +30,9 @@ fn main() {
         }
     }
     let Some(book) = book else {
-        eprintln!("usage: bench BOOK_DIR [--runs N] [--only floor,load,render,check,build-no-search,build]");
+        eprintln!(
+            "usage: bench BOOK_DIR [--runs N] [--only floor,load,render,check,build-no-search,build,build-cached]"
+        );
         std::process::exit(2);
     };
     let out = std::env::temp_dir().join(format!("retrobook-bench-{}", std::process::id()));
@@ -75,11 +77,16 @@ fn run_phase(phase: &str, book: &Path, out: &Path) {
             let diags = retrobook::check::check_book(&loaded.book);
             std::hint::black_box(diags);
         }
-        "build-no-search" | "build" => {
+        "build-no-search" | "build" | "build-cached" => {
+            let dest = out.join("site");
+            if phase == "build" {
+                // a cold search index: no shard may be reused from an earlier run
+                let _ = std::fs::remove_dir_all(retrobook::build::cache_dir(&dest));
+            }
             let opts = retrobook::build::BuildOptions {
-                dest: out.join("site"),
+                dest,
                 today: Some(jiff::civil::date(2026, 11, 28)),
-                search: phase == "build",
+                search: phase != "build-no-search",
             };
             if let Err(e) = retrobook::build::build(book, &opts) {
                 panic!("build failed: {e:?}");
