@@ -1,7 +1,6 @@
 //! `build`: load → check → render → search → write, atomically, with timings per phase.
 
 use crate::diagnostic::{Diagnostic, Level};
-use crate::model::Book;
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
@@ -49,47 +48,53 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     report.warnings = diags;
     report.retros = book.retros.len();
     let today = crate::analyze::today(opts.today, &book);
-    let files = render_files(root, &book, today, opts.search, &mut report, &mut phase)?;
+    let theme = Theme::load(root).map_err(|e| BuildError::Other(format!("cannot read the theme: {e}")))?;
     let records = if opts.search { render::records::records(&book) } else { Vec::new() };
     report.search_records = records.len();
     let cache = cache_dir(&opts.dest);
-    let mut search_time = Duration::ZERO;
-    write_atomically(&opts.dest, &files, |tmp| {
+    let mut render_error = None;
+    let mut timings = (Duration::ZERO, Duration::ZERO, 0usize, 0usize);
+    swap_in(&opts.dest, |tmp| {
+        let t = Instant::now();
+        let files = std::sync::atomic::AtomicUsize::new(0);
+        // Pages go to disk as soon as they are rendered: the site is never all in memory.
+        let sink = |f: OutputFile| -> Result<(), String> {
+            files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            write_file(tmp, &f).map_err(|e| format!("{}: {e}", f.path))
+        };
+        match render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink) {
+            Ok(pages) => timings.2 = pages,
+            Err(errs) => {
+                render_error = Some(errs.join("\n"));
+                return Err(std::io::Error::other("rendering failed"));
+            }
+        }
+        timings.3 = files.load(std::sync::atomic::Ordering::Relaxed);
+        timings.0 = t.elapsed();
         if opts.search {
             let t = Instant::now();
             crate::search::build_search(&records, &tmp.join("pagefind"), Some(&cache))
                 .map_err(std::io::Error::other)?;
-            search_time = t.elapsed();
+            timings.1 = t.elapsed();
         }
         Ok(())
     })
-    .map_err(|e| BuildError::Other(format!("cannot write {}: {e}", opts.dest.display())))?;
+    .map_err(|e| match render_error.take() {
+        Some(msg) => BuildError::Other(msg),
+        None => BuildError::Other(format!("cannot write {}: {e}", opts.dest.display())),
+    })?;
+    report.pages = timings.2;
+    report.files = timings.3;
     phase.end("write", &mut report);
+    // Pages are written while they render, and the search index inside the same folder: report
+    // both phases on their own, and "write" for what is left (swapping the new site in).
+    let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
+    report.phases.push(("render", timings.0));
     if opts.search {
-        // The search index is written inside the write phase; report it as a phase of its own.
-        if let Some(w) = report.phases.last_mut() {
-            w.1 = w.1.saturating_sub(search_time);
-        }
-        report.phases.insert(report.phases.len() - 1, ("search", search_time));
+        report.phases.push(("search", timings.1));
     }
+    report.phases.push(("write", total.saturating_sub(timings.0 + timings.1)));
     Ok(report)
-}
-
-fn render_files(
-    root: &Path,
-    book: &Book,
-    today: Date,
-    search: bool,
-    report: &mut BuildReport,
-    phase: &mut Phase,
-) -> Result<Vec<OutputFile>, BuildError> {
-    let theme = Theme::load(root).map_err(|e| BuildError::Other(format!("cannot read the theme: {e}")))?;
-    let files = render::render_site(book, &theme, &RenderOptions { today, search })
-        .map_err(|errs| BuildError::Other(errs.join("\n")))?;
-    report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    report.files = files.len();
-    phase.end("render", report);
-    Ok(files)
 }
 
 struct Phase(Instant);
@@ -118,13 +123,20 @@ pub fn write_atomically(
     files: &[OutputFile],
     finish: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    swap_in(dest, |tmp| write_all(tmp, files).and_then(|()| finish(tmp)))
+}
+
+/// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
+/// is untouched; a failure removes the half-written folder.
+pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let written = write_all(&tmp, files).and_then(|()| finish(&tmp));
+    std::fs::create_dir_all(&tmp)?;
+    let written = fill(&tmp);
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
@@ -149,17 +161,17 @@ pub fn write_atomically(
 fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
     use rayon::prelude::*;
     std::fs::create_dir_all(dir)?;
-    let mut dirs: Vec<PathBuf> =
-        files.iter().filter_map(|f| dir.join(&f.path).parent().map(Path::to_path_buf)).collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
+    files.par_iter().try_for_each(|f| write_file(dir, f))
+}
+
+/// Writes one file of the site under `dir`, creating its folder.
+fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
+    if crate::check::escapes_root(&f.path) {
+        return Err(std::io::Error::other(format!("refusing to write outside the site: {}", f.path)));
     }
-    files.par_iter().try_for_each(|f| {
-        if crate::check::escapes_root(&f.path) {
-            return Err(std::io::Error::other(format!("refusing to write outside the site: {}", f.path)));
-        }
-        std::fs::write(dir.join(&f.path), &f.bytes)
-    })
+    let path = dir.join(&f.path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, &f.bytes)
 }

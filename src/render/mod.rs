@@ -83,6 +83,24 @@ type Job<'a> = (String, Box<dyn Fn() -> Result<String, String> + Send + Sync + '
 
 /// Renders every page of the internal site, in parallel.
 pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<Vec<OutputFile>, Vec<String>> {
+    let out = std::sync::Mutex::new(Vec::new());
+    render_site_to(book, theme, opts, &|f| {
+        out.lock().map_err(|e| e.to_string())?.push(f);
+        Ok(())
+    })?;
+    let mut files = out.into_inner().map_err(|e| vec![e.to_string()])?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Renders every page and hands each file to `sink` as soon as it is ready (in parallel), so a
+/// build never holds the whole site in memory. Returns the number of HTML pages.
+pub fn render_site_to(
+    book: &Book,
+    theme: &Theme,
+    opts: &RenderOptions,
+    sink: &(dyn Fn(OutputFile) -> Result<(), String> + Sync),
+) -> Result<usize, Vec<String>> {
     let tera = theme.tera().map_err(|e| vec![e])?;
     let l = Lookup::new(book, opts.today);
     let rows: Vec<RetroRow> = book.retros.iter().rev().map(|r| l.row(r)).collect();
@@ -153,24 +171,31 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
     ));
     jobs.push(("feed.xml".into(), Box::new(move || render_page(tera, "feed.xml", &page("feed.xml"), feed))));
 
-    let results: Vec<Result<OutputFile, String>> =
-        jobs.into_par_iter().map(|(path, f)| f().map(|html| OutputFile { path, bytes: html.into_bytes() })).collect();
-    let mut files = Vec::with_capacity(results.len());
+    let results: Vec<Result<String, String>> = jobs
+        .into_par_iter()
+        .map(|(path, f)| {
+            let html = f()?;
+            sink(OutputFile { path: path.clone(), bytes: html.into_bytes() })?;
+            Ok(path)
+        })
+        .collect();
+    let mut paths = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(f) => files.push(f),
+            Ok(p) => paths.push(p),
             Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
+    let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
     // The sitemap lists every page that was rendered, so it can never disagree with the site.
-    let mut urls: Vec<(String, String)> = files
+    let mut urls: Vec<(String, String)> = paths
         .iter()
-        .filter(|f| f.path.ends_with("index.html"))
-        .map(|f| (f.path.trim_end_matches("index.html").to_string(), String::new()))
+        .filter(|p| p.ends_with("index.html"))
+        .map(|p| (p.trim_end_matches("index.html").to_string(), String::new()))
         .collect();
     for (url, lastmod) in &mut urls {
         if let Some(id) = url.strip_prefix("retros/").and_then(|u| u.strip_suffix('/'))
@@ -182,13 +207,15 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
     urls.sort();
     let sitemap = render_page(tera, "sitemap.xml", &page("sitemap.xml"), &SitemapCtx { base: site_url(book), urls })
         .map_err(|e| vec![e])?;
-    files.push(OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() });
+    let mut rest = vec![OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() }];
     for (rel, bytes) in theme.assets() {
-        files.push(OutputFile { path: rel.to_string(), bytes: bytes.to_vec() });
+        rest.push(OutputFile { path: rel.to_string(), bytes: bytes.to_vec() });
     }
-    files.extend(retro_assets(book));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    rest.extend(retro_assets(book));
+    for f in rest {
+        sink(f).map_err(|e| vec![e])?;
+    }
+    Ok(pages)
 }
 
 /// Files beside a folder retro's `index.md` (images, CSVs) are published beside its page.
