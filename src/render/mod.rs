@@ -199,7 +199,7 @@ pub fn render_site_to(
         .collect();
     for (url, lastmod) in &mut urls {
         if let Some(id) = url.strip_prefix("retros/").and_then(|u| u.strip_suffix('/'))
-            && let Some(d) = book.retro(id).and_then(|r| r.date)
+            && let Some(d) = l.by_id.get(id).and_then(|r| r.date)
         {
             *lastmod = d.to_string();
         }
