@@ -39,20 +39,25 @@ pub fn cut(text: &str) -> Result<Option<Cut<'_>>, u32> {
     if matter_start > text.len() {
         return Err(1);
     }
-    let mut offset = matter_start;
-    for (i, line) in text[matter_start..].split_inclusive('\n').enumerate() {
-        let t = line.trim_end();
+    let rest = &text[matter_start..];
+    // Line starts, found with memchr: only lines that begin like a delimiter are looked at.
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', rest.as_bytes()).map(|i| i + 1));
+    for (i, ls) in starts.enumerate() {
+        let line = &rest[ls..];
+        if !line.starts_with(['-', '+', '.']) {
+            continue;
+        }
+        let len = line.find('\n').map_or(line.len(), |n| n + 1);
+        let t = line[..len].trim_end();
         if t == delim || (style == Style::Yaml && t == "...") {
-            let body_start = offset + line.len();
             return Ok(Some(Cut {
                 style,
-                matter: &text[matter_start..offset],
+                matter: &rest[..ls],
                 matter_line: 2,
-                body: &text[body_start..],
+                body: &rest[ls + len..],
                 body_line: i as u32 + 3,
             }));
         }
-        offset += line.len();
     }
     Err(1)
 }

@@ -71,8 +71,8 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
 /// The files under `dir` that are retros: Markdown files, and files without an extension (some
 /// teams keep postmortems that way). Hidden entries and build output are skipped. Sorted.
 pub fn discover(dir: &Path) -> Vec<PathBuf> {
+    // Sorted once at the end rather than per directory while walking.
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
@@ -315,7 +315,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
         narrative
             .and_then(|i| split.section_paragraphs[i].clone())
             .or(split.first_paragraph.clone())
-            .map(|p| truncate_words(&p, 300))
+            .map(|p| truncate_words(&sections::collapse(&p), 300))
     });
 
     Retro {
@@ -368,7 +368,7 @@ fn file_stem_for_id(rel: &str) -> String {
 pub fn slugify(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut dash = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
+    let mut push = |c: char| {
         if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -377,6 +377,13 @@ pub fn slugify(s: &str) -> String {
             out.push(c);
         } else {
             dash = true;
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(&mut push);
         }
     }
     out.trim_start_matches(['.', '-']).to_string()
@@ -505,6 +512,9 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
 /// An RFC 3339 timestamp, or `YYYY-MM-DD HH:MM[:SS]` (or with `T`) read in `tz`.
 pub fn parse_timestamp(s: &str, tz: &TimeZone) -> Result<Timestamp, DateError> {
     let s = s.trim();
+    if let Some(ts) = utc_timestamp(s) {
+        return Ok(ts);
+    }
     parse_date(s)?; // for an "impossible date" message on the date part
     // An offset (Z, +02:00, -0500) after the time makes it an instant; otherwise it is civil time.
     let time = s.get(11..).unwrap_or("");
@@ -517,9 +527,43 @@ pub fn parse_timestamp(s: &str, tz: &TimeZone) -> Result<Timestamp, DateError> {
     dt.to_zoned_datetime(tz.clone()).map(|z| z.timestamp()).map_err(|_| DateError::Format)
 }
 
+/// Fast path for the commonest form, `YYYY-MM-DDTHH:MM[:SS]Z` (monitoring CSVs hold thousands):
+/// plain arithmetic instead of a general parser. Anything else returns `None`.
+fn utc_timestamp(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let n = |r: std::ops::Range<usize>| -> Option<i64> {
+        b.get(r)?.iter().try_fold(0i64, |n, c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
+    };
+    let secs = match b.len() {
+        17 if b[16] == b'Z' => 0,
+        20 if b[16] == b':' && b[19] == b'Z' => n(17..19)?,
+        _ => return None,
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    let date = Date::new(n(0..4)? as i16, n(5..7)? as i8, n(8..10)? as i8).ok()?;
+    let (h, m) = (n(11..13)?, n(14..16)?);
+    if h > 23 || m > 59 || secs > 59 {
+        return None;
+    }
+    let days = date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days();
+    Timestamp::from_second(i64::from(days) * 86_400 + h * 3600 + m * 60 + secs).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_fast_path_agrees_with_the_general_parser() {
+        for s in ["2019-01-14T20:13:00Z", "2024-02-29T23:59Z", "1969-12-31T00:00:01Z", "2026-11-28T12:00:59Z"] {
+            assert_eq!(utc_timestamp(s), Some(s.parse::<Timestamp>().unwrap()), "{s}");
+        }
+        for s in ["2025-02-30T10:00Z", "2025-01-01T24:00Z", "2025-01-01 10:00Z", "2025-01-01T10:00:00+01:00"] {
+            assert_eq!(utc_timestamp(s), None, "{s}");
+        }
+    }
 
     #[test]
     fn slugs_and_stems() {

@@ -17,6 +17,8 @@ pub fn markdown_options() -> Options {
 struct Heading {
     level: u8,
     text: String,
+    /// `classify(text)`, computed once: the level detection and the split both ask.
+    kind: Option<SectionKind>,
     /// Byte range of the heading line(s).
     start: usize,
     end: usize,
@@ -29,9 +31,10 @@ pub struct Split {
     pub preamble: String,
     pub preamble_line: u32,
     pub sections: Vec<Section>,
-    /// First paragraph of the body, as plain text (summary fallback).
+    /// First paragraph of the body, as plain text with its whitespace as written (summary
+    /// fallback; pass it through `collapse`).
     pub first_paragraph: Option<String>,
-    /// For each section, the first paragraph directly under its heading.
+    /// For each section, the first paragraph directly under its heading (raw, like `first_paragraph`).
     pub section_paragraphs: Vec<Option<String>>,
 }
 
@@ -49,7 +52,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
     if let Some(h) = headings.first()
         && h.level == 1
         && body[..h.start].trim().is_empty()
-        && classify(&h.text).is_none()
+        && h.kind.is_none()
     {
         title = Some(h.text.clone());
         body_start = h.end;
@@ -64,7 +67,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
     let mut section_paragraphs = Vec::with_capacity(bounds.len());
     for (i, h) in bounds.iter().enumerate() {
         let end = bounds.get(i + 1).map_or(body.len(), |n| n.start);
-        let mut kind = classify(&h.text);
+        let mut kind = h.kind;
         if let Some(k) = kind {
             if seen_kinds.contains(&k) {
                 kind = None; // the first heading of a kind wins; later ones are rendered as they are
@@ -126,7 +129,8 @@ fn scan(body: &str) -> (Vec<Heading>, Vec<(usize, String)>) {
                             None => body.len(),
                         }
                     };
-                    headings.push(Heading { level, text: collapse(&text), start, end });
+                    let text = collapse(&text);
+                    headings.push(Heading { level, kind: classify(&text), text, start, end });
                     // summaries come from sections, not from the per-entry headings of a timeline
                     want = level <= 3;
                 }
@@ -134,9 +138,10 @@ fn scan(body: &str) -> (Vec<Heading>, Vec<(usize, String)>) {
             Event::Start(Tag::Paragraph) if want && depth_in_block == 0 => para = Some((range.start, String::new())),
             Event::End(TagEnd::Paragraph) => {
                 if let Some((at, p)) = para.take() {
-                    let p = collapse(&p);
-                    // a lone "(based on …)" note or an HTML comment is no summary
-                    if !(p.is_empty() || p.starts_with('(') && p.ends_with(')')) {
+                    // a lone "(based on …)" note or an HTML comment is no summary; the text is
+                    // kept raw (whitespace collapsed only for the one paragraph that gets used)
+                    let t = p.trim();
+                    if !(t.is_empty() || t.starts_with('(') && t.ends_with(')')) {
                         paragraphs.push((at, p));
                         want = false;
                     }
@@ -182,7 +187,7 @@ fn heading_level(l: HeadingLevel) -> u8 {
 fn section_level(headings: &[Heading]) -> u8 {
     let mut best = None;
     for level in 1..=3u8 {
-        let n = headings.iter().filter(|h| h.level == level && classify(&h.text).is_some()).count();
+        let n = headings.iter().filter(|h| h.level == level && h.kind.is_some()).count();
         if n > 0 && best.is_none_or(|(_, m)| n > m) {
             best = Some((level, n));
         }
@@ -192,7 +197,24 @@ fn section_level(headings: &[Heading]) -> u8 {
 
 /// Collapses whitespace runs to one space and trims.
 pub fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    if s.is_ascii() {
+        // the common case, without Unicode whitespace tables
+        for word in s.split_ascii_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        return out;
+    }
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Normalises a heading for matching: lower-case, no parenthesised suffix, no trailing

@@ -330,7 +330,11 @@ impl<'a> Cur<'a> {
         self.s.get(self.i..).unwrap_or("")
     }
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        // ASCII without decoding: this runs for every character of every timeline line
+        match *self.s.as_bytes().get(self.i)? {
+            b if b.is_ascii() => Some(b as char),
+            _ => self.rest().chars().next(),
+        }
     }
     fn bump(&mut self) {
         self.i += self.peek().map_or(0, char::len_utf8);
@@ -406,8 +410,11 @@ impl Dated {
 /// A prefix (3 letters or more) of one of the space-separated `names`: its index.
 fn name_word(c: &mut Cur, names: &str) -> Option<usize> {
     c.attempt(|c| {
-        let w = c.take_while(|ch| ch.is_ascii_alphabetic()).to_ascii_lowercase();
-        let found = names.split(' ').position(|n| w.len() >= 3 && n.starts_with(&w))?;
+        let w = c.take_while(|ch| ch.is_ascii_alphabetic());
+        if w.len() < 3 {
+            return None;
+        }
+        let found = names.split(' ').position(|n| n.len() >= w.len() && n[..w.len()].eq_ignore_ascii_case(w))?;
         c.eat('.');
         Some(found)
     })
@@ -536,15 +543,39 @@ fn signed_offset(c: &mut Cur, loose: bool) -> Option<TimeZone> {
 }
 
 fn abbreviation(w: &str) -> Option<TimeZone> {
-    ABBREVIATIONS.split_whitespace().find_map(|z| {
-        let at = z.find(['+', '-'])?;
-        if &z[..at] == w { signed_offset(&mut Cur { s: z, i: at }, true) } else { None }
+    // Parsed once: this runs for every word after every timeline time.
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, TimeZone)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        ABBREVIATIONS
+            .split_whitespace()
+            .filter_map(|z| {
+                let at = z.find(['+', '-'])?;
+                Some((&z[..at], signed_offset(&mut Cur { s: z, i: at }, true)?))
+            })
+            .collect()
+    });
+    table.iter().find(|(name, _)| *name == w).map(|(_, z)| z.clone())
+}
+
+/// `TimeZone::get`, remembered per thread: a timeline names the same few zones over and over,
+/// and each database lookup costs more than the rest of parsing the entry.
+fn zone_named(name: &str) -> Option<TimeZone> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Option<TimeZone>>> = Default::default();
+    }
+    SEEN.with(|seen| {
+        if let Some(z) = seen.borrow().get(name) {
+            return z.clone();
+        }
+        let z = TimeZone::get(name).ok();
+        seen.borrow_mut().insert(name.to_string(), z.clone());
+        z
     })
 }
 
 fn us_zone(w: &str) -> Option<TimeZone> {
     let (_, iana, std) = US_ZONES.iter().find(|z| z.0.eq_ignore_ascii_case(w))?;
-    TimeZone::get(iana).ok().or_else(|| abbreviation(std))
+    zone_named(iana).or_else(|| abbreviation(std))
 }
 
 /// A zone at the cursor, optionally in parentheses. `entry`: right after an entry's time, where
@@ -577,7 +608,7 @@ fn zone_word(c: &mut Cur, entry: bool) -> Option<TimeZone> {
         }
         if w.contains('/') {
             // An IANA name; a misspelt area before a US zone word still says what was meant.
-            return TimeZone::get(w).ok().or_else(|| us_zone(w.rsplit('/').next()?));
+            return zone_named(w).or_else(|| us_zone(w.rsplit('/').next()?));
         }
         if let Some(z) = abbreviation(w) {
             return Some(z);
@@ -606,7 +637,7 @@ fn zone_word(c: &mut Cur, entry: bool) -> Option<TimeZone> {
         if !(entry && before_separator) {
             return None;
         }
-        CITY_AREAS.iter().find_map(|a| TimeZone::get(&format!("{a}/{w}")).ok())
+        CITY_AREAS.iter().find_map(|a| zone_named(&format!("{a}/{w}")))
     })
 }
 
