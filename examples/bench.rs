@@ -87,6 +87,7 @@ fn run_phase(phase: &str, book: &Path, out: &Path) {
                 dest,
                 today: Some(jiff::civil::date(2026, 11, 28)),
                 search: phase != "build-no-search",
+                audience: retrobook::build::Audience::Internal,
             };
             if let Err(e) = retrobook::build::build(book, &opts) {
                 panic!("build failed: {e:?}");

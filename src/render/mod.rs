@@ -2,6 +2,7 @@
 //! front matter or reads git; everything comes from the loaded [`Book`].
 
 pub mod context;
+pub mod external;
 pub mod format;
 pub mod indexes;
 pub mod markdown;
