@@ -40,8 +40,8 @@ pub struct Item {
     /// Where to point a diagnostic: the section's heading, a factor, an action, or line 1.
     #[serde(skip)]
     pub pos: Pos,
-    /// `[retros.required]` makes this element mandatory for the retro's severity.
-    pub required: bool,
+    /// The `[retros.required]` key that makes this element mandatory for the retro's severity.
+    pub required_by: Option<&'static str>,
 }
 
 /// The checklist of one retro.
@@ -57,12 +57,15 @@ pub struct Completeness {
 pub fn completeness(r: &Retro, config: &Config) -> Completeness {
     let sev = r.severity.as_deref().unwrap_or("");
     let required = |key: &str| config.retros.required.get(key).is_some_and(|s| s.iter().any(|x| x == sev));
-    let whys_expected = required("five-whys")
+    let five_whys_required = required("five-whys");
+    let whys_expected = five_whys_required
         || (!config.retros.required.contains_key("five-whys") && !sev.is_empty() && config.severity_rank(sev) < 2);
     let mut items = Vec::with_capacity(7);
-    let mut item = |key: &'static str, label: &'static str, pos: Pos, missing: Vec<String>, req: bool| {
-        items.push(Item { key, label, ok: missing.is_empty(), missing, pos, required: req || required(key) });
-    };
+    let mut item =
+        |key: &'static str, label: &'static str, pos: Pos, missing: Vec<String>, req: Option<&'static str>| {
+            let required_by = if required(key) { Some(key) } else { req };
+            items.push(Item { key, label, ok: missing.is_empty(), missing, pos, required_by });
+        };
     let at = |s: Option<&Section>| s.map_or(Pos::START, |s| Pos::new(s.line, 1));
 
     for (kind, key, label) in [
@@ -70,7 +73,7 @@ pub fn completeness(r: &Retro, config: &Config) -> Completeness {
         (SectionKind::Narrative, "narrative", "Narrative"),
     ] {
         let s = r.section(kind);
-        item(key, label, at(s), section_gaps(kind, s), false);
+        item(key, label, at(s), section_gaps(kind, s), None);
     }
 
     let s = r.section(SectionKind::Timeline);
@@ -82,7 +85,7 @@ pub fn completeness(r: &Retro, config: &Config) -> Completeness {
     if !absent.is_empty() {
         missing.push(format!("moments not known: {}", absent.join(", ")));
     }
-    item("timeline", "Communication timeline", at(s), missing, false);
+    item("timeline", "Communication timeline", at(s), missing, None);
 
     let s = r.section(SectionKind::Monitoring);
     let mut missing = Vec::new();
@@ -91,11 +94,12 @@ pub fn completeness(r: &Retro, config: &Config) -> Completeness {
     if r.monitoring.is_empty() && !section_gaps(SectionKind::Monitoring, s).is_empty() {
         missing.push("no monitoring series or stated gap under `monitoring:`, and no Monitoring section".into());
     }
-    item("monitoring", "Monitoring", at(s), missing, false);
+    item("monitoring", "Monitoring", at(s), missing, None);
 
     let s = r.section(SectionKind::ContributingFactors);
     let mut missing = Vec::new();
     let mut pos = at(s);
+    let mut whys_missing = false;
     if r.factors.is_empty() {
         missing.push("no contributing factors under `factors:`".into());
     }
@@ -107,12 +111,14 @@ pub fn completeness(r: &Retro, config: &Config) -> Completeness {
         if whys_expected && f.whys.len() < MIN_WHYS {
             missing.push(format!("factor `{}` has no why chain ({MIN_WHYS} or more whys)", f.id));
             pos = f.pos;
+            whys_missing = true;
         }
     }
-    item("contributing-factors", "Contributing factors", pos, missing, required("five-whys") && whys_expected);
+    let by = (five_whys_required && whys_missing).then_some("five-whys");
+    item("contributing-factors", "Contributing factors", pos, missing, by);
 
     let s = r.section(SectionKind::TechnicalAnalysis);
-    item("technical-analysis", "Technical analysis", at(s), section_gaps(SectionKind::TechnicalAnalysis, s), false);
+    item("technical-analysis", "Technical analysis", at(s), section_gaps(SectionKind::TechnicalAnalysis, s), None);
 
     let s = r.section(SectionKind::FollowUpActions);
     let mut missing = Vec::new();
@@ -144,7 +150,7 @@ pub fn completeness(r: &Retro, config: &Config) -> Completeness {
             ));
         }
     }
-    item("follow-up-actions", "Follow-up actions", pos, missing, false);
+    item("follow-up-actions", "Follow-up actions", pos, missing, None);
 
     let done = items.iter().filter(|i| i.ok).count();
     Completeness { complete: done == items.len(), done, items }
