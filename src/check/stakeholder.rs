@@ -126,35 +126,81 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
              or a sentence such as \"No customer data was lost.\" to the stakeholder message",
         ));
     }
+    for f in findings(r, book, &text) {
+        out.push(Diagnostic::error(&r.path, pos_at(s, f.at), f.rule, f.message("the stakeholder message")));
+    }
+    // The other values the external site shows as they are written.
+    let mut fields: Vec<(String, &str, Pos)> = vec![("the title".into(), r.title.as_str(), r.id_pos)];
+    if let Some(users) = &r.impact.users {
+        fields.push(("`impact.users`".into(), users, r.id_pos));
+    }
+    for a in r.actions.iter().filter(|a| a.status != crate::model::ActionStatus::WontDo) {
+        fields.push((format!("the title of action `{}`", a.id), &a.title, a.pos));
+    }
+    for (what, value, pos) in fields {
+        for f in findings(r, book, value) {
+            out.push(Diagnostic::error(
+                &r.path,
+                pos,
+                f.rule,
+                f.message(&format!("{what}, shown on the external site,")),
+            ));
+        }
+    }
+    plain_language(r, s, &text, out);
+}
+
+/// A personal name or an internal identifier found in a text customers will read.
+struct Finding {
+    at: usize,
+    rule: &'static str,
+    what: String,
+    /// `None` for a name; else the kind of identifier ("an IP address").
+    kind: Option<&'static str>,
+}
+
+impl Finding {
+    fn message(&self, place: &str) -> String {
+        match self.kind {
+            None => format!(
+                "{place} names `{}`, who is on this retro's team; customers need what happened, not who: write \
+                 \"our engineers\" or \"we\"",
+                self.what
+            ),
+            Some(kind) => format!(
+                "{place} contains `{}`, {kind}; customers cannot use it and it exposes our internals: describe the \
+                 effect in plain words (\"our payment system\", \"a settings change\")",
+                self.what
+            ),
+        }
+    }
+}
+
+/// Names of the retro's people, IP addresses, internal host names, ticket keys and factor ids
+/// in `text`, by offset.
+fn findings(r: &Retro, book: &Book, text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
     // Longest names first: "Ana Ruiz" is reported once, not again as "Ana" and "Ruiz".
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
     for name in people(r) {
-        for at in find_word(&text, &name) {
+        for at in find_word(text, &name) {
             if covered.iter().any(|c| c.contains(&at)) {
                 continue;
             }
             covered.push(at..at + name.len());
-            out.push(Diagnostic::error(
-                &r.path,
-                pos_at(s, at),
-                "stakeholder-name",
-                format!(
-                    "the stakeholder message names `{name}`, who is on this retro's team; customers need what happened, \
-                     not who: write \"our engineers\" or \"we\""
-                ),
-            ));
+            out.push(Finding { at, rule: "stakeholder-name", what: name.clone(), kind: None });
         }
     }
-    let mut internal: Vec<(usize, String, &str)> = Vec::new();
-    for m in IPV4.find_iter(&text) {
+    let mut internal: Vec<(usize, String, &'static str)> = Vec::new();
+    for m in IPV4.find_iter(text) {
         internal.push((m.start(), m.as_str().to_string(), "an IP address"));
     }
-    for m in HOST.find_iter(&text) {
+    for m in HOST.find_iter(text) {
         if internal_host(m.as_str()) && !IPV4.is_match(m.as_str()) {
             internal.push((m.start(), m.as_str().to_string(), "an internal host name"));
         }
     }
-    for m in TICKET.find_iter(&text) {
+    for m in TICKET.find_iter(text) {
         internal.push((m.start(), m.as_str().to_string(), "a ticket key"));
     }
     let mut factor_ids: Vec<&str> = r
@@ -167,24 +213,20 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     factor_ids.sort_unstable();
     factor_ids.dedup();
     for id in factor_ids {
-        for at in find_word(&text, id) {
+        for at in find_word(text, id) {
             internal.push((at, id.to_string(), "a contributing-factor id"));
         }
     }
     internal.sort();
     internal.dedup_by(|a, b| a.0 == b.0);
-    for (at, what, kind) in internal {
-        out.push(Diagnostic::error(
-            &r.path,
-            pos_at(s, at),
-            "stakeholder-internal-id",
-            format!(
-                "the stakeholder message contains `{what}`, {kind}; customers cannot use it and it exposes our \
-                 internals: describe the effect in plain words (\"our payment system\", \"a settings change\")"
-            ),
-        ));
-    }
-    plain_language(r, s, &text, out);
+    out.extend(internal.into_iter().map(|(at, what, kind)| Finding {
+        at,
+        rule: "stakeholder-internal-id",
+        what,
+        kind: Some(kind),
+    }));
+    out.sort_by_key(|f| f.at);
+    out
 }
 
 /// A hint, not an error: a long message or one full of jargon loses its readers.
