@@ -145,3 +145,24 @@ fn blameless_level_follows_the_lint_setting() {
     assert!(levels.iter().filter(|l| *l == "error").count() >= 8, "{levels:?}");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn the_checklist_is_on_the_retro_page_the_incident_list_and_the_statistics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("site");
+    let out = run(&["--today", "2026-11-28", "build", "--no-search", "--dest-dir", dest.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(dest.join("retros/2026-04-07-payments-double-capture/index.html")).unwrap();
+    assert!(page.contains("Checklist: 7 of 7 elements complete"), "a checklist block on the retro page");
+    assert!(page.contains("<li class=\"rb-check-ok\"><span aria-hidden=\"true\">✓</span> Communication timeline</li>"));
+    let list = std::fs::read_to_string(dest.join("retros/index.html")).unwrap();
+    assert!(list.contains("data-completeness=\"complete\""), "the list's rows carry the filter value");
+    assert!(list.contains("data-filter=\"completeness\""), "and the filter bar offers it");
+    assert!(list.contains(">7/7</span>"), "a checklist column");
+    let stats = std::fs::read_to_string(dest.join("stats/index.html")).unwrap();
+    assert!(stats.contains("Complete retros per quarter"));
+    assert!(
+        stats.contains("<th scope=\"row\">2026-Q2</th><td>2</td><td>2</td>"),
+        "two retros in Q2 2026, both complete"
+    );
+}
