@@ -99,3 +99,47 @@ pub fn find_word(hay: &str, needle: &str) -> Vec<usize> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(markdown: &str) -> Section {
+        Section {
+            heading: "Narrative".into(),
+            kind: None,
+            slug: "narrative".into(),
+            level: 2,
+            markdown: markdown.into(),
+            line: 10,
+            body_line: 11,
+        }
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let s = section("first line\n€€ blame here\n");
+        let at = s.markdown.find("blame").unwrap();
+        assert_eq!(pos_at(&s, at), Pos::new(12, 4));
+    }
+
+    #[test]
+    fn code_quotes_and_comments_are_not_prose() {
+        let md = "Plain words.\n\n> quoted words\n\n```\ncode words\n```\n\nInline `code` and <!-- hidden -->.\n";
+        let prose: String = prose_ranges(md).into_iter().map(|r| &md[r]).collect::<Vec<_>>().join("|");
+        assert!(prose.contains("Plain words."));
+        assert!(!prose.contains("quoted") && !prose.contains("code words") && !prose.contains("hidden"), "{prose}");
+        assert!(!prose.contains("code|") && !prose.contains("|code"), "{prose}");
+        let blanked = blank_comments("a <!-- x\ny --> b");
+        assert_eq!(blanked.len(), "a <!-- x\ny --> b".len());
+        assert_eq!(blanked.split_whitespace().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(blanked.matches('\n').count(), 1);
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert_eq!(find_word("Ana and Anabel met ana", "Ana"), vec![0]);
+        assert_eq!(find_word("see config-drift, config", "config"), vec![18]);
+        assert_eq!(find_word("ops-bot said", "OPS-BOT".to_lowercase().as_str()), vec![0]);
+    }
+}
