@@ -396,6 +396,22 @@ mod tests {
     }
 
     #[test]
+    fn external_and_required_tables() {
+        let c = Config::parse(
+            "[retros.required]\nfive-whys = [\"SEV1\"]\n\n[output.external]\ntitle = \"Status\"\nseverity-labels = { SEV1 = \"Major outage\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.retros.required["five-whys"], ["SEV1"]);
+        assert_eq!(c.output.external.title, "Status");
+        assert_eq!(c.output.external.severity_labels["SEV1"], "Major outage");
+        let e = Config::parse("[retros.required]\nfivewhys = [\"SEV1\"]\n").unwrap_err();
+        assert_eq!(e[0].message, "unknown key `fivewhys` in [retros.required]; did you mean `five-whys`?");
+        let e = Config::parse("[output.external]\nseverity-labels = { P1 = \"x\" }\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].rule), (2, "config-value"));
+        assert!(e[0].message.starts_with("unknown severity `P1`"));
+    }
+
+    #[test]
     fn bad_values_are_reported() {
         let e = Config::parse("[retros]\ntimezone = \"Mars/Base\"\n").unwrap_err();
         assert_eq!(e[0].line, 2);
