@@ -83,38 +83,8 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         let allowed = allowed_lines(r, s, out);
         let mut found: Vec<(usize, &'static str, String)> = Vec::new();
         for range in prose_ranges(&s.markdown) {
-            let text = &s.markdown[range.clone()];
-            // Longest names first, so "Ana Ruiz forgot" is reported once, not again as "Ruiz".
-            let mut named: Vec<std::ops::Range<usize>> = Vec::new();
-            for name in &names {
-                for at in find_word(text, name) {
-                    if named.iter().any(|n| n.contains(&at)) {
-                        continue;
-                    }
-                    let after = &text[at + name.len()..];
-                    if let Some(m) = FAILURE.find(after) {
-                        named.push(at..at + name.len());
-                        found.push((
-                            range.start + at,
-                            "blameless-person",
-                            format!(
-                                "`{name}` is the subject of \"{}\"; a person's name next to a failure makes the \
-                                 retro about them; write what the situation looked like to them and which \
-                                 condition, information or safeguard was missing",
-                                m.as_str().trim()
-                            ),
-                        ));
-                    }
-                }
-            }
-            for rule in RULES.iter() {
-                for m in rule.re.find_iter(text) {
-                    // "Ana should have" is reported once, as a person's name next to a failure.
-                    if rule.id == "blameless-should-have" && named.iter().any(|n| n.contains(&m.start())) {
-                        continue;
-                    }
-                    found.push((range.start + m.start(), rule.id, format!("\"{}\": {}", m.as_str(), rule.message)));
-                }
+            for (at, id, message) in findings(&s.markdown[range.clone()], &names) {
+                found.push((range.start + at, id, message));
             }
         }
         found.sort();
@@ -126,6 +96,64 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(&r.path, pos, id, level, message));
         }
     }
+    // The prose of the front matter: factor summaries and whys, action whys. Their values carry
+    // no positions of their own, so these point at the factor or the action.
+    for f in &r.factors {
+        for (what, text) in f.summary.iter().map(|t| ("summary", t)).chain(f.whys.iter().map(|t| ("whys", t))) {
+            for (_, id, message) in findings(text, &names) {
+                out.push(Diagnostic::new(
+                    &r.path,
+                    f.pos,
+                    id,
+                    level,
+                    format!("in the {what} of factor `{}`: {message}", f.id),
+                ));
+            }
+        }
+    }
+    for a in &r.actions {
+        for (_, id, message) in a.why.iter().flat_map(|t| findings(t, &names)) {
+            out.push(Diagnostic::new(&r.path, a.pos, id, level, format!("in the why of action `{}`: {message}", a.id)));
+        }
+    }
+}
+
+/// Every blameless finding in one piece of prose: (byte offset, rule id, message).
+fn findings(text: &str, names: &[String]) -> Vec<(usize, &'static str, String)> {
+    let mut found = Vec::new();
+    // Longest names first, so "Ana Ruiz forgot" is reported once, not again as "Ruiz".
+    let mut named: Vec<std::ops::Range<usize>> = Vec::new();
+    for name in names {
+        for at in find_word(text, name) {
+            if named.iter().any(|n| n.contains(&at)) {
+                continue;
+            }
+            let after = &text[at + name.len()..];
+            if let Some(m) = FAILURE.find(after) {
+                named.push(at..at + name.len());
+                found.push((
+                    at,
+                    "blameless-person",
+                    format!(
+                        "`{name}` is the subject of \"{}\"; a person's name next to a failure makes the retro about \
+                         them; write what the situation looked like to them and which condition, information or \
+                         safeguard was missing",
+                        m.as_str().trim()
+                    ),
+                ));
+            }
+        }
+    }
+    for rule in RULES.iter() {
+        for m in rule.re.find_iter(text) {
+            // "Ana should have" is reported once, as a person's name next to a failure.
+            if rule.id == "blameless-should-have" && named.iter().any(|n| n.contains(&m.start())) {
+                continue;
+            }
+            found.push((m.start(), rule.id, format!("\"{}\": {}", m.as_str(), rule.message)));
+        }
+    }
+    found
 }
 
 /// File lines silenced by `<!-- retrobook-allow blameless: reason -->` (its own line and the
