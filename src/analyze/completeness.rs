@@ -160,18 +160,17 @@ pub fn completeness(r: &Retro, config: &Config) -> Completeness {
 fn section_gaps(kind: SectionKind, s: Option<&Section>) -> Vec<String> {
     match s {
         None => vec![format!("no `## {}` section", kind.canonical_heading())],
-        Some(s) if is_template_text(kind, &s.markdown) => {
-            vec![format!("the {} section still holds only the template's guidance", kind.canonical_heading())]
+        Some(s) => {
+            let plain = crate::render::markdown::plain_text(&s.markdown);
+            if template_text(kind, &s.markdown, &plain) {
+                vec![format!("the {} section still holds only the template's guidance", kind.canonical_heading())]
+            } else if plain.split_whitespace().nth(MIN_WORDS - 1).is_none() {
+                vec![format!("the {} section has fewer than {MIN_WORDS} words", kind.canonical_heading())]
+            } else {
+                Vec::new()
+            }
         }
-        Some(s) if word_count(&s.markdown) < MIN_WORDS => {
-            vec![format!("the {} section has fewer than {MIN_WORDS} words", kind.canonical_heading())]
-        }
-        Some(_) => Vec::new(),
     }
-}
-
-fn word_count(markdown: &str) -> usize {
-    crate::render::markdown::plain_text(markdown).split_whitespace().count()
 }
 
 /// Whitespace-collapsed, lower-case text without comment markers, for comparing with the template.
@@ -193,11 +192,17 @@ static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
 /// Whether a section holds nothing but the template's guidance: no text outside comments, or
 /// the guidance itself with the comment markers removed.
 pub fn is_template_text(kind: SectionKind, markdown: &str) -> bool {
-    if crate::render::markdown::plain_text(markdown).trim().is_empty() {
+    template_text(kind, markdown, &crate::render::markdown::plain_text(markdown))
+}
+
+fn template_text(kind: SectionKind, markdown: &str, plain: &str) -> bool {
+    if plain.trim().is_empty() {
         return true;
     }
     let guidance = TEMPLATE.get(&kind).map(String::as_str).unwrap_or("");
-    !guidance.is_empty() && normalize(markdown).contains(guidance)
+    // Cheap test first: the guidance's opening words must be there at all.
+    let head: String = guidance.chars().take(24).collect();
+    !guidance.is_empty() && markdown.to_lowercase().contains(head.trim()) && normalize(markdown).contains(guidance)
 }
 
 /// Share of complete retros per quarter (`2025-Q1` → (complete, total)), for the statistics page.

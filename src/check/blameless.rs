@@ -71,6 +71,15 @@ const FAILURE_VERBS: &str = r"^\s+(?:(?:had|has|have|was|were|just|also|then|aga
 
 static FAILURE: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("(?i){FAILURE_VERBS}")).unwrap());
 
+/// Any rule's words, or a failure verb: most prose has none, and then it is not parsed at all.
+static QUICK: LazyLock<Regex> = LazyLock::new(|| {
+    let verbs = FAILURE_VERBS.trim_start_matches(r"^\s+");
+    let mut parts: Vec<String> =
+        RULES.iter().map(|r| format!("(?:{})", r.re.as_str().trim_start_matches("(?i)"))).collect();
+    parts.push(verbs.to_string());
+    Regex::new(&format!("(?i){}", parts.join("|"))).unwrap()
+});
+
 /// The blameless rules for one retro.
 pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     let level = match book.config.lint.blameless {
@@ -81,6 +90,9 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     let names = people(r);
     for s in &r.sections {
         let allowed = allowed_lines(r, s, out);
+        if !QUICK.is_match(&s.markdown) {
+            continue;
+        }
         let mut found: Vec<(usize, &'static str, String)> = Vec::new();
         for range in prose_ranges(&s.markdown) {
             for (at, id, message) in findings(&s.markdown[range.clone()], &names) {
@@ -99,7 +111,8 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     // The prose of the front matter: factor summaries and whys, action whys. Their values carry
     // no positions of their own, so these point at the factor or the action.
     for f in &r.factors {
-        for (what, text) in f.summary.iter().map(|t| ("summary", t)).chain(f.whys.iter().map(|t| ("whys", t))) {
+        let prose = f.summary.iter().map(|t| ("summary", t)).chain(f.whys.iter().map(|t| ("whys", t)));
+        for (what, text) in prose.filter(|(_, t)| QUICK.is_match(t)) {
             for (_, id, message) in findings(text, &names) {
                 out.push(Diagnostic::new(
                     &r.path,
@@ -112,7 +125,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         }
     }
     for a in &r.actions {
-        for (_, id, message) in a.why.iter().flat_map(|t| findings(t, &names)) {
+        for (_, id, message) in a.why.iter().filter(|t| QUICK.is_match(t)).flat_map(|t| findings(t, &names)) {
             out.push(Diagnostic::new(&r.path, a.pos, id, level, format!("in the why of action `{}`: {message}", a.id)));
         }
     }
@@ -161,6 +174,9 @@ fn findings(text: &str, names: &[String]) -> Vec<(usize, &'static str, String)> 
 fn allowed_lines(r: &Retro, s: &Section, out: &mut Vec<Diagnostic>) -> BTreeSet<u32> {
     const MARK: &str = "retrobook-allow blameless";
     let mut lines = BTreeSet::new();
+    if !s.markdown.contains(MARK) {
+        return lines;
+    }
     let mut offset = 0;
     for line in s.markdown.split_inclusive('\n') {
         if let Some(i) = line.find(MARK) {

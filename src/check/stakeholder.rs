@@ -126,7 +126,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
              or a sentence such as \"No customer data was lost.\" to the stakeholder message",
         ));
     }
-    for f in findings(r, book, &text) {
+    for f in findings(r, book, &text, true) {
         out.push(Diagnostic::error(&r.path, pos_at(s, f.at), f.rule, f.message("the stakeholder message")));
     }
     // The other values the external site shows as they are written.
@@ -138,7 +138,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         fields.push((format!("the title of action `{}`", a.id), &a.title, a.pos));
     }
     for (what, value, pos) in fields {
-        for f in findings(r, book, value) {
+        for f in findings(r, book, value, false) {
             out.push(Diagnostic::error(
                 &r.path,
                 pos,
@@ -177,12 +177,13 @@ impl Finding {
 }
 
 /// Names of the retro's people, IP addresses, internal host names, ticket keys and factor ids
-/// in `text`, by offset.
-fn findings(r: &Retro, book: &Book, text: &str) -> Vec<Finding> {
+/// in `text`, by offset. Without `handles`, only personal names count (with a capital letter),
+/// not lower-case handles such as `platform-team`, which action titles name legitimately.
+fn findings(r: &Retro, book: &Book, text: &str, handles: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     // Longest names first: "Ana Ruiz" is reported once, not again as "Ana" and "Ruiz".
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
-    for name in people(r) {
+    for name in people(r).into_iter().filter(|n| handles || n.chars().any(char::is_uppercase)) {
         for at in find_word(text, &name) {
             if covered.iter().any(|c| c.contains(&at)) {
                 continue;
