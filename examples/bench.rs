@@ -91,6 +91,7 @@ fn run_phase(phase: &str, book: &Path, out: &Path) -> Option<retrobook::load::Lo
                 dest,
                 today: Some(jiff::civil::date(2026, 11, 28)),
                 search: phase != "build-no-search",
+                audience: retrobook::build::Audience::Internal,
             };
             if let Err(e) = retrobook::build::build(book, &opts) {
                 panic!("build failed: {e:?}");

@@ -11,6 +11,17 @@ pub struct BuildOptions {
     pub dest: PathBuf,
     pub today: Option<Date>,
     pub search: bool,
+    pub audience: Audience,
+}
+
+/// Who the site is for (`build --audience`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Audience {
+    /// The whole book, for the organisation
+    #[default]
+    Internal,
+    /// Customer-facing incident history: published retros marked `external: true`, public fields only
+    External,
 }
 
 /// What a build did, for the summary line and `-v`.
@@ -43,13 +54,31 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     crate::diagnostic::sort(&mut diags);
     phase.end("analyze", &mut report);
     if diags.iter().any(|d| d.level == Level::Error) {
+        diags.retain(|d| d.level != Level::Note);
         return Err(BuildError::Book(diags));
     }
-    report.warnings = diags;
+    // Completeness suggestions are for `check`; a build reports warnings and errors only.
+    report.warnings = diags.into_iter().filter(|d| d.level != Level::Note).collect();
     report.retros = book.retros.len();
     let today = crate::analyze::today(opts.today, &book);
     let theme = Theme::load(root).map_err(|e| BuildError::Other(format!("cannot read the theme: {e}")))?;
-    let records = if opts.search { render::records::records(&book) } else { Vec::new() };
+    // The public site is rendered from the projection alone (src/public.rs): the renderer and
+    // the search index below never see a `Retro`.
+    let public = match opts.audience {
+        Audience::Internal => None,
+        Audience::External => Some((
+            crate::public::site(&book.config),
+            book.retros.iter().filter_map(|r| crate::public::project(r, &book.config)).collect::<Vec<_>>(),
+        )),
+    };
+    let records = match (&public, opts.search) {
+        (_, false) => Vec::new(),
+        (None, true) => render::records::records(&book),
+        (Some((site, retros)), true) => render::external::records(site, retros),
+    };
+    if let Some((_, retros)) = &public {
+        report.retros = retros.len();
+    }
     report.search_records = records.len();
     let cache = cache_dir(&opts.dest);
     let mut render_error = None;
@@ -62,7 +91,11 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             write_file(tmp, &f).map_err(|e| format!("{}: {e}", f.path))
         };
-        match render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink) {
+        let rendered = match &public {
+            None => render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink),
+            Some((site, retros)) => render::external::render_external(site, retros, &theme, opts.search, &sink),
+        };
+        match rendered {
             Ok(pages) => timings.2 = pages,
             Err(errs) => {
                 render_error = Some(errs.join("\n"));

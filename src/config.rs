@@ -56,6 +56,9 @@ pub struct RetrosConfig {
     pub severities: Vec<String>,
     pub timezone: String,
     pub factor_categories: Vec<String>,
+    /// `[retros.required]`: completeness element → severities for which it is mandatory
+    /// (an error in `check` instead of a suggestion), e.g. `five-whys = ["SEV1", "SEV2"]`.
+    pub required: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for RetrosConfig {
@@ -75,6 +78,7 @@ impl Default for RetrosConfig {
             ]
             .map(String::from)
             .to_vec(),
+            required: BTreeMap::new(),
         }
     }
 }
@@ -94,11 +98,13 @@ pub struct FactorDef {
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LintConfig {
     pub blameless: LintLevel,
+    /// Completeness suggestions (notes) in `check`; `[retros.required]` errors apply regardless.
+    pub completeness: bool,
 }
 
 impl Default for LintConfig {
     fn default() -> Self {
-        LintConfig { blameless: LintLevel::Warn }
+        LintConfig { blameless: LintLevel::Warn, completeness: true }
     }
 }
 
@@ -116,6 +122,35 @@ pub enum LintLevel {
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OutputConfig {
     pub html: HtmlConfig,
+    pub external: ExternalConfig,
+}
+
+/// `[output.external]`: the customer-facing incident history (`build --audience external`).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExternalConfig {
+    /// Title of the public site (the book's own title is internal and never used there).
+    pub title: String,
+    /// Intro shown on the public home page and in its feed.
+    pub description: String,
+    /// Public wording per severity, e.g. `SEV1 = "Major outage"`; unmapped severities get a
+    /// default by rank (see docs/external.md).
+    pub severity_labels: BTreeMap<String, String>,
+    /// Path prefix (or absolute URL) where the public site is served.
+    pub site_url: String,
+}
+
+impl Default for ExternalConfig {
+    fn default() -> Self {
+        ExternalConfig {
+            title: "Incident history".into(),
+            description: "Past incidents that affected our service: what happened, how long it lasted and what we \
+                          changed so it does not happen again."
+                .into(),
+            severity_labels: BTreeMap::new(),
+            site_url: "/".into(),
+        }
+    }
 }
 
 /// `[output.html]`
@@ -142,10 +177,12 @@ impl Default for HtmlConfig {
 const SCHEMA: &[(&str, &[&str])] = &[
     ("", &["book", "retros", "factors", "lint", "output"]),
     ("book", &["title", "description", "language"]),
-    ("retros", &["dir", "severities", "timezone", "factor-categories"]),
+    ("retros", &["dir", "severities", "timezone", "factor-categories", "required"]),
+    ("retros.required", crate::analyze::completeness::ELEMENT_KEYS),
     ("factors.*", &["title", "category", "description", "aliases"]),
-    ("lint", &["blameless"]),
-    ("output", &["html"]),
+    ("lint", &["blameless", "completeness"]),
+    ("output", &["html", "external"]),
+    ("output.external", &["title", "description", "severity-labels", "site-url"]),
     ("output.html", &["site-url", "git-repository-url", "edit-url-template", "allow-raw-html"]),
 ];
 
@@ -218,6 +255,24 @@ impl Config {
                 "config-value",
                 "`severities` is empty; list them most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]",
             ));
+        }
+        let known_severity = |table: &[&str], sev: &str, diags: &mut Vec<Diagnostic>| {
+            if !self.retros.severities.iter().any(|s| s == sev) {
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos_of(table),
+                    "config-value",
+                    format!("unknown severity `{sev}`; expected one of {}", self.retros.severities.join(", ")),
+                ));
+            }
+        };
+        for sev in self.output.external.severity_labels.keys() {
+            known_severity(&["output", "external", "severity-labels", sev], sev, diags);
+        }
+        for (element, sevs) in &self.retros.required {
+            for sev in sevs {
+                known_severity(&["retros", "required", element], sev, diags);
+            }
         }
         let mut aliases = HashMap::new();
         for (id, def) in &self.factors {
@@ -338,6 +393,22 @@ mod tests {
             Config::parse("[factors.config-drift]\ncategory = \"process\"\naliases = [\"Config_Mismatch\"]\n").unwrap();
         assert_eq!(c.canonical_factor("config-mismatch"), "config-drift");
         assert_eq!(c.canonical_factor("other"), "other");
+    }
+
+    #[test]
+    fn external_and_required_tables() {
+        let c = Config::parse(
+            "[retros.required]\nfive-whys = [\"SEV1\"]\n\n[output.external]\ntitle = \"Status\"\nseverity-labels = { SEV1 = \"Major outage\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.retros.required["five-whys"], ["SEV1"]);
+        assert_eq!(c.output.external.title, "Status");
+        assert_eq!(c.output.external.severity_labels["SEV1"], "Major outage");
+        let e = Config::parse("[retros.required]\nfivewhys = [\"SEV1\"]\n").unwrap_err();
+        assert_eq!(e[0].message, "unknown key `fivewhys` in [retros.required]; did you mean `five-whys`?");
+        let e = Config::parse("[output.external]\nseverity-labels = { P1 = \"x\" }\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].rule), (2, "config-value"));
+        assert!(e[0].message.starts_with("unknown severity `P1`"));
     }
 
     #[test]

@@ -9,6 +9,9 @@ use std::fmt::Write as _;
 pub enum Level {
     Error,
     Warning,
+    /// A suggestion (e.g. an incomplete retro): shown by `check`, never fails a run, even with
+    /// `--strict` (unless `[retros.required]` makes it an error), not printed by `build`.
+    Note,
 }
 
 impl Level {
@@ -16,6 +19,7 @@ impl Level {
         match self {
             Level::Error => "error",
             Level::Warning => "warning",
+            Level::Note => "note",
         }
     }
 }
@@ -64,6 +68,9 @@ impl Diagnostic {
     pub fn warning(file: &str, pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
         Self::new(file, pos, rule, Level::Warning, message)
     }
+    pub fn note(file: &str, pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
+        Self::new(file, pos, rule, Level::Note, message)
+    }
 }
 
 /// Sort diagnostics by file, line, column, rule, so output is stable whatever the load order.
@@ -92,6 +99,7 @@ pub fn render_github(diags: &[Diagnostic]) -> String {
         let kind = match d.level {
             Level::Error => "error",
             Level::Warning => "warning",
+            Level::Note => "notice",
         };
         let _ = writeln!(
             out,
@@ -133,6 +141,7 @@ pub fn render_human(diags: &[Diagnostic], color: bool, source: &dyn Fn(&str) -> 
         let (label, code) = match d.level {
             Level::Error => ("error", "1;31"),
             Level::Warning => ("warning", "1;33"),
+            Level::Note => ("note", "1;36"),
         };
         let _ = writeln!(
             out,
@@ -161,7 +170,8 @@ pub fn render_human(diags: &[Diagnostic], color: bool, source: &dyn Fn(&str) -> 
 /// One line that sums up a run: "3 errors, 1 warning in 2 files".
 pub fn summary(diags: &[Diagnostic], retros: usize) -> String {
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();
-    let warnings = diags.len() - errors;
+    let notes = diags.iter().filter(|d| d.level == Level::Note).count();
+    let warnings = diags.len() - errors - notes;
     let files = diags.iter().map(|d| d.file.as_str()).collect::<std::collections::BTreeSet<_>>().len();
     let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
     if diags.is_empty() {
@@ -173,6 +183,6 @@ pub fn summary(diags: &[Diagnostic], retros: usize) -> String {
             plural(errors, "error"),
             plural(warnings, "warning"),
             plural(files, "file")
-        )
+        ) + &if notes > 0 { format!(" ({})", plural(notes, "suggestion")) } else { String::new() }
     }
 }

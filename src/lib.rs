@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod export;
 pub mod load;
 pub mod model;
+pub mod public;
 pub mod render;
 pub mod schema;
 pub mod search;

@@ -79,9 +79,14 @@ enum Command {
 succeeded. A book with errors does not build; warnings are printed and the build goes on."
     )]
     Build {
-        /// Where to write the site, relative to the book
-        #[arg(long, value_name = "DIR", default_value = "site")]
-        dest_dir: PathBuf,
+        /// Where to write the site, relative to the book [default: site, or site-external with
+        /// --audience external]
+        #[arg(long, value_name = "DIR")]
+        dest_dir: Option<PathBuf>,
+        /// Who the site is for: the whole book, or the customer-facing incident history
+        /// (published retros with `external: true`, public fields only; see docs/external.md)
+        #[arg(long, value_enum, default_value_t = retrobook::build::Audience::Internal)]
+        audience: retrobook::build::Audience,
         /// Skip the search index
         #[arg(long)]
         no_search: bool,
@@ -126,8 +131,8 @@ fn main() {
         Command::Check { paths, format, strict } => {
             cmd::check::run(root, &cmd::check::CheckArgs { paths, format, strict })
         }
-        Command::Build { dest_dir, no_search, verbose } => {
-            cmd::build::run(root, &cmd::build::BuildArgs { dest_dir, no_search, verbose }, cli.today)
+        Command::Build { dest_dir, audience, no_search, verbose } => {
+            cmd::build::run(root, &cmd::build::BuildArgs { dest_dir, audience, no_search, verbose }, cli.today)
         }
         Command::Schema => cmd::schema::run(root),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),

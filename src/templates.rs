@@ -114,13 +114,26 @@ title = "Configuration drift between environments"
 category = "process"
 aliases = ["configuration-drift"]
 
+# Elements a retro must have, by severity, once it is in review (otherwise `check` suggests them).
+# [retros.required]
+# five-whys = ["SEV1", "SEV2"]
+# follow-up-actions = ["SEV1", "SEV2"]
+
 [lint]
 blameless = "warn"                              # off | warn | error
+completeness = true                             # suggest what each retro still lacks
 
 [output.html]
 site-url = "/"                                  # the path prefix where the site is served
 # git-repository-url = "https://github.com/acme/retros"
 # edit-url-template = "https://github.com/acme/retros/edit/main/{path}"
+
+# The customer-facing incident history: `retrobook build --audience external` (into site-external/).
+[output.external]
+title = "Incident history"
+# description = "Incidents that affected our customers, and what we changed."
+# site-url = "https://status.example.com/history/"
+# severity-labels = { SEV1 = "Major outage", SEV2 = "Partial outage" }
 "#;
 
 /// The GitHub Actions workflow written by `init`: checks retros on every pull request.

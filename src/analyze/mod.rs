@@ -1,5 +1,6 @@
 //! Cross-incident indexes: pure functions over a [`Book`].
 
+pub mod completeness;
 pub mod stats;
 
 use crate::model::{ActionStatus, Book, Retro};

@@ -1,6 +1,10 @@
 //! `check` rules over a loaded book. Each rule is a small function that pushes diagnostics with a
 //! rule id, a level, a position and a message that says what would be right.
 
+mod blameless;
+mod prose;
+mod stakeholder;
+
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{Book, Moment, Monitoring, Retro};
 use crate::suggest::nearest;
@@ -22,8 +26,37 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         addresses(r, &mut out);
         factor_twins(r, book, &factor_use, &mut out);
         monitoring_paths(r, book, &mut out);
+        stakeholder::check(r, book, &mut out);
+        blameless::check(r, book, &mut out);
+        completeness(r, book, &mut out);
     }
     out
+}
+
+/// The seven elements as suggestions (notes), or errors where `[retros.required]` makes an
+/// element mandatory for the retro's severity — for retros in review or published; a draft
+/// only gets the suggestions.
+fn completeness(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+    let c = crate::analyze::completeness::completeness(r, &book.config);
+    for item in c.items.iter().filter(|i| !i.ok) {
+        let enforced = item.required_by.is_some() && r.status != crate::model::DocStatus::Draft;
+        if !enforced && !book.config.lint.completeness {
+            continue;
+        }
+        let message = if enforced {
+            format!(
+                "{} is required for {} retros ([retros.required] {}) but incomplete: {}",
+                item.label,
+                r.severity.as_deref().unwrap_or(""),
+                item.required_by.unwrap_or(item.key),
+                item.missing.join("; ")
+            )
+        } else {
+            format!("{} is incomplete: {}", item.label, item.missing.join("; "))
+        };
+        let level = if enforced { crate::diagnostic::Level::Error } else { crate::diagnostic::Level::Note };
+        out.push(Diagnostic::new(&r.path, item.pos, "completeness", level, message));
+    }
 }
 
 struct IdIndex<'a> {

@@ -1,22 +1,32 @@
 //! `retrobook build`: the site, atomically.
 
 use super::{EXIT_ERRORS, EXIT_OK};
-use crate::build::{BuildError, BuildOptions};
+use crate::build::{Audience, BuildError, BuildOptions};
 use std::path::{Path, PathBuf};
 
 /// Options of `build`.
 pub struct BuildArgs {
-    pub dest_dir: PathBuf,
+    /// `None`: `site/` for the internal audience, `site-external/` for the external one, so the
+    /// public build never replaces the internal site by accident.
+    pub dest_dir: Option<PathBuf>,
+    pub audience: Audience,
     pub no_search: bool,
     pub verbose: bool,
 }
 
 /// Runs `build`; returns the exit code.
 pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> i32 {
-    let dest = if args.dest_dir.is_absolute() { args.dest_dir.clone() } else { root.join(&args.dest_dir) };
+    let dest_dir = args.dest_dir.clone().unwrap_or_else(|| match args.audience {
+        Audience::Internal => PathBuf::from("site"),
+        Audience::External => PathBuf::from("site-external"),
+    });
+    let dest = if dest_dir.is_absolute() { dest_dir } else { root.join(dest_dir) };
     let start = std::time::Instant::now();
     eprintln!("building {} …", root.display());
-    match crate::build::build(root, &BuildOptions { dest: dest.clone(), today, search: !args.no_search }) {
+    match crate::build::build(
+        root,
+        &BuildOptions { dest: dest.clone(), today, search: !args.no_search, audience: args.audience },
+    ) {
         Ok(report) => {
             if !report.warnings.is_empty() {
                 super::print_human_stderr(root, &report.warnings);
@@ -27,7 +37,8 @@ pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> i
                 }
             }
             eprintln!(
-                "built {} retros: {} pages, {} search records, {} warnings → {} in {:.2} s",
+                "built {}{} retros: {} pages, {} search records, {} warnings → {} in {:.2} s",
+                if args.audience == Audience::External { "the public history of " } else { "" },
                 report.retros,
                 report.pages,
                 report.search_records,

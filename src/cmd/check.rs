@@ -23,7 +23,7 @@ pub fn run(root: &Path, args: &CheckArgs) -> i32 {
     };
     let mut diags = filter_paths(root, diags, &args.paths);
     if args.strict {
-        for d in &mut diags {
+        for d in diags.iter_mut().filter(|d| d.level == Level::Warning) {
             d.level = Level::Error;
         }
     }

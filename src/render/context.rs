@@ -64,6 +64,10 @@ pub struct RetroRow {
     pub ttr: Option<String>,
     pub open_actions: usize,
     pub overdue_actions: usize,
+    /// Elements of the seven that are complete (see `analyze::completeness`).
+    pub checklist_done: usize,
+    /// `complete` or `incomplete`, for the list's filter.
+    pub completeness: &'static str,
 }
 
 /// Builds list rows and per-retro lookups once per build.
@@ -101,6 +105,7 @@ impl<'a> Lookup<'a> {
     }
 
     pub fn row(&self, r: &Retro) -> RetroRow {
+        let checklist = analyze::completeness::completeness(r, &self.book.config);
         let ttr = r.durations().resolve;
         let facet = |v: &[String]| v.iter().map(|s| segment(s)).collect::<Vec<_>>().join(" ");
         RetroRow {
@@ -129,6 +134,8 @@ impl<'a> Lookup<'a> {
             ttr: ttr.map(human_duration),
             open_actions: r.actions.iter().filter(|a| a.status.is_open()).count(),
             overdue_actions: r.actions.iter().filter(|a| a.is_overdue(self.today)).count(),
+            checklist_done: checklist.done,
+            completeness: if checklist.complete { "complete" } else { "incomplete" },
         }
     }
 }
@@ -247,6 +254,8 @@ pub struct RetroPage {
     pub prev: Option<Link>,
     pub next: Option<Link>,
     pub source_path: String,
+    /// The seven elements, each complete or not, with what is missing.
+    pub checklist: analyze::completeness::Completeness,
 }
 
 /// Builds the retro page context. `index` is the retro's position in the date-sorted book.
@@ -401,6 +410,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         prev: index.checked_sub(1).map(|i| link(&l.book.retros[i])),
         next: l.book.retros.get(index + 1).map(link),
         source_path: r.path.clone(),
+        checklist: analyze::completeness::completeness(r, &l.book.config),
     }
 }
 

@@ -2,6 +2,7 @@
 //! front matter or reads git; everything comes from the loaded [`Book`].
 
 pub mod context;
+pub mod external;
 pub mod format;
 pub mod indexes;
 pub mod markdown;
@@ -340,8 +341,9 @@ fn facets(rows: &[RetroRow]) -> Vec<(&'static str, Vec<String>)> {
         m.entry("service").or_default().extend(r.services.iter().map(|s| s.label.clone()));
         m.entry("team").or_default().extend(r.teams.iter().cloned());
         m.entry("tag").or_default().extend(r.tags.iter().map(|s| s.label.clone()));
+        m.entry("completeness").or_default().push(r.completeness.to_string());
     }
-    ["severity", "service", "team", "tag", "status", "year"]
+    ["severity", "service", "team", "tag", "status", "year", "completeness"]
         .into_iter()
         .map(|k| {
             let mut v = m.remove(k).unwrap_or_default();

@@ -34,6 +34,8 @@ pub struct StatsPage {
     pub tables: Vec<GroupTable>,
     pub missing: Vec<(&'static str, usize)>,
     pub complete: usize,
+    /// Retros with all seven elements complete, per quarter: (quarter, complete, total, percent).
+    pub checklist_quarters: Vec<(String, usize, usize, usize)>,
 }
 
 fn cell(d: &DurationStats) -> (usize, String, String) {
@@ -114,5 +116,9 @@ pub fn stats_page(book: &Book) -> StatsPage {
             ("resolved", c.missing.resolved),
         ],
         complete: c.complete,
+        checklist_quarters: crate::analyze::completeness::per_quarter(&book.retros, &book.config)
+            .into_iter()
+            .map(|(q, (done, total))| (q, done, total, (done * 100).checked_div(total).unwrap_or(0)))
+            .collect(),
     }
 }

@@ -77,13 +77,52 @@ impl Theme {
         Ok(t)
     }
 
-    /// Static assets (everything outside `templates/`), copied into the site as they are.
+    /// Static assets (everything outside `templates/` and `external/`), copied into the site as they are.
     pub fn assets(&self) -> Vec<(&str, &[u8])> {
         self.paths()
             .into_iter()
-            .filter(|p| !p.starts_with("templates/"))
+            .filter(|p| !p.starts_with("templates/") && !p.starts_with(EXTERNAL))
             .filter_map(|p| self.file(p).map(|b| (p, b)))
             .collect()
+    }
+}
+
+/// The folder of the public site's theme (`build --audience external`), inside the theme.
+const EXTERNAL: &str = "external/";
+
+impl Theme {
+    /// A Tera environment with the public site's templates (`external/templates/<name>` as
+    /// `<name>`); the internal templates are not in it, so a public page cannot include one.
+    pub fn external_tera(&self) -> Result<tera::Tera, String> {
+        let mut t = tera::Tera::default();
+        t.autoescape_on([".html", ".xml"]);
+        let all: Vec<(String, String)> = self
+            .paths()
+            .into_iter()
+            .filter_map(|rel| {
+                let name = rel.strip_prefix(EXTERNAL)?.strip_prefix("templates/")?;
+                Some((name.to_string(), String::from_utf8_lossy(self.file(rel).unwrap_or_default()).into_owned()))
+            })
+            .collect();
+        t.add_raw_templates(all).map_err(|e| format!("external theme templates: {e}"))?;
+        Ok(t)
+    }
+
+    /// The public site's static assets: `external/` outside its templates, at the site root,
+    /// and the search script when there is search.
+    pub fn external_assets(&self, search: bool) -> Vec<(String, &[u8])> {
+        let mut out: Vec<(String, &[u8])> = self
+            .paths()
+            .into_iter()
+            .filter_map(|rel| {
+                let inner = rel.strip_prefix(EXTERNAL).filter(|p| !p.starts_with("templates/"))?;
+                Some((inner.to_string(), self.file(rel)?))
+            })
+            .collect();
+        if search && let Some(js) = self.file("js/search.js") {
+            out.push(("js/search.js".to_string(), js));
+        }
+        out
     }
 }
 

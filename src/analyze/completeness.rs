@@ -1,0 +1,220 @@
+//! Completeness of a retro: the seven elements, each present and substantive. A pure function
+//! over a [`Retro`] and the configuration, shown by `check` (as suggestions, or errors where
+//! `[retros.required]` says so), on the retro page, the incident list and the statistics page.
+
+use crate::config::Config;
+use crate::diagnostic::Pos;
+use crate::model::{ActionStatus, Moment, Retro, Section, SectionKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
+/// contributing factor).
+pub const ELEMENT_KEYS: &[&str] = &[
+    "stakeholder-message",
+    "narrative",
+    "timeline",
+    "monitoring",
+    "contributing-factors",
+    "five-whys",
+    "technical-analysis",
+    "follow-up-actions",
+];
+
+/// A plain section needs at least this many words to count as written.
+pub const MIN_WORDS: usize = 8;
+
+/// A why chain has at least this many whys.
+pub const MIN_WHYS: usize = 2;
+
+/// One element of the checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    /// The `[retros.required]` key of the element, e.g. `follow-up-actions`.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub ok: bool,
+    /// What is missing, as short phrases ("no owner on action A2").
+    pub missing: Vec<String>,
+    /// Where to point a diagnostic: the section's heading, a factor, an action, or line 1.
+    #[serde(skip)]
+    pub pos: Pos,
+    /// The `[retros.required]` key that makes this element mandatory for the retro's severity.
+    pub required_by: Option<&'static str>,
+}
+
+/// The checklist of one retro.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Completeness {
+    pub items: Vec<Item>,
+    /// Number of elements that are complete.
+    pub done: usize,
+    pub complete: bool,
+}
+
+/// The checklist of the seven elements for `r`.
+pub fn completeness(r: &Retro, config: &Config) -> Completeness {
+    let sev = r.severity.as_deref().unwrap_or("");
+    let required = |key: &str| config.retros.required.get(key).is_some_and(|s| s.iter().any(|x| x == sev));
+    let five_whys_required = required("five-whys");
+    let whys_expected = five_whys_required
+        || (!config.retros.required.contains_key("five-whys") && !sev.is_empty() && config.severity_rank(sev) < 2);
+    let mut items = Vec::with_capacity(7);
+    let mut item =
+        |key: &'static str, label: &'static str, pos: Pos, missing: Vec<String>, req: Option<&'static str>| {
+            let required_by = if required(key) { Some(key) } else { req };
+            items.push(Item { key, label, ok: missing.is_empty(), missing, pos, required_by });
+        };
+    let at = |s: Option<&Section>| s.map_or(Pos::START, |s| Pos::new(s.line, 1));
+
+    for (kind, key, label) in [
+        (SectionKind::StakeholderMessage, "stakeholder-message", "Stakeholder message"),
+        (SectionKind::Narrative, "narrative", "Narrative"),
+    ] {
+        let s = r.section(kind);
+        item(key, label, at(s), section_gaps(kind, s), None);
+    }
+
+    let s = r.section(SectionKind::Timeline);
+    let mut missing = section_gaps(SectionKind::Timeline, s);
+    if r.timeline.is_empty() {
+        missing.push("no timeline entries (`- HH:MM [kind] what happened`)".into());
+    }
+    let absent: Vec<&str> = Moment::ALL.iter().filter(|m| r.impact.moment(**m).is_none()).map(|m| m.as_str()).collect();
+    if !absent.is_empty() {
+        missing.push(format!("moments not known: {}", absent.join(", ")));
+    }
+    item("timeline", "Communication timeline", at(s), missing, None);
+
+    let s = r.section(SectionKind::Monitoring);
+    let mut missing = Vec::new();
+    // A series or a stated gap in front matter, or a written Monitoring section, shows that
+    // someone looked at what the signals said.
+    if r.monitoring.is_empty() && !section_gaps(SectionKind::Monitoring, s).is_empty() {
+        missing.push("no monitoring series or stated gap under `monitoring:`, and no Monitoring section".into());
+    }
+    item("monitoring", "Monitoring", at(s), missing, None);
+
+    let s = r.section(SectionKind::ContributingFactors);
+    let mut missing = Vec::new();
+    let mut pos = at(s);
+    let mut whys_missing = false;
+    if r.factors.is_empty() {
+        missing.push("no contributing factors under `factors:`".into());
+    }
+    for f in &r.factors {
+        if f.category.is_none() {
+            missing.push(format!("factor `{}` has no category", f.id));
+            pos = f.pos;
+        }
+        if whys_expected && f.whys.len() < MIN_WHYS {
+            missing.push(format!("factor `{}` has no why chain ({MIN_WHYS} or more whys)", f.id));
+            pos = f.pos;
+            whys_missing = true;
+        }
+    }
+    let by = (five_whys_required && whys_missing).then_some("five-whys");
+    item("contributing-factors", "Contributing factors", pos, missing, by);
+
+    let s = r.section(SectionKind::TechnicalAnalysis);
+    item("technical-analysis", "Technical analysis", at(s), section_gaps(SectionKind::TechnicalAnalysis, s), None);
+
+    let s = r.section(SectionKind::FollowUpActions);
+    let mut missing = Vec::new();
+    let mut pos = at(s);
+    if r.actions.is_empty() {
+        missing.push("no follow-up actions under `actions:`".into());
+    }
+    for a in &r.actions {
+        let mut lacks = Vec::new();
+        if a.owner.is_none() {
+            lacks.push("owner");
+        }
+        if a.due.is_none() && a.status != ActionStatus::WontDo {
+            lacks.push("due date");
+        }
+        if a.why.as_deref().is_none_or(|w| w.trim().is_empty()) {
+            lacks.push("why");
+        }
+        if !lacks.is_empty() {
+            missing.push(format!("action `{}` has no {}", a.id, lacks.join(", ")));
+            pos = a.pos;
+        }
+    }
+    for f in &r.factors {
+        if !r.actions.iter().any(|a| a.addresses.iter().any(|x| x.value == f.id)) {
+            missing.push(format!(
+                "factor `{}` is not addressed by an action (or accepted as a risk with a `wont-do` action)",
+                f.id
+            ));
+        }
+    }
+    item("follow-up-actions", "Follow-up actions", pos, missing, None);
+
+    let done = items.iter().filter(|i| i.ok).count();
+    Completeness { complete: done == items.len(), done, items }
+}
+
+/// What is missing from a prose section: the section itself, or real text in it.
+fn section_gaps(kind: SectionKind, s: Option<&Section>) -> Vec<String> {
+    match s {
+        None => vec![format!("no `## {}` section", kind.canonical_heading())],
+        Some(s) => {
+            let plain = crate::render::markdown::plain_text(&s.markdown);
+            if template_text(kind, &s.markdown, &plain) {
+                vec![format!("the {} section still holds only the template's guidance", kind.canonical_heading())]
+            } else if plain.split_whitespace().nth(MIN_WORDS - 1).is_none() {
+                vec![format!("the {} section has fewer than {MIN_WORDS} words", kind.canonical_heading())]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Whitespace-collapsed, lower-case text without comment markers, for comparing with the template.
+fn normalize(s: &str) -> String {
+    s.replace("<!--", " ").replace("-->", " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// The guidance that `retrobook new` writes under each section (src/templates.rs), normalised.
+static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
+    let text = crate::templates::new_retro("x", "x", jiff::civil::date(2000, 1, 1), "SEV1", &[]);
+    let body = text.splitn(3, "---\n").nth(2).unwrap_or("");
+    crate::load::sections::split(body, 1)
+        .sections
+        .into_iter()
+        .filter_map(|s| Some((s.kind?, normalize(&s.markdown))))
+        .collect()
+});
+
+/// Whether a section holds nothing but the template's guidance: no text outside comments, or
+/// the guidance itself with the comment markers removed.
+pub fn is_template_text(kind: SectionKind, markdown: &str) -> bool {
+    template_text(kind, markdown, &crate::render::markdown::plain_text(markdown))
+}
+
+fn template_text(kind: SectionKind, markdown: &str, plain: &str) -> bool {
+    if plain.trim().is_empty() {
+        return true;
+    }
+    let guidance = TEMPLATE.get(&kind).map(String::as_str).unwrap_or("");
+    // Cheap test first: the guidance's opening words must be there at all.
+    let head: String = guidance.chars().take(24).collect();
+    !guidance.is_empty() && markdown.to_lowercase().contains(head.trim()) && normalize(markdown).contains(guidance)
+}
+
+/// Share of complete retros per quarter (`2025-Q1` → (complete, total)), for the statistics page.
+pub fn per_quarter(retros: &[Retro], config: &Config) -> BTreeMap<String, (usize, usize)> {
+    let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for r in retros {
+        let Some(d) = r.date else { continue };
+        let e = out.entry(format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)).or_default();
+        e.1 += 1;
+        if completeness(r, config).complete {
+            e.0 += 1;
+        }
+    }
+    out
+}

@@ -1,0 +1,128 @@
+//! The public view of a retro, for the customer-facing build (`build --audience external`).
+//!
+//! Leak-proof by construction: [`project`] is the ONE place where a [`Retro`] is read for the
+//! external site. It copies the few fields a customer may see into a [`PublicRetro`]; the external
+//! renderer, its templates, feed, sitemap and search index only ever receive `PublicRetro`s and a
+//! [`PublicSite`] (built from `[output.external]` alone). A new field of `Retro` is therefore
+//! private until someone adds it here on purpose.
+
+use crate::config::Config;
+use crate::model::{ActionStatus, DocStatus, Moment, Retro, SectionKind};
+use crate::render::format::{human_duration, long_date};
+use crate::render::markdown::{self, MarkdownOptions};
+use serde::Serialize;
+
+/// What a customer may see of one incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicRetro {
+    /// URL segment of the incident's page (the retro's stable id).
+    pub slug: String,
+    /// Page URL relative to the public site root: `incidents/<slug>/`.
+    pub url: String,
+    pub title: String,
+    /// `YYYY-MM-DD`, or empty when the retro has no date.
+    pub date: String,
+    /// "7 April 2026".
+    pub date_long: String,
+    pub year: String,
+    /// Public wording of the severity ("Major outage"), never the internal name.
+    pub severity: String,
+    /// Badge class, by the severity's rank: `rb-sev-1` … `rb-sev-4`, `rb-sev-other`.
+    pub severity_class: String,
+    /// `impact.users`: who lost what, in plain words.
+    pub impact: Option<String>,
+    /// How long customers were affected: started → mitigated (else → resolved).
+    pub impact_duration: Option<String>,
+    /// Started → resolved, when it differs from the impact duration.
+    pub resolved_after: Option<String>,
+    /// The data-loss statement from `impact.data-loss`.
+    pub data_loss: Option<String>,
+    /// The stakeholder message as sanitised HTML (raw HTML and comments removed, always).
+    pub message_html: String,
+    /// The stakeholder message as plain text (search, feed).
+    pub message_text: String,
+    /// Titles of the follow-up actions the team committed to (not the `wont-do` ones).
+    pub actions: Vec<String>,
+}
+
+/// What the public site knows about itself: `[output.external]` and the language, nothing else
+/// (the book's own title and description are internal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicSite {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// `[output.external] site-url` with exactly one trailing slash.
+    pub base: String,
+}
+
+/// The public site's identity from the configuration.
+pub fn site(config: &Config) -> PublicSite {
+    let ext = &config.output.external;
+    PublicSite {
+        title: ext.title.clone(),
+        description: ext.description.clone(),
+        language: config.book.language.clone(),
+        base: format!("{}/", ext.site_url.trim_end_matches('/')),
+    }
+}
+
+/// The projection: `Some` only for a retro that is `external: true` and `status: published`.
+pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
+    if !r.external || r.status != DocStatus::Published {
+        return None;
+    }
+    let mitigate = r.impact.duration_to(Moment::Mitigated);
+    let resolve = r.impact.duration_to(Moment::Resolved);
+    let impact_secs = mitigate.or(resolve).filter(|s| *s >= 0);
+    let resolved_after = resolve.filter(|s| *s >= 0 && Some(*s) != impact_secs);
+    let message_md = r.section(SectionKind::StakeholderMessage).map(|s| s.markdown.as_str()).unwrap_or("");
+    // Raw HTML is never kept on the public site, whatever `[output.html] allow-raw-html` says,
+    // and the sanitiser also drops HTML comments (template guidance, retrobook-allow markers).
+    let html = markdown::render(message_md, MarkdownOptions { allow_raw_html: false });
+    let message_html = markdown::sanitize(&html);
+    let message_text = markdown::plain_text(message_md).trim().to_string();
+    Some(PublicRetro {
+        slug: r.id.clone(),
+        url: format!("incidents/{}/", r.id),
+        title: r.title.clone(),
+        date: r.date.map(|d| d.to_string()).unwrap_or_default(),
+        date_long: r.date.map(long_date).unwrap_or_default(),
+        year: r.date.map(|d| d.year().to_string()).unwrap_or_else(|| "undated".into()),
+        severity: severity_label(config, r.severity.as_deref()),
+        severity_class: match r.severity.as_deref().map(|s| config.severity_rank(s)) {
+            Some(rank) if rank < 4 => format!("rb-sev-{}", rank + 1),
+            _ => "rb-sev-other".into(),
+        },
+        impact: r.impact.users.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from),
+        impact_duration: impact_secs.map(human_duration),
+        resolved_after: resolved_after.map(human_duration),
+        data_loss: r.impact.data_loss.map(|lost| {
+            if lost {
+                "Some customer data was lost. The message below says what, and what we did about it.".to_string()
+            } else {
+                "No customer data was lost.".to_string()
+            }
+        }),
+        message_html,
+        message_text,
+        actions: r.actions.iter().filter(|a| a.status != ActionStatus::WontDo).map(|a| a.title.clone()).collect(),
+    })
+}
+
+/// The public wording of a severity: `[output.external.severity-labels]`, else a plain default
+/// by rank (most severe first), so internal names like `SEV1` never reach customers.
+pub fn severity_label(config: &Config, severity: Option<&str>) -> String {
+    let Some(sev) = severity else { return "Incident".into() };
+    if let Some(label) = config.output.external.severity_labels.get(sev) {
+        return label.clone();
+    }
+    match config.severity_rank(sev) {
+        0 => "Major outage",
+        1 => "Partial outage",
+        2 => "Degraded service",
+        usize::MAX => "Incident",
+        _ => "Minor issue",
+    }
+    .to_string()
+}
