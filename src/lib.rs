@@ -13,5 +13,6 @@ pub mod model;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod suggest;
 pub mod templates;
