@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use site::{Engine, Outcome, Store};
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -101,13 +102,15 @@ pub fn start(opts: &ServeOptions) -> Result<Server, String> {
     spawn_search(&root, store.clone(), search_rx, log)?;
 
     let layout = Layout::new(&root, engine.retros_dir().unwrap_or("retros"));
-    let (plan_tx, plan_rx) = mpsc::channel::<Plan>();
-    let watcher = Arc::new(std::sync::Mutex::new(start_watcher(&layout, plan_tx)?));
+    let (plan_tx, plan_rx) = mpsc::channel::<Vec<PathBuf>>();
+    let mut watched = HashSet::new();
+    let watcher = Arc::new(std::sync::Mutex::new(start_watcher(&layout, plan_tx, &mut watched)?));
     {
         let (store, live, watcher) = (store.clone(), live.clone(), watcher.clone());
+        let dirs = (layout, watched);
         std::thread::Builder::new()
             .name("retrobook-rebuild".into())
-            .spawn(move || rebuild_loop(engine, layout, plan_rx, watcher, store, live, search_tx, log))
+            .spawn(move || rebuild_loop(engine, dirs, plan_rx, watcher, store, live, search_tx, log))
             .map_err(|e| e.to_string())?;
     }
 
@@ -135,16 +138,21 @@ pub fn start(opts: &ServeOptions) -> Result<Server, String> {
     Ok(Server { addr, store, runtime, _watcher: watcher })
 }
 
-fn start_watcher(layout: &Layout, tx: mpsc::Sender<Plan>) -> Result<Watcher, String> {
-    let l = layout.clone();
+/// Starts the watcher; it sends the changed paths of each burst (the rebuild loop classifies them
+/// with the current layout).
+fn start_watcher(
+    layout: &Layout,
+    tx: mpsc::Sender<Vec<PathBuf>>,
+    watched: &mut HashSet<PathBuf>,
+) -> Result<Watcher, String> {
     let mut w =
         notify_debouncer_full::new_debouncer(DEBOUNCE, None, move |res: notify_debouncer_full::DebounceEventResult| {
             match res {
                 Ok(events) => {
                     let changes = events.iter().filter(|e| watch::is_change(&e.kind));
-                    let plan = watch::coalesce(&l, changes.flat_map(|e| e.paths.iter().map(PathBuf::as_path)));
-                    if !plan.is_empty() {
-                        let _ = tx.send(plan);
+                    let paths: Vec<PathBuf> = changes.flat_map(|e| e.paths.iter().cloned()).collect();
+                    if !paths.is_empty() {
+                        let _ = tx.send(paths);
                     }
                 }
                 Err(errors) => {
@@ -158,17 +166,23 @@ fn start_watcher(layout: &Layout, tx: mpsc::Sender<Plan>) -> Result<Watcher, Str
     // The book's folder only for book.toml (and to notice theme/ or the retros folder appear);
     // never recursively, so site/, target/ and .git/ are not watched at all.
     w.watch(&layout.root, notify::RecursiveMode::NonRecursive).map_err(|e| format!("cannot watch the book: {e}"))?;
-    watch_dirs(&mut w, layout);
+    watch_dirs(&mut w, layout, watched);
     Ok(w)
 }
 
-/// Watches the retros folder and theme/ when they exist (again after they were re-created).
-fn watch_dirs(w: &mut Watcher, layout: &Layout) {
+/// Watches the retros folder and theme/ when they exist and are not watched yet (a folder that
+/// appeared, or was deleted and re-created).
+fn watch_dirs(w: &mut Watcher, layout: &Layout, watched: &mut HashSet<PathBuf>) {
     for dir in [&layout.retros, &layout.theme] {
-        if dir.is_dir() && dir != &layout.root {
-            let _ = w.unwatch(dir);
-            if let Err(e) = w.watch(dir, notify::RecursiveMode::Recursive) {
-                eprintln!("warning: cannot watch {}: {e}", dir.display());
+        if !dir.is_dir() {
+            // The kernel dropped the watch with the folder.
+            watched.remove(dir);
+        } else if dir != &layout.root && !watched.contains(dir) {
+            match w.watch(dir, notify::RecursiveMode::Recursive) {
+                Ok(()) => {
+                    watched.insert(dir.clone());
+                }
+                Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
             }
         }
     }
@@ -177,18 +191,22 @@ fn watch_dirs(w: &mut Watcher, layout: &Layout) {
 #[allow(clippy::too_many_arguments)]
 fn rebuild_loop(
     mut engine: Engine,
-    mut layout: Layout,
-    plans: mpsc::Receiver<Plan>,
+    (mut layout, mut watched): (Layout, HashSet<PathBuf>),
+    bursts: mpsc::Receiver<Vec<PathBuf>>,
     watcher: Arc<std::sync::Mutex<Watcher>>,
     store: Arc<Store>,
     live: broadcast::Sender<Live>,
     search: mpsc::Sender<(Arc<crate::model::Book>, u64)>,
     log: bool,
 ) {
-    while let Ok(mut plan) = plans.recv() {
+    while let Ok(paths) = bursts.recv() {
+        let mut plan = watch::coalesce(&layout, paths.iter().map(PathBuf::as_path));
         // Bursts that arrived while the last rebuild ran become one more rebuild, not several.
-        while let Ok(more) = plans.try_recv() {
-            plan.merge(more);
+        while let Ok(more) = bursts.try_recv() {
+            plan.merge(watch::coalesce(&layout, more.iter().map(PathBuf::as_path)));
+        }
+        if plan.is_empty() {
+            continue;
         }
         let t = Instant::now();
         let outcome = engine.rebuild(&plan);
@@ -201,7 +219,7 @@ fn rebuild_loop(
         if plan.config || plan.theme || plan.assets || now.retros != layout.retros {
             layout = now;
             if let Ok(mut w) = watcher.lock() {
-                watch_dirs(&mut w, &layout);
+                watch_dirs(&mut w, &layout, &mut watched);
             }
         }
     }
