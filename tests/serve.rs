@@ -67,10 +67,10 @@ fn events(port: u16) -> mpsc::Receiver<(String, String)> {
             let Ok(line) = line else { return };
             if let Some(e) = line.strip_prefix("event: ") {
                 event = e.to_string();
-            } else if let Some(d) = line.strip_prefix("data: ") {
-                if tx.send((std::mem::take(&mut event), d.to_string())).is_err() {
-                    return;
-                }
+            } else if let Some(d) = line.strip_prefix("data: ")
+                && tx.send((std::mem::take(&mut event), d.to_string())).is_err()
+            {
+                return;
             }
         }
     });

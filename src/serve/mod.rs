@@ -313,17 +313,15 @@ async fn events(State(app): State<App>) -> impl IntoResponse {
     });
     let first = futures_util::stream::once(async move { Event::default().event("hello").data(hello.to_string()) });
     let rest = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            let ev = match rx.recv().await {
-                Ok(Live::Reload(g)) => Event::default().event("reload").data(g.to_string()),
-                Ok(Live::Errors(json)) => Event::default().event("errors").data(json.as_str()),
-                Ok(Live::Ok) => Event::default().event("ok").data("{}"),
-                // Missed messages: reloading is always safe.
-                Err(broadcast::error::RecvError::Lagged(_)) => Event::default().event("reload").data("0"),
-                Err(broadcast::error::RecvError::Closed) => return None,
-            };
-            return Some((ev, rx));
-        }
+        let ev = match rx.recv().await {
+            Ok(Live::Reload(g)) => Event::default().event("reload").data(g.to_string()),
+            Ok(Live::Errors(json)) => Event::default().event("errors").data(json.as_str()),
+            Ok(Live::Ok) => Event::default().event("ok").data("{}"),
+            // Missed messages: reloading is always safe.
+            Err(broadcast::error::RecvError::Lagged(_)) => Event::default().event("reload").data("0"),
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((ev, rx))
     });
     let stream = first.chain(rest).map(Ok::<_, Infallible>);
     let mut resp = Sse::new(stream).keep_alive(KeepAlive::default()).into_response();
