@@ -63,10 +63,12 @@ await waitForSearch(URL_);
 
 await check("search: a word only in one retro's technical analysis finds that retro", async (page) => {
   await page.goto(URL_ + "search/");
+  // Type once the script is ready (it lists every retro first), or the input event is lost.
+  await page.waitForSelector("#rb-search-results li a", { timeout: 30000 });
   await page.fill("#rb-search-input", "acknowledged");
   // Wait for this query's results, not the listing of every retro shown before typing.
   await page.waitForFunction(() => /result.*acknowledged/.test(document.getElementById("rb-search-status").textContent) &&
-    document.querySelectorAll("#rb-search-results li").length > 0, null, { timeout: 15000 });
+    document.querySelectorAll("#rb-search-results li").length > 0, null, { timeout: 30000 });
   // Pagefind also returns loose matches (parts of words) ranked below: the retro must come first.
   const urls = [...new Set(await resultUrls(page))];
   assert(urls[0] === "/retros/2025-05-20-orders-database-failover/", "results: " + urls.join(", "));
