@@ -14,5 +14,6 @@ pub mod public;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod suggest;
 pub mod templates;

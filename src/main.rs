@@ -32,6 +32,7 @@ const EXAMPLES: &str = "Examples:
   retrobook new \"Checkout outage\" --severity SEV2
   retrobook check                          validate every retro
   retrobook check --format github          annotations in a GitHub pull request
+  retrobook serve --open                   the site, live-reloading as you edit
   retrobook report factors                 recurring factors across incidents
   retrobook export > book.json             everything parsed, as JSON
 
@@ -94,6 +95,23 @@ succeeded. A book with errors does not build; warnings are printed and the build
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Build the site into memory and serve it; rebuild on change and reload open pages
+    #[command(
+        after_help = "Nothing is written into the book: the site lives in memory. Edits to book.toml, the retros \
+folder and theme/ rebuild what they touch; open pages reload, or show the book's errors until they are fixed. \
+See docs/serve.md."
+    )]
+    Serve {
+        /// Port to listen on (0: any free port)
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Address to listen on (anything but loopback exposes the site to the network)
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
     /// Print the JSON Schema of retro front matter, for editors (see docs/editors.md)
     Schema,
     /// The cross-incident indexes in the terminal: factors, actions, stats (see docs/report.md)
@@ -133,6 +151,9 @@ fn main() {
         }
         Command::Build { dest_dir, audience, no_search, verbose } => {
             cmd::build::run(root, &cmd::build::BuildArgs { dest_dir, audience, no_search, verbose }, cli.today)
+        }
+        Command::Serve { port, bind, open } => {
+            cmd::serve::run(root, &cmd::serve::ServeArgs { port, bind, open }, cli.today)
         }
         Command::Schema => cmd::schema::run(root),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),

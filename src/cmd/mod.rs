@@ -7,6 +7,7 @@ pub mod init;
 pub mod new;
 pub mod report;
 pub mod schema;
+pub mod serve;
 
 use crate::diagnostic::{self, Diagnostic, Level};
 use crate::load::{self, Loaded};

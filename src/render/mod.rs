@@ -102,6 +102,24 @@ pub fn render_site_to(
     opts: &RenderOptions,
     sink: &(dyn Fn(OutputFile) -> Result<(), String> + Sync),
 ) -> Result<usize, Vec<String>> {
+    render_site_reusing(book, theme, opts, sink, &|_, _| false)
+}
+
+/// A retro page's path and the key of everything its HTML depends on, given to `reuse`.
+pub type ReuseCheck<'a> = dyn Fn(&str, &[u8; 32]) -> bool + Sync + 'a;
+
+/// Like [`render_site_to`], but a retro page for which `reuse(path, key)` answers true is not
+/// rendered (nor given to `sink`): the caller still has it from an earlier render with the same
+/// key. The key hashes everything the page shows (the retro's file, its neighbours, the retros it
+/// links to and from, its factors' incident counts); the caller must forget its keys when the
+/// theme, book.toml or the date change. Used by `serve` to re-render only what an edit touched.
+pub fn render_site_reusing(
+    book: &Book,
+    theme: &Theme,
+    opts: &RenderOptions,
+    sink: &(dyn Fn(OutputFile) -> Result<(), String> + Sync),
+    reuse: &ReuseCheck,
+) -> Result<usize, Vec<String>> {
     let tera = theme.tera().map_err(|e| vec![e])?;
     let l = Lookup::new(book, opts.today);
     let rows: Vec<RetroRow> = book.retros.iter().rev().map(|r| l.row(r)).collect();
@@ -125,8 +143,13 @@ pub fn render_site_to(
             render_page(tera, "retros.html", &page("retros/index.html"), &ListPage { rows, facets: facets(rows) })
         }),
     ));
+    let mut reused = Vec::new();
     for i in 0..book.retros.len() {
         let path = format!("retros/{}/index.html", book.retros[i].id);
+        if reuse(&path, &retro_page_key(l, i)) {
+            reused.push(path);
+            continue;
+        }
         let p = path.clone();
         jobs.push((path, Box::new(move || render_page(tera, "retro.html", &page(&p), &context::retro_page(l, i)))));
     }
@@ -180,7 +203,7 @@ pub fn render_site_to(
             Ok(path)
         })
         .collect();
-    let mut paths = Vec::with_capacity(results.len());
+    let mut paths = reused;
     let mut errors = Vec::new();
     for r in results {
         match r {
@@ -217,6 +240,35 @@ pub fn render_site_to(
         sink(f).map_err(|e| vec![e])?;
     }
     Ok(pages)
+}
+
+/// The key of the inputs of retro `i`'s page: the bytes of its file and of the retros it shows
+/// (previous, next, related both ways), its path, and how many incidents cite each of its factors.
+fn retro_page_key(l: &Lookup, i: usize) -> [u8; 32] {
+    let retros = &l.book.retros;
+    let r = &retros[i];
+    let mut h = blake3::Hasher::new();
+    h.update(&r.hash);
+    h.update(r.path.as_bytes());
+    h.update(&[0]);
+    // A neighbour that does not exist hashes as an empty id and a zero hash.
+    let mut shown = |x: Option<&crate::model::Retro>| {
+        h.update(x.map_or(&b""[..], |x| x.id.as_bytes()));
+        h.update(&[0]);
+        h.update(x.map_or(&[0; 32], |x| &x.hash));
+    };
+    shown(i.checked_sub(1).and_then(|j| retros.get(j)));
+    shown(retros.get(i + 1));
+    let links = r.related.iter().map(|s| s.value.as_str());
+    for id in links.chain(l.related_by.get(r.id.as_str()).into_iter().flatten().copied()) {
+        shown(l.by_id.get(id).copied());
+    }
+    for f in &r.factors {
+        let n = l.factors.iter().find(|e| e.id == f.id).map_or(0, |e| e.incidents.len());
+        h.update(f.id.as_bytes());
+        h.update(&(n as u64).to_le_bytes());
+    }
+    *h.finalize().as_bytes()
 }
 
 /// Files beside a folder retro's `index.md` (images, CSVs) are published beside its page.

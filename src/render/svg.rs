@@ -1,6 +1,7 @@
 //! Inline SVG charts for retrobook pages: pure functions from plain data to SVG strings.
 //!
-//! Every chart is a root `<svg class="rb-svg rb-svg-<chart>">` with a `viewBox`, `width="100%"`, `role="img"` and
+//! Every chart is a root `<svg class="rb-svg rb-svg-<chart>">` with a `viewBox`, `width="100%"`, `role="img"` (`group`
+//! for the fishbone, whose factors are links) and
 //! `aria-labelledby` pointing at its own `<title>` and `<desc>` (ids `<id_prefix>-title` / `<id_prefix>-desc`).
 //! Output is deterministic (fixed float precision) and holds no script, no external reference and no colour: the
 //! page stylesheet (`theme/css/retrobook.css`) paints everything through the classes below, in light and dark mode.
@@ -335,7 +336,9 @@ fn open(o: &mut String, prefix: &str, chart: &str, (w, h): (f64, f64), title: &s
         o,
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="rb-svg rb-svg-{chart}" viewBox="0 0 {w} {h}" width="100%"{extra}"#
     );
-    w!(o, r#" role="img" aria-labelledby="{p}-title {p}-desc"><title id="{p}-title">{title}</title>"#);
+    // The fishbone's factors are links: an image role would hide them (axe: nested-interactive).
+    let role = if chart == "fishbone" { "group" } else { "img" };
+    w!(o, r#" role="{role}" aria-labelledby="{p}-title {p}-desc"><title id="{p}-title">{title}</title>"#);
     w!(o, r#"<desc id="{p}-desc">{desc}</desc>"#);
 }
 
@@ -1030,7 +1033,7 @@ mod tests {
         for needle in [
             "viewBox=\"0 0 ".to_string(),
             "width=\"100%\"".to_string(),
-            "role=\"img\"".to_string(),
+            if svg.contains("rb-svg-fishbone") { "role=\"group\"" } else { "role=\"img\"" }.to_string(),
             "preserveAspectRatio=".to_string(),
             format!("aria-labelledby=\"{prefix}-title {prefix}-desc\""),
             format!("<title id=\"{prefix}-title\">"),

@@ -1,0 +1,527 @@
+//! `serve`: the site from memory, rebuilt when the book changes, with live reload.
+//!
+//! A watcher turns bursts of file events into one [`watch::Plan`]; one rebuild thread applies
+//! plans to the [`site::Engine`], which swaps the changed files into the in-memory site at once;
+//! only then are open pages told to reload (server-sent events). The search bundle is refreshed
+//! afterwards on its own thread. Nothing is written into the book: the search bundle is built in
+//! a scratch folder under the system's temporary folder and read into memory.
+
+pub mod site;
+pub mod watch;
+
+use crate::diagnostic::Diagnostic;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use jiff::civil::Date;
+use site::{Engine, Outcome, Store};
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+use watch::{Layout, Plan};
+
+/// Where the live-reload endpoints live; no page of a site can be there.
+pub const LIVE_PREFIX: &str = "/__retrobook/";
+
+/// How long the watcher waits for a burst of events to end before rebuilding.
+pub const DEBOUNCE: Duration = Duration::from_millis(40);
+
+/// Options of `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub addr: SocketAddr,
+    pub today: Option<Date>,
+    /// Print a line per rebuild to stderr.
+    pub log: bool,
+}
+
+/// A message to open pages.
+#[derive(Debug, Clone)]
+enum Live {
+    /// Every file of this generation is in place: reload.
+    Reload(u64),
+    /// The book has errors (JSON array of diagnostics).
+    Errors(Arc<String>),
+    /// The errors are fixed.
+    Ok,
+}
+
+#[derive(Clone)]
+struct App {
+    store: Arc<Store>,
+    live: broadcast::Sender<Live>,
+}
+
+/// A running server: its address, and what keeps it alive.
+pub struct Server {
+    /// The address it listens on (the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    /// The site being served.
+    pub store: Arc<Store>,
+    runtime: tokio::runtime::Runtime,
+    _watcher: Arc<std::sync::Mutex<Watcher>>,
+}
+
+type Watcher = notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>;
+
+impl Server {
+    /// Serves until the process ends.
+    pub fn wait(self) {
+        self.runtime.block_on(std::future::pending::<()>());
+    }
+}
+
+/// Builds the site, starts watching the book and listening on `opts.addr`. A book with errors
+/// still starts: pages then show the errors until they are fixed.
+pub fn start(opts: &ServeOptions) -> Result<Server, String> {
+    let root = opts.root.canonicalize().map_err(|e| format!("{}: {e}", opts.root.display()))?;
+    let store = Arc::new(Store::default());
+    let (live, _) = broadcast::channel(64);
+    let log = opts.log;
+
+    // The first build, before listening: the first request already sees a site (or the errors).
+    let mut engine = Engine::new(&root, opts.today, store.clone());
+    let t = Instant::now();
+    let first = engine.rebuild(&Plan::default());
+    report(log, &first, t, &store, &live);
+
+    let (search_tx, search_rx) = mpsc::channel::<(Arc<crate::model::Book>, u64)>();
+    if let (Some(book), Outcome::Changed { generation, .. }) = (&engine.last_book, &first) {
+        let _ = search_tx.send((book.clone(), *generation));
+    }
+    spawn_search(&root, store.clone(), search_rx, log)?;
+
+    let layout = Layout::new(&root, engine.retros_dir().unwrap_or("retros"));
+    let (plan_tx, plan_rx) = mpsc::channel::<Vec<PathBuf>>();
+    let mut watched = HashSet::new();
+    let watcher = Arc::new(std::sync::Mutex::new(start_watcher(&layout, plan_tx, &mut watched)?));
+    {
+        let (store, live, watcher) = (store.clone(), live.clone(), watcher.clone());
+        let dirs = (layout, watched);
+        std::thread::Builder::new()
+            .name("retrobook-rebuild".into())
+            .spawn(move || rebuild_loop(engine, dirs, plan_rx, watcher, store, live, search_tx, log))
+            .map_err(|e| e.to_string())?;
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(opts.addr))
+        .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = App { store: store.clone(), live };
+    let router = Router::new()
+        .route("/__retrobook/events", get(events))
+        .route("/__retrobook/live.js", get(live_js))
+        .route("/__retrobook/status", get(status))
+        .fallback(get(file))
+        .with_state(app);
+    runtime.spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            eprintln!("error: the server stopped: {e}");
+        }
+    });
+    Ok(Server { addr, store, runtime, _watcher: watcher })
+}
+
+/// Starts the watcher; it sends the changed paths of each burst (the rebuild loop classifies them
+/// with the current layout).
+fn start_watcher(
+    layout: &Layout,
+    tx: mpsc::Sender<Vec<PathBuf>>,
+    watched: &mut HashSet<PathBuf>,
+) -> Result<Watcher, String> {
+    let mut w =
+        notify_debouncer_full::new_debouncer(DEBOUNCE, None, move |res: notify_debouncer_full::DebounceEventResult| {
+            match res {
+                Ok(events) => {
+                    let changes = events.iter().filter(|e| watch::is_change(&e.kind));
+                    let paths: Vec<PathBuf> = changes.flat_map(|e| e.paths.iter().cloned()).collect();
+                    if !paths.is_empty() {
+                        let _ = tx.send(paths);
+                    }
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("warning: watching the book: {e}");
+                    }
+                }
+            }
+        })
+        .map_err(|e| format!("cannot watch the book: {e}"))?;
+    // The book's folder only for book.toml (and to notice theme/ or the retros folder appear);
+    // never recursively, so site/, target/ and .git/ are not watched at all.
+    w.watch(&layout.root, notify::RecursiveMode::NonRecursive).map_err(|e| format!("cannot watch the book: {e}"))?;
+    watch_dirs(&mut w, layout, watched);
+    Ok(w)
+}
+
+/// Watches the retros folder and theme/ when they exist and are not watched yet (a folder that
+/// appeared, or was deleted and re-created).
+fn watch_dirs(w: &mut Watcher, layout: &Layout, watched: &mut HashSet<PathBuf>) {
+    for dir in [&layout.retros, &layout.theme] {
+        if !dir.is_dir() {
+            // The kernel dropped the watch with the folder.
+            watched.remove(dir);
+        } else if dir != &layout.root && !watched.contains(dir) {
+            match w.watch(dir, notify::RecursiveMode::Recursive) {
+                Ok(()) => {
+                    watched.insert(dir.clone());
+                }
+                Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rebuild_loop(
+    mut engine: Engine,
+    (mut layout, mut watched): (Layout, HashSet<PathBuf>),
+    bursts: mpsc::Receiver<Vec<PathBuf>>,
+    watcher: Arc<std::sync::Mutex<Watcher>>,
+    store: Arc<Store>,
+    live: broadcast::Sender<Live>,
+    search: mpsc::Sender<(Arc<crate::model::Book>, u64)>,
+    log: bool,
+) {
+    while let Ok(paths) = bursts.recv() {
+        let mut plan = watch::coalesce(&layout, paths.iter().map(PathBuf::as_path));
+        // Bursts that arrived while the last rebuild ran become one more rebuild, not several.
+        while let Ok(more) = bursts.try_recv() {
+            plan.merge(watch::coalesce(&layout, more.iter().map(PathBuf::as_path)));
+        }
+        if plan.is_empty() {
+            continue;
+        }
+        let t = Instant::now();
+        let outcome = engine.rebuild(&plan);
+        report(log, &outcome, t, &store, &live);
+        if let (Outcome::Changed { generation, .. }, Some(book)) = (&outcome, &engine.last_book) {
+            let _ = search.send((book.clone(), *generation));
+        }
+        // A new retros folder (book.toml changed it) or a theme/ folder that appeared.
+        let now = Layout::new(&layout.root, engine.retros_dir().unwrap_or("retros"));
+        if plan.config || plan.theme || plan.assets || now.retros != layout.retros {
+            layout = now;
+            if let Ok(mut w) = watcher.lock() {
+                watch_dirs(&mut w, &layout, &mut watched);
+            }
+        }
+    }
+}
+
+/// Publishes the outcome of a rebuild: reload or errors to open pages, a line to stderr.
+fn report(log: bool, outcome: &Outcome, t: Instant, store: &Store, live: &broadcast::Sender<Live>) {
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let had_errors = store.errors().is_some();
+    match outcome {
+        Outcome::Changed { generation, files, rendered } => {
+            store.set_errors(None);
+            if had_errors {
+                let _ = live.send(Live::Ok);
+            }
+            let _ = live.send(Live::Reload(*generation));
+            if log {
+                eprintln!(
+                    "rebuilt in {ms:.0} ms: {rendered} files rendered, {files} changed (generation {generation})"
+                );
+            }
+        }
+        Outcome::Unchanged => {
+            store.set_errors(None);
+            if had_errors {
+                let _ = live.send(Live::Ok);
+            }
+            if log {
+                eprintln!("rebuilt in {ms:.0} ms: nothing changed");
+            }
+        }
+        Outcome::Errors(diags) if store.errors().is_some_and(|e| *e == *diags) => {
+            // The same errors as before (another save of the broken file): pages show them already.
+        }
+        Outcome::Errors(diags) => {
+            let json = serde_json::to_string(diags).unwrap_or_else(|_| "[]".into());
+            store.set_errors(Some(diags.clone()));
+            let _ = live.send(Live::Errors(Arc::new(json)));
+            if log {
+                let errors = crate::cmd::error_count(diags);
+                eprintln!("the book has {errors} error(s); still serving the last good site");
+                for d in diags.iter().filter(|d| d.level == crate::diagnostic::Level::Error) {
+                    eprintln!("  {}:{}:{}: {}", d.file, d.line, d.column, d.message);
+                }
+            }
+        }
+    }
+}
+
+/// The search thread: builds the newest requested book's bundle, skipping requests overtaken by
+/// later ones.
+fn spawn_search(
+    root: &Path,
+    store: Arc<Store>,
+    rx: mpsc::Receiver<(Arc<crate::model::Book>, u64)>,
+    log: bool,
+) -> Result<(), String> {
+    // The cache is kept per book across runs; the scratch folder is this process's own.
+    let base = std::env::temp_dir()
+        .join(format!("retrobook-serve-{}", &blake3::hash(root.to_string_lossy().as_bytes()).to_hex()[..16]));
+    let cache = base.join("cache");
+    let scratch = base.join(format!("scratch-{}", std::process::id()));
+    std::thread::Builder::new()
+        .name("retrobook-search".into())
+        .spawn(move || {
+            while let Ok(mut job) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    job = newer;
+                }
+                let t = Instant::now();
+                match site::refresh_search(&store, &job.0, job.1, &scratch, &cache) {
+                    Ok(n) if log => {
+                        eprintln!("search index refreshed in {:.0} ms ({n} files)", t.elapsed().as_secs_f64() * 1000.0)
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!("warning: the search index was not refreshed: {e}"),
+                }
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+async fn events(State(app): State<App>) -> impl IntoResponse {
+    use futures_util::StreamExt;
+    // Subscribe before reading the state, so nothing that happens in between is missed.
+    let rx = app.live.subscribe();
+    let hello = serde_json::json!({
+        "generation": app.store.site().generation,
+        "errors": app.store.errors().map(|e| serde_json::to_value(&*e).unwrap_or_default()),
+    });
+    let first = futures_util::stream::once(async move { Event::default().event("hello").data(hello.to_string()) });
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
+        let ev = match rx.recv().await {
+            Ok(Live::Reload(g)) => Event::default().event("reload").data(g.to_string()),
+            Ok(Live::Errors(json)) => Event::default().event("errors").data(json.as_str()),
+            Ok(Live::Ok) => Event::default().event("ok").data("{}"),
+            // Missed messages: reloading is always safe.
+            Err(broadcast::error::RecvError::Lagged(_)) => Event::default().event("reload").data("0"),
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((ev, rx))
+    });
+    let stream = first.chain(rest).map(Ok::<_, Infallible>);
+    let mut resp = Sse::new(stream).keep_alive(KeepAlive::default()).into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+async fn live_js() -> Response {
+    let mut r = (StatusCode::OK, LIVE_JS).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn status(State(app): State<App>) -> Response {
+    let body = serde_json::json!({
+        "generation": app.store.site().generation,
+        "search_generation": app.store.search_generation(),
+        "errors": app.store.errors().map(|e| e.len()).unwrap_or(0),
+    });
+    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The page or file at a URL: pretty URLs (a folder serves its index.html), a redirect from a
+/// folder without its slash, the site's 404 page.
+async fn file(State(app): State<App>, uri: Uri) -> Response {
+    let site = app.store.site();
+    let Some(path) = percent_decode(uri.path().trim_start_matches('/')) else {
+        return plain(StatusCode::BAD_REQUEST, "bad path");
+    };
+    if path.split('/').any(|c| c == "..") {
+        return plain(StatusCode::BAD_REQUEST, "bad path");
+    }
+    if site.files.is_empty() {
+        // No good build yet: every page is the list of errors, and reloads when they are fixed.
+        let html = error_page(app.store.errors().as_deref().map(Vec::as_slice).unwrap_or_default());
+        return html_response(StatusCode::SERVICE_UNAVAILABLE, &inject(html.as_bytes(), site.generation));
+    }
+    let key = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
+    if let Some(bytes) = site.files.get(&key) {
+        return respond(&key, bytes, site.generation, StatusCode::OK);
+    }
+    if site.files.contains_key(&format!("{path}/index.html")) {
+        let to = match uri.query() {
+            Some(q) => format!("/{path}/?{q}"),
+            None => format!("/{path}/"),
+        };
+        let mut r = StatusCode::PERMANENT_REDIRECT.into_response();
+        if let Ok(v) = HeaderValue::from_str(&encode_path(&to)) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        return r;
+    }
+    match site.files.get("404.html") {
+        Some(bytes) => respond("404.html", bytes, site.generation, StatusCode::NOT_FOUND),
+        None => plain(StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
+fn respond(path: &str, bytes: &Bytes, generation: u64, code: StatusCode) -> Response {
+    let ct = content_type(path);
+    if ct.starts_with("text/html") {
+        return html_response(code, &inject(bytes, generation));
+    }
+    let mut r = (code, Body::from(bytes.clone())).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+fn html_response(code: StatusCode, html: &[u8]) -> Response {
+    let mut r = (code, Body::from(html.to_vec())).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+fn plain(code: StatusCode, text: &'static str) -> Response {
+    (code, text).into_response()
+}
+
+/// The content type of a site file, by its extension.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match (path, ext.as_str()) {
+        ("feed.xml", _) => "application/atom+xml; charset=utf-8",
+        (_, "html" | "htm") => "text/html; charset=utf-8",
+        (_, "css") => "text/css; charset=utf-8",
+        (_, "js" | "mjs") => "text/javascript; charset=utf-8",
+        (_, "json") => "application/json",
+        (_, "xml") => "application/xml; charset=utf-8",
+        (_, "svg") => "image/svg+xml",
+        (_, "png") => "image/png",
+        (_, "jpg" | "jpeg") => "image/jpeg",
+        (_, "gif") => "image/gif",
+        (_, "webp") => "image/webp",
+        (_, "avif") => "image/avif",
+        (_, "ico") => "image/x-icon",
+        (_, "csv") => "text/csv; charset=utf-8",
+        (_, "txt" | "md") => "text/plain; charset=utf-8",
+        (_, "wasm") => "application/wasm",
+        (_, "woff2") => "font/woff2",
+        (_, "woff") => "font/woff",
+        (_, "pdf") => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Adds the live-reload script to an HTML page (only to responses: the built site never has it).
+pub fn inject(html: &[u8], generation: u64) -> Vec<u8> {
+    let tag = format!("<script src=\"{LIVE_PREFIX}live.js\" data-generation=\"{generation}\" defer></script>\n");
+    let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// The page served while there has not been a good build: the errors (the live script shows them).
+fn error_page(diags: &[Diagnostic]) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let items: String = diags
+        .iter()
+        .map(|d| format!("<li><code>{}:{}:{}</code> {}</li>\n", esc(&d.file), d.line, d.column, esc(&d.message)))
+        .collect();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>The book has errors</title></head>\n\
+<body><main><h1>The book has errors</h1><p>Fix them and this page reloads.</p><ul>\n{items}</ul></main></body></html>\n"
+    )
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn encode_path(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// The script added to served pages: reload on a rebuild (keeping the scroll position), an
+/// overlay with the book's errors while it has some.
+const LIVE_JS: &str = include_str!("live.js");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injects_before_the_last_closing_body() {
+        let out = inject(b"<html><body><p>x</p></BODY></html>", 7);
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.contains("data-generation=\"7\" defer></script>\n</BODY>"), "{s}");
+        let s = String::from_utf8(inject(b"<p>no body", 1)).unwrap();
+        assert!(s.starts_with("<p>no body<script"));
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("css/retrobook.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("pagefind/2025/pagefind.js"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("feed.xml"), "application/atom+xml; charset=utf-8");
+        assert_eq!(content_type("sitemap.xml"), "application/xml; charset=utf-8");
+        assert_eq!(content_type("pagefind/2025/wasm.en.pagefind"), "application/octet-stream");
+    }
+
+    #[test]
+    fn decodes_paths() {
+        assert_eq!(percent_decode("retros/a%20b/").as_deref(), Some("retros/a b/"));
+        assert_eq!(percent_decode("%E2%9C%93").as_deref(), Some("✓"));
+        assert_eq!(percent_decode("bad%zz"), None);
+        assert_eq!(percent_decode("end%"), Some("end%".into()));
+    }
+}

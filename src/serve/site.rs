@@ -1,0 +1,320 @@
+//! The site `serve` holds in memory, and the incremental rebuild that keeps it current.
+//!
+//! The engine keeps the last loaded retros with the hash of their bytes, re-reads only the files
+//! the watcher named, and re-parses only those whose bytes changed. Every rebuild re-runs the
+//! (cheap) checks and cross-incident pages; a retro page is rendered again only when the key of
+//! its inputs changed (see [`render::render_site_reusing`]). A theme, book.toml or date change
+//! renders everything. Only files whose bytes differ replace the old ones, all at once.
+
+use super::watch::Plan;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::model::{Book, Retro};
+use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
+use axum::body::Bytes;
+use jiff::civil::Date;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Where search bundles live in the site.
+pub const SEARCH_PREFIX: &str = "pagefind/";
+
+/// One consistent version of the site.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Bumped by every rebuild that changed a page; pages carry it to notice missed reloads.
+    pub generation: u64,
+    /// Path relative to the site root (`retros/x/index.html`) → bytes.
+    pub files: HashMap<String, Bytes>,
+}
+
+/// The current site and the book's diagnostics, shared between the rebuild thread and the server.
+#[derive(Default)]
+pub struct Store {
+    site: RwLock<Arc<Site>>,
+    /// Serialises writers (page rebuilds and search refreshes) so neither loses the other's files.
+    write: Mutex<()>,
+    /// The diagnostics of the book while it has errors (the site stays the last good one).
+    errors: RwLock<Option<Arc<Vec<Diagnostic>>>>,
+    /// Generation of the last finished search refresh (0: none yet).
+    search_generation: RwLock<u64>,
+}
+
+impl Store {
+    /// The current site (a snapshot: later rebuilds do not change it).
+    pub fn site(&self) -> Arc<Site> {
+        self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    /// The diagnostics while the book has errors.
+    pub fn errors(&self) -> Option<Arc<Vec<Diagnostic>>> {
+        self.errors.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    pub(crate) fn set_errors(&self, e: Option<Vec<Diagnostic>>) {
+        *self.errors.write().unwrap_or_else(|e| e.into_inner()) = e.map(Arc::new);
+    }
+    /// The page generation the search index was last built for.
+    pub fn search_generation(&self) -> u64 {
+        *self.search_generation.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces the site by `update(old)`; returns the new site.
+    fn update(&self, update: impl FnOnce(&Site) -> Option<Site>) -> Option<Arc<Site>> {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let old = self.site();
+        let new = Arc::new(update(&old)?);
+        *self.site.write().unwrap_or_else(|e| e.into_inner()) = new.clone();
+        Some(new)
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Files changed; the new site (already in place) has this generation.
+    Changed { generation: u64, files: usize, rendered: usize },
+    /// The rebuild produced the same bytes as before.
+    Unchanged,
+    /// The book has errors; the last good site is still served.
+    Errors(Vec<Diagnostic>),
+}
+
+struct LoadedFile {
+    hash: [u8; 32],
+    retro: Option<Retro>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Rebuilds the in-memory site from the book, incrementally.
+pub struct Engine {
+    root: PathBuf,
+    today: Option<Date>,
+    store: Arc<Store>,
+    config: Option<Config>,
+    theme: Option<Theme>,
+    files: BTreeMap<PathBuf, LoadedFile>,
+    /// Retro page path → key of the inputs of the bytes in the current site.
+    keys: HashMap<String, [u8; 32]>,
+    rendered_today: Option<Date>,
+    /// The last good book, for the search refresh.
+    pub last_book: Option<Arc<Book>>,
+}
+
+impl Engine {
+    /// An engine for the book at `root` that publishes into `store`.
+    pub fn new(root: &Path, today: Option<Date>, store: Arc<Store>) -> Engine {
+        Engine {
+            root: root.to_path_buf(),
+            today,
+            store,
+            config: None,
+            theme: None,
+            files: BTreeMap::new(),
+            keys: HashMap::new(),
+            rendered_today: None,
+            last_book: None,
+        }
+    }
+
+    /// The retros folder of the current configuration, relative to the book.
+    pub fn retros_dir(&self) -> Option<&str> {
+        self.config.as_ref().map(|c| c.retros.dir.as_str())
+    }
+
+    /// Applies `plan` (everything, the first time) and swaps the changed files in.
+    pub fn rebuild(&mut self, plan: &Plan) -> Outcome {
+        if plan.config || self.config.is_none() {
+            self.config = None;
+            self.files.clear();
+            self.keys.clear();
+            match Config::load(&self.root) {
+                Ok(c) => self.config = Some(c),
+                Err(diags) => return Outcome::Errors(diags),
+            }
+        }
+        if plan.theme || self.theme.is_none() {
+            self.keys.clear();
+            self.theme = None;
+            match Theme::load(&self.root) {
+                Ok(t) => self.theme = Some(t),
+                Err(e) => {
+                    let msg = format!("cannot read the theme: {e}");
+                    return Outcome::Errors(vec![Diagnostic::error("theme", Pos::START, "theme", msg)]);
+                }
+            }
+        }
+        let Some(config) = self.config.clone() else { unreachable!("loaded above") };
+        let (book, mut diags) = self.load(config, plan);
+        let Some(theme) = &self.theme else { unreachable!("loaded above") };
+        diags.extend(crate::check::check_book(&book));
+        crate::diagnostic::sort(&mut diags);
+        if diags.iter().any(|d| d.level == Level::Error) {
+            return Outcome::Errors(diags);
+        }
+        let today = crate::analyze::today(self.today, &book);
+        if self.rendered_today != Some(today) {
+            self.keys.clear();
+        }
+        let opts = RenderOptions { today, search: true };
+        let current = self.store.site();
+        let old_keys = &self.keys;
+        let new_keys = Mutex::new(HashMap::new());
+        let reuse = |path: &str, key: &[u8; 32]| {
+            new_keys.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), *key);
+            old_keys.get(path) == Some(key) && current.files.contains_key(path)
+        };
+        let out = Mutex::new(Vec::new());
+        let sink = |f: OutputFile| {
+            out.lock().map_err(|e| e.to_string())?.push(f);
+            Ok(())
+        };
+        if let Err(errs) = render::render_site_reusing(&book, theme, &opts, &sink, &reuse) {
+            let diags = errs.into_iter().map(|e| Diagnostic::error("theme", Pos::START, "render", e)).collect();
+            return Outcome::Errors(diags);
+        }
+        let rendered = out.into_inner().unwrap_or_else(|e| e.into_inner());
+        let new_keys = new_keys.into_inner().unwrap_or_else(|e| e.into_inner());
+        let first = current.generation == 0;
+        let n_rendered = rendered.len();
+        let mut changed = 0;
+        let swapped = self.store.update(|old| {
+            let mut files = HashMap::with_capacity(old.files.len());
+            for f in rendered {
+                match old.files.get(&f.path) {
+                    Some(b) if b.as_ref() == f.bytes.as_slice() => {
+                        files.insert(f.path, b.clone());
+                    }
+                    _ => {
+                        changed += 1;
+                        files.insert(f.path, Bytes::from(f.bytes));
+                    }
+                }
+            }
+            // Reused retro pages and the search bundle carry over.
+            for path in new_keys.keys() {
+                if let (false, Some(b)) = (files.contains_key(path), old.files.get(path)) {
+                    files.insert(path.clone(), b.clone());
+                }
+            }
+            for (path, b) in &old.files {
+                if path.starts_with(SEARCH_PREFIX) {
+                    files.insert(path.clone(), b.clone());
+                }
+            }
+            changed += old.files.keys().filter(|p| !files.contains_key(*p)).count();
+            (changed > 0 || first).then(|| Site { generation: old.generation + 1, files })
+        });
+        self.keys = new_keys;
+        self.rendered_today = Some(today);
+        self.last_book = Some(Arc::new(book));
+        match swapped {
+            Some(site) => Outcome::Changed { generation: site.generation, files: changed, rendered: n_rendered },
+            None => Outcome::Unchanged,
+        }
+    }
+
+    /// The book, re-reading only the files the plan names (or that are new) and re-parsing only
+    /// those whose bytes changed.
+    fn load(&mut self, config: Config, plan: &Plan) -> (Book, Vec<Diagnostic>) {
+        let dir = self.root.join(&config.retros.dir);
+        let found = crate::load::discover(&dir);
+        let present: HashSet<&PathBuf> = found.iter().collect();
+        self.files.retain(|p, _| present.contains(p));
+        let stale: Vec<&PathBuf> =
+            found.iter().filter(|p| plan.retros.contains(*p) || !self.files.contains_key(*p)).collect();
+        use rayon::prelude::*;
+        let fresh: Vec<(PathBuf, Option<LoadedFile>)> = stale
+            .par_iter()
+            .map(|path| {
+                let rel = crate::load::relative(&self.root, path);
+                let loaded = match std::fs::read(path) {
+                    Ok(bytes) => {
+                        let hash = *blake3::hash(&bytes).as_bytes();
+                        if self.files.get(*path).is_some_and(|f| f.hash == hash) {
+                            None
+                        } else {
+                            let (retro, diagnostics) = crate::load::load_retro(&bytes, &rel, path, &config);
+                            Some(LoadedFile { hash, retro, diagnostics })
+                        }
+                    }
+                    Err(e) => Some(LoadedFile {
+                        hash: [0; 32],
+                        retro: None,
+                        diagnostics: vec![Diagnostic::error(
+                            &rel,
+                            Pos::START,
+                            "file-read",
+                            format!("cannot read file: {e}"),
+                        )],
+                    }),
+                };
+                ((*path).clone(), loaded)
+            })
+            .collect();
+        for (path, loaded) in fresh {
+            if let Some(l) = loaded {
+                self.files.insert(path, l);
+            }
+        }
+        let mut diagnostics = Vec::new();
+        if !dir.is_dir() {
+            diagnostics.push(Diagnostic::error(
+                crate::config::FILE,
+                Pos::START,
+                "config-dir",
+                format!(
+                    "the retros folder `{}` does not exist; create it or set `[retros] dir` in book.toml",
+                    config.retros.dir
+                ),
+            ));
+        }
+        let mut retros = Vec::with_capacity(self.files.len());
+        for f in self.files.values() {
+            retros.extend(f.retro.clone());
+            diagnostics.extend(f.diagnostics.iter().cloned());
+        }
+        retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
+        (Book { root: self.root.clone(), config, retros }, diagnostics)
+    }
+}
+
+/// Builds the search bundle of `book` in a scratch folder and swaps its files into the site.
+/// Runs after the pages are in place, so a page reload never waits for it.
+pub fn refresh_search(
+    store: &Store,
+    book: &Book,
+    generation: u64,
+    scratch: &Path,
+    cache: &Path,
+) -> Result<usize, String> {
+    let records = render::records::records(book);
+    let _ = std::fs::remove_dir_all(scratch);
+    crate::search::build_search(&records, scratch, Some(cache)).map_err(|e| format!("{e:#}"))?;
+    let mut bundle = HashMap::new();
+    for entry in walkdir::WalkDir::new(scratch).into_iter().filter_map(Result::ok) {
+        if entry.file_type().is_file() {
+            let rel = crate::load::relative(scratch, entry.path());
+            if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            bundle.insert(format!("{SEARCH_PREFIX}{rel}"), Bytes::from(bytes));
+        }
+    }
+    let _ = std::fs::remove_dir_all(scratch);
+    let n = bundle.len();
+    let site = store.update(|old| {
+        let mut files: HashMap<String, Bytes> = old
+            .files
+            .iter()
+            .filter(|(p, _)| !p.starts_with(SEARCH_PREFIX))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect();
+        files.extend(bundle);
+        Some(Site { generation: old.generation, files })
+    });
+    if site.is_some() {
+        *store.search_generation.write().unwrap_or_else(|e| e.into_inner()) = generation;
+    }
+    Ok(n)
+}

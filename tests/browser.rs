@@ -1,0 +1,115 @@
+//! The real-browser suite: headless Chromium (Debian's package, installed when missing) driven by
+//! playwright-core from `tests/browser/`, against `retrobook serve` on copies of the sample book
+//! and of the XSS fixture. Search, facets, shared search links, the incident list's filter and
+//! sort, live reload and the error overlay, no injected script on any page type, and an axe-core
+//! audit of every page type in both colour schemes. Never skipped: a missing browser is installed,
+//! a failing check fails the test with the script's output.
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+struct Serve(Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `retrobook serve --port 0` on `book`; returns it and its URL.
+fn serve(book: &Path) -> (Serve, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retrobook"))
+        .args(["--today", "2026-11-28", "serve", "--port", "0", "--book"])
+        .arg(book)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start retrobook serve");
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).expect("read the URL");
+    assert!(url.starts_with("http://127.0.0.1:"), "serve printed {url:?}");
+    (Serve(child), url.trim().to_string())
+}
+
+fn sh(cmd: &mut Command) -> bool {
+    cmd.status().is_ok_and(|s| s.success())
+}
+
+/// Debian's Chromium, installed with apt-get when it is missing (CI runs as root on a fresh Debian).
+fn ensure_chromium() {
+    if Path::new(CHROMIUM).exists() {
+        return;
+    }
+    eprintln!("{CHROMIUM} is missing: installing Debian's chromium");
+    let install = || sh(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]));
+    if !install() {
+        assert!(sh(Command::new("apt-get").arg("update")), "apt-get update failed");
+        assert!(install(), "apt-get install chromium failed");
+    }
+    assert!(Path::new(CHROMIUM).exists(), "chromium was installed but {CHROMIUM} is missing");
+}
+
+/// `npm ci` in tests/browser/ unless its node_modules already match the lock file.
+fn ensure_node_modules(dir: &Path) {
+    let lock = std::fs::read(dir.join("package-lock.json")).expect("tests/browser/package-lock.json");
+    let stamp = dir.join("node_modules/.rb-lock");
+    if std::fs::read(&stamp).is_ok_and(|s| s == lock) && dir.join("node_modules/playwright-core").is_dir() {
+        return;
+    }
+    let ok = sh(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"));
+    assert!(ok, "npm ci in {} failed", dir.display());
+    std::fs::write(stamp, lock).unwrap();
+}
+
+fn copy(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+            copy(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn browser_suite() {
+    ensure_chromium();
+    let dir = repo().join("tests/browser");
+    ensure_node_modules(&dir);
+
+    // Copies: the suite edits the sample book to test live reload.
+    let sample = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("book.toml"), sample.path().join("book.toml")).unwrap();
+    std::fs::create_dir_all(sample.path().join("retros")).unwrap();
+    copy(&repo().join("retros"), &sample.path().join("retros"));
+    let xss = tempfile::tempdir().unwrap();
+    copy(&fixture("xss"), xss.path());
+    let (_s1, url) = serve(sample.path());
+    let (_s2, xss_url) = serve(xss.path());
+
+    let out = Command::new("node")
+        .arg(dir.join("run.mjs"))
+        .current_dir(&dir)
+        .env("RB_URL", &url)
+        .env("RB_XSS_URL", &xss_url)
+        .env("RB_BOOK", sample.path())
+        .env("CHROMIUM", CHROMIUM)
+        .output()
+        .expect("run node (Node.js 20 or later is needed for the browser suite)");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    println!("{text}");
+    assert!(out.status.success(), "the browser suite failed:\n{text}");
+}

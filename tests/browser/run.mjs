@@ -1,0 +1,264 @@
+// Real-browser checks of a served retrobook site, driven by tests/browser.rs.
+// Environment: RB_URL (serve of a copy of the sample book), RB_BOOK (that copy's folder),
+// RB_XSS_URL (serve of tests/fixtures/xss), CHROMIUM (the browser binary).
+// Every check that fails is printed; the process exits 1 if any failed.
+import { chromium } from "playwright-core";
+import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const URL_ = process.env.RB_URL;
+const XSS = process.env.RB_XSS_URL;
+const BOOK = process.env.RB_BOOK;
+const ONLY = process.env.RB_ONLY ? process.env.RB_ONLY.split(",") : null;
+const failures = [];
+let passed = 0;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+  headless: true,
+});
+
+async function check(name, fn) {
+  if (ONLY && !ONLY.some((o) => name.startsWith(o))) return;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  try {
+    await fn(page, context);
+    if (errors.length) throw new Error("uncaught errors in the page: " + errors.join("; "));
+    passed++;
+    console.log("ok   " + name);
+  } catch (e) {
+    failures.push(name);
+    console.log("FAIL " + name + "\n     " + String(e && e.stack || e).split("\n").slice(0, 6).join("\n     "));
+  } finally {
+    await context.close();
+  }
+}
+
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+async function waitForSearch(base) {
+  const end = Date.now() + 120000;
+  for (;;) {
+    const s = await (await fetch(base + "__retrobook/status")).json();
+    if (s.search_generation > 0 && s.search_generation === s.generation) return;
+    if (Date.now() > end) throw new Error("the search index was never built: " + JSON.stringify(s));
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function resultUrls(page) {
+  return page.$$eval("#rb-search-results li a", (as) => as.map((a) => new URL(a.href).pathname));
+}
+
+// ---------- search ----------
+await waitForSearch(URL_);
+
+await check("search: a word only in one retro's technical analysis finds that retro", async (page) => {
+  await page.goto(URL_ + "search/");
+  // Type once the script is ready (it lists every retro first), or the input event is lost.
+  await page.waitForSelector("#rb-search-results li a", { timeout: 30000 });
+  await page.fill("#rb-search-input", "acknowledged");
+  // Wait for this query's results, not the listing of every retro shown before typing.
+  await page.waitForFunction(() => /result.*acknowledged/.test(document.getElementById("rb-search-status").textContent) &&
+    document.querySelectorAll("#rb-search-results li").length > 0, null, { timeout: 30000 });
+  // Pagefind also returns loose matches (parts of words) ranked below: the retro must come first.
+  const urls = [...new Set(await resultUrls(page))];
+  assert(urls[0] === "/retros/2025-05-20-orders-database-failover/", "results: " + urls.join(", "));
+  const first = await page.textContent("#rb-search-results li");
+  assert(/acknowledged/i.test(first), "the first result's excerpt does not show the word: " + first);
+});
+
+await check("search: a ?q= link shows results on load", async (page) => {
+  await page.goto(URL_ + "search/?q=acknowledged");
+  await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
+  assert((await page.inputValue("#rb-search-input")) === "acknowledged", "the query is not in the box");
+  const urls = await resultUrls(page);
+  assert(urls.includes("/retros/2025-05-20-orders-database-failover/"), "results: " + urls.join(", "));
+});
+
+await check("search: a facet narrows the results", async (page) => {
+  await page.goto(URL_ + "search/?q=timeout");
+  await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
+  await page.waitForSelector("#rb-search-facets input[type=checkbox]");
+  const status = () => page.textContent("#rb-search-status");
+  const before = await status();
+  const nBefore = parseInt(before, 10);
+  // The facet value with the fewest results, but fewer than all of them.
+  const boxes = await page.$$eval("#rb-search-facets input[type=checkbox]", (bs) => bs.map((b, i) => ({
+    i, n: parseInt(b.closest("label").querySelector(".rb-facet-count").textContent, 10) })));
+  const pick = boxes.filter((b) => b.n > 0 && b.n < nBefore).sort((a, b) => a.n - b.n)[0];
+  assert(pick, "no facet value narrows " + before + ": " + JSON.stringify(boxes));
+  await page.locator("#rb-search-facets input[type=checkbox]").nth(pick.i).check();
+  await page.waitForFunction((b) => document.getElementById("rb-search-status").textContent !== b, before);
+  const nAfter = parseInt(await status(), 10);
+  assert(nAfter === pick.n && nAfter < nBefore, `facet gave ${nAfter} of ${nBefore}, expected ${pick.n}`);
+});
+
+// ---------- incident list ----------
+await check("incident list: the severity filter and the sort", async (page) => {
+  await page.goto(URL_ + "retros/");
+  const visible = () => page.$$eval("table.rb-incidents tbody tr", (rs) => rs.filter((r) => !r.hidden && r.offsetParent !== null)
+    .map((r) => ({ sev: r.dataset.severity, date: r.dataset.date })));
+  const all = await visible();
+  assert(all.length > 3, "rows: " + all.length);
+  await page.selectOption("form.rb-filters select[data-filter=severity]", "SEV1");
+  await page.waitForFunction((n) => [...document.querySelectorAll("table.rb-incidents tbody tr")]
+    .filter((r) => !r.hidden && r.offsetParent !== null).length < n, all.length);
+  const sev1 = await visible();
+  assert(sev1.length > 0 && sev1.every((r) => r.sev === "SEV1"), "filtered rows: " + JSON.stringify(sev1));
+  assert(new URL(page.url()).searchParams.get("severity") === "SEV1", "the filter is not in the URL: " + page.url());
+  await page.selectOption("form.rb-filters select[data-filter=severity]", "");
+  const dates = async () => (await visible()).map((r) => r.date);
+  const d0 = await dates();
+  await page.click("button.rb-sort[data-sort-key=date]");
+  await page.waitForFunction((first) => {
+    const r = [...document.querySelectorAll("table.rb-incidents tbody tr")].filter((r) => !r.hidden);
+    return r.length && r[0].dataset.date !== first;
+  }, d0[0]);
+  const d1 = await dates();
+  const asc = [...d1].sort();
+  const desc = [...d1].sort().reverse();
+  assert(JSON.stringify(d1) === JSON.stringify(asc) || JSON.stringify(d1) === JSON.stringify(desc), "not sorted: " + d1);
+  assert(JSON.stringify(d1) !== JSON.stringify(d0), "the sort changed nothing");
+});
+
+// ---------- live reload and the error overlay ----------
+const retroFile = path.join(BOOK, "retros/2025-09-16-address-lookup-hang.md");
+const original = readFileSync(retroFile, "utf8");
+function save(text) {
+  const tmp = retroFile + ".rb-tmp";
+  writeFileSync(tmp, text);
+  renameSync(tmp, retroFile);
+}
+
+await check("live reload: an edit reloads the open page and keeps its scroll position", async (page) => {
+  await page.goto(URL_ + "retros/2025-09-16-address-lookup-hang/");
+  await page.waitForFunction(() => window.EventSource && document.readyState === "complete");
+  await page.waitForTimeout(300); // the event stream connects
+  await page.evaluate(() => window.scrollTo(0, 700));
+  await page.evaluate(() => { window.__beforeReload = true; });
+  const reloaded = page.waitForEvent("load", { timeout: 20000 });
+  save(original.replace(/^title: (.*)$/m, "title: $1 (edited live)"));
+  await reloaded;
+  await page.waitForFunction(() => !window.__beforeReload && document.title.includes("(edited live)"), null, { timeout: 10000 });
+  await page.waitForFunction(() => Math.abs(window.scrollY - 700) < 5, null, { timeout: 5000 })
+    .catch(async () => { throw new Error("scroll position not kept: " + await page.evaluate(() => window.scrollY)); });
+});
+
+await check("live reload: an error shows an overlay with file:line, fixing it clears the overlay", async (page) => {
+  await page.goto(URL_ + "retros/2025-09-16-address-lookup-hang/");
+  await page.waitForTimeout(300);
+  save(original.replace(/^severity: .*$/m, "severity: SEV9"));
+  const overlay = page.locator("#rb-live-overlay");
+  await overlay.waitFor({ state: "visible", timeout: 20000 });
+  const text = await overlay.textContent();
+  assert(/retros\/2025-09-16-address-lookup-hang\.md:\d+:\d+/.test(text), "overlay: " + text);
+  // The last good site is still served.
+  const res = await page.request.get(URL_ + "retros/2025-09-16-address-lookup-hang/");
+  assert(res.status() === 200, "status " + res.status());
+  save(original);
+  await overlay.waitFor({ state: "detached", timeout: 20000 });
+});
+
+// ---------- injected scripts ----------
+const PAGES = ["", "retros/", "retros/payloads/", "retros/plain/", "factors/", "factors/xss-factor/", "actions/",
+  "services/", "tags/", "stats/", "search/", "search/?q=window", "no-such-page/"];
+
+await check("xss: no payload runs on any page type, nor from a javascript: link", async (page, context) => {
+  await context.addInitScript(() => { Object.defineProperty(window, "__pwned", { set() { document.title = "PWNED"; window.__pwnedSeen = 1; }, get() { return undefined; } }); });
+  let dialogs = 0;
+  page.on("dialog", (d) => { dialogs++; d.dismiss(); });
+  await waitForSearch(XSS);
+  const links = await (await page.request.get(XSS + "services/")).text();
+  const facetPages = [...links.matchAll(/href="((?:\.\.\/)*(?:services|tags)\/[^"]+\/)"/g)].map((m) => m[1].replace(/^(\.\.\/)+/, ""));
+  for (const p of [...PAGES, ...new Set(facetPages)]) {
+    await page.goto(XSS + p);
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(p.startsWith("search") ? 1500 : 100);
+    // Hover and toggle what could carry a handler.
+    for (const sel of ["b", "details", "div"]) {
+      const el = page.locator(sel).first();
+      if (await el.count()) await el.hover({ timeout: 1000 }).catch(() => {});
+    }
+    const pwned = await page.evaluate(() => window.__pwnedSeen === 1 || document.title === "PWNED");
+    assert(!pwned, "a payload ran on " + p);
+  }
+  await page.goto(XSS + "retros/payloads/");
+  const js = page.locator("a[href^='javascript:' i]");
+  const n = await js.count();
+  for (let i = 0; i < n; i++) await js.nth(i).click({ timeout: 2000 }).catch(() => {});
+  // A link the sanitiser left must have lost its scheme: click every link in the body sections too.
+  for (const a of await page.locator("main a").all()) {
+    const href = await a.getAttribute("href");
+    if (href && /^\s*javascript:/i.test(href)) await a.click({ timeout: 2000 }).catch(() => {});
+  }
+  await page.waitForTimeout(200);
+  const pwned = await page.evaluate(() => window.__pwnedSeen === 1 || document.title === "PWNED").catch(() => true);
+  assert(!pwned && dialogs === 0, "a javascript: link ran");
+  assert(n === 0, n + " javascript: links survived on the retro page");
+});
+
+// ---------- accessibility ----------
+const A11Y = ["", "retros/", "retros/2025-09-16-address-lookup-hang/", "retros/2025-05-20-orders-database-failover/",
+  "factors/", "factors/config-drift/", "actions/", "services/", "services/checkout/", "tags/", "stats/",
+  "search/?q=timeout", "no-such-page/"];
+
+async function axe(page) {
+  await page.addScriptTag({ content: AXE });
+  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+async function tagsPage() {
+  const html = await (await fetch(URL_ + "tags/")).text();
+  const m = html.match(/href="((?:\.\.\/)*tags\/[^"]+\/)"/);
+  return m ? m[1].replace(/^(\.\.\/)+/, "") : null;
+}
+const tag = await tagsPage();
+if (tag) A11Y.push(tag);
+
+for (const scheme of ["light", "dark"]) {
+  await check(`axe (${scheme} scheme): no serious or critical violations on any page type`, async (_, context) => {
+    const ctx = await browser.newContext({ colorScheme: scheme });
+    try {
+      const page = await ctx.newPage();
+      const problems = [];
+      for (const p of A11Y) {
+        await page.goto(URL_ + p);
+        if (p.startsWith("search")) await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
+        for (const v of await axe(page)) problems.push(p + ": " + v);
+      }
+      assert(problems.length === 0, problems.join("\n"));
+    } finally { await ctx.close(); }
+  });
+}
+
+await check("axe with the theme toggle: the other theme has no serious or critical violations", async (page) => {
+  const problems = [];
+  for (const p of A11Y) {
+    await page.goto(URL_ + p);
+    if (p.startsWith("search")) await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
+    const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.click(".rb-theme-toggle");
+    const after = await page.evaluate(() => document.documentElement.getAttribute("data-theme"));
+    assert(after === "dark" || after === "light", "the toggle set no theme");
+    await page.waitForFunction((b) => getComputedStyle(document.body).backgroundColor !== b, before, { timeout: 3000 })
+      .catch(() => { throw new Error("the toggle did not change the page's colours on " + p); });
+    for (const v of await axe(page)) problems.push(p + " (" + after + " by toggle): " + v);
+    await page.evaluate(() => localStorage.removeItem("rb-theme"));
+  }
+  assert(problems.length === 0, problems.join("\n"));
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);
