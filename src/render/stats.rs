@@ -34,6 +34,9 @@ pub struct StatsPage {
     pub tables: Vec<GroupTable>,
     pub missing: Vec<(&'static str, usize)>,
     pub complete: usize,
+    /// Closed actions with a closing date from git, and their median days to close.
+    pub closed_actions: usize,
+    pub median_days_to_close: Option<i64>,
 }
 
 fn cell(d: &DurationStats) -> (usize, String, String) {
@@ -97,6 +100,7 @@ pub fn stats_page(book: &Book) -> StatsPage {
         })
         .collect();
     let c = &s.completeness;
+    let close = crate::analyze::time_to_close(book);
     StatsPage {
         incidents: s.incidents,
         per_month_svg: svg::stacked_bars_svg(&bars, "per-month"),
@@ -114,5 +118,7 @@ pub fn stats_page(book: &Book) -> StatsPage {
             ("resolved", c.missing.resolved),
         ],
         complete: c.complete,
+        closed_actions: close.n,
+        median_days_to_close: close.median,
     }
 }
