@@ -392,11 +392,17 @@ fn walk(repo: &Repository, layout: &Layout, book: &Book, history: &mut History) 
         contributors.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(b)));
         contributors.dedup();
         let mut actions: BTreeMap<String, ActionHistory> = BTreeMap::new();
+        // Actions git has seen open. One already closed when it first appeared (a folder of old
+        // retros committed at once) was closed at some unknown earlier time: no date from git.
+        let mut seen_open: BTreeSet<&str> = BTreeSet::new();
         for e in &l.events {
             for (id, closed) in parsed.get(&e.blob).map(Vec::as_slice).unwrap_or(&[]) {
                 let a = actions.entry(id.clone()).or_insert(ActionHistory { first_seen: e.time, closed: None });
+                if !closed {
+                    seen_open.insert(id);
+                }
                 match (closed, a.closed) {
-                    (true, None) => a.closed = Some(e.time),
+                    (true, None) if seen_open.contains(id.as_str()) => a.closed = Some(e.time),
                     (false, Some(_)) => a.closed = None, // reopened
                     _ => {}
                 }

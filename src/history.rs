@@ -40,7 +40,8 @@ pub struct RetroHistory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ActionHistory {
     pub first_seen: Timestamp,
-    /// `None` while the action is open, or when it was reopened after being closed.
+    /// `None` while the action is open, when it was reopened after being closed, and when it was
+    /// already closed in the first commit that had it (closed at an unknown earlier time).
     pub closed: Option<Timestamp>,
 }
 
