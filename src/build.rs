@@ -47,7 +47,8 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     let mut report = BuildReport::default();
     let mut phase = Phase::new();
     let loaded = crate::load::load_book(root).map_err(BuildError::Book)?;
-    let book = loaded.book;
+    let mut book = loaded.book;
+    crate::cmd::attach_history(&mut book);
     let mut diags = loaded.diagnostics;
     phase.end("load", &mut report);
     diags.extend(crate::check::check_book(&book));

@@ -41,8 +41,30 @@ pub struct RetroExport<'a> {
     pub actions: Vec<ActionExport<'a>>,
     pub timeline: Vec<TimelineExport<'a>>,
     pub sections: Vec<SectionExport<'a>>,
-    /// History from git; null until history support lands, and outside git.
-    pub git: Option<serde_json::Value>,
+    /// History from git (docs/export.md); null outside git and for retros not committed yet.
+    pub git: Option<GitExport<'a>>,
+}
+
+/// A retro's git history (spec §3.1 `git`). Timestamps are RFC 3339 in UTC.
+#[derive(Debug, Serialize)]
+pub struct GitExport<'a> {
+    pub created: String,
+    pub updated: String,
+    pub contributors: &'a [String],
+    /// Full sha of the last commit that changed the retro.
+    pub commit: &'a str,
+    pub short: &'a str,
+}
+
+/// An action's git history: when it appeared, when it was closed, and the derived day counts.
+#[derive(Debug, Serialize)]
+pub struct ActionGitExport {
+    pub first_seen: String,
+    pub closed: Option<String>,
+    /// Whole days from appearing to today, while the action is open or in progress.
+    pub age_days: Option<i64>,
+    /// Whole days from appearing to being closed.
+    pub days_to_close: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,6 +98,8 @@ pub struct ActionExport<'a> {
     pub link: Option<&'a str>,
     pub addresses: Vec<&'a str>,
     pub why: Option<&'a str>,
+    /// Null outside git and for actions not committed yet.
+    pub git: Option<ActionGitExport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -95,13 +119,15 @@ pub struct SectionExport<'a> {
 pub fn export(book: &Book, today: Date) -> Export<'_> {
     Export {
         book: BookInfo { title: &book.config.book.title, description: &book.config.book.description, today },
-        retros: book.retros.iter().map(|r| retro(r, today)).collect(),
+        retros: book.retros.iter().map(|r| retro(book, r, today)).collect(),
         factors: analyze::factor_index(book),
         actions: analyze::action_index(book, today),
     }
 }
 
-fn retro(r: &Retro, today: Date) -> RetroExport<'_> {
+fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
+    let tz = book.config.timezone();
+    let history = book.history.retro(&r.path);
     let moment = |m: crate::model::Moment| r.impact.moment(m).map(|v| v.at.to_string());
     use crate::model::Moment::*;
     RetroExport {
@@ -150,6 +176,12 @@ fn retro(r: &Retro, today: Date) -> RetroExport<'_> {
                 link: a.link.as_deref(),
                 addresses: a.addresses.iter().map(|x| x.value.as_str()).collect(),
                 why: a.why.as_deref(),
+                git: history.and_then(|h| h.actions.get(&a.id)).map(|h| ActionGitExport {
+                    first_seen: h.first_seen.to_string(),
+                    closed: h.closed.map(|c| c.to_string()),
+                    age_days: a.status.is_open().then(|| h.age_days(today, &tz)),
+                    days_to_close: h.days_to_close(&tz),
+                }),
             })
             .collect(),
         timeline: r
@@ -162,6 +194,12 @@ fn retro(r: &Retro, today: Date) -> RetroExport<'_> {
             .iter()
             .map(|s| SectionExport { heading: &s.heading, kind: s.kind.map(|k| k.as_str()) })
             .collect(),
-        git: None,
+        git: history.map(|h| GitExport {
+            created: h.created.to_string(),
+            updated: h.updated.to_string(),
+            contributors: &h.contributors,
+            commit: &h.commit,
+            short: &h.short,
+        }),
     }
 }

@@ -33,6 +33,8 @@ const EXAMPLES: &str = "Examples:
   retrobook check                          validate every retro
   retrobook check --format github          annotations in a GitHub pull request
   retrobook serve --open                   the site, live-reloading as you edit
+  retrobook check --since origin/main      only the retros a branch changed
+  retrobook diff origin/main               a pull-request comment of what changed
   retrobook report factors                 recurring factors across incidents
   retrobook export > book.json             everything parsed, as JSON
 
@@ -73,6 +75,17 @@ enum Command {
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
+        /// Only report retros changed since the merge base of REV and HEAD, plus uncommitted ones
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+    },
+    /// What a change does to the book, as Markdown for a pull-request comment (see docs/git.md)
+    Diff {
+        /// The base revision; the book is compared at its merge base with HEAD
+        base: String,
+        /// The revision with the change
+        #[arg(default_value = "HEAD")]
+        head: String,
     },
     /// Build the site: incident list, a page per retro, search (default into site/)
     #[command(
@@ -146,9 +159,10 @@ fn main() {
         Command::New { title, severity, date, id } => {
             cmd::new::run(root, &cmd::new::NewArgs { title, severity, date, id }, cli.today)
         }
-        Command::Check { paths, format, strict } => {
-            cmd::check::run(root, &cmd::check::CheckArgs { paths, format, strict })
+        Command::Check { paths, format, strict, since } => {
+            cmd::check::run(root, &cmd::check::CheckArgs { paths, format, strict, since })
         }
+        Command::Diff { base, head } => cmd::diff::run(root, &base, &head),
         Command::Build { dest_dir, audience, no_search, verbose } => {
             cmd::build::run(root, &cmd::build::BuildArgs { dest_dir, audience, no_search, verbose }, cli.today)
         }

@@ -407,6 +407,8 @@ pub struct Book {
     pub root: PathBuf,
     pub config: crate::config::Config,
     pub retros: Vec<Retro>,
+    /// What git knows about the retros; empty until [`crate::git::read_history`] fills it.
+    pub history: crate::history::History,
 }
 
 impl Book {

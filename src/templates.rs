@@ -136,24 +136,102 @@ title = "Incident history"
 # severity-labels = { SEV1 = "Major outage", SEV2 = "Partial outage" }
 "#;
 
-/// The GitHub Actions workflow written by `init`: checks retros on every pull request.
-pub const INIT_GITHUB_WORKFLOW: &str = r#"# Checks retrospectives on every pull request: problems show up as annotations on the diff.
+/// The GitHub Actions workflow written by `init`: on a pull request, checks the retros it changed
+/// (annotations on the diff) and comments what the change does to the book; on main, builds the
+/// site and publishes it to GitHub Pages. See docs/git.md.
+pub const INIT_GITHUB_WORKFLOW: &str = r#"# retrobook: check retros in pull requests, comment what changed, publish the site from main.
+# See https://github.com/retrobook/retrobook/blob/main/docs/git.md
 name: retros
 on:
   pull_request:
   push:
     branches: [main]
 
+permissions:
+  contents: read
+
 jobs:
   check:
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write    # to post the diff as a comment
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0      # full history: --since, diff, created/updated dates and authors need it
+      - uses: dtolnay/rust-toolchain@stable
+      - run: cargo install retrobook --locked
+      - name: Check the retros this pull request changes
+        run: retrobook check --since origin/${{ github.base_ref }} --format github
+      - name: What the change does to the book
+        if: always()
+        run: retrobook diff origin/${{ github.base_ref }} > retrobook-diff.md
+      - name: Comment on the pull request
+        if: always() && github.event.pull_request.head.repo.full_name == github.repository
+        env:
+          GH_TOKEN: ${{ github.token }}
+        run: gh pr comment ${{ github.event.pull_request.number }} --body-file retrobook-diff.md --edit-last || gh pr comment ${{ github.event.pull_request.number }} --body-file retrobook-diff.md
+
+  site:
+    if: github.event_name == 'push'
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
-          fetch-depth: 0          # full history: dates and authors come from git
+          fetch-depth: 0
       - uses: dtolnay/rust-toolchain@stable
       - run: cargo install retrobook --locked
-      - run: retrobook check --format github
+      - run: retrobook build --dest-dir site
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+
+  deploy:
+    needs: site
+    runs-on: ubuntu-latest
+    permissions:
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#;
+
+/// The GitLab CI example written by `init` as `.gitlab-ci.example.yml` (rename it to
+/// `.gitlab-ci.yml` to use it): the same check and diff on merge requests, Pages from main.
+pub const INIT_GITLAB_CI: &str = r#"# retrobook on GitLab: rename this file to .gitlab-ci.yml. See docs/git.md.
+# Merge requests: check the changed retros and print the diff (post it with the API if you like);
+# the default branch: build the site and publish it with GitLab Pages.
+image: rust:latest
+
+variables:
+  GIT_DEPTH: 0               # full history: --since, diff, dates and authors need it
+
+before_script:
+  - cargo install retrobook --locked
+
+check:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  script:
+    - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    - retrobook check --since "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    - retrobook diff "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" | tee retrobook-diff.md
+  artifacts:
+    paths: [retrobook-diff.md]
+
+pages:
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+  script:
+    - retrobook build --dest-dir public
+  artifacts:
+    paths: [public]
 "#;
 
 /// The example retro written by `init`.

@@ -71,7 +71,11 @@ fn init_writes_a_book_that_checks_clean_and_refuses_to_overwrite() {
         assert!(target.join(f).is_file(), "{f}");
     }
     let workflow = std::fs::read_to_string(target.join(".github/workflows/retros.yml")).unwrap();
-    assert!(workflow.contains("retrobook check --format github"));
+    assert!(workflow.contains("retrobook check --since origin/${{ github.base_ref }} --format github"));
+    assert!(workflow.contains("fetch-depth: 0"));
+    assert!(workflow.contains("retrobook diff origin/${{ github.base_ref }}"));
+    assert!(workflow.contains("actions/deploy-pages"));
+    assert!(target.join(".gitlab-ci.example.yml").is_file());
     let out = run(&["--book", target.to_str().unwrap(), "check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 

@@ -86,7 +86,12 @@ fn mutated_retros_never_panic() {
         let bytes = mutate(src, &mut rng);
         let (retro, _diags) = load_retro(&bytes, "retros/x.md", Path::new("retros/x.md"), &config);
         if let Some(r) = retro {
-            let book = retrobook::model::Book { root: repo.to_path_buf(), config: config.clone(), retros: vec![r] };
+            let book = retrobook::model::Book {
+                root: repo.to_path_buf(),
+                config: config.clone(),
+                retros: vec![r],
+                history: Default::default(),
+            };
             let _ = retrobook::check::check_book(&book);
             let _ = retrobook::export::export(&book, jiff::civil::date(2026, 1, 1));
         }

@@ -54,15 +54,20 @@ pub fn factor_index(book: &Book) -> Vec<FactorEntry> {
     out
 }
 
-/// True when a retro cites `factor` on a date after an action addressing it was done. Until git
-/// history gives the real closing date, an action counts as done on its due date.
+/// True when a retro cites `factor` on a date after an action addressing it was done. The action
+/// was done on the day git saw its status become `done`; without that history (outside git, not
+/// committed yet), on its due date.
 fn recurred_after_remediation(book: &Book, factor: &str, citing: &[&Retro]) -> bool {
+    let tz = book.config.timezone();
     let done_dates: Vec<Date> = book
         .retros
         .iter()
-        .flat_map(|r| &r.actions)
-        .filter(|a| a.status == ActionStatus::Done && a.addresses.iter().any(|x| x.value == factor))
-        .filter_map(|a| a.due)
+        .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
+        .filter(|(_, a)| a.status == ActionStatus::Done && a.addresses.iter().any(|x| x.value == factor))
+        .filter_map(|(r, a)| {
+            let closed = book.history.action(&r.path, &a.id).and_then(|h| h.closed);
+            closed.map(|c| crate::history::day(c, &tz)).or(a.due)
+        })
         .collect();
     citing.iter().filter_map(|r| r.date).any(|d| done_dates.iter().any(|done| d > *done))
 }
@@ -107,6 +112,20 @@ pub fn action_index(book: &Book, today: Date) -> Vec<ActionEntry> {
         ))
     });
     out
+}
+
+/// Whole days from appearing to being closed (`done` or `wont-do`) of every closed action whose
+/// history git knows, summarised like durations (median, p90; the values are days, not seconds).
+pub fn time_to_close(book: &Book) -> stats::DurationStats {
+    let tz = book.config.timezone();
+    let mut days: Vec<i64> = book
+        .retros
+        .iter()
+        .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
+        .filter(|(_, a)| !a.status.is_open())
+        .filter_map(|(r, a)| book.history.action(&r.path, &a.id)?.days_to_close(&tz))
+        .collect();
+    stats::percentile_summary(&mut days)
 }
 
 /// Today in the book's time zone, unless pinned with `--today`.

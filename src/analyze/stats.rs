@@ -410,7 +410,7 @@ mod tests {
             list.push(r.expect("a retro"));
         }
         list.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-        Book { root: ".".into(), config, retros: list }
+        Book { root: ".".into(), config, retros: list, history: Default::default() }
     }
 
     fn summary(values: &[i64]) -> DurationStats {

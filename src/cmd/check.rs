@@ -9,19 +9,44 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub strict: bool,
+    /// Only report retros changed since the merge base of this revision and HEAD.
+    pub since: Option<String>,
 }
 
 /// Runs `check` and returns the exit code.
 pub fn run(root: &Path, args: &CheckArgs) -> i32 {
-    let (diags, retros) = match crate::load::load_book(root) {
+    let (diags, retros, changed) = match crate::load::load_book(root) {
         Ok(loaded) => {
+            let changed = match &args.since {
+                Some(rev) => match crate::git::changed_since(root, &loaded.book.config, rev) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return super::EXIT_USAGE;
+                    }
+                },
+                None => None,
+            };
             let mut d = loaded.diagnostics;
             d.extend(crate::check::check_book(&loaded.book));
-            (d, loaded.book.retros.len())
+            (d, loaded.book.retros.len(), changed)
         }
-        Err(d) => (d, 0),
+        Err(d) => (d, 0, None),
     };
     let mut diags = filter_paths(root, diags, &args.paths);
+    if let (Some(changed), Some(rev)) = (&changed, &args.since) {
+        // The whole book was checked (duplicate ids, related ids, factor twins need it); only the
+        // changed retros are reported.
+        diags.retain(|d| d.file == crate::config::FILE || changed.binary_search(&d.file).is_ok());
+        eprintln!(
+            "{} changed since the merge base with {rev}{}",
+            match changed.len() {
+                1 => "1 retro".to_string(),
+                n => format!("{n} retros"),
+            },
+            if changed.is_empty() { String::new() } else { format!(": {}", changed.join(", ")) }
+        );
+    }
     if args.strict {
         for d in diags.iter_mut().filter(|d| d.level == Level::Warning) {
             d.level = Level::Error;

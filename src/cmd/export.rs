@@ -12,7 +12,7 @@ pub enum ExportFormat {
 
 /// Runs `export` and returns the exit code.
 pub fn run(root: &Path, today: Option<jiff::civil::Date>) -> i32 {
-    let loaded = match super::load_or_report(root) {
+    let loaded = match super::load_with_history(root) {
         Ok(l) => l,
         Err(code) => return code,
     };

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod export;
 pub mod init;
 pub mod new;
@@ -34,6 +35,21 @@ pub fn load_or_report(root: &Path) -> Result<Loaded, i32> {
             print_human_stderr(root, &diags);
             Err(EXIT_ERRORS)
         }
+    }
+}
+
+/// Loads a book and its git history (one walk), printing each note about the history once.
+pub fn load_with_history(root: &Path) -> Result<Loaded, i32> {
+    let mut loaded = load_or_report(root)?;
+    attach_history(&mut loaded.book);
+    Ok(loaded)
+}
+
+/// Reads the book's git history into `book.history` and prints its notes as warnings on stderr.
+pub fn attach_history(book: &mut crate::model::Book) {
+    book.history = crate::git::read_history(book);
+    for note in &book.history.notes {
+        eprintln!("warning: {note}");
     }
 }
 

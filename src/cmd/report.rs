@@ -63,7 +63,7 @@ pub struct ActionFilter {
 
 /// Runs `report` and returns the exit code.
 pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> i32 {
-    let loaded = match super::load_or_report(root) {
+    let loaded = match super::load_with_history(root) {
         Ok(l) => l,
         Err(code) => return code,
     };

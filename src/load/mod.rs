@@ -65,7 +65,22 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
         diagnostics.extend(d);
     }
     retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-    Loaded { book: Book { root: root.to_path_buf(), config, retros }, diagnostics }
+    Loaded { book: Book { root: root.to_path_buf(), config, retros, history: Default::default() }, diagnostics }
+}
+
+/// Loads a book from files already in memory (path relative to the book, bytes), e.g. read from a
+/// git tree. Assets (monitoring CSVs) are still read from disk under `root`.
+pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let results: Vec<(Option<Retro>, Vec<Diagnostic>)> =
+        files.par_iter().map(|(rel, bytes)| load_retro(bytes, rel, &root.join(rel), &config)).collect();
+    let mut retros = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
+    for (r, d) in results {
+        retros.extend(r);
+        diagnostics.extend(d);
+    }
+    retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
+    Loaded { book: Book { root: root.to_path_buf(), config, retros, history: Default::default() }, diagnostics }
 }
 
 /// The files under `dir` that are retros: Markdown files, and files without an extension (some

@@ -206,6 +206,82 @@ pub struct ActionCtx {
     pub addresses: Vec<Link>,
     pub why: String,
     pub retro: Option<Link>,
+    /// Whole days since the action appeared in git, while it is open.
+    pub age_days: Option<i64>,
+    /// Whole days from appearing to being closed, from git.
+    pub days_to_close: Option<i64>,
+}
+
+impl ActionCtx {
+    /// Adds the age and time to close that git history gives (nothing outside git).
+    pub fn with_history(mut self, book: &Book, retro: &Retro, today: Date) -> Self {
+        if let Some(h) = book.history.action(&retro.path, &self.id) {
+            let tz = book.config.timezone();
+            self.age_days = matches!(self.status, "open" | "in-progress").then(|| h.age_days(today, &tz));
+            self.days_to_close = h.days_to_close(&tz);
+        }
+        self
+    }
+}
+
+/// A retro's git history on its page, with edit and history links when book.toml gives them.
+#[derive(Debug, Clone, Serialize)]
+pub struct GitCtx {
+    /// `YYYY-MM-DD` in the book's time zone, and RFC 3339 for `datetime`.
+    pub created: Option<(String, String)>,
+    pub updated: Option<(String, String)>,
+    pub contributors: Vec<String>,
+    pub commit: String,
+    pub short: String,
+    pub edit_url: Option<String>,
+    pub history_url: Option<String>,
+}
+
+/// Percent-encodes a repository path for a URL, keeping `/`.
+fn url_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The page listing the commits that changed `path` (relative to the repository root) on the
+/// forge at `repo_url`: GitHub and GitLab forms by host name, else the Gitea/Forgejo form.
+pub fn history_url(repo_url: &str, path: &str) -> String {
+    let base = repo_url.trim_end_matches('/');
+    let path = url_path(path);
+    let host = base.split("://").nth(1).unwrap_or(base).split('/').next().unwrap_or("").to_ascii_lowercase();
+    if host.contains("github") {
+        format!("{base}/commits/main/{path}")
+    } else if host.contains("gitlab") {
+        format!("{base}/-/commits/main/{path}")
+    } else {
+        format!("{base}/commits/branch/main/{path}")
+    }
+}
+
+/// The git part of a retro page: `None` when there is neither history nor a link to show.
+pub fn git_ctx(book: &Book, r: &Retro) -> Option<GitCtx> {
+    let html = &book.config.output.html;
+    let tz = book.config.timezone();
+    let path = book.history.repo_path(&r.path);
+    let h = book.history.retro(&r.path);
+    let when = |t: jiff::Timestamp| (crate::history::day(t, &tz).to_string(), t.to_string());
+    let ctx = GitCtx {
+        created: h.map(|h| when(h.created)),
+        updated: h.map(|h| when(h.updated)),
+        contributors: h.map(|h| h.contributors.clone()).unwrap_or_default(),
+        commit: h.map(|h| h.commit.clone()).unwrap_or_default(),
+        short: h.map(|h| h.short.clone()).unwrap_or_default(),
+        edit_url: html.edit_url_template.as_ref().map(|t| t.replace("{path}", &url_path(&path))),
+        history_url: html.git_repository_url.as_ref().map(|u| history_url(u, &path)),
+    };
+    (h.is_some() || ctx.edit_url.is_some() || ctx.history_url.is_some()).then_some(ctx)
 }
 
 /// A monitoring series on a retro page.
@@ -256,6 +332,7 @@ pub struct RetroPage {
     pub source_path: String,
     /// The seven elements, each complete or not, with what is missing.
     pub checklist: analyze::completeness::Completeness,
+    pub git: Option<GitCtx>,
 }
 
 /// Builds the retro page context. `index` is the retro's position in the date-sorted book.
@@ -339,7 +416,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         })
         .collect();
 
-    let actions = r.actions.iter().map(|a| action_ctx(a, l.today, None)).collect();
+    let actions = r.actions.iter().map(|a| action_ctx(a, l.today, None).with_history(l.book, r, l.today)).collect();
     let gaps = r
         .monitoring
         .iter()
@@ -411,6 +488,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         next: l.book.retros.get(index + 1).map(link),
         source_path: r.path.clone(),
         checklist: analyze::completeness::completeness(r, &l.book.config),
+        git: git_ctx(l.book, r),
     }
 }
 
@@ -435,5 +513,7 @@ pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
         addresses: a.addresses.iter().map(|x| Link { label: x.value.clone(), url: factor_url(&x.value) }).collect(),
         why: a.why.clone().unwrap_or_default(),
         retro: retro.map(|r| Link { label: r.title.clone(), url: retro_url(&r.id) }),
+        age_days: None,
+        days_to_close: None,
     }
 }

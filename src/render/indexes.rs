@@ -124,7 +124,7 @@ pub fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
             });
         }
         for a in r.actions.iter().filter(|a| a.addresses.iter().any(|x| x.value == summary.id)) {
-            actions.push(action_ctx(a, l.today, Some(r)));
+            actions.push(action_ctx(a, l.today, Some(r)).with_history(l.book, r, l.today));
         }
     }
     actions.sort_by_key(|a| (!matches!(a.status, "open" | "in-progress"), a.overdue_days.is_none(), a.due.clone()));
@@ -162,7 +162,7 @@ pub fn actions_page(l: &Lookup) -> ActionsPage {
     let mut closed = Vec::new();
     for r in &l.book.retros {
         for a in &r.actions {
-            let ctx = action_ctx(a, l.today, Some(r));
+            let ctx = action_ctx(a, l.today, Some(r)).with_history(l.book, r, l.today);
             if a.status.is_open() {
                 groups.entry(ctx.owner.clone()).or_default().push(ctx);
             } else {

@@ -251,6 +251,9 @@ fn retro_page_key(l: &Lookup, i: usize) -> [u8; 32] {
     h.update(&r.hash);
     h.update(r.path.as_bytes());
     h.update(&[0]);
+    // created / updated / contributors and action ages come from the last commit of the file
+    h.update(l.book.history.retro(&r.path).map_or(&b""[..], |g| g.commit.as_bytes()));
+    h.update(&[0]);
     // A neighbour that does not exist hashes as an empty id and a zero hash.
     let mut shown = |x: Option<&crate::model::Retro>| {
         h.update(x.map_or(&b""[..], |x| x.id.as_bytes()));

@@ -36,6 +36,9 @@ pub struct StatsPage {
     pub complete: usize,
     /// Retros with all seven elements complete, per quarter: (quarter, complete, total, percent).
     pub checklist_quarters: Vec<(String, usize, usize, usize)>,
+    /// Closed actions with a closing date from git, and their median days to close.
+    pub closed_actions: usize,
+    pub median_days_to_close: Option<i64>,
 }
 
 fn cell(d: &DurationStats) -> (usize, String, String) {
@@ -99,6 +102,7 @@ pub fn stats_page(book: &Book) -> StatsPage {
         })
         .collect();
     let c = &s.completeness;
+    let close = crate::analyze::time_to_close(book);
     StatsPage {
         incidents: s.incidents,
         per_month_svg: svg::stacked_bars_svg(&bars, "per-month"),
@@ -120,5 +124,7 @@ pub fn stats_page(book: &Book) -> StatsPage {
             .into_iter()
             .map(|(q, (done, total))| (q, done, total, (done * 100).checked_div(total).unwrap_or(0)))
             .collect(),
+        closed_actions: close.n,
+        median_days_to_close: close.median,
     }
 }

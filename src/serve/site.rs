@@ -96,6 +96,9 @@ pub struct Engine {
     /// Retro page path → key of the inputs of the bytes in the current site.
     keys: HashMap<String, [u8; 32]>,
     rendered_today: Option<Date>,
+    /// Git history, read once at start: commits do not happen while an author edits (`.git/` is
+    /// not watched), and pages show the history as of the last commit anyway.
+    history: Option<crate::history::History>,
     /// The last good book, for the search refresh.
     pub last_book: Option<Arc<Book>>,
 }
@@ -112,6 +115,7 @@ impl Engine {
             files: BTreeMap::new(),
             keys: HashMap::new(),
             rendered_today: None,
+            history: None,
             last_book: None,
         }
     }
@@ -274,7 +278,16 @@ impl Engine {
             diagnostics.extend(f.diagnostics.iter().cloned());
         }
         retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-        (Book { root: self.root.clone(), config, retros }, diagnostics)
+        let mut book = Book { root: self.root.clone(), config, retros, history: Default::default() };
+        let history = self.history.get_or_insert_with(|| {
+            let h = crate::git::read_history(&book);
+            for note in &h.notes {
+                eprintln!("warning: {note}");
+            }
+            h
+        });
+        book.history = history.clone();
+        (book, diagnostics)
     }
 }
 

@@ -25,6 +25,9 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // The fixture books live inside this project's repository; without a ceiling their git
+        // history (which changes with every commit) would leak into snapshots.
+        .env("GIT_CEILING_DIRECTORIES", repo())
         .output()
         .expect("run retrobook")
 }
