@@ -79,6 +79,9 @@ pub struct Lookup<'a> {
     pub related_by: BTreeMap<&'a str, Vec<&'a str>>,
     /// Retro id → the retro, for constant-time lookups of related retros.
     pub by_id: std::collections::HashMap<&'a str, &'a Retro>,
+    /// Retro path → (elements complete, all complete): computed once, since every list page
+    /// shows it and the checklist reads every section.
+    checklists: std::collections::HashMap<&'a str, (usize, bool)>,
     pub md: MarkdownOptions,
 }
 
@@ -90,8 +93,18 @@ impl<'a> Lookup<'a> {
                 related_by.entry(rel.value.as_str()).or_default().push(r.id.as_str());
             }
         }
+        use rayon::prelude::*;
+        let checklists = book
+            .retros
+            .par_iter()
+            .map(|r| {
+                let c = analyze::completeness::completeness(r, &book.config);
+                (r.path.as_str(), (c.done, c.complete))
+            })
+            .collect();
         Lookup {
             by_id: book.retros.iter().map(|r| (r.id.as_str(), r)).collect(),
+            checklists,
             book,
             today,
             factors: analyze::factor_index(book),
@@ -105,7 +118,10 @@ impl<'a> Lookup<'a> {
     }
 
     pub fn row(&self, r: &Retro) -> RetroRow {
-        let checklist = analyze::completeness::completeness(r, &self.book.config);
+        let (done, complete) = self.checklists.get(r.path.as_str()).copied().unwrap_or_else(|| {
+            let c = analyze::completeness::completeness(r, &self.book.config);
+            (c.done, c.complete)
+        });
         let ttr = r.durations().resolve;
         let facet = |v: &[String]| v.iter().map(|s| segment(s)).collect::<Vec<_>>().join(" ");
         RetroRow {
@@ -134,8 +150,8 @@ impl<'a> Lookup<'a> {
             ttr: ttr.map(human_duration),
             open_actions: r.actions.iter().filter(|a| a.status.is_open()).count(),
             overdue_actions: r.actions.iter().filter(|a| a.is_overdue(self.today)).count(),
-            checklist_done: checklist.done,
-            completeness: if checklist.complete { "complete" } else { "incomplete" },
+            checklist_done: done,
+            completeness: if complete { "complete" } else { "incomplete" },
         }
     }
 }
