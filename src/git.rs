@@ -436,15 +436,8 @@ fn blob_at(repo: &Repository, tree: Option<Oid>, path: &str) -> Option<Oid> {
 /// The actions of a retro's text as (id, closed) pairs, read with the project's front-matter
 /// reader. Text that does not parse gives no actions.
 pub fn action_states(text: &str) -> Vec<(String, bool)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let normalized;
-    let text = if text.contains('\r') {
-        normalized = text.replace("\r\n", "\n");
-        normalized.as_str()
-    } else {
-        text
-    };
-    let Ok(Some(cut)) = frontmatter::cut(text) else { return Vec::new() };
+    let text = crate::load::normalize_text(text);
+    let Ok(Some(cut)) = frontmatter::cut(&text) else { return Vec::new() };
     let tree = match cut.style {
         Style::Yaml => value::parse_yaml(cut.matter, cut.matter_line),
         Style::Toml => value::parse_toml(cut.matter, cut.matter_line),

@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn build_external(book: &Path, dest: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
@@ -22,16 +22,6 @@ fn build_external(book: &Path, dest: &Path, extra: &[&str]) -> std::process::Out
     ];
     args.extend_from_slice(extra);
     run(&args)
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
-    }
-    out.sort();
-    out
 }
 
 /// The file's text, gunzipped when it is gzip (Pagefind's index, fragments, filters, meta),
@@ -52,7 +42,7 @@ fn readable(p: &Path) -> String {
 /// forgotten in this list).
 fn canaries(book: &Path) -> Vec<String> {
     let re = regex::Regex::new(r"zz[a-z]+qq7").unwrap();
-    let mut found: Vec<String> = walk(book)
+    let mut found: Vec<String> = common::files_under(book)
         .iter()
         .flat_map(|p| {
             let text = format!("{} {}", p.to_string_lossy(), String::from_utf8_lossy(&std::fs::read(p).unwrap()));
@@ -73,7 +63,7 @@ fn no_canary_in_any_output_file() {
     assert!(out.status.success(), "{}", stderr(&out));
     let canaries = canaries(&book);
     assert!(canaries.len() > 50, "the fixture plants canaries everywhere: {canaries:?}");
-    let files = walk(&dest);
+    let files = common::files_under(&dest);
     assert!(files.iter().any(|p| p.to_string_lossy().ends_with(".pf_fragment")), "search bundle was built");
     let mut leaks = Vec::new();
     for p in &files {
@@ -139,7 +129,7 @@ fn the_sample_book_builds_an_external_site_of_its_external_retros() {
     let dest = tmp.path().join("public");
     let out = build_external(&repo(), &dest, &["--no-search"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let pages: Vec<String> = walk(&dest.join("incidents"))
+    let pages: Vec<String> = common::files_under(&dest.join("incidents"))
         .iter()
         .map(|p| p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned())
         .collect();

@@ -211,7 +211,7 @@ fn recurrence_uses_the_closing_date_from_git() {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir(from) {
+    for e in common::files_under(from) {
         let rel = e.strip_prefix(from).unwrap();
         if rel.components().next().is_some_and(|c| c.as_os_str() == ".git") {
             continue;
@@ -220,15 +220,6 @@ fn copy_tree(from: &Path, to: &Path) {
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
         std::fs::copy(&e, &dest).unwrap();
     }
-}
-
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() { out.extend(walkdir(&p)) } else { out.push(p) }
-    }
-    out
 }
 
 #[test]

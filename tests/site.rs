@@ -15,20 +15,10 @@ fn build(book: &Path, dest: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walk(dir)
+    common::files_under(dir)
         .into_iter()
         .map(|p| (p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
         .collect()
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
-    }
-    out.sort();
-    out
 }
 
 /// Tags with their attributes, from a small tokenizer that respects quotes (enough for our

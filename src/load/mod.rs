@@ -50,15 +50,7 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
     let mut retros = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
     if !dir.is_dir() {
-        diagnostics.push(Diagnostic::error(
-            crate::config::FILE,
-            Pos::START,
-            "config-dir",
-            format!(
-                "the retros folder `{}` does not exist; create it or set `[retros] dir` in book.toml",
-                config.retros.dir
-            ),
-        ));
+        diagnostics.push(missing_dir(&config));
     }
     for (r, d) in results {
         retros.extend(r);
@@ -163,18 +155,30 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Opti
             return (None, diags);
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let normalized;
-    let text = if text.contains('\r') {
-        normalized = text.replace("\r\n", "\n");
-        normalized.as_str()
-    } else {
-        text
-    };
-    let retro = parse_retro(text, rel, abs, config, &mut diags);
+    let text = normalize_text(text);
+    let retro = parse_retro(&text, rel, abs, config, &mut diags);
     let mut retro = retro;
     retro.hash = *blake3::hash(bytes).as_bytes();
     (Some(retro), diags)
+}
+
+/// The diagnostic for a `[retros] dir` that does not exist.
+pub fn missing_dir(config: &Config) -> Diagnostic {
+    Diagnostic::error(
+        crate::config::FILE,
+        Pos::START,
+        "config-dir",
+        format!(
+            "the retros folder `{}` does not exist; create it or set `[retros] dir` in book.toml",
+            config.retros.dir
+        ),
+    )
+}
+
+/// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither).
+pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') { text.replace("\r\n", "\n").into() } else { text.into() }
 }
 
 /// Parses a retro's (UTF-8, LF) text.

@@ -262,15 +262,7 @@ impl Engine {
         }
         let mut diagnostics = Vec::new();
         if !dir.is_dir() {
-            diagnostics.push(Diagnostic::error(
-                crate::config::FILE,
-                Pos::START,
-                "config-dir",
-                format!(
-                    "the retros folder `{}` does not exist; create it or set `[retros] dir` in book.toml",
-                    config.retros.dir
-                ),
-            ));
+            diagnostics.push(crate::load::missing_dir(&config));
         }
         let mut retros = Vec::with_capacity(self.files.len());
         for f in self.files.values() {

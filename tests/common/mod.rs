@@ -53,3 +53,14 @@ pub fn corpus() -> Option<PathBuf> {
     eprintln!("note: ../shared/corpus/real is absent; skipping the real-corpus test");
     None
 }
+
+/// Every file under `dir`, recursively, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(files_under(&p)) } else { out.push(p) }
+    }
+    out.sort();
+    out
+}
