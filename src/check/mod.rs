@@ -13,10 +13,13 @@ use std::path::{Component, Path};
 
 /// All the book-level rules. Load-time problems (syntax, types, values) come from `load`.
 pub fn check_book(book: &Book) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    use rayon::prelude::*;
     let ids = IdIndex::new(book);
     let factor_use = factor_usage(book);
-    for r in &book.retros {
+    // Each retro's rules are independent (the writing rules read every section): in parallel,
+    // concatenated in book order so the output does not depend on scheduling.
+    let per_retro = book.retros.par_iter().map(|r| {
+        let mut out = Vec::new();
         id_charset(r, &mut out);
         duplicate_id(r, &ids, &mut out);
         moments_order(r, &mut out);
@@ -29,8 +32,9 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         stakeholder::check(r, book, &mut out);
         blameless::check(r, book, &mut out);
         completeness(r, book, &mut out);
-    }
-    out
+        out
+    });
+    per_retro.collect::<Vec<_>>().concat()
 }
 
 /// The seven elements as suggestions (notes), or errors where `[retros.required]` makes an
