@@ -20,3 +20,4 @@ pub mod search;
 pub mod serve;
 pub mod suggest;
 pub mod templates;
+pub mod text;

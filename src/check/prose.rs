@@ -39,14 +39,13 @@ pub fn prose_ranges(markdown: &str) -> Vec<Range<usize>> {
 /// match the file.
 pub fn blank_comments(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
-    let mut rest = markdown;
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..].find("-->").map_or(rest.len(), |e| start + e + 3);
-        out.extend(rest[start..end].bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }));
-        rest = &rest[end..];
+    let mut at = 0;
+    for span in crate::text::html_comment_spans(markdown) {
+        out.push_str(&markdown[at..span.start]);
+        out.extend(markdown[span.clone()].bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }));
+        at = span.end;
     }
-    out.push_str(rest);
+    out.push_str(&markdown[at..]);
     out
 }
 

@@ -316,6 +316,16 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
         }
         diags.push(Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, message));
     }
+    // A timeline section with text but no entry: say so, rather than show an empty timeline.
+    if let Some(s) = timeline_section.filter(|s| timeline.is_empty() && has_prose(&s.markdown)) {
+        diags.push(Diagnostic::warning(
+            rel,
+            Pos::new(s.line, 1),
+            "timeline-unread",
+            "this timeline section has text, but no line of it starts with a time, so no entry was read; start each \
+             entry with one, e.g. `- 09:14 The alert fired` or a table row `| 2025-03-14 09:14 | The alert fired |`",
+        ));
+    }
 
     let mut monitoring_series = meta.monitoring;
     monitoring::read_series(&mut monitoring_series, abs, rel, &tz, diags);
@@ -568,6 +578,11 @@ fn utc_timestamp(s: &str) -> Option<Timestamp> {
     }
     let days = date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days();
     Timestamp::from_second(i64::from(days) * 86_400 + h * 3600 + m * 60 + secs).ok()
+}
+
+/// Whether Markdown holds any text outside HTML comments.
+fn has_prose(markdown: &str) -> bool {
+    crate::text::strip_html_comments(markdown).chars().any(|c| c.is_alphanumeric())
 }
 
 #[cfg(test)]
