@@ -4,12 +4,47 @@
   var me = document.currentScript;
   var generation = Number((me && me.getAttribute("data-generation")) || 0);
   var key = "rb-live-scroll:" + location.pathname + location.search;
+
+  // Keep the reader's place across a reload. The browser's own restoration races ours (and the
+  // theme's smooth scrolling turns a jump into a slow animation), so this page takes it over:
+  // restore instantly, re-apply while late images and SVGs change the layout, and stop the
+  // moment the reader scrolls on their own.
+  function jump(y) {
+    try { window.scrollTo({ top: y, left: 0, behavior: "instant" }); } catch (e) { window.scrollTo(0, y); }
+  }
+  function restore(y) {
+    var done = false;
+    var stop = function () {
+      done = true;
+      ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (t) {
+        window.removeEventListener(t, stop, true);
+      });
+    };
+    ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (t) {
+      window.addEventListener(t, stop, true);
+    });
+    var start = Date.now();
+    var lastHeight = -1;
+    var stable = 0;
+    (function settle() {
+      if (done) return;
+      var h = document.documentElement.scrollHeight;
+      if (Math.abs(window.scrollY - y) > 1) jump(y);
+      // Settled: after the load event, the place is reached and the layout kept its height for
+      // a few frames. A page that no longer reaches that far is retried until the time limit.
+      var there = Math.abs(window.scrollY - y) <= 1;
+      stable = there && h === lastHeight && document.readyState === "complete" ? stable + 1 : 0;
+      lastHeight = h;
+      if (stable >= 5 || Date.now() - start > 3000) return stop();
+      window.requestAnimationFrame(settle);
+    })();
+  }
   try {
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
     var saved = sessionStorage.getItem(key);
     if (saved !== null) {
       sessionStorage.removeItem(key);
-      var restore = function () { window.scrollTo(0, Number(saved)); };
-      if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
+      restore(Number(saved));
     }
   } catch (e) { /* storage unavailable: reload without keeping the position */ }
 
@@ -58,6 +93,7 @@
   var source = new EventSource("/__retrobook/events");
   source.addEventListener("hello", function (e) {
     var d = JSON.parse(e.data);
+    document.documentElement.setAttribute("data-rb-live", "connected");
     if (d.errors) overlay(d.errors); else clear();
     // A rebuild finished between this page's request and this connection.
     if (!d.errors && d.generation > generation) reload();

@@ -22,6 +22,7 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync"],
   headless: true,
 });
+console.log("browser: Chromium " + browser.version());
 
 async function check(name, fn) {
   if (ONLY && !ONLY.some((o) => name.startsWith(o))) return;
@@ -40,6 +41,11 @@ async function check(name, fn) {
   } finally {
     await context.close();
   }
+}
+
+// Two animation frames: whatever a page queued (handlers, navigations) has run.
+async function frames(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
@@ -139,23 +145,67 @@ function save(text) {
   renameSync(tmp, retroFile);
 }
 
+// The live-reload script marks the page once its event stream is connected.
+async function liveConnected(page) {
+  await page.waitForFunction(() => document.documentElement.dataset.rbLive === "connected", null, { timeout: 20000 });
+}
+
 await check("live reload: an edit reloads the open page and keeps its scroll position", async (page) => {
   await page.goto(URL_ + "retros/2025-09-16-address-lookup-hang/");
-  await page.waitForFunction(() => window.EventSource && document.readyState === "complete");
-  await page.waitForTimeout(300); // the event stream connects
-  await page.evaluate(() => window.scrollTo(0, 700));
+  await liveConnected(page);
+  // The theme scrolls smoothly; the reader's place is where the scroll ends, so wait for it.
+  await page.evaluate(() => window.scrollTo({ top: 700, behavior: "smooth" }));
+  await page.waitForFunction(() => Math.abs(window.scrollY - 700) < 1, null, { timeout: 10000 });
   await page.evaluate(() => { window.__beforeReload = true; });
   const reloaded = page.waitForEvent("load", { timeout: 20000 });
   save(original.replace(/^title: (.*)$/m, "title: $1 (edited live)"));
   await reloaded;
   await page.waitForFunction(() => !window.__beforeReload && document.title.includes("(edited live)"), null, { timeout: 10000 });
-  await page.waitForFunction(() => Math.abs(window.scrollY - 700) < 5, null, { timeout: 5000 })
-    .catch(async () => { throw new Error("scroll position not kept: " + await page.evaluate(() => window.scrollY)); });
+  const where = () => page.evaluate(() => window.scrollY);
+  await page.waitForFunction(() => Math.abs(window.scrollY - 700) < 5, null, { timeout: 10000 })
+    .catch(async () => { throw new Error("scroll position not kept: " + await where() + " (the page was at 700)"); });
+  // It stays there: nothing (the browser's own restoration, a late layout) moves it afterwards.
+  for (let i = 0; i < 10; i++) {
+    await frames(page);
+    const y = await where();
+    assert(Math.abs(y - 700) < 5, "the scroll position moved after the restore: " + y);
+  }
+});
+
+await check("live reload: the position survives a layout that grows after load, and a reader who scrolls wins", async (page) => {
+  await page.goto(URL_ + "retros/2025-09-16-address-lookup-hang/");
+  await liveConnected(page);
+  const bottom = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+  const target = Math.min(1200, bottom);
+  await page.evaluate((y) => window.scrollTo({ top: y, behavior: "instant" }), target);
+  // After the reload, the top of the page starts short (a figure still loading) and grows.
+  await page.addInitScript(() => {
+    document.addEventListener("DOMContentLoaded", () => {
+      const main = document.querySelector("main") || document.body;
+      const keep = main.style.display;
+      main.style.display = "none";
+      setTimeout(() => { main.style.display = keep; }, 300);
+    });
+  });
+  const reloaded = page.waitForEvent("load", { timeout: 20000 });
+  save(original.replace(/^title: (.*)$/m, "title: $1 (edited again)"));
+  await reloaded;
+  await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 5, target, { timeout: 10000 })
+    .catch(async () => { throw new Error("late layout lost the position: " + await page.evaluate(() => window.scrollY)); });
+  // The reader scrolls: the restore must not pull them back.
+  await page.mouse.wheel(0, -400);
+  await page.waitForFunction((y) => window.scrollY < y - 200, target, { timeout: 10000 });
+  const after = await page.evaluate(() => window.scrollY);
+  for (let i = 0; i < 10; i++) await frames(page);
+  const y = await page.evaluate(() => window.scrollY);
+  assert(Math.abs(y - after) < 5, "the restore fought the reader: " + after + " → " + y);
+  save(original);
+  await page.waitForEvent("load", { timeout: 20000 });
 });
 
 await check("live reload: an error shows an overlay with file:line, fixing it clears the overlay", async (page) => {
   await page.goto(URL_ + "retros/2025-09-16-address-lookup-hang/");
-  await page.waitForTimeout(300);
+  await liveConnected(page);
   save(original.replace(/^severity: .*$/m, "severity: SEV9"));
   const overlay = page.locator("#rb-live-overlay");
   await overlay.waitFor({ state: "visible", timeout: 20000 });
@@ -182,7 +232,11 @@ await check("xss: no payload runs on any page type, nor from a javascript: link"
   for (const p of [...PAGES, ...new Set(facetPages)]) {
     await page.goto(XSS + p);
     await page.waitForLoadState("load");
-    await page.waitForTimeout(p.startsWith("search") ? 1500 : 100);
+    // Search pages render their results after load: wait for them (or the "no results" status).
+    if (p.startsWith("search")) {
+      await page.waitForFunction(() => (document.getElementById("rb-search-status") || {}).textContent, null, { timeout: 30000 });
+    }
+    await frames(page);
     // Hover and toggle what could carry a handler.
     for (const sel of ["b", "details", "div"]) {
       const el = page.locator(sel).first();
@@ -200,7 +254,7 @@ await check("xss: no payload runs on any page type, nor from a javascript: link"
     const href = await a.getAttribute("href");
     if (href && /^\s*javascript:/i.test(href)) await a.click({ timeout: 2000 }).catch(() => {});
   }
-  await page.waitForTimeout(200);
+  await frames(page);
   const pwned = await page.evaluate(() => window.__pwnedSeen === 1 || document.title === "PWNED").catch(() => true);
   assert(!pwned && dialogs === 0, "a javascript: link ran");
   assert(n === 0, n + " javascript: links survived on the retro page");
