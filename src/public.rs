@@ -7,7 +7,7 @@
 //! private until someone adds it here on purpose.
 
 use crate::config::Config;
-use crate::model::{ActionStatus, DocStatus, Moment, Retro, SectionKind};
+use crate::model::{ActionStatus, DocStatus, Moment, Retro, Section, SectionKind};
 use crate::render::format::{human_duration, long_date};
 use crate::render::markdown::{self, MarkdownOptions};
 use serde::Serialize;
@@ -76,9 +76,14 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
     let resolve = r.impact.duration_to(Moment::Resolved);
     let impact_secs = mitigate.or(resolve).filter(|s| *s >= 0);
     let resolved_after = resolve.filter(|s| *s >= 0 && Some(*s) != impact_secs);
-    let message_md = r.section(SectionKind::StakeholderMessage).map(|s| s.markdown.as_str()).unwrap_or("");
-    // Raw HTML is never kept on the public site, whatever `[output.html] allow-raw-html` says,
-    // and the sanitiser also drops HTML comments (template guidance, retrobook-allow markers).
+    // Only a section headed as the stakeholder message is published: an alias such as "Customer
+    // impact" is often written for the team, with customer names in it.
+    let message = stakeholder_message(r).map(|s| s.markdown.as_str()).unwrap_or("");
+    // Comments (template guidance, retrobook-allow markers) go first, also those CommonMark would
+    // not call comments (one spanning a blank line). Raw HTML is never kept on the public site,
+    // whatever `[output.html] allow-raw-html` says.
+    let message_md = crate::text::strip_html_comments(message);
+    let message_md = message_md.as_str();
     let html = markdown::render(message_md, MarkdownOptions { allow_raw_html: false });
     let message_html = markdown::sanitize(&html);
     let message_text = markdown::plain_text(message_md).trim().to_string();
@@ -107,6 +112,15 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
         message_html,
         message_text,
         actions: r.actions.iter().filter(|a| a.status != ActionStatus::WontDo).map(|a| a.title.clone()).collect(),
+    })
+}
+
+/// The section published as the stakeholder message: the first one headed "Stakeholder message"
+/// (never an alias of it).
+pub fn stakeholder_message(r: &Retro) -> Option<&Section> {
+    r.sections.iter().find(|s| {
+        s.kind == Some(SectionKind::StakeholderMessage)
+            && crate::load::sections::is_explicit_stakeholder_heading(&s.heading)
     })
 }
 

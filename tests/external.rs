@@ -159,3 +159,43 @@ fn the_default_destination_is_site_external_beside_the_internal_site() {
     assert!(!book.join("site").exists(), "the internal site is not touched");
     assert!(stderr(&out).contains("site-external"), "{}", stderr(&out));
 }
+
+#[test]
+fn only_a_section_headed_stakeholder_message_is_published() {
+    let book = fixture("external");
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("public");
+    let out = build_external(&book, &dest, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The retro whose only message-like section is "Customer impact" still has its page, with the
+    // public fields and without that section or its sub-sections.
+    let page = std::fs::read_to_string(dest.join("incidents/2025-06-10-search-slow/index.html")).unwrap();
+    assert!(page.contains("Product search was slow for an hour"), "{page}");
+    assert!(!page.contains("zzaliasqq7") && !page.contains("zzaliassubqq7"), "an alias section was published");
+    // `check` says why, at the alias heading.
+    let check = run(&["check", "--book", book.to_str().unwrap(), "--format", "json"]);
+    let diags: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let alias = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "stakeholder-alias")
+        .unwrap_or_else(|| panic!("no stakeholder-alias warning: {diags:#}"));
+    assert_eq!(alias["file"], "retros/2025-06-10-search-slow.md");
+    assert_eq!(alias["line"], 14);
+    assert_eq!(alias["level"], "warning");
+    assert!(alias["message"].as_str().unwrap().contains("## Stakeholder message"));
+}
+
+#[test]
+fn comments_are_removed_even_across_blank_lines() {
+    let book = fixture("external");
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("public");
+    assert!(build_external(&book, &dest, &[]).status.success());
+    let page = std::fs::read_to_string(dest.join("incidents/2025-03-01-checkout-unavailable/index.html")).unwrap();
+    assert!(page.contains("no data was lost"), "the message itself is there");
+    for leak in ["zzblanklinecommentqq7", "template prompt", "&lt;!--", "--&gt;"] {
+        assert!(!page.contains(leak), "{leak:?} published");
+    }
+}

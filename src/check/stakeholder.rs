@@ -95,7 +95,21 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     if !r.external {
         return;
     }
-    let Some(s) = r.section(SectionKind::StakeholderMessage) else {
+    let Some(s) = crate::public::stakeholder_message(r) else {
+        if let Some(alias) = r.section(SectionKind::StakeholderMessage) {
+            out.push(Diagnostic::warning(
+                &r.path,
+                Pos::new(alias.line, 1),
+                "stakeholder-alias",
+                format!(
+                    "this retro is `external: true`, but `{}` is not published on the external site: only a section \
+                     headed `## Stakeholder message` is; rename the heading if this section is written for customers, \
+                     or add a `## Stakeholder message`",
+                    alias.heading
+                ),
+            ));
+            return;
+        }
         out.push(Diagnostic::warning(
             &r.path,
             r.id_pos,

@@ -233,6 +233,12 @@ pub fn normalize_heading(text: &str) -> String {
     s.to_string()
 }
 
+/// Whether a heading names the stakeholder message itself, not one of its aliases ("Customer
+/// impact" is often internal): only such a section is published on the external site.
+pub fn is_explicit_stakeholder_heading(heading: &str) -> bool {
+    matches!(normalize_heading(heading).as_str(), "stakeholder message" | "message to stakeholders")
+}
+
 /// Which of the seven elements a heading names, by the aliases of spec §2.5 and those seen in
 /// real postmortems.
 pub fn classify(heading: &str) -> Option<SectionKind> {
