@@ -134,7 +134,8 @@ pub fn diff(base: &Book, head: &Book, diagnostics: &[Diagnostic]) -> BookDiff {
     d
 }
 
-/// Escapes text for inline Markdown (titles come from retros).
+/// Escapes text for inline Markdown (titles come from retros). An `@` gets a word joiner after it,
+/// so that `@team` in a retro does not notify anyone when the comment is posted.
 fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -142,8 +143,21 @@ fn md(s: &str) -> String {
             out.push('\\');
         }
         out.push(if c == '\n' { ' ' } else { c });
+        if c == '@' {
+            out.push('\u{2060}');
+        }
     }
     out
+}
+
+/// `s` as a code span: the fence is one backtick longer than the longest run inside, and a space
+/// pads a value that starts or ends with a backtick. A code span cannot mention anyone.
+fn code(s: &str) -> String {
+    let s = s.replace('\n', " ");
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{s}{pad}{fence}")
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -160,8 +174,8 @@ pub fn to_markdown(d: &BookDiff, site_url: &str) -> String {
         None => md(&r.title),
     };
     let factor_link = |id: &str| match &base {
-        Some(b) => format!("[`{id}`]({b}factors/{}/)", crate::render::format::segment(id)),
-        None => format!("`{id}`"),
+        Some(b) => format!("[{}]({b}factors/{}/)", code(id), crate::render::format::segment(id)),
+        None => code(id),
     };
     let mut out = String::from("### retrobook\n\n");
     if d.added.is_empty() && d.changed.is_empty() && d.removed.is_empty() {
@@ -183,7 +197,7 @@ pub fn to_markdown(d: &BookDiff, site_url: &str) -> String {
         let _ = writeln!(out, "**{title}**\n");
         for r in list {
             let name = if title == "Removed" { md(&r.title) } else { retro_link(r) };
-            let _ = writeln!(out, "- {name} (`{}`)", r.path);
+            let _ = writeln!(out, "- {name} ({})", code(&r.path));
         }
         out.push('\n');
     }
@@ -218,7 +232,13 @@ pub fn to_markdown(d: &BookDiff, site_url: &str) -> String {
                 ActionChange::Reopened => "reopened",
             };
             let owner = a.owner.as_deref().map(|o| format!(", owner {}", md(o))).unwrap_or_default();
-            let _ = writeln!(out, "- {what}: `{}#{}` {} ({}{owner})", a.retro, a.id, md(&a.title), a.status);
+            let _ = writeln!(
+                out,
+                "- {what}: {} {} ({}{owner})",
+                code(&format!("{}#{}", a.retro, a.id)),
+                md(&a.title),
+                a.status
+            );
         }
         out.push('\n');
     }
@@ -233,11 +253,9 @@ pub fn to_markdown(d: &BookDiff, site_url: &str) -> String {
         for p in &d.problems {
             let _ = writeln!(
                 out,
-                "- {} `{}:{}:{}` {}: {}",
+                "- {} {} {}: {}",
                 p.level.as_str(),
-                p.file,
-                p.line,
-                p.column,
+                code(&format!("{}:{}:{}", p.file, p.line, p.column)),
                 p.rule,
                 md(&p.message)
             );

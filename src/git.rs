@@ -550,11 +550,17 @@ pub fn book_at(
     let mut list = Vec::new();
     diff_trees(&repo, None, retros_tree(&commit, &layout.retros_in_repo()), "", &mut list);
     for c in list {
-        if let Some((p, id)) = c.new
-            && let Ok(blob) = repo.find_blob(id)
-        {
-            files.push((layout.book_path(&p), blob.content().to_vec()));
-        }
+        let Some((p, id)) = c.new else { continue };
+        // A blob that cannot be read (a shallow or partial clone, a damaged object) must not
+        // make a retro vanish from the comparison: say so instead.
+        let blob = repo.find_blob(id).map_err(|e| {
+            RevError(format!(
+                "cannot read `{}` at `{rev}` ({}); fetch the full history (e.g. `git fetch --unshallow`) and retry",
+                layout.book_path(&p),
+                e.message()
+            ))
+        })?;
+        files.push((layout.book_path(&p), blob.content().to_vec()));
     }
     Ok(crate::load::load_from_bytes(root, config, files))
 }

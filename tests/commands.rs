@@ -51,6 +51,47 @@ fn new_writes_a_retro_that_checks_clean_and_never_overwrites() {
 }
 
 #[test]
+fn new_takes_long_and_non_latin_titles() {
+    let dir = temp_book();
+    let book = dir.path().to_str().unwrap();
+    let long = "Checkout failed for customers in every region after the payments config push ".repeat(4);
+    let out = run(&["--book", book, "new", long.trim(), "--date", "2025-03-14"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = stdout(&out).trim().to_string();
+    assert!(path.starts_with("retros/2025-03-14-checkout-failed-for-customers") && path.len() < 100, "{path}");
+    let text = std::fs::read_to_string(dir.path().join(&path)).unwrap();
+    assert!(text.contains(long.trim()), "the whole title is kept in the front matter");
+
+    let out = run(&["--book", book, "new", "決済の障害", "--date", "2025-03-15"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "retros/2025-03-15-incident.md");
+    assert!(stderr(&out).contains("--id"), "says how to choose a name: {}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("retros/2025-03-15-incident.md")).unwrap();
+    assert!(text.contains("title: \"決済の障害\""), "{text}");
+    let out = run(&["--book", book, "check", "--format", "json"]);
+    let diags: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(diags.iter().all(|d| d["level"] != "error"), "{diags:#?}");
+}
+
+#[test]
+fn export_exits_1_when_check_finds_errors() {
+    let dir = temp_book();
+    std::fs::create_dir_all(dir.path().join("retros")).unwrap();
+    // Loads fine, but `check` finds an error: a related retro that does not exist.
+    std::fs::write(
+        dir.path().join("retros/a.md"),
+        "---\nid: a\ntitle: A\ndate: 2025-01-01\nseverity: SEV2\nrelated: [no-such-retro]\n---\n\n## Narrative\n\nText.\n",
+    )
+    .unwrap();
+    let book = dir.path().to_str().unwrap();
+    let check = run(&["--book", book, "check"]);
+    assert_eq!(check.status.code(), Some(1), "check finds the error: {}", stderr(&check));
+    let out = run(&["--book", book, "export"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(serde_json::from_slice::<Value>(&out.stdout).is_ok(), "the export is still printed");
+}
+
+#[test]
 fn new_rejects_unknown_severity_as_usage_error() {
     let dir = temp_book();
     let out = run(&["--book", dir.path().to_str().unwrap(), "new", "X", "--severity", "P1"]);

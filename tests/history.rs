@@ -395,3 +395,33 @@ fn check_since_reports_only_changed_retros_but_validates_the_whole_book() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown revision `nope`"));
 }
+
+#[test]
+fn diff_mentions_nobody_and_keeps_code_spans_whole() {
+    let r = pr_fixture();
+    let text = "---\nid: zeta\ntitle: \"Page @oncall sooner\"\ndate: 2024-03-01\nseverity: SEV3\nactions:\n  - id: A1\n    \
+                title: \"Ask @payments-team\"\n    owner: \"@sre-team\"\n    status: open\n    due: 2024-06-30\n---\n\n\
+                ## Narrative\n\nText.\n";
+    r.write("retros/we`ird.md", text);
+    r.commit(BOB, "2024-03-21T10:00:00Z", "zeta");
+    let out = rb(&r.dir, &["diff", "main"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = stdout(&out);
+    for handle in ["@oncall", "@payments-team", "@sre-team"] {
+        assert!(!md.contains(handle), "{handle} would notify someone:\n{md}");
+    }
+    assert!(md.contains("@\u{2060}sre-team"), "{md}");
+    assert!(md.contains("(``retros/we`ird.md``)"), "{md}");
+}
+
+#[test]
+fn diff_says_when_a_retro_cannot_be_read_from_git() {
+    let r = pr_fixture();
+    // A damaged object store (or a partial clone): delta's blob is gone.
+    let blob = r.git(&["rev-parse", "pr:retros/d.md"]).trim().to_string();
+    std::fs::remove_file(r.dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let out = rb(&r.dir, &["diff", "main"]);
+    assert_eq!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
+    assert!(!stdout(&out).contains("No retro changed"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("cannot read `retros/d.md`"), "{}", stderr(&out));
+}

@@ -21,7 +21,9 @@ pub fn run(root: &Path, today: Option<jiff::civil::Date>) -> i32 {
     match serde_json::to_string_pretty(&doc) {
         Ok(s) => {
             println!("{s}");
-            let errors = super::error_count(&loaded.diagnostics);
+            // The same errors `check` reports: those found while loading and by the rules.
+            let errors =
+                super::error_count(&loaded.diagnostics) + super::error_count(&crate::check::check_book(&loaded.book));
             if errors > 0 {
                 eprintln!(
                     "exported {} retros; the book has {errors} errors (run `retrobook check`)",

@@ -30,11 +30,14 @@ pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> i32
     }
     let date =
         args.date.or(today).unwrap_or_else(|| jiff::ZonedDateTime::now().with_time_zone(config.timezone()).date());
-    let slug = slugify(&args.title);
+    let slug = file_slug(&args.title);
     if slug.is_empty() && args.id.is_none() {
-        eprintln!("error: the title `{}` gives an empty file name; use letters or digits, or pass --id", args.title);
-        return EXIT_USAGE;
+        eprintln!(
+            "note: the title has no Latin letters or digits for a file name; naming the retro `{date}-incident` \
+             (pass --id to choose another)"
+        );
     }
+    let slug = if slug.is_empty() { "incident".to_string() } else { slug };
     let base = args.id.clone().unwrap_or_else(|| format!("{date}-{slug}"));
     if slugify(&base) != base {
         eprintln!(
@@ -80,4 +83,31 @@ pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> i32
     }
     eprintln!("error: no free file name for `{base}`");
     EXIT_ERRORS
+}
+
+/// The longest slug kept from a title: ids stay readable in URLs, and file names far below the
+/// 255-byte limit of common file systems.
+const MAX_SLUG: usize = 60;
+
+/// The title's slug, cut at a word boundary to at most [`MAX_SLUG`] characters.
+fn file_slug(title: &str) -> String {
+    let slug = slugify(title);
+    if slug.len() <= MAX_SLUG {
+        return slug;
+    }
+    let cut = &slug[..MAX_SLUG];
+    cut.rfind('-').filter(|&i| i > 0).map_or(cut, |i| &cut[..i]).trim_end_matches(['-', '.']).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_titles_are_cut_at_a_word_boundary() {
+        let title = "Checkout failed for customers in every region ".repeat(8);
+        let slug = super::file_slug(&title);
+        assert!(slug.len() <= super::MAX_SLUG, "{slug}");
+        assert!(slug.starts_with("checkout-failed-for-customers") && !slug.ends_with('-'), "{slug}");
+        assert_eq!(super::file_slug("短いタイトル"), "");
+        assert_eq!(super::file_slug("DNS outage"), "dns-outage");
+    }
 }
