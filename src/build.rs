@@ -33,12 +33,18 @@ pub struct BuildReport {
     pub search_records: usize,
     pub phases: Vec<(&'static str, Duration)>,
     pub warnings: Vec<Diagnostic>,
+    /// Files beside folder retros that were not published: (path relative to the book, why).
+    pub skipped_assets: Vec<(String, &'static str)>,
+    /// The folder the site was written to: the destination, or the target of a linked one.
+    pub written_to: PathBuf,
 }
 
-/// Why a build failed: diagnostics of the book, or a message.
+/// Why a build failed: diagnostics of the book, a refused destination, or a message.
 #[derive(Debug)]
 pub enum BuildError {
     Book(Vec<Diagnostic>),
+    /// The destination may not be replaced (see [`check_dest`]): nothing was written.
+    Destination(String),
     Other(String),
 }
 
@@ -47,6 +53,8 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     let mut report = BuildReport::default();
     let mut phase = Phase::new();
     let loaded = crate::load::load_book(root).map_err(BuildError::Book)?;
+    // Before anything is written: the destination is replaced whole, so it must be ours.
+    let dest = check_dest(root, &loaded.book.config.retros.dir, &opts.dest).map_err(BuildError::Destination)?;
     let mut book = loaded.book;
     crate::cmd::attach_history(&mut book);
     let mut diags = loaded.diagnostics;
@@ -81,10 +89,13 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         report.retros = retros.len();
     }
     report.search_records = records.len();
-    let cache = cache_dir(&opts.dest);
+    if public.is_none() {
+        report.skipped_assets = render::assets::collect(&book).skipped;
+    }
+    let cache = cache_dir(&dest);
     let mut render_error = None;
     let mut timings = (Duration::ZERO, Duration::ZERO, 0usize, 0usize);
-    swap_in(&opts.dest, |tmp| {
+    swap_in(&dest, |tmp| {
         let t = Instant::now();
         let files = std::sync::atomic::AtomicUsize::new(0);
         // Pages go to disk as soon as they are rendered: the site is never all in memory.
@@ -115,8 +126,9 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     })
     .map_err(|e| match render_error.take() {
         Some(msg) => BuildError::Other(msg),
-        None => BuildError::Other(format!("cannot write {}: {e}", opts.dest.display())),
+        None => BuildError::Other(format!("cannot write {}: {e}", dest.display())),
     })?;
+    report.written_to = dest;
     report.pages = timings.2;
     report.files = timings.3;
     phase.end("write", &mut report);
@@ -161,23 +173,50 @@ pub fn write_atomically(
 }
 
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
-/// is untouched; a failure removes the half-written folder.
+/// is untouched; a failure removes the half-written folder. The new folder carries the
+/// [`SITE_MARKER`]; `dest` is replaced only when it is absent, empty or a site (see
+/// [`site_kind`]), never when it is a file or a folder of something else. Leftovers of a killed
+/// build beside `dest` (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that is gone) are removed.
 pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Err(std::io::Error::other(format!("{} does not name a folder", dest.display())));
+    };
+    let replaceable = |dest: &Path| match std::fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+        Ok(m) if !m.is_dir() => {
+            Err(std::io::Error::other(format!("{} is not a folder; not replacing it", dest.display())))
+        }
+        Ok(_) if site_kind(dest) == SiteKind::Foreign => Err(std::io::Error::other(format!(
+            "{} holds files and is not a site built by retrobook; not replacing it",
+            dest.display()
+        ))),
+        Ok(_) => Ok(true),
+    };
+    replaceable(dest)?;
     std::fs::create_dir_all(parent)?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    remove_leftovers(parent, &name);
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp)?;
-    let written = fill(&tmp);
+    let written = std::fs::write(tmp.join(SITE_MARKER), MARKER_TEXT).and_then(|()| fill(&tmp));
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    let had_old = dest.exists();
-    if had_old {
-        std::fs::rename(dest, &old)?;
+    // Checked again: the folder may have changed while the site was rendered.
+    let had_old = match replaceable(dest) {
+        Ok(had) => had,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    if had_old && let Err(e) = std::fs::rename(dest, &old) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
     }
     if let Err(e) = std::fs::rename(&tmp, dest) {
         if had_old {
@@ -190,6 +229,168 @@ pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> std::io::Result<()>) -> 
         let _ = std::fs::remove_dir_all(&old);
     }
     Ok(())
+}
+
+/// The file written into every site: a folder that carries it may be replaced by a build.
+pub const SITE_MARKER: &str = ".retrobook-site";
+
+const MARKER_TEXT: &str = "This folder is a site built by retrobook. `retrobook build` replaces folders that \
+carry this file, and refuses to replace other non-empty folders.\n";
+
+/// What an existing folder is, as a destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteKind {
+    Empty,
+    /// Carries the [`SITE_MARKER`].
+    Marked,
+    /// A site of a retrobook version from before the marker: `index.html` generated by retrobook,
+    /// with `404.html` and `sitemap.xml` beside it.
+    Unmarked,
+    /// Anything else: never replaced.
+    Foreign,
+}
+
+/// What the folder `dir` holds (see [`SiteKind`]).
+pub fn site_kind(dir: &Path) -> SiteKind {
+    let Ok(mut entries) = std::fs::read_dir(dir) else { return SiteKind::Foreign };
+    if entries.next().is_none() {
+        return SiteKind::Empty;
+    }
+    if dir.join(SITE_MARKER).is_file() {
+        return SiteKind::Marked;
+    }
+    let generated_by_us = std::fs::read(dir.join("index.html")).is_ok_and(|html| {
+        let head = String::from_utf8_lossy(&html[..html.len().min(4096)]).into_owned();
+        head.contains("<meta name=\"generator\" content=\"retrobook ")
+    });
+    if generated_by_us && dir.join("404.html").is_file() && dir.join("sitemap.xml").is_file() {
+        SiteKind::Unmarked
+    } else {
+        SiteKind::Foreign
+    }
+}
+
+/// Removes `.NAME.tmp-PID` and `.NAME.old-PID` folders in `parent` left by a build that was
+/// killed (its process is gone). Folders of a build still running are kept.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let (tmp, old) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+    for e in entries.filter_map(Result::ok) {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name.strip_prefix(&tmp).or_else(|| file_name.strip_prefix(&old)) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid == std::process::id() || process_alive(pid) || !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let _ = std::fs::remove_dir_all(e.path());
+    }
+}
+
+/// Whether process `pid` is running. Where that cannot be told (no `/proc`), every other build
+/// counts as gone.
+fn process_alive(pid: u32) -> bool {
+    Path::new("/proc/self").exists() && Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Checks that the site may be built into `dest` (relative paths are taken from the working
+/// folder; callers join them to the book first) and returns the folder to write: `dest` with
+/// symbolic links resolved, so a linked site keeps its link and is built into its target.
+///
+/// Refused: the book's folder or any folder containing it; the retros folder (`retros_dir`, from
+/// book.toml) or anything inside it; `theme/` or anything inside it; anything inside a `.git`
+/// folder; a file; an existing folder that is neither empty nor a site (see [`site_kind`]).
+/// The error says why and what would be right.
+pub fn check_dest(root: &Path, retros_dir: &str, dest: &Path) -> Result<PathBuf, String> {
+    let refuse = |why: String| {
+        format!(
+            "refusing to build into {}: {why}. A build replaces its destination whole; choose a new or empty \
+folder, or a site built earlier, outside the book's retros/, theme/ and .git, e.g. `--dest-dir site`",
+            dest.display()
+        )
+    };
+    let resolve = |p: &Path| resolve(p).map_err(|e| refuse(format!("cannot resolve {}: {e}", p.display())));
+    let real = resolve(dest)?;
+    let book = resolve(root)?;
+    let retros = resolve(&root.join(retros_dir))?;
+    let theme = resolve(&root.join("theme"))?;
+    if real == book {
+        return Err(refuse("it is the book's folder (book.toml, the retros)".into()));
+    }
+    if book.starts_with(&real) {
+        return Err(refuse("it contains the book (it is a folder above it)".into()));
+    }
+    // A retros folder at the book's root (`dir = "."`) is protected by the other rules: its
+    // retros make every folder holding them non-empty and not a site.
+    if retros != book {
+        if real == retros {
+            return Err(refuse(format!("it is the retros folder `{retros_dir}/`; building would delete every retro")));
+        }
+        if real.starts_with(&retros) {
+            return Err(refuse(format!("it is inside the retros folder `{retros_dir}/`")));
+        }
+        if retros.starts_with(&real) {
+            return Err(refuse(format!("it contains the retros folder `{retros_dir}/`")));
+        }
+    }
+    if real == theme {
+        return Err(refuse("it is the theme folder `theme/`".into()));
+    }
+    if real.starts_with(&theme) {
+        return Err(refuse("it is inside the theme folder `theme/`".into()));
+    }
+    if real.components().any(|c| c.as_os_str() == ".git") {
+        return Err(refuse("it is inside a .git folder".into()));
+    }
+    let linked = std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink());
+    let shown_real = if linked { format!(" (the target of the link, {})", real.display()) } else { String::new() };
+    match std::fs::symlink_metadata(&real) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(real),
+        Err(e) => Err(refuse(format!("cannot read it: {e}"))),
+        Ok(m) if !m.is_dir() => Err(refuse(format!("it is a file{shown_real}, and a build never replaces a file"))),
+        Ok(_) => match site_kind(&real) {
+            SiteKind::Foreign => Err(refuse(format!(
+                "it is a folder{shown_real} that holds files and is not a site built by retrobook (it has no \
+`{SITE_MARKER}` file); move its files away or pick another folder"
+            ))),
+            _ => Ok(real),
+        },
+    }
+}
+
+/// `path` made absolute, with `.`, `..` and symbolic links resolved as the file system would
+/// (the part that does not exist yet is kept as written).
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    use std::path::Component;
+    let abs = std::path::absolute(path)?;
+    // Components still to visit, last first.
+    let mut rest: Vec<std::ffi::OsString> = abs.components().rev().map(|c| c.as_os_str().to_owned()).collect();
+    let mut out = PathBuf::new();
+    let mut links = 0;
+    while let Some(c) = rest.pop() {
+        match Path::new(&c).components().next() {
+            Some(Component::Prefix(_)) => out = PathBuf::from(&c),
+            Some(Component::RootDir) => out.push(&c),
+            Some(Component::CurDir) | None => {}
+            Some(Component::ParentDir) => {
+                out.pop();
+            }
+            Some(Component::Normal(n)) => {
+                let next = out.join(n);
+                match std::fs::symlink_metadata(&next) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        links += 1;
+                        if links > 40 {
+                            return Err(std::io::Error::other("too many levels of symbolic links"));
+                        }
+                        let target = std::fs::read_link(&next)?;
+                        rest.extend(target.components().rev().map(|c| c.as_os_str().to_owned()));
+                    }
+                    _ => out = next,
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {

@@ -1,6 +1,6 @@
 //! `retrobook build`: the site, atomically.
 
-use super::{EXIT_ERRORS, EXIT_OK};
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::build::{Audience, BuildError, BuildOptions};
 use std::path::{Path, PathBuf};
 
@@ -35,9 +35,17 @@ pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> i
                 for (name, d) in &report.phases {
                     eprintln!("  {name:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                 }
+                for (path, why) in &report.skipped_assets {
+                    eprintln!("  not published: {path} ({why})");
+                }
             }
+            let linked = if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_symlink()) {
+                format!(" (a link to {})", report.written_to.display())
+            } else {
+                String::new()
+            };
             eprintln!(
-                "built {}{} retros: {} pages, {} search records, {} warnings → {} in {:.2} s",
+                "built {}{} retros: {} pages, {} search records, {} warnings → {}{linked} in {:.2} s",
                 if args.audience == Audience::External { "the public history of " } else { "" },
                 report.retros,
                 report.pages,
@@ -55,6 +63,10 @@ pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> i
                 crate::diagnostic::summary(&diags, 0).replace("checked 0 retros: ", "")
             );
             EXIT_ERRORS
+        }
+        Err(BuildError::Destination(msg)) => {
+            eprintln!("error: {msg}\nnothing was written");
+            EXIT_USAGE
         }
         Err(BuildError::Other(msg)) => {
             eprintln!("error: {msg}\nbuild failed; the previous site is untouched");

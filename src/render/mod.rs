@@ -1,6 +1,7 @@
 //! Rendering: page contexts → Tera templates → files in memory. Nothing here parses Markdown
 //! front matter or reads git; everything comes from the loaded [`Book`].
 
+pub mod assets;
 pub mod context;
 pub mod external;
 pub mod format;
@@ -274,24 +275,14 @@ fn retro_page_key(l: &Lookup, i: usize) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// Files beside a folder retro's `index.md` (images, CSVs) are published beside its page.
+/// Files beside a folder retro's `index.md` (images, CSVs) are published beside its page: plain
+/// files of known asset types only (see [`assets`]); what is left out is listed by `build -v`.
 fn retro_assets(book: &Book) -> Vec<OutputFile> {
-    let mut out = Vec::new();
-    for r in &book.retros {
-        let is_folder = r.path.rsplit('/').next().is_some_and(|f| f.eq_ignore_ascii_case("index.md"));
-        let Some(dir) = r.abs_path.parent().filter(|_| is_folder) else { continue };
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
-            let p = entry.path();
-            if entry.file_type().is_file()
-                && !crate::load::is_retro_file(p)
-                && let Ok(bytes) = std::fs::read(p)
-            {
-                let rel = crate::load::relative(dir, p);
-                out.push(OutputFile { path: format!("retros/{}/{rel}", r.id), bytes });
-            }
-        }
-    }
-    out
+    assets::collect(book)
+        .files
+        .into_iter()
+        .filter_map(|(src, path)| std::fs::read(src).ok().map(|bytes| OutputFile { path, bytes }))
+        .collect()
 }
 
 #[derive(Serialize)]
