@@ -94,7 +94,9 @@ succeeded. A book with errors does not build; warnings are printed and the build
     )]
     Build {
         /// Where to write the site, relative to the book [default: site, or site-external with
-        /// --audience external]
+        /// --audience external]. Only an absent or empty folder, or a site built by retrobook, is
+        /// replaced: the book itself, a folder above it, retros/, theme/, .git, a file and any
+        /// other folder with files in it are refused
         #[arg(long, value_name = "DIR")]
         dest_dir: Option<PathBuf>,
         /// Who the site is for: the whole book, or the customer-facing incident history
