@@ -88,6 +88,11 @@ pub fn parse_yaml(text: &str, first_line: u32) -> Result<Node, SyntaxError> {
     if let Some(node) = super::fastyaml::parse(text, first_line) {
         return Ok(node);
     }
+    parse_yaml_reference(text, first_line)
+}
+
+/// Parses YAML front matter with yaml-rust2 alone: the reference the fast path must agree with.
+pub fn parse_yaml_reference(text: &str, first_line: u32) -> Result<Node, SyntaxError> {
     let mut builder = YamlBuilder { first_line, stack: Vec::new(), keys: Vec::new(), root: None, dup: None };
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, false) {
