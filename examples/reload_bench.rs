@@ -35,6 +35,8 @@ fn main() {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         today: None,
         log: false,
+        allowed_hosts: Vec::new(),
+        limits: Default::default(),
     })
     .expect("start the server");
     let files = retrobook::load::discover(&tmp.join("retros"));

@@ -126,6 +126,10 @@ See docs/serve.md."
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
+        /// Also answer for this host name (repeatable); by default only localhost, *.localhost and
+        /// IP addresses that reach the server are answered (DNS-rebinding protection)
+        #[arg(long = "allowed-host", value_name = "HOST", value_parser = retrobook::serve::host::parse_allowed_host)]
+        allowed_host: Vec<String>,
     },
     /// Print the JSON Schema of retro front matter, for editors (see docs/editors.md)
     Schema,
@@ -168,8 +172,8 @@ fn main() {
         Command::Build { dest_dir, audience, no_search, verbose } => {
             cmd::build::run(root, &cmd::build::BuildArgs { dest_dir, audience, no_search, verbose }, cli.today)
         }
-        Command::Serve { port, bind, open } => {
-            cmd::serve::run(root, &cmd::serve::ServeArgs { port, bind, open }, cli.today)
+        Command::Serve { port, bind, open, allowed_host } => {
+            cmd::serve::run(root, &cmd::serve::ServeArgs { port, bind, open, allowed_hosts: allowed_host }, cli.today)
         }
         Command::Schema => cmd::schema::run(root),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),

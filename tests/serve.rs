@@ -26,9 +26,16 @@ impl Drop for Serve {
 }
 
 fn serve(book: &Path) -> Serve {
+    serve_with(book, &[], &[])
+}
+
+/// `serve` with more arguments and environment variables.
+fn serve_with(book: &Path, args: &[&str], env: &[(&str, &Path)]) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_retrobook"))
         .args(["--today", "2026-11-28", "serve", "--port", "0", "--book"])
         .arg(book)
+        .args(args)
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -43,8 +50,13 @@ fn serve(book: &Path) -> Serve {
 
 /// A GET: status, headers (lower-cased names), body.
 fn get(port: u16, path: &str) -> (u16, BTreeMap<String, String>, String) {
+    get_as(port, "localhost", path)
+}
+
+/// A GET with this `Host` header.
+fn get_as(port: u16, host: &str, path: &str) -> (u16, BTreeMap<String, String>, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -214,4 +226,138 @@ fn one_edit_is_one_reload_and_errors_keep_the_last_good_site() {
     assert_eq!(next(&rx, Duration::from_millis(1500)), None);
     drop(s);
     assert!(!dir.path().join("site").exists(), "serve wrote a site into the book");
+}
+
+#[test]
+fn answers_only_for_loopback_names_the_bind_address_and_allowed_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("clean", dir.path());
+    let s = serve(dir.path());
+    let port = s.port;
+
+    // DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1.
+    for host in ["evil.example", &format!("evil.example:{port}"), "localhost.evil.example", "127.0.0.1.nip.io"] {
+        let (code, h, body) = get_as(port, host, "/");
+        assert_eq!(code, 403, "{host}: {body}");
+        assert!(h["content-type"].starts_with("text/plain"), "{host}");
+        assert!(body.contains("--allowed-host"), "{host}: {body}");
+        assert!(!body.contains("Clean fixture"), "{host}: the book leaked");
+    }
+    let (_, _, body) = get_as(port, "evil.example", "/");
+    assert!(body.contains("--allowed-host evil.example"), "{body}");
+    // The live endpoints are refused too.
+    for path in ["/__retrobook/events", "/__retrobook/status", "/retros/search-slow/", "/css/retrobook.css"] {
+        assert_eq!(get_as(port, "evil.example", path).0, 403, "{path}");
+    }
+
+    for host in [
+        "localhost".to_string(),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_string(),
+        format!("[::1]:{port}"),
+        format!("docs.localhost:{port}"),
+    ] {
+        let (code, _, body) = get_as(port, &host, "/");
+        assert_eq!(code, 200, "{host}: {body}");
+        assert!(body.contains("Clean fixture"), "{host}");
+    }
+    drop(s);
+
+    // --allowed-host admits a name (any port), repeatable; others are still refused.
+    let s = serve_with(dir.path(), &["--allowed-host", "preview.example", "--allowed-host", "Docs.Internal"], &[]);
+    for host in ["preview.example", &format!("preview.example:{}", s.port), "docs.internal:8443"] {
+        let (code, _, body) = get_as(s.port, host, "/");
+        assert_eq!(code, 200, "{host}: {body}");
+        assert!(body.contains("Clean fixture"));
+    }
+    assert_eq!(get_as(s.port, "evil.example", "/").0, 403);
+    assert_eq!(get_as(s.port, "sub.preview.example", "/").0, 403);
+}
+
+#[test]
+fn allowed_host_must_be_a_host_name() {
+    for bad in ["http://preview.example", "preview.example/x", "", "a b"] {
+        let o = run(&["serve", "--port", "0", "--allowed-host", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("--allowed-host") && stderr(&o).contains("expected a host name"),
+            "{bad}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn half_sent_and_idle_connections_are_closed_but_live_reload_stays_open() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("clean", dir.path());
+    let s = serve(dir.path());
+    let rx = events(s.port);
+    assert_eq!(next(&rx, Duration::from_secs(10)).expect("hello").0, "hello");
+
+    let t = Instant::now();
+    let mut half = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    write!(half, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ").unwrap();
+    let idle = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    // A kept-alive connection that finished a request and then goes quiet.
+    let mut kept = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    write!(kept, "GET /__retrobook/status HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+
+    let closed = |mut c: TcpStream, what: &str| {
+        c.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+        let mut buf = [0; 4096];
+        loop {
+            match c.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+        let waited = t.elapsed();
+        assert!(waited < Duration::from_secs(20), "the {what} connection stayed open {waited:?}");
+    };
+    closed(half, "half-sent");
+    closed(idle, "idle");
+    closed(kept, "kept-alive");
+
+    // The event stream outlived the timeout: an edit still reaches it.
+    let retro = dir.path().join("retros/2024-06-01-search-slow.md");
+    let text = std::fs::read_to_string(&retro).unwrap();
+    save(&retro, &text.replace("Search was slow after a config change", "Search crawled after a config change"));
+    assert_eq!(next(&rx, Duration::from_secs(20)).map(|e| e.0).as_deref(), Some("reload"));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_search_scratch_folder_is_private_and_removed_on_ctrl_c() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("clean", dir.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = serve_with(dir.path(), &[], &[("TMPDIR", tmp.path())]);
+    let end = Instant::now() + Duration::from_secs(60);
+    while get(s.port, "/__retrobook/status").2.contains("\"search_generation\":0") {
+        assert!(Instant::now() < end, "the search index was never built");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ours: Vec<PathBuf> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    let mode = std::fs::metadata(&ours[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{} is readable by others", ours[0].display());
+    assert!(!common::files_under(&ours[0]).is_empty(), "the search cache is there while serving");
+
+    let kill = Command::new("kill").args(["-INT", &s.child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let end = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(Instant::now() < end, "serve did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let left: Vec<PathBuf> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }

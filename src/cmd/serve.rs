@@ -1,7 +1,7 @@
 //! `retrobook serve`: build into memory, serve, rebuild on change, reload open pages.
 
 use super::{EXIT_ERRORS, EXIT_OK};
-use crate::serve::{ServeOptions, start};
+use crate::serve::{Limits, ServeOptions, start};
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -11,6 +11,8 @@ pub struct ServeArgs {
     pub port: u16,
     pub bind: IpAddr,
     pub open: bool,
+    /// `--allowed-host` names.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Runs `serve` until interrupted; returns the exit code when it cannot start.
@@ -22,7 +24,14 @@ pub fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> i
         );
     }
     eprintln!("building {} …", root.display());
-    let opts = ServeOptions { root: root.to_path_buf(), addr: SocketAddr::new(args.bind, args.port), today, log: true };
+    let opts = ServeOptions {
+        root: root.to_path_buf(),
+        addr: SocketAddr::new(args.bind, args.port),
+        today,
+        log: true,
+        allowed_hosts: args.allowed_hosts.clone(),
+        limits: Limits::default(),
+    };
     let server = match start(&opts) {
         Ok(s) => s,
         Err(e) => {
@@ -41,6 +50,7 @@ pub fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> i
         open_browser(&url);
     }
     server.wait();
+    eprintln!("stopping");
     EXIT_OK
 }
 

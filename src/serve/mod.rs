@@ -4,16 +4,23 @@
 //! plans to the [`site::Engine`], which swaps the changed files into the in-memory site at once;
 //! only then are open pages told to reload (server-sent events). The search bundle is refreshed
 //! afterwards on its own thread. Nothing is written into the book: the search bundle is built in
-//! a scratch folder under the system's temporary folder and read into memory.
+//! a private scratch folder under the system's temporary folder (removed when `serve` stops) and
+//! read into memory.
+//!
+//! The server answers only for the host names in [`host::Hosts`] (DNS rebinding), closes
+//! connections that do not send a request's headers within [`Limits::header_timeout`], and holds
+//! at most [`Limits::max_connections`] connections at once.
 
+pub mod host;
 pub mod site;
 pub mod watch;
 
 use crate::diagnostic::Diagnostic;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,9 +29,9 @@ use site::{Engine, Outcome, Store};
 use std::collections::HashSet;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 use watch::{Layout, Plan};
@@ -43,6 +50,27 @@ pub struct ServeOptions {
     pub today: Option<Date>,
     /// Print a line per rebuild to stderr.
     pub log: bool,
+    /// Host names answered besides loopback names and IP addresses that reach the server
+    /// (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
+    pub limits: Limits,
+}
+
+/// What one client may hold of the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a connection may take to send the headers of a request, and stay idle between
+    /// requests; then it is closed. A response being sent (the live-reload event stream) is not
+    /// limited.
+    pub header_timeout: Duration,
+    /// Connections served at once; more wait in the system's queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { header_timeout: Duration::from_secs(10), max_connections: 256 }
+    }
 }
 
 /// A message to open pages.
@@ -69,16 +97,54 @@ pub struct Server {
     /// The site being served.
     pub store: Arc<Store>,
     runtime: tokio::runtime::Runtime,
-    _watcher: Arc<std::sync::Mutex<Watcher>>,
+    _watcher: Arc<Mutex<Watcher>>,
+    /// The search scratch folder; `None` once removed.
+    scratch: Arc<Mutex<Option<tempfile::TempDir>>>,
 }
 
 type Watcher = notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>;
 
 impl Server {
-    /// Serves until the process ends.
+    /// Serves until Ctrl-C (or, on Unix, SIGTERM); then stops, removing the scratch folder.
     pub fn wait(self) {
-        self.runtime.block_on(std::future::pending::<()>());
+        self.runtime.block_on(stop_signal());
     }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Waits for a running search refresh, so it cannot re-create the folder afterwards.
+        let dir = self.scratch.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(Err(e)) = dir.map(tempfile::TempDir::close) {
+            eprintln!("warning: cannot remove the search scratch folder: {e}");
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix. A signal that cannot be listened to never arrives.
+async fn stop_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
 }
 
 /// Builds the site, starts watching the book and listening on `opts.addr`. A book with errors
@@ -99,12 +165,13 @@ pub fn start(opts: &ServeOptions) -> Result<Server, String> {
     if let (Some(book), Outcome::Changed { generation, .. }) = (&engine.last_book, &first) {
         let _ = search_tx.send((book.clone(), *generation));
     }
-    spawn_search(&root, store.clone(), search_rx, log)?;
+    let scratch = Arc::new(Mutex::new(Some(scratch_dir()?)));
+    spawn_search(store.clone(), search_rx, scratch.clone(), log)?;
 
     let layout = Layout::new(&root, engine.retros_dir().unwrap_or("retros"));
     let (plan_tx, plan_rx) = mpsc::channel::<Vec<PathBuf>>();
     let mut watched = HashSet::new();
-    let watcher = Arc::new(std::sync::Mutex::new(start_watcher(&layout, plan_tx, &mut watched)?));
+    let watcher = Arc::new(Mutex::new(start_watcher(&layout, plan_tx, &mut watched)?));
     {
         let (store, live, watcher) = (store.clone(), live.clone(), watcher.clone());
         let dirs = (layout, watched);
@@ -124,18 +191,92 @@ pub fn start(opts: &ServeOptions) -> Result<Server, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let app = App { store: store.clone(), live };
+    let hosts =
+        Arc::new(Gate { hosts: host::Hosts::new(opts.addr.ip(), &opts.allowed_hosts), log, warned: Mutex::default() });
     let router = Router::new()
         .route("/__retrobook/events", get(events))
         .route("/__retrobook/live.js", get(live_js))
         .route("/__retrobook/status", get(status))
         .fallback(get(file))
-        .with_state(app);
-    runtime.spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            eprintln!("error: the server stopped: {e}");
+        .with_state(app)
+        .layer(axum::middleware::from_fn_with_state(hosts, check_host));
+    runtime.spawn(accept_loop(listener, router, opts.limits));
+    Ok(Server { addr, store, runtime, _watcher: watcher, scratch })
+}
+
+/// Accepts connections while fewer than `limits.max_connections` are open, and serves each with
+/// HTTP/1.1 and a header-read timeout (which also closes connections idle between requests).
+async fn accept_loop(listener: tokio::net::TcpListener, router: Router, limits: Limits) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    loop {
+        let Ok(permit) = open.clone().acquire_owned().await else { return };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                // Out of descriptors, or a connection reset before it was accepted: try again
+                // shortly instead of spinning.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            drop(permit);
+        });
+    }
+}
+
+/// The host check's state.
+struct Gate {
+    hosts: host::Hosts,
+    log: bool,
+    /// Refused names already reported on stderr (a few).
+    warned: Mutex<HashSet<String>>,
+}
+
+/// Refuses requests for host names the server does not answer for (see [`host`]).
+async fn check_host(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Response {
+    // An absolute URL's authority wins over the Host header (RFC 9112, 3.2.2).
+    let host = match req.uri().authority() {
+        Some(a) => Some(a.as_str().to_string()),
+        None => req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string),
+    };
+    if host.as_deref().is_some_and(|h| gate.hosts.allows(h)) {
+        return next.run(req).await;
+    }
+    let name = host.as_deref().and_then(host::normalise);
+    let text = match &name {
+        Some(n) => format!(
+            "retrobook serve does not answer for the host name {n}: it answers only for localhost, the \
+             addresses it listens on and the names given with --allowed-host (a protection against DNS \
+             rebinding).\nIf you reach it by this name on purpose, restart it with --allowed-host {n}\n"
+        ),
+        None => "retrobook serve answers only for requests with a Host header naming localhost, the \
+                 addresses it listens on or a name given with --allowed-host (a protection against DNS \
+                 rebinding).\n"
+            .to_string(),
+    };
+    if gate.log
+        && let Some(n) = &name
+    {
+        let mut warned = gate.warned.lock().unwrap_or_else(|e| e.into_inner());
+        if warned.len() < 16 && warned.insert(n.clone()) {
+            eprintln!("warning: refused a request for the host name {n}; to allow it, restart with --allowed-host {n}");
         }
-    });
-    Ok(Server { addr, store, runtime, _watcher: watcher })
+    }
+    let mut r = (StatusCode::FORBIDDEN, text).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    r
 }
 
 /// Starts the watcher; it sends the changed paths of each burst (the rebuild loop classifies them
@@ -193,7 +334,7 @@ fn rebuild_loop(
     mut engine: Engine,
     (mut layout, mut watched): (Layout, HashSet<PathBuf>),
     bursts: mpsc::Receiver<Vec<PathBuf>>,
-    watcher: Arc<std::sync::Mutex<Watcher>>,
+    watcher: Arc<Mutex<Watcher>>,
     store: Arc<Store>,
     live: broadcast::Sender<Live>,
     search: mpsc::Sender<(Arc<crate::model::Book>, u64)>,
@@ -269,19 +410,27 @@ fn report(log: bool, outcome: &Outcome, t: Instant, store: &Store, live: &broadc
     }
 }
 
+/// This process's own folder for building the search bundle: a fresh name under the system's
+/// temporary folder, readable only by its owner (0700 on Unix), removed when the server stops.
+fn scratch_dir() -> Result<tempfile::TempDir, String> {
+    let mut b = tempfile::Builder::new();
+    b.prefix("retrobook-serve-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    b.tempdir().map_err(|e| format!("cannot create a temporary folder for the search index: {e}"))
+}
+
 /// The search thread: builds the newest requested book's bundle, skipping requests overtaken by
-/// later ones.
+/// later ones. It holds the scratch folder's lock while it works; it stops once the folder is gone.
 fn spawn_search(
-    root: &Path,
     store: Arc<Store>,
     rx: mpsc::Receiver<(Arc<crate::model::Book>, u64)>,
+    scratch: Arc<Mutex<Option<tempfile::TempDir>>>,
     log: bool,
 ) -> Result<(), String> {
-    // The cache is kept per book across runs; the scratch folder is this process's own.
-    let base = std::env::temp_dir()
-        .join(format!("retrobook-serve-{}", &blake3::hash(root.to_string_lossy().as_bytes()).to_hex()[..16]));
-    let cache = base.join("cache");
-    let scratch = base.join(format!("scratch-{}", std::process::id()));
     std::thread::Builder::new()
         .name("retrobook-search".into())
         .spawn(move || {
@@ -289,8 +438,10 @@ fn spawn_search(
                 while let Ok(newer) = rx.try_recv() {
                     job = newer;
                 }
+                let held = scratch.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(dir) = held.as_ref().map(tempfile::TempDir::path) else { return };
                 let t = Instant::now();
-                match site::refresh_search(&store, &job.0, job.1, &scratch, &cache) {
+                match site::refresh_search(&store, &job.0, job.1, &dir.join("scratch"), &dir.join("cache")) {
                     Ok(n) if log => {
                         eprintln!("search index refreshed in {:.0} ms ({n} files)", t.elapsed().as_secs_f64() * 1000.0)
                     }
@@ -497,6 +648,7 @@ const LIVE_JS: &str = include_str!("live.js");
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn injects_before_the_last_closing_body() {
@@ -515,6 +667,137 @@ mod tests {
         assert_eq!(content_type("feed.xml"), "application/atom+xml; charset=utf-8");
         assert_eq!(content_type("sitemap.xml"), "application/xml; charset=utf-8");
         assert_eq!(content_type("pagefind/2025/wasm.en.pagefind"), "application/octet-stream");
+    }
+
+    /// A copy of the `clean` fixture book.
+    fn clean_book() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean");
+        for e in walkdir::WalkDir::new(&fixture).into_iter().map(Result::unwrap) {
+            let to = dir.path().join(e.path().strip_prefix(&fixture).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    /// Serves the book at `dir` in-process on a free port.
+    fn serve_book(dir: &Path, limits: Limits) -> Server {
+        let opts = ServeOptions {
+            root: dir.to_path_buf(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            today: Date::new(2026, 11, 28).ok(),
+            log: false,
+            allowed_hosts: Vec::new(),
+            limits,
+        };
+        start(&opts).unwrap()
+    }
+
+    /// A copy of the `clean` fixture book, served in-process.
+    fn serve_clean(limits: Limits) -> (tempfile::TempDir, Server) {
+        let dir = clean_book();
+        let server = serve_book(dir.path(), limits);
+        (dir, server)
+    }
+
+    /// A GET on a new connection: the status line and body; `None` when nothing came in `wait`.
+    fn get(addr: SocketAddr, path: &str, wait: Duration) -> Option<(String, String)> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(wait)).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).ok()?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        Some((head.lines().next()?.to_string(), body.to_string()))
+    }
+
+    /// Waits up to 20 s for `ok`.
+    fn until(what: &str, mut ok: impl FnMut() -> bool) {
+        let end = Instant::now() + Duration::from_secs(20);
+        while !ok() {
+            assert!(Instant::now() < end, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn save(path: &Path, text: &str) {
+        let tmp = path.with_file_name(".saving.tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, path).unwrap();
+    }
+
+    #[test]
+    fn a_panic_in_a_rebuild_keeps_the_last_good_site_and_the_watcher() {
+        let (dir, server) = serve_clean(Limits::default());
+        let page = |server: &Server| server.store.site().files["retros/search-slow/index.html"].clone();
+        let good = page(&server);
+        let generation = server.store.site().generation;
+        let retro = dir.path().join("retros/2024-06-01-search-slow.md");
+        let text = std::fs::read_to_string(&retro).unwrap();
+
+        save(&retro, &format!("{text}\n{}\n", site::test_hooks::PANIC_MARKER));
+        until("the crash reported as an error", || server.store.errors().is_some());
+        let errors = server.store.errors().unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].file, "retros/2024-06-01-search-slow.md");
+        assert_eq!(errors[0].rule, "internal-error");
+        assert!(errors[0].message.contains("asks for a panic") && errors[0].message.contains("bug"), "{errors:?}");
+        // Still serving the last good site.
+        assert_eq!(server.store.site().generation, generation);
+        assert_eq!(page(&server), good);
+        let (status, body) = get(server.addr, "/retros/search-slow/", Duration::from_secs(10)).unwrap();
+        assert!(status.contains(" 200 "), "{status}");
+        assert!(body.contains("Search slow"));
+
+        // Still watching, and the next rebuild is a full and correct one.
+        save(&retro, &text.replace("Search was slow after a config change", "Search crawled after a config change"));
+        until("a rebuild after the crash", || {
+            server.store.errors().is_none() && server.store.site().generation > generation
+        });
+        let (_, body) = get(server.addr, "/retros/search-slow/", Duration::from_secs(10)).unwrap();
+        assert!(body.contains("Search crawled"), "{body}");
+        let (_, body) = get(server.addr, "/retros/checkout-outage/", Duration::from_secs(10)).unwrap();
+        assert!(body.contains("Checkout"), "the other retros are back too");
+    }
+
+    #[test]
+    fn a_panic_in_the_first_build_still_starts_the_server() {
+        let dir = clean_book();
+        let retro = dir.path().join("retros/2024-06-01-search-slow.md");
+        let text = std::fs::read_to_string(&retro).unwrap();
+        std::fs::write(&retro, format!("{text}\n{}\n", site::test_hooks::PANIC_MARKER)).unwrap();
+        let server = serve_book(dir.path(), Limits::default());
+        let (status, body) = get(server.addr, "/", Duration::from_secs(10)).unwrap();
+        assert!(status.contains(" 503 "), "{status}");
+        assert!(body.contains("asks for a panic"), "{body}");
+        save(&retro, &text);
+        until("the site after the fix", || !server.store.site().files.is_empty());
+        assert!(server.store.errors().is_none(), "{:?}", server.store.errors());
+        let (status, body) = get(server.addr, "/retros/search-slow/", Duration::from_secs(10)).unwrap();
+        assert!(status.contains(" 200 ") && body.contains("Search slow"), "{status}");
+    }
+
+    #[test]
+    fn connections_beyond_the_cap_wait_until_idle_ones_time_out() {
+        let limits = Limits { header_timeout: Duration::from_secs(2), max_connections: 4 };
+        let (_dir, server) = serve_clean(limits);
+        let t = Instant::now();
+        let idle: Vec<_> = (0..4).map(|_| std::net::TcpStream::connect(server.addr).unwrap()).collect();
+        std::thread::sleep(Duration::from_millis(200));
+        // The fifth waits: every connection slot is held by an idle client.
+        assert_eq!(get(server.addr, "/__retrobook/status", Duration::from_millis(800)), None);
+        // Once the idle ones are closed by the header timeout, requests are answered again.
+        let (status, _) =
+            get(server.addr, "/__retrobook/status", Duration::from_secs(10)).expect("served after the timeout");
+        assert!(status.contains(" 200 "), "{status}");
+        assert!(t.elapsed() >= Duration::from_secs(2) && t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
+        drop(idle);
     }
 
     #[test]

@@ -5,6 +5,11 @@
 //! (cheap) checks and cross-incident pages; a retro page is rendered again only when the key of
 //! its inputs changed (see [`render::render_site_reusing`]). A theme, book.toml or date change
 //! renders everything. Only files whose bytes differ replace the old ones, all at once.
+//!
+//! A rebuild that panics (a bug) is reported like the book's errors and leaves the last good site
+//! in place; the next rebuild starts afresh. Rebuilds run on threads with large stacks, so deeply
+//! nested input is more likely to end in a diagnostic than in a stack overflow (which no handler
+//! can catch).
 
 use super::watch::Plan;
 use crate::config::Config;
@@ -101,7 +106,12 @@ pub struct Engine {
     history: Option<crate::history::History>,
     /// The last good book, for the search refresh.
     pub last_book: Option<Arc<Book>>,
+    /// Threads with large stacks that run rebuilds (`None`: the caller's thread and rayon's pool).
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
+
+/// The stack of each rebuild thread: virtual memory, only touched as deep as a rebuild goes.
+pub const REBUILD_STACK: usize = 64 << 20;
 
 impl Engine {
     /// An engine for the book at `root` that publishes into `store`.
@@ -117,6 +127,12 @@ impl Engine {
             rendered_today: None,
             history: None,
             last_book: None,
+            pool: rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("retrobook-rebuild-{i}"))
+                .stack_size(REBUILD_STACK)
+                .build()
+                .ok()
+                .map(Arc::new),
         }
     }
 
@@ -125,8 +141,45 @@ impl Engine {
         self.config.as_ref().map(|c| c.retros.dir.as_str())
     }
 
-    /// Applies `plan` (everything, the first time) and swaps the changed files in.
+    /// Applies `plan` (everything, the first time) and swaps the changed files in. A panic during
+    /// the rebuild becomes an error diagnostic; the site stays as it was, and the next rebuild
+    /// re-reads and re-renders everything.
     pub fn rebuild(&mut self, plan: &Plan) -> Outcome {
+        let pool = self.pool.clone();
+        let run = std::panic::AssertUnwindSafe(|| match &pool {
+            Some(pool) => pool.install(|| self.rebuild_unguarded(plan)),
+            None => self.rebuild_unguarded(plan),
+        });
+        match std::panic::catch_unwind(run) {
+            Ok(outcome) => outcome,
+            Err(payload) => {
+                // Whatever the rebuild had half-updated is dropped: the next one starts afresh.
+                self.files.clear();
+                self.keys.clear();
+                self.theme = None;
+                self.rendered_today = None;
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".into());
+                // The one file the change named, or the retros folder.
+                let file = match plan.retros.first() {
+                    Some(one) if plan.retros.len() == 1 && !plan.config && !plan.theme => {
+                        crate::load::relative(&self.root, one)
+                    }
+                    _ => self.retros_dir().unwrap_or("retros").to_string(),
+                };
+                let msg = format!(
+                    "retrobook crashed while rebuilding the site ({what}); this is a bug in retrobook, \
+                     please report it. The last good site is still served; the next save rebuilds everything"
+                );
+                Outcome::Errors(vec![Diagnostic::error(&file, Pos::START, "internal-error", msg)])
+            }
+        }
+    }
+
+    fn rebuild_unguarded(&mut self, plan: &Plan) -> Outcome {
         if plan.config || self.config.is_none() {
             self.config = None;
             self.files.clear();
@@ -233,6 +286,8 @@ impl Engine {
                 let rel = crate::load::relative(&self.root, path);
                 let loaded = match std::fs::read(path) {
                     Ok(bytes) => {
+                        #[cfg(test)]
+                        test_hooks::panic_on_marker(&bytes, &rel);
                         let hash = *blake3::hash(&bytes).as_bytes();
                         if self.files.get(*path).is_some_and(|f| f.hash == hash) {
                             None
@@ -322,4 +377,17 @@ pub fn refresh_search(
         *store.search_generation.write().unwrap_or_else(|e| e.into_inner()) = generation;
     }
     Ok(n)
+}
+
+/// Failures only tests can cause: compiled into the library's unit tests, never into `retrobook`.
+#[cfg(test)]
+pub(crate) mod test_hooks {
+    /// A retro file holding this text makes its rebuild panic.
+    pub const PANIC_MARKER: &str = "retrobook-test-hook: panic";
+
+    pub fn panic_on_marker(bytes: &[u8], rel: &str) {
+        if bytes.windows(PANIC_MARKER.len()).any(|w| w == PANIC_MARKER.as_bytes()) {
+            panic!("test hook: {rel} asks for a panic");
+        }
+    }
 }
