@@ -295,29 +295,38 @@ pub fn similar(a: &str, b: &str) -> bool {
 }
 
 fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+    use crate::load::monitoring::{AssetProblem, locate};
+    let max = book.config.retros.max_data_size;
     for m in &r.monitoring {
         let Monitoring::Series { metric, data, baseline, .. } = m else { continue };
         for (key, p) in [("data", data), ("baseline", baseline)] {
             let Some(p) = p else { continue };
-            let resolved = r.asset_path(&p.value);
-            if escapes_root(&resolved) {
-                out.push(Diagnostic::error(
-                    &r.path,
-                    p.pos,
-                    "monitoring-data",
-                    format!(
-                        "`{key}` of series `{metric}` points outside the book (`{}`); keep the CSV beside the retro",
-                        p.value
-                    ),
-                ));
-            } else if !book.root.join(&resolved).is_file() {
-                out.push(Diagnostic::error(
-                    &r.path,
-                    p.pos,
-                    "monitoring-data",
-                    format!("`{key}` of series `{metric}` names `{}`, but `{resolved}` does not exist; paths are relative to the retro's folder", p.value),
-                ));
-            }
+            let what = format!("`{key}` of series `{metric}`");
+            let message = match locate(&book.root, &r.path, &p.value, max) {
+                Ok(_) | Err(AssetProblem::Unreadable(_)) => continue, // unreadable: `load` warns
+                Err(AssetProblem::Outside) => format!(
+                    "{what} points outside the book (`{}`); name a CSV inside the book, relative to the retro's folder (e.g. `errors.csv` beside it)",
+                    p.value
+                ),
+                Err(AssetProblem::LinksOutside) => format!(
+                    "{what} names `{}`, a symlink that leads outside the book; copy the CSV into the book instead",
+                    p.value
+                ),
+                Err(AssetProblem::Missing) => format!(
+                    "{what} names `{}`, but `{}` does not exist; paths are relative to the retro's folder",
+                    p.value,
+                    r.asset_path(&p.value)
+                ),
+                Err(AssetProblem::NotAFile) => format!(
+                    "{what} names `{}`, which is not a regular file (a folder, pipe or device); name a CSV file",
+                    p.value
+                ),
+                Err(AssetProblem::TooLarge(n)) => format!(
+                    "{what} names `{}`, which is {n} bytes, more than `[retros] max-data-size` ({max}); thin the series out or raise the limit in book.toml",
+                    p.value
+                ),
+            };
+            out.push(Diagnostic::error(&r.path, p.pos, "monitoring-data", message));
         }
     }
 }

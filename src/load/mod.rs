@@ -318,7 +318,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
     }
 
     let mut monitoring_series = meta.monitoring;
-    monitoring::read_series(&mut monitoring_series, abs, rel, &tz, diags);
+    monitoring::read_series(&mut monitoring_series, abs, rel, &tz, config.retros.max_data_size, diags);
     let mut impact = meta.impact;
     for m in Moment::ALL {
         let slot = impact.moment_mut(m);
