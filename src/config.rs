@@ -59,6 +59,8 @@ pub struct RetrosConfig {
     /// `[retros.required]`: completeness element → severities for which it is mandatory
     /// (an error in `check` instead of a suggestion), e.g. `five-whys = ["SEV1", "SEV2"]`.
     pub required: BTreeMap<String, Vec<String>>,
+    /// Largest monitoring CSV read, in bytes; larger files are an error in `check`.
+    pub max_data_size: u64,
 }
 
 impl Default for RetrosConfig {
@@ -79,6 +81,7 @@ impl Default for RetrosConfig {
             .map(String::from)
             .to_vec(),
             required: BTreeMap::new(),
+            max_data_size: 20_000_000,
         }
     }
 }
@@ -177,7 +180,7 @@ impl Default for HtmlConfig {
 const SCHEMA: &[(&str, &[&str])] = &[
     ("", &["book", "retros", "factors", "lint", "output"]),
     ("book", &["title", "description", "language"]),
-    ("retros", &["dir", "severities", "timezone", "factor-categories", "required"]),
+    ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size"]),
     ("retros.required", crate::analyze::completeness::ELEMENT_KEYS),
     ("factors.*", &["title", "category", "description", "aliases"]),
     ("lint", &["blameless", "completeness"]),

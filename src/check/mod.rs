@@ -22,6 +22,8 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         id_charset(r, &mut out);
         duplicate_id(r, &ids, &mut out);
+        id_as_path(r, &mut out);
+        factor_ids_as_paths(r, &mut out);
         moments_order(r, &mut out);
         timeline_agrees(r, &mut out);
         related_resolve(r, &ids, &mut out);
@@ -65,15 +67,85 @@ fn completeness(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
 
 struct IdIndex<'a> {
     by_id: HashMap<&'a str, Vec<&'a Retro>>,
+    /// By lower-cased id: macOS and Windows file systems do not tell `Outage/` from `outage/`.
+    by_folded: HashMap<String, Vec<&'a Retro>>,
 }
 
 impl<'a> IdIndex<'a> {
     fn new(book: &'a Book) -> Self {
         let mut by_id: HashMap<&str, Vec<&Retro>> = HashMap::new();
+        let mut by_folded: HashMap<String, Vec<&Retro>> = HashMap::new();
         for r in &book.retros {
             by_id.entry(r.id.as_str()).or_default().push(r);
+            by_folded.entry(r.id.to_lowercase()).or_default().push(r);
         }
-        IdIndex { by_id }
+        IdIndex { by_id, by_folded }
+    }
+}
+
+/// The longest id (or factor id) `check` accepts: ids become folder names and URLs, and file
+/// systems stop at 255 bytes per name.
+pub const MAX_ID_CHARS: usize = 100;
+
+/// Why an id cannot be a folder of the site everywhere, or `None`. `site_files` are the names
+/// the site itself uses beside the id's folder.
+fn path_problem(id: &str, site_files: &[&str]) -> Option<String> {
+    let chars = id.chars().count();
+    if chars > MAX_ID_CHARS {
+        let short: String = crate::load::slugify(id).chars().take(60).collect();
+        return Some(format!(
+            "is {chars} characters long; ids become folder names and URLs and may have at most {MAX_ID_CHARS} characters (e.g. `{}`)",
+            short.trim_end_matches(['-', '.'])
+        ));
+    }
+    // Windows reserves these device names, whatever the extension (`con.md`, `LPT1.txt`).
+    let stem = id.split('.').next().unwrap_or(id).to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0');
+    if reserved {
+        return Some(format!(
+            "is a reserved file name on Windows (CON, PRN, AUX, NUL, COM1–COM9, LPT1–LPT9, with any extension), so the site could not be copied there; add a word (e.g. `{}-incident`)",
+            id.to_ascii_lowercase().replace('.', "-")
+        ));
+    }
+    if id.ends_with('.') {
+        return Some("ends with a dot, which Windows drops from file names; remove it".to_string());
+    }
+    if let Some(f) = site_files.iter().find(|f| id.eq_ignore_ascii_case(f)) {
+        return Some(format!("is the name of a file the site needs there (`{f}`); choose another id"));
+    }
+    None
+}
+
+/// A retro's id is the folder of its page (`retros/<id>/`): it must work as a folder name on
+/// every system the site may be copied to.
+fn id_as_path(r: &Retro, out: &mut Vec<Diagnostic>) {
+    if let Some(why) = path_problem(&r.id, &["index.html"]) {
+        let rule = if r.id.chars().count() > MAX_ID_CHARS { "id-length" } else { "id-reserved" };
+        let shown = if r.id.chars().count() > 40 {
+            format!("{}…", r.id.chars().take(40).collect::<String>())
+        } else {
+            r.id.clone()
+        };
+        out.push(Diagnostic::error(&r.path, r.id_pos, rule, format!("id `{shown}` {why}")));
+    }
+}
+
+/// A factor id becomes the folder of its page (`factors/<slug>/`), with the same constraints.
+fn factor_ids_as_paths(r: &Retro, out: &mut Vec<Diagnostic>) {
+    for f in &r.factors {
+        let slug = crate::load::slugify(&f.id);
+        if let Some(why) = path_problem(&slug, &["index.html"]) {
+            let shown = if f.id.chars().count() > 40 {
+                format!("{}…", f.id.chars().take(40).collect::<String>())
+            } else {
+                f.id.clone()
+            };
+            out.push(Diagnostic::error(&r.path, f.pos, "factor-id", format!("factor id `{shown}` {why}")));
+        }
     }
 }
 
@@ -98,17 +170,27 @@ fn id_charset(r: &Retro, out: &mut Vec<Diagnostic>) {
 }
 
 fn duplicate_id(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
-    let Some(same) = ids.by_id.get(r.id.as_str()) else { return };
+    let Some(same) = ids.by_folded.get(&r.id.to_lowercase()) else { return };
     if same.len() < 2 {
         return;
     }
-    let others: Vec<&str> = same.iter().filter(|o| o.path != r.path).map(|o| o.path.as_str()).collect();
-    out.push(Diagnostic::error(
-        &r.path,
-        r.id_pos,
-        "id-duplicate",
-        format!("id `{}` is also used by {}; ids must be unique across the book", r.id, others.join(", ")),
-    ));
+    let others = |exact: bool| -> Vec<String> {
+        same.iter()
+            .filter(|o| o.path != r.path && (o.id == r.id) == exact)
+            .map(|o| if exact { o.path.clone() } else { format!("`{}` in {}", o.id, o.path) })
+            .collect()
+    };
+    let (exact, case) = (others(true), others(false));
+    let message = if !exact.is_empty() {
+        format!("id `{}` is also used by {}; ids must be unique across the book", r.id, exact.join(", "))
+    } else {
+        format!(
+            "id `{}` differs only in case from {}; on macOS and Windows both pages would be one folder, so ids must be unique ignoring case",
+            r.id,
+            case.join(", ")
+        )
+    };
+    out.push(Diagnostic::error(&r.path, r.id_pos, "id-duplicate", message));
 }
 
 fn moments_order(r: &Retro, out: &mut Vec<Diagnostic>) {
@@ -295,29 +377,37 @@ pub fn similar(a: &str, b: &str) -> bool {
 }
 
 fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+    use crate::load::monitoring::{AssetProblem, locate};
+    let max = book.config.retros.max_data_size;
     for m in &r.monitoring {
         let Monitoring::Series { metric, data, baseline, .. } = m else { continue };
         for (key, p) in [("data", data), ("baseline", baseline)] {
             let Some(p) = p else { continue };
-            let resolved = r.asset_path(&p.value);
-            if escapes_root(&resolved) {
-                out.push(Diagnostic::error(
-                    &r.path,
-                    p.pos,
-                    "monitoring-data",
-                    format!(
-                        "`{key}` of series `{metric}` points outside the book (`{}`); keep the CSV beside the retro",
-                        p.value
-                    ),
-                ));
-            } else if !book.root.join(&resolved).is_file() {
-                out.push(Diagnostic::error(
-                    &r.path,
-                    p.pos,
-                    "monitoring-data",
-                    format!("`{key}` of series `{metric}` names `{}`, but `{resolved}` does not exist; paths are relative to the retro's folder", p.value),
-                ));
-            }
+            let what = format!("`{key}` of series `{metric}`");
+            let message = match locate(&book.root, &r.path, &p.value, max) {
+                Ok(_) | Err(AssetProblem::Unreadable(_)) => continue, // unreadable: `load` warns
+                Err(AssetProblem::Outside) => {
+                    format!("{what} points outside the book (`{}`); keep the CSV beside the retro", p.value)
+                }
+                Err(AssetProblem::LinksOutside) => format!(
+                    "{what} names `{}`, a symlink that leads outside the book; copy the CSV into the book instead",
+                    p.value
+                ),
+                Err(AssetProblem::Missing) => format!(
+                    "{what} names `{}`, but `{}` does not exist; paths are relative to the retro's folder",
+                    p.value,
+                    r.asset_path(&p.value)
+                ),
+                Err(AssetProblem::NotAFile) => format!(
+                    "{what} names `{}`, which is not a regular file (a folder, pipe or device); name a CSV file",
+                    p.value
+                ),
+                Err(AssetProblem::TooLarge(n)) => format!(
+                    "{what} names `{}`, which is {n} bytes, more than `[retros] max-data-size` ({max}); thin the series out or raise the limit in book.toml",
+                    p.value
+                ),
+            };
+            out.push(Diagnostic::error(&r.path, p.pos, "monitoring-data", message));
         }
     }
 }

@@ -44,7 +44,7 @@ pub fn parse(text: &str, first_line: u32) -> Option<Node> {
     }
     let last_len = text.rsplit('\n').next().unwrap_or_default().chars().count();
     let (entries, items) = (Vec::with_capacity(32), Vec::with_capacity(32));
-    let mut p = Parser { text, next: 0, next_no: 0, cur: None, first_line, last_len, entries, items };
+    let mut p = Parser { text, next: 0, next_no: 0, cur: None, first_line, last_len, entries, items, depth: 0 };
     p.advance()?;
     let Some(first) = p.cur else {
         // No document at all: `parse_yaml` makes this an empty map at the first line.
@@ -107,6 +107,9 @@ struct Parser<'a> {
     /// copied out once at its exact size when it closes, instead of growing a `Vec` of its own.
     entries: Vec<(Key, Node)>,
     items: Vec<Node>,
+    /// Block maps and sequences open around the current line. Deeper than
+    /// [`MAX_DEPTH`](crate::load::value::MAX_DEPTH) is yaml-rust2's to report.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -144,6 +147,7 @@ impl<'a> Parser<'a> {
     /// A block map: `key: value` lines at exactly `indent`; `first` is its first key when the
     /// caller has parsed it already.
     fn map(&mut self, indent: usize, mut first: Option<(Key, usize)>) -> Option<Node> {
+        self.enter()?;
         let base = self.entries.len();
         let mut map_pos = None;
         while let Some(line) = self.cur {
@@ -176,12 +180,14 @@ impl<'a> Parser<'a> {
             };
             self.entries.push((key, value));
         }
+        self.depth -= 1;
         Some(Node { pos: map_pos?, kind: NodeKind::Map(self.entries.drain(base..).collect()) })
     }
 
     /// A block sequence: `- ` entries at exactly `indent`. `indentless` when it sits at the same
     /// indentation as its key, which moves its start marker to the first entry's content.
     fn seq(&mut self, indent: usize, indentless: bool) -> Option<Node> {
+        self.enter()?;
         let first = self.cur?;
         let seq_pos = self.pos(&first, if indentless { first.after_dash() } else { first.start });
         let base = self.items.len();
@@ -216,7 +222,15 @@ impl<'a> Parser<'a> {
             };
             self.items.push(item);
         }
+        self.depth -= 1;
         Some(Node { pos: seq_pos, kind: NodeKind::Seq(self.items.drain(base..).collect()) })
+    }
+
+    /// One level deeper, unless that is too deep for the fast path (`None` ends it: a failed
+    /// parse is abandoned whole, so the count needs no unwinding).
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= crate::load::value::MAX_DEPTH).then_some(())
     }
 
     /// Where yaml-rust2 places an empty value that ends before the current line: see the module
@@ -265,8 +279,8 @@ impl<'a> Parser<'a> {
         let text = line.text;
         let (node, end) = match text.as_bytes()[at] {
             b'"' | b'\'' => self.quoted(line, at)?,
-            b'[' => self.flow_seq(line, at)?,
-            b'{' => self.empty_flow_map(line, at)?,
+            b'[' => self.flow_seq(line, at, self.depth + 1)?,
+            b'{' => self.empty_flow_map(line, at, self.depth + 1)?,
             _ => {
                 let (node, end, stop) = self.plain(line, at, false)?;
                 (node, if stop == Stop::End { end } else { return None })
@@ -385,8 +399,11 @@ impl<'a> Parser<'a> {
     }
 
     /// A flow sequence that closes on its line: `[a, "b", [c], {}]`. Returns it and the byte
-    /// after its `]`.
-    fn flow_seq(&self, line: &Line, at: usize) -> Option<(Node, usize)> {
+    /// after its `]`. `depth` counts it and the collections around it.
+    fn flow_seq(&self, line: &Line, at: usize, depth: usize) -> Option<(Node, usize)> {
+        if depth > crate::load::value::MAX_DEPTH {
+            return None;
+        }
         let text = line.text;
         let mut items = Vec::new();
         let mut j = skip_spaces(text, at + 1);
@@ -396,8 +413,8 @@ impl<'a> Parser<'a> {
         loop {
             let (item, end) = match *text.as_bytes().get(j)? {
                 b'"' | b'\'' => self.quoted(line, j)?,
-                b'[' => self.flow_seq(line, j)?,
-                b'{' => self.empty_flow_map(line, j)?,
+                b'[' => self.flow_seq(line, j, depth + 1)?,
+                b'{' => self.empty_flow_map(line, j, depth + 1)?,
                 _ => {
                     let (node, end, stop) = self.plain(line, j, true)?;
                     (node, if stop == Stop::Flow { end } else { return None })
@@ -415,7 +432,10 @@ impl<'a> Parser<'a> {
     }
 
     /// `{}` (spaces allowed inside); any other flow map is left to yaml-rust2.
-    fn empty_flow_map(&self, line: &Line, at: usize) -> Option<(Node, usize)> {
+    fn empty_flow_map(&self, line: &Line, at: usize, depth: usize) -> Option<(Node, usize)> {
+        if depth > crate::load::value::MAX_DEPTH {
+            return None;
+        }
         let close = skip_spaces(line.text, at + 1);
         (line.text.as_bytes().get(close) == Some(&b'}'))
             .then(|| (Node { pos: self.pos(line, at), kind: NodeKind::Map(Vec::new()) }, close + 1))

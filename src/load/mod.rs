@@ -34,7 +34,7 @@ pub fn load_book(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 /// Loads a book with an already parsed configuration.
 pub fn load_with_config(root: &Path, config: Config) -> Loaded {
     let dir = root.join(&config.retros.dir);
-    let files = discover(&dir);
+    let (files, unreadable) = discover_reporting(&dir);
     let results: Vec<(Option<Retro>, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|path| {
@@ -51,6 +51,14 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
     let mut diagnostics = Vec::new();
     if !dir.is_dir() {
         diagnostics.push(missing_dir(&config));
+    }
+    for (path, e) in unreadable {
+        diagnostics.push(Diagnostic::warning(
+            &relative(root, &path),
+            Pos::START,
+            "file-read",
+            format!("cannot read this folder: {e}; the retros in it are skipped (check its permissions)"),
+        ));
     }
     for (r, d) in results {
         retros.extend(r);
@@ -78,6 +86,12 @@ pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)
 /// The files under `dir` that are retros: Markdown files, and files without an extension (some
 /// teams keep postmortems that way). Hidden entries and build output are skipped. Sorted.
 pub fn discover(dir: &Path) -> Vec<PathBuf> {
+    discover_reporting(dir).0
+}
+
+/// [`discover`], and the folders (or files) under `dir` that could not be read, with the error.
+pub fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut unreadable = Vec::new();
     // Sorted once at the end rather than per directory while walking.
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
@@ -88,13 +102,24 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
                     || (e.file_type().is_dir()
                         && matches!(name.as_ref(), "site" | "theme" | "target" | "node_modules")))
         })
-        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.map_err(|e| {
+                // A missing retros folder has a diagnostic of its own (`config-dir`).
+                if e.depth() > 0 || dir.is_dir() {
+                    let path = e.path().unwrap_or(dir).to_path_buf();
+                    let why = e.io_error().map_or_else(|| e.to_string(), |io| io.to_string());
+                    unreadable.push((path, why));
+                }
+            })
+            .ok()
+        })
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
         .filter(|p| is_retro_file(p))
         .collect();
     files.sort();
-    files
+    unreadable.sort();
+    (files, unreadable)
 }
 
 /// Whether a path names a retro file (rather than an asset beside it).
@@ -175,10 +200,11 @@ pub fn missing_dir(config: &Config) -> Diagnostic {
     )
 }
 
-/// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither).
+/// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither):
+/// CRLF (Windows) and a lone CR (classic Mac OS) both end a line.
 pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') { text.replace("\r\n", "\n").into() } else { text.into() }
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
 }
 
 /// Parses a retro's (UTF-8, LF) text.
@@ -328,7 +354,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
     }
 
     let mut monitoring_series = meta.monitoring;
-    monitoring::read_series(&mut monitoring_series, abs, rel, &tz, diags);
+    monitoring::read_series(&mut monitoring_series, abs, rel, &tz, config.retros.max_data_size, diags);
     let mut impact = meta.impact;
     for m in Moment::ALL {
         let slot = impact.moment_mut(m);
@@ -663,5 +689,14 @@ mod crlf_tests {
         assert_eq!((a.title.as_str(), a.date, a.timeline.len()), (b.title.as_str(), b.date, b.timeline.len()));
         assert_eq!(da, db, "same diagnostics at the same positions");
         assert_eq!((da[0].line, da[0].column), (5, 11), "{da:?}");
+        // Classic Mac OS line ends (CR only) keep the front matter too.
+        let cr = lf.replace('\n', "\r");
+        let (c, dc) = load_retro(cr.as_bytes(), "a.md", Path::new("a.md"), &config);
+        let c = c.unwrap();
+        assert_eq!(
+            (a.id.as_str(), a.title.as_str(), a.timeline.len()),
+            (c.id.as_str(), c.title.as_str(), c.timeline.len())
+        );
+        assert_eq!(da, dc, "same diagnostics at the same positions");
     }
 }

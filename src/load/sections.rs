@@ -62,7 +62,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
     let level = section_level(rest);
     let mut sections = Vec::new();
     let mut seen_kinds = Vec::new();
-    let mut used_slugs = Vec::new();
+    let mut used_slugs = SlugSet::default();
     let bounds: Vec<&Heading> = rest.iter().filter(|h| h.level <= level).collect();
     let mut section_paragraphs = Vec::with_capacity(bounds.len());
     for (i, h) in bounds.iter().enumerate() {
@@ -75,12 +75,14 @@ pub fn split(body: &str, first_line: u32) -> Split {
                 seen_kinds.push(k);
             }
         }
-        let slug = unique_slug(&h.text, &mut used_slugs);
+        let slug = used_slugs.unique(&h.text);
         let content_start = h.end.min(end);
         // the first paragraph under this heading, before any sub-heading
-        let next_heading = rest.iter().find(|x| x.start >= content_start).map_or(end, |x| x.start.min(end));
-        section_paragraphs
-            .push(paragraphs.iter().find(|(at, _)| *at >= content_start && *at < next_heading).map(|(_, p)| p.clone()));
+        // (both lists are in text order: binary searches keep thousands of headings linear-ish)
+        let next_heading =
+            rest.get(rest.partition_point(|x| x.start < content_start)).map_or(end, |x| x.start.min(end));
+        let para = paragraphs.get(paragraphs.partition_point(|(at, _)| *at < content_start));
+        section_paragraphs.push(para.filter(|(at, _)| *at < next_heading).map(|(_, p)| p.clone()));
         sections.push(Section {
             heading: h.text.clone(),
             kind,
@@ -311,18 +313,31 @@ pub fn classify(heading: &str) -> Option<SectionKind> {
     None
 }
 
-/// An anchor slug for a heading, unique among `used`.
-pub fn unique_slug(text: &str, used: &mut Vec<String>) -> String {
-    let base = crate::load::slugify(text);
-    let base = if base.is_empty() { "section".to_string() } else { base };
-    let mut slug = base.clone();
-    let mut n = 1;
-    while used.contains(&slug) {
-        slug = format!("{base}-{n}");
-        n += 1;
+/// Anchor slugs handed out so far in one document.
+#[derive(Debug, Default)]
+pub struct SlugSet {
+    used: std::collections::HashSet<String>,
+    /// Per base slug, the suffix to try next: a document with thousands of equal headings
+    /// would otherwise probe `-1`, `-2`, … from the start each time (cubic time).
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl SlugSet {
+    /// An anchor slug for a heading, unique in this set: the heading's slug, or with `-1`, `-2`, … added.
+    pub fn unique(&mut self, text: &str) -> String {
+        let base = crate::load::slugify(text);
+        let base = if base.is_empty() { "section".to_string() } else { base };
+        let mut slug = base.clone();
+        // Every suffix below `n` was taken when it was tried, and slugs are never given back.
+        let mut n = self.next.get(&base).copied().unwrap_or(1);
+        while self.used.contains(&slug) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        self.next.insert(base, n);
+        self.used.insert(slug.clone());
+        slug
     }
-    used.push(slug.clone());
-    slug
 }
 
 #[cfg(test)]
@@ -368,6 +383,20 @@ mod tests {
         assert!(s.sections[0].markdown.contains("### 2024-01-01 10:00"));
         assert_eq!(s.sections[1].kind, None);
         assert_eq!(s.sections[1].slug, "lessons-learned");
+    }
+
+    #[test]
+    fn repeated_headings_get_numbered_slugs() {
+        let mut set = SlugSet::default();
+        let got: Vec<String> = ["Notes", "Notes 1", "Notes", "Notes", "", "?"].iter().map(|t| set.unique(t)).collect();
+        assert_eq!(got, ["notes", "notes-1", "notes-2", "notes-3", "section", "section-1"]);
+    }
+
+    #[test]
+    fn first_paragraphs_belong_to_their_section() {
+        let s = split("## Summary\n\n### Detail\n\nDeep.\n\n## Timeline\n\nTop.\n\n## Other\n", 1);
+        let paras: Vec<Option<&str>> = s.section_paragraphs.iter().map(|p| p.as_deref()).collect();
+        assert_eq!(paras, [None, Some("Top."), None]);
     }
 
     #[test]

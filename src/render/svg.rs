@@ -791,7 +791,7 @@ pub fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
                 w!(o, r#"<circle cx="{}" cy="{}" r="3.5" class="rb-point {class}"/>"#, f(x(*t)), f(y(*v)));
                 continue;
             }
-            for (i, (t, v)) in run.iter().enumerate() {
+            for (i, (t, v)) in thin(run, MAX_DRAWN).iter().enumerate() {
                 w!(d, "{}{} {}", if i == 0 { "M" } else { "L" }, f(x(*t)), f(y(*v)));
             }
         }
@@ -813,6 +813,47 @@ pub fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
     legend(&mut o, (pr, ml, 18.0), &items);
     o.push_str("</svg>");
     o
+}
+
+/// The most points of one unbroken run of a series that a line chart draws: about two per
+/// horizontal pixel. A 2-million-point CSV would otherwise make a page of tens of megabytes.
+const MAX_DRAWN: usize = 2000;
+
+/// A run of points (in time order) thinned for drawing: with more than `max` points, the run's
+/// time span is cut into `max / 2` equal buckets and each keeps its lowest and its highest point,
+/// in time order, so every spike and dip is still drawn.
+fn thin(run: &[(i64, f64)], max: usize) -> std::borrow::Cow<'_, [(i64, f64)]> {
+    if run.len() <= max {
+        return std::borrow::Cow::Borrowed(run);
+    }
+    let buckets = (max / 2).max(1);
+    let extremes = |out: &mut Vec<(i64, f64)>, group: &[(i64, f64)]| {
+        let lo = (0..group.len()).min_by(|&a, &b| group[a].1.total_cmp(&group[b].1)).unwrap_or(0);
+        let hi = (0..group.len()).max_by(|&a, &b| group[a].1.total_cmp(&group[b].1)).unwrap_or(0);
+        out.push(group[lo.min(hi)]);
+        if lo != hi {
+            out.push(group[lo.max(hi)]);
+        }
+    };
+    let (t0, t1) = run.iter().fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let span = (i128::from(t1) - i128::from(t0)).max(1);
+    let bucket = |t: i64| ((i128::from(t) - i128::from(t0)) * (buckets as i128 - 1) / span) as usize;
+    let mut out = Vec::with_capacity(max);
+    let mut start = 0;
+    while start < run.len() {
+        let b = bucket(run[start].0);
+        let len = run[start..].iter().take_while(|p| bucket(p.0) == b).count();
+        extremes(&mut out, &run[start..start + len]);
+        start += len;
+    }
+    if out.len() > max {
+        // Times out of order: buckets of equal point counts instead.
+        out.clear();
+        for group in run.chunks(run.len().div_ceil(buckets)) {
+            extremes(&mut out, group);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 // ---------------------------------------------------------------- 4. sparkline
@@ -1295,6 +1336,41 @@ mod tests {
         let main = svg.split("<path class=\"rb-series\"").nth(1).unwrap();
         assert_eq!(main.split("/>").next().unwrap().matches('M').count(), 2, "NaN should break the line");
         assert_eq!(svg, line_chart_svg(&chart, "lc"));
+    }
+
+    #[test]
+    fn long_series_are_thinned_keeping_spikes() {
+        // Two million points, one spike and one dip: at most MAX_DRAWN are drawn, both extremes among them.
+        let pts: Vec<(i64, f64)> = (0..2_000_000i64)
+            .map(|i| {
+                (
+                    T0 + i,
+                    if i == 1_234_567 {
+                        1e6
+                    } else if i == 345_678 {
+                        -1e6
+                    } else {
+                        (i % 100) as f64
+                    },
+                )
+            })
+            .collect();
+        let thinned = thin(&pts, MAX_DRAWN);
+        assert!(thinned.len() <= MAX_DRAWN && thinned.len() > MAX_DRAWN / 2, "{}", thinned.len());
+        assert!(thinned.contains(&(T0 + 1_234_567, 1e6)) && thinned.contains(&(T0 + 345_678, -1e6)));
+        assert!(thinned.windows(2).all(|w| w[0].0 < w[1].0), "still in time order");
+        assert_eq!(thinned.first(), Some(&pts[0]), "the first bucket's minimum is its first point");
+        let svg = line_chart_svg(&line_chart(pts.clone()), "big");
+        assert_chart(&svg, "big");
+        assert!(svg.len() < 100_000, "{} bytes", svg.len());
+        assert!(svg.contains("2000000 points"), "the description counts every point");
+        // Out of time order, the bound still holds.
+        let mut shuffled = pts;
+        shuffled.reverse();
+        shuffled.swap(0, 1_000_000);
+        assert!(thin(&shuffled, MAX_DRAWN).len() <= MAX_DRAWN);
+        // Short runs are drawn as they are.
+        assert_eq!(thin(&shuffled[..10], MAX_DRAWN).len(), 10);
     }
 
     #[test]
