@@ -30,6 +30,10 @@ pub struct Config {
     #[serde(skip)]
     #[schemars(skip)]
     tz: Option<jiff::tz::TimeZone>,
+    /// Where `[retros] dir` is written in book.toml, for the confinement diagnostic.
+    #[serde(skip)]
+    #[schemars(skip)]
+    dir_pos: Option<Pos>,
 }
 
 /// `[book]`
@@ -197,7 +201,16 @@ impl Config {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
-                Config::parse(&text)
+                let config = Config::parse(&text)?;
+                match confine(root, &config.retros.dir) {
+                    Ok(()) => Ok(config),
+                    Err(why) => Err(vec![Diagnostic::error(
+                        FILE,
+                        config.dir_pos.unwrap_or(Pos::START),
+                        "config-value",
+                        format!("`dir` {why}; the retros folder must be inside the book, e.g. `dir = \"retros\"`"),
+                    )]),
+                }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut c = Config { implicit: true, ..Config::default() };
@@ -206,7 +219,18 @@ impl Config {
                 if !root.join(&c.retros.dir).is_dir() {
                     c.retros.dir = ".".into();
                 }
-                Ok(c)
+                match confine(root, &c.retros.dir) {
+                    Ok(()) => Ok(c),
+                    Err(why) => Err(vec![Diagnostic::error(
+                        &c.retros.dir,
+                        Pos::START,
+                        "config-value",
+                        format!(
+                            "the retros folder `{}` {why}; replace the link by a folder inside the book",
+                            c.retros.dir
+                        ),
+                    )]),
+                }
             }
             Err(e) => Err(vec![Diagnostic::error(FILE, Pos::START, "config-read", format!("cannot read {FILE}: {e}"))]),
         }
@@ -240,6 +264,53 @@ impl Config {
             }
             n.pos
         };
+        if let Err(why) = check_language(&self.book.language) {
+            diags.push(Diagnostic::error(
+                FILE,
+                pos_of(&["book", "language"]),
+                "config-value",
+                format!(
+                    "`language = {:?}` {why}; expected a BCP 47 language tag such as `en`, `de`, `pt-BR` or `zh-Hant`",
+                    self.book.language
+                ),
+            ));
+        }
+        self.dir_pos = Some(pos_of(&["retros", "dir"]));
+        if let Err(why) = check_book_path(&self.retros.dir) {
+            diags.push(Diagnostic::error(
+                FILE,
+                pos_of(&["retros", "dir"]),
+                "config-value",
+                format!(
+                    "`dir = {:?}` {why}; give a folder inside the book, relative to book.toml, e.g. `dir = \"retros\"`",
+                    self.retros.dir
+                ),
+            ));
+        }
+        let html = &self.output.html;
+        let urls: [(&[&str], Option<&String>, bool); 4] = [
+            (&["output", "html", "site-url"], Some(&html.site_url), true),
+            (&["output", "external", "site-url"], Some(&self.output.external.site_url), true),
+            (&["output", "html", "git-repository-url"], html.git_repository_url.as_ref(), false),
+            (&["output", "html", "edit-url-template"], html.edit_url_template.as_ref(), false),
+        ];
+        for (path, value, path_allowed) in urls {
+            let Some(value) = value else { continue };
+            if let Err(why) = check_url(value, path_allowed) {
+                let key = path[path.len() - 1];
+                let right = if path_allowed {
+                    "a path such as `/` or `/team/retros/`, or an http(s) URL such as `https://retros.example.com/`"
+                } else {
+                    "an http(s) URL such as `https://github.com/acme/retros`"
+                };
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos_of(path),
+                    "config-value",
+                    format!("`{key} = {value:?}` {why}; expected {right}"),
+                ));
+            }
+        }
         if jiff::tz::TimeZone::get(&self.retros.timezone).is_err() {
             diags.push(Diagnostic::error(
                 FILE,
@@ -327,6 +398,83 @@ impl Config {
     /// Rank of a severity, 0 = most severe; unknown severities sort last.
     pub fn severity_rank(&self, s: &str) -> usize {
         self.retros.severities.iter().position(|x| x == s).unwrap_or(usize::MAX)
+    }
+}
+
+/// The longest language tag accepted: RFC 5646 asks implementations to handle at least 35
+/// characters, and the tag ends up in file names of the search index.
+const MAX_LANGUAGE_LEN: usize = 35;
+
+/// Whether `tag` is a well-formed BCP 47 language tag (language, script, region, variants).
+pub fn check_language(tag: &str) -> Result<(), String> {
+    if tag.is_empty() {
+        return Err("is empty".into());
+    }
+    if tag.len() > MAX_LANGUAGE_LEN {
+        return Err(format!("is {} characters long (at most {MAX_LANGUAGE_LEN})", tag.len()));
+    }
+    if !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err("may only hold letters, digits and `-`".into());
+    }
+    icu_locale_core::LanguageIdentifier::try_from_str(tag)
+        .map(|_| ())
+        .map_err(|_| "is not a well-formed language tag".into())
+}
+
+/// Whether `dir` names a folder inside the book without looking at the disk: relative, and
+/// without `..`.
+pub fn check_book_path(dir: &str) -> Result<(), String> {
+    use std::path::Component;
+    if dir.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    if dir.contains(['\0', '\\']) || dir.chars().any(char::is_control) {
+        return Err("holds a backslash or a control character".into());
+    }
+    for c in Path::new(dir).components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => return Err("is an absolute path".into()),
+            Component::ParentDir => return Err("leaves the book with `..`".into()),
+            Component::CurDir | Component::Normal(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether `dir` (relative to `root`) resolves, links followed, to a folder inside `root`.
+/// A folder that does not exist passes: loading reports it.
+pub fn confine(root: &Path, dir: &str) -> Result<(), String> {
+    check_book_path(dir)?;
+    let Ok(target) = std::fs::canonicalize(root.join(dir)) else { return Ok(()) };
+    let root = std::fs::canonicalize(root).map_err(|e| format!("cannot be resolved: {e}"))?;
+    if target.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(format!("resolves to {}, outside the book (through a symbolic link)", target.display()))
+    }
+}
+
+/// Whether `url` is safe to put in a link, stylesheet or script address: an absolute http(s)
+/// URL, or (when `path_allowed`) a path from the site root such as `/team/retros/`.
+pub fn check_url(url: &str, path_allowed: bool) -> Result<(), String> {
+    if url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`')) {
+        return Err("holds a space, a quote, `<`, `>`, a backslash or a control character".into());
+    }
+    if path_allowed && url.starts_with('/') {
+        if url.starts_with("//") {
+            return Err("is a scheme-relative URL (another host)".into());
+        }
+        return Ok(());
+    }
+    match url::Url::parse(url) {
+        Ok(u) if !matches!(u.scheme(), "http" | "https") => {
+            Err(format!("uses the `{}:` scheme (only http and https are allowed)", u.scheme()))
+        }
+        Ok(u) if u.host_str().is_none_or(str::is_empty) => Err("has no host (expected `https://host/…`)".into()),
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => Err("holds a user name or password".into()),
+        Ok(_) => Ok(()),
+        Err(_) if path_allowed => Err("is neither a path starting with `/` nor an http(s) URL".into()),
+        Err(_) => Err("is not an absolute http(s) URL".into()),
     }
 }
 
@@ -422,5 +570,81 @@ mod tests {
         let e = Config::parse("[retros]\nseverities = 3\n").unwrap_err();
         assert_eq!(e[0].rule, "config-type");
         assert_eq!(e[0].line, 2);
+    }
+
+    #[test]
+    fn language_must_be_a_bcp47_tag() {
+        for ok in ["en", "de", "pt-BR", "zh-Hant", "sr-Latn-RS", "en-US"] {
+            assert!(Config::parse(&format!("[book]\nlanguage = \"{ok}\"\n")).is_ok(), "{ok}");
+        }
+        let long = format!("en-{}", ["abcdefgh"; 7].join("-"));
+        for bad in ["x/../../../ESCAPED", "", "en_US", "e", "english!", long.as_str(), "en-US-", "a b"] {
+            let e = Config::parse(&format!("[book]\ntitle = \"t\"\nlanguage = {bad:?}\n")).unwrap_err();
+            assert_eq!((e[0].line, e[0].column, e[0].rule), (3, 12, "config-value"), "{bad}: {e:?}");
+            assert!(e[0].message.contains("BCP 47"), "{}", e[0].message);
+        }
+        let e = Config::parse("[book]\nlanguage = \"en\\u001b[31m\"\n").unwrap_err();
+        assert_eq!(e[0].rule, "config-value");
+    }
+
+    #[test]
+    fn retros_dir_stays_in_the_book() {
+        for ok in ["retros", "./retros", "docs/retros", ".", "a/./b"] {
+            assert!(Config::parse(&format!("[retros]\ndir = \"{ok}\"\n")).is_ok(), "{ok}");
+        }
+        for bad in ["/home/u/.ssh", "../elsewhere", "retros/../../x", "", "a\\b"] {
+            let e = Config::parse(&format!("[retros]\ndir = {bad:?}\n")).unwrap_err();
+            assert_eq!((e[0].line, e[0].rule), (2, "config-value"), "{bad}: {e:?}");
+            assert!(e[0].message.contains("inside the book"), "{}", e[0].message);
+        }
+    }
+
+    #[test]
+    fn book_urls_are_http_or_paths() {
+        let ok = "[output.html]\nsite-url = \"/team/\"\ngit-repository-url = \"https://git.example/a/b\"\n\
+                  edit-url-template = \"https://git.example/a/b/edit/main/{path}\"\n\
+                  [output.external]\nsite-url = \"https://status.example.com/history/\"\n";
+        assert!(Config::parse(ok).is_ok());
+        let cases = [
+            ("site-url", "javascript:alert(1)//"),
+            ("site-url", "//evil.example/"),
+            ("site-url", "data:text/html,x"),
+            ("site-url", "team/"),
+            ("site-url", "/\" onload=\"x"),
+            ("git-repository-url", "javascript:alert(1)"),
+            ("git-repository-url", "/relative"),
+            ("git-repository-url", "https://"),
+            ("git-repository-url", "https://user:pw@git.example/"),
+            ("edit-url-template", "JavaScript:alert(document.domain)//{path}"),
+            ("edit-url-template", "vbscript:x"),
+        ];
+        for (key, bad) in cases {
+            let e = Config::parse(&format!("[output.html]\n{key} = {bad:?}\n")).unwrap_err();
+            assert_eq!((e[0].line, e[0].rule), (2, "config-value"), "{key} = {bad}: {e:?}");
+            assert!(e[0].message.contains("expected"), "{}", e[0].message);
+        }
+        let e = Config::parse("[output.external]\nsite-url = \"javascript:x\"\n").unwrap_err();
+        assert_eq!(e[0].line, 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_retros_dir_outside_the_book_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        let book = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), book.path().join("retros")).unwrap();
+        std::fs::write(book.path().join(FILE), "[book]\ntitle = \"t\"\n\n[retros]\ndir = \"retros\"\n").unwrap();
+        let e = Config::load(book.path()).unwrap_err();
+        assert_eq!((e[0].line, e[0].column), (5, 7), "{e:?}");
+        assert!(e[0].message.contains("outside the book"), "{}", e[0].message);
+        // Without a book.toml, a linked `retros` is refused too.
+        std::fs::remove_file(book.path().join(FILE)).unwrap();
+        assert!(Config::load(book.path()).is_err());
+        // A folder inside the book, even through a link, is fine.
+        std::fs::remove_file(book.path().join("retros")).unwrap();
+        std::fs::create_dir(book.path().join("real")).unwrap();
+        std::os::unix::fs::symlink(book.path().join("real"), book.path().join("retros")).unwrap();
+        std::fs::write(book.path().join(FILE), "[retros]\ndir = \"retros\"\n").unwrap();
+        assert!(Config::load(book.path()).is_ok());
     }
 }

@@ -1,6 +1,7 @@
 //! Diagnostics: what is wrong, where, and what would be right — and the three printers.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// How serious a diagnostic is. `--strict` turns warnings into errors.
@@ -92,6 +93,29 @@ pub enum Format {
     Json,
 }
 
+/// Text from a book made safe to print on a terminal: control characters (ESC starting ANSI and
+/// OSC sequences, CR, C1 codes…) and the bidirectional overrides that reorder what a reader sees
+/// are shown escaped, as `\u{1b}`, instead of acting. Tabs become a space.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if bad(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Renders diagnostics in GitHub Actions' workflow-command syntax.
 pub fn render_github(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
@@ -104,11 +128,11 @@ pub fn render_github(diags: &[Diagnostic]) -> String {
         let _ = writeln!(
             out,
             "::{kind} file={},line={},col={},title={}::{}",
-            escape_property(&d.file),
+            escape_property(&printable(&d.file)),
             d.line,
             d.column,
             escape_property(d.rule),
-            escape_data(&d.message)
+            escape_data(&printable(&d.message))
         );
     }
     out
@@ -148,18 +172,20 @@ pub fn render_human(diags: &[Diagnostic], color: bool, source: &dyn Fn(&str) -> 
             "{}{} {}",
             paint(code, &format!("{label}[{}]", d.rule)),
             paint("1", ":"),
-            paint("1", &d.message)
+            paint("1", &printable(&d.message))
         );
         let width = d.line.to_string().len();
         let pad = " ".repeat(width);
-        let _ = writeln!(out, "{pad}{} {}:{}:{}", paint("1;34", "-->"), d.file, d.line, d.column);
+        let _ = writeln!(out, "{pad}{} {}:{}:{}", paint("1;34", "-->"), printable(&d.file), d.line, d.column);
         let text = cache.entry(d.file.as_str()).or_insert_with(|| source(&d.file));
         if let Some(line) = text.as_deref().and_then(|t| t.lines().nth(d.line as usize - 1)) {
             let line = line.trim_end_matches('\r');
             let bar = paint("1;34", "|");
             let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(out, "{} {bar} {}", paint("1;34", &d.line.to_string()), line.replace('\t', " "));
-            let caret_at = (d.column as usize).saturating_sub(1).min(line.chars().count());
+            let _ = writeln!(out, "{} {bar} {}", paint("1;34", &d.line.to_string()), printable(line));
+            // The caret goes under the column as printed, escapes widening what precedes it.
+            let before: String = line.chars().take((d.column as usize).saturating_sub(1)).collect();
+            let caret_at = printable(&before).chars().count();
             let _ = writeln!(out, "{pad} {bar} {}{}", " ".repeat(caret_at), paint(code, "^"));
         }
         out.push('\n');
@@ -184,5 +210,58 @@ pub fn summary(diags: &[Diagnostic], retros: usize) -> String {
             plural(warnings, "warning"),
             plural(files, "file")
         ) + &if notes > 0 { format!(" ({})", plural(notes, "suggestion")) } else { String::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hostile() -> Diagnostic {
+        Diagnostic::error(
+            "retros/a\u{1b}]8;;x\u{7}.md",
+            Pos::new(1, 20),
+            "rule",
+            "unknown severity `\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}`",
+        )
+    }
+
+    #[test]
+    fn terminal_escapes_from_a_book_are_shown_not_run() {
+        let src = |_: &str| Some("severity: \"\u{1b}[2J\u{1b}]0;owned\u{7}\"".to_string());
+        // Our own colour codes (ESC [ digits ; m) aside, no control character may reach the terminal.
+        let strip_ours = |s: &str| {
+            let mut out = String::new();
+            let mut rest = s;
+            while let Some(i) = rest.find("\u{1b}[") {
+                out.push_str(&rest[..i]);
+                let after = &rest[i + 2..];
+                let n = after.chars().take_while(|c| c.is_ascii_digit() || *c == ';').count();
+                if after[n..].starts_with('m') {
+                    rest = &after[n + 1..];
+                } else {
+                    out.push_str("\u{1b}[");
+                    rest = after;
+                }
+            }
+            out + rest
+        };
+        for out in [
+            render_human(&[hostile()], false, &src),
+            render_human(&[hostile()], true, &src),
+            render_github(&[hostile()]),
+        ] {
+            let left = strip_ours(&out);
+            assert!(!left.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{out:?}");
+            assert!(out.contains("\\u{1b}[2J"), "the escape is shown: {out:?}");
+        }
+    }
+
+    #[test]
+    fn caret_follows_escapes() {
+        let d = Diagnostic::error("f.md", Pos::new(1, 3), "r", "m");
+        let out = render_human(&[d], false, &|_| Some("\u{1b}xy".into()));
+        assert!(out.contains("| \\u{1b}xy\n"), "{out}");
+        assert!(out.contains(&format!("| {}^", " ".repeat(7))), "{out}");
     }
 }

@@ -365,7 +365,13 @@ async fn index_shard(records: &[&SearchRecord]) -> Result<Vec<pagefind::api::Syn
             .filter(|(_, values)| !values.is_empty())
             .collect();
         let content = if record.content.trim().is_empty() { record.title.clone() } else { record.content.clone() };
-        let language = if record.language.trim().is_empty() { "unknown".into() } else { record.language.clone() };
+        // Pagefind names index files after the language: anything but a well-formed tag (book.toml's
+        // loader accepts no other) is indexed as `unknown` rather than written into a file name.
+        let language = if crate::config::check_language(&record.language).is_ok() {
+            record.language.clone()
+        } else {
+            "unknown".into()
+        };
         index
             .add_custom_record(
                 normalized_url(&record.url).to_string(),
@@ -535,6 +541,20 @@ mod tests {
             language: "en".into(),
             shard: shard.into(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_bad_language_never_reaches_a_file_name() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        for lang in ["x/../../../ESCAPED", &format!("en-{}", "a".repeat(80))] {
+            let mut r = record("retros/a/", "2025");
+            r.language = lang.to_string();
+            let files = rt.block_on(index_shard(&[&r])).unwrap();
+            for f in &files {
+                let name = f.filename.to_string_lossy();
+                assert!(!name.contains("..") && !name.contains("ESCAPED") && !name.contains("aaaa"), "{name}");
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 use super::{EXIT_ERRORS, EXIT_OK, use_color};
 use crate::analyze::stats::{self, DuplicatePair, GroupStats, OrderedMap, Stats};
 use crate::analyze::{self, FactorEntry};
+use crate::diagnostic::printable;
 use crate::model::{ActionStatus, Book, Priority};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -283,9 +284,9 @@ fn factors_table(book: &Book, rep: &FactorsReport, color: bool) -> String {
             let p = &d.pair;
             let pair = format!("{} ({}) ~ {} ({})", p.a, plural(p.a_incidents, "incident"), p.b, p.b_incidents);
             line(&mut out, format!("  {}", paint(&truncate(&pair, WIDTH - 2), Style::Yellow, color)));
-            line(&mut out, format!("      why: {}", truncate(&p.reason, WIDTH - 11)));
+            line(&mut out, format!("      why: {}", truncate(&printable(&p.reason), WIDTH - 11)));
             // Never cut: it is meant to be copied.
-            line(&mut out, format!("      {}", d.hint));
+            line(&mut out, format!("      {}", printable(&d.hint)));
         }
     }
     out.push('\n');
@@ -926,6 +927,8 @@ fn truncate_keep_tag(s: &str, width: usize) -> String {
 }
 
 /// One CSV record (RFC 4180): fields with a comma, quote or line break are quoted, quotes doubled.
+/// A field that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return, and not a plain number) gets a leading `'`, so it stays text.
 fn csv_row<S: AsRef<str>>(fields: &[S]) -> String {
     let mut out = String::new();
     for (i, f) in fields.iter().enumerate() {
@@ -933,6 +936,13 @@ fn csv_row<S: AsRef<str>>(fields: &[S]) -> String {
         if i > 0 {
             out.push(',');
         }
+        let guarded;
+        let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) && f.parse::<f64>().is_err() {
+            guarded = format!("'{f}");
+            guarded.as_str()
+        } else {
+            f
+        };
         if f.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&f.replace('"', "\"\""));
@@ -945,9 +955,10 @@ fn csv_row<S: AsRef<str>>(fields: &[S]) -> String {
     out
 }
 
-/// Text safe inside a GitHub table cell: pipes escaped, line breaks as spaces.
+/// Text safe inside a GitHub table cell: pipes escaped, line breaks as spaces, other control
+/// characters shown escaped.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\r', '\n'], " ")
+    printable(&s.replace('|', "\\|").replace(['\r', '\n'], " ")).into_owned()
 }
 
 /// A GitHub Markdown table; `true` in a column spec right-aligns it.
@@ -972,7 +983,9 @@ enum Style {
     Yellow,
 }
 
+/// `s` in `style`; control characters in `s` are shown escaped (they come from retros).
 fn paint(s: &str, style: Style, color: bool) -> String {
+    let s = &*printable(s);
     let code = match style {
         Style::Plain => return s.to_string(),
         Style::Bold => "1",
@@ -1048,7 +1061,7 @@ impl Table {
         for r in &self.rows {
             if let Row::Cells(cells) = r {
                 for (i, c) in cells.iter().enumerate().take(w.len()) {
-                    w[i] = w[i].max(c.text.chars().count());
+                    w[i] = w[i].max(printable(&c.text).chars().count());
                 }
             }
         }
@@ -1080,9 +1093,10 @@ impl Table {
                 if i > 0 {
                     s.push_str(&" ".repeat(GAP));
                 }
+                let text = printable(text);
                 let text = match self.columns[i].2 {
-                    Fit::CutKeepTag => truncate_keep_tag(text, w[i]),
-                    _ => truncate(text, w[i]),
+                    Fit::CutKeepTag => truncate_keep_tag(&text, w[i]),
+                    _ => truncate(&text, w[i]),
                 };
                 let pad = " ".repeat(w[i] - text.chars().count());
                 let painted = paint(&text, style, color);
@@ -1185,5 +1199,38 @@ mod tests {
         assert_eq!(truncate_keep_tag("2025-05-20-orders-database-failover#A2", 20), "2025-05-20-order…#A2");
         assert_eq!(truncate_keep_tag("short#A1", 20), "short#A1");
         assert_eq!(truncate_keep_tag("no-tag-but-long-text", 10), "no-tag-bu…");
+    }
+
+    #[test]
+    fn csv_cells_are_never_formulas() {
+        let row = csv_row(&[
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+            "+1+cmd",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "-3",
+            "+4.5",
+            "ok",
+        ]);
+        assert_eq!(
+            row,
+            "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\",'+1+cmd,'-2+3,'@SUM(A1),'\tx,-3,+4.5,ok\n"
+        );
+    }
+
+    #[test]
+    fn table_cells_show_control_characters_escaped() {
+        let mut t = Table::new(&[("A", Align::Left, Fit::Cut), ("B", Align::Right, Fit::Fixed)]);
+        t.rows.push(Row::Header);
+        t.rows.push(Row::Heading("owner \u{1b}]0;pwned\u{7}".into()));
+        t.rows.push(Row::Cells(vec![Cell::plain("x\u{1b}[2Jy"), Cell::styled("1", Style::Red)]));
+        for color in [false, true] {
+            let mut out = String::new();
+            t.render(&mut out, color);
+            assert!(!out.contains("\u{1b}]") && !out.contains("\u{1b}[2J") && !out.contains('\u{7}'), "{out:?}");
+            assert!(out.contains("x\\u{1b}[2Jy"), "{out:?}");
+        }
+        assert_eq!(md_escape("a|b\u{1b}[31m"), "a\\|b\\u{1b}[31m");
     }
 }

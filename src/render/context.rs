@@ -281,6 +281,13 @@ pub fn history_url(repo_url: &str, path: &str) -> String {
     }
 }
 
+/// Whether `u` is an absolute http(s) URL (case-insensitive scheme), the only kind a page links to
+/// from book.toml or front matter.
+pub fn is_http(u: &str) -> bool {
+    let head = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+    head.starts_with("https://") || head.starts_with("http://")
+}
+
 /// The git part of a retro page: `None` when there is neither history nor a link to show.
 pub fn git_ctx(book: &Book, r: &Retro) -> Option<GitCtx> {
     let html = &book.config.output.html;
@@ -294,8 +301,9 @@ pub fn git_ctx(book: &Book, r: &Retro) -> Option<GitCtx> {
         contributors: h.map(|h| h.contributors.clone()).unwrap_or_default(),
         commit: h.map(|h| h.commit.clone()).unwrap_or_default(),
         short: h.map(|h| h.short.clone()).unwrap_or_default(),
-        edit_url: html.edit_url_template.as_ref().map(|t| t.replace("{path}", &url_path(&path))),
-        history_url: html.git_repository_url.as_ref().map(|u| history_url(u, &path)),
+        // book.toml's loader accepts only http(s) URLs; a Config built another way is held to that too.
+        edit_url: html.edit_url_template.as_ref().filter(|t| is_http(t)).map(|t| t.replace("{path}", &url_path(&path))),
+        history_url: html.git_repository_url.as_ref().filter(|u| is_http(u)).map(|u| history_url(u, &path)),
     };
     (h.is_some() || ctx.edit_url.is_some() || ctx.history_url.is_some()).then_some(ctx)
 }
@@ -525,7 +533,7 @@ pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
         priority: a.priority.map_or("", |p| p.as_str()),
         due: a.due.map(|d| d.to_string()).unwrap_or_default(),
         overdue_days: a.is_overdue(today).then(|| a.due.map(|d| (today - d).get_days() as i64)).flatten(),
-        link: a.link.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        link: a.link.clone().filter(|u| is_http(u)),
         addresses: a.addresses.iter().map(|x| Link { label: x.value.clone(), url: factor_url(&x.value) }).collect(),
         why: a.why.clone().unwrap_or_default(),
         retro: retro.map(|r| Link { label: r.title.clone(), url: retro_url(&r.id) }),

@@ -22,9 +22,34 @@ pub struct MarkdownOptions {
 
 /// Renders Markdown to HTML that is safe to embed in a page.
 pub fn render(markdown: &str, opts: MarkdownOptions) -> String {
+    let (html, has_raw_html) = render_events(markdown, false);
+    // Without raw HTML, pulldown-cmark's output is safe by construction (text is escaped, link
+    // URLs were filtered above), so the comparatively slow sanitiser only runs when needed.
+    if !has_raw_html || opts.allow_raw_html {
+        return html;
+    }
+    // The sanitiser's HTML parser takes time quadratic in the depth of nested elements (every
+    // start tag looks through the open ones): HTML nested deeper than any real document is shown
+    // as text instead, which is linear and loses nothing a reader could see.
+    if max_nesting(&html) > MAX_NESTING {
+        return render_events(markdown, true).0;
+    }
+    sanitize(&html)
+}
+
+/// Raw HTML nested deeper than this is shown as text rather than sanitised (see [`render`]).
+pub const MAX_NESTING: usize = 512;
+
+/// Markdown to HTML; `raw_as_text` turns raw HTML into escaped text. Also says whether the
+/// output holds raw HTML.
+fn render_events(markdown: &str, raw_as_text: bool) -> (String, bool) {
     let mut events: Vec<Event> = Vec::new();
     let mut has_raw_html = false;
     let mut code: Option<(String, String)> = None; // (language, text)
+    // Whether each open link was written by hand (an external link with its `rel`).
+    let mut links: Vec<bool> = Vec::new();
+    // Bytes of code the highlighter may still take in this fragment (see `highlight`).
+    let mut budget = HIGHLIGHT_MAX_BYTES;
     for ev in Parser::new_ext(markdown, markdown_options()) {
         match ev {
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -36,7 +61,7 @@ pub fn render(markdown: &str, opts: MarkdownOptions) -> String {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, text)) = code.take() {
-                    events.push(Event::Html(CowStr::from(highlight(&lang, &text))));
+                    events.push(Event::Html(CowStr::from(highlight_within(&lang, &text, &mut budget))));
                 }
             }
             Event::Text(t) if code.is_some() => {
@@ -44,12 +69,33 @@ pub fn render(markdown: &str, opts: MarkdownOptions) -> String {
                     text.push_str(&t);
                 }
             }
+            Event::Html(t) | Event::InlineHtml(t) if raw_as_text => events.push(Event::Text(t)),
             Event::Html(_) | Event::InlineHtml(_) => {
                 has_raw_html = true;
                 events.push(ev);
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                events.push(Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id }))
+                let dest_url = safe_url(dest_url);
+                if is_external(&dest_url) {
+                    // Another site gets neither the page's address nor a handle on its window.
+                    let title =
+                        if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_attr(&title)) };
+                    events.push(Event::InlineHtml(CowStr::from(format!(
+                        "<a href=\"{}\" rel=\"noopener noreferrer\"{title}>",
+                        escape_attr(&dest_url)
+                    ))));
+                    links.push(true);
+                } else {
+                    events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                    links.push(false);
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if links.pop() == Some(true) {
+                    events.push(Event::InlineHtml(CowStr::from("</a>")));
+                } else {
+                    events.push(ev);
+                }
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 events.push(Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id }))
@@ -59,9 +105,40 @@ pub fn render(markdown: &str, opts: MarkdownOptions) -> String {
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    // Without raw HTML, pulldown-cmark's output is safe by construction (text is escaped, link
-    // URLs were filtered above), so the comparatively slow sanitiser only runs when needed.
-    if has_raw_html && !opts.allow_raw_html { sanitize(&html) } else { html }
+    (html, has_raw_html)
+}
+
+/// Whether a (filtered) link target points to another site: an absolute http(s) URL or `//host`.
+fn is_external(url: &str) -> bool {
+    let lower = url.trim_start().get(..8).unwrap_or(url.trim_start()).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+}
+
+/// How deeply elements nest in `html`, counted from its tags (void elements and comments aside).
+/// An estimate that errs high (an unclosed `<p>` counts), which is what a limit needs.
+fn max_nesting(html: &str) -> usize {
+    const VOID: [&str; 14] =
+        ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "!"];
+    let (mut depth, mut max) = (0usize, 0usize);
+    let b = html.as_bytes();
+    for i in memchr::memchr_iter(b'<', b) {
+        let rest = &b[i + 1..];
+        if rest.first() == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name_len = rest.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = std::str::from_utf8(&rest[..name_len]).unwrap_or("").to_ascii_lowercase();
+        if VOID.contains(&name.as_str()) {
+            continue;
+        }
+        depth += 1;
+        max = max.max(depth);
+    }
+    max
 }
 
 /// Renders a short inline Markdown string (a timeline entry, a why) without the wrapping `<p>`.
@@ -110,6 +187,12 @@ pub fn sanitize(html: &str) -> String {
 
 /// Highlights a code block with CSS classes (so both colour schemes can style it).
 pub fn highlight(lang: &str, code: &str) -> String {
+    let mut budget = HIGHLIGHT_MAX_BYTES;
+    highlight_within(lang, code, &mut budget)
+}
+
+/// [`highlight`], taking at most `budget` bytes of code (and lowering it by what it took).
+fn highlight_within(lang: &str, code: &str, budget: &mut usize) -> String {
     let ss = &*SYNTAXES;
     let syntax = (!lang.is_empty())
         .then(|| ss.find_syntax_by_token(lang))
@@ -121,13 +204,28 @@ pub fn highlight(lang: &str, code: &str) -> String {
     }
     let mut generator =
         ClassedHTMLGenerator::new_with_class_style(syntax, ss, ClassStyle::SpacedPrefixed { prefix: HIGHLIGHT_PREFIX });
+    // The highlighter's regular expressions can take time quadratic in a line's length: lines
+    // past a length, and code past a total size, are shown plain (the rest of the block from there).
+    let mut done = 0;
     for line in LinesWithEndings::from(code) {
+        if line.len() > HIGHLIGHT_MAX_LINE || done + line.len() > *budget {
+            break;
+        }
         if generator.parse_html_for_line_which_includes_newline(line).is_err() {
             return format!("<pre class=\"rb-code\"{class}><code>{}</code></pre>\n", escape_text(code));
         }
+        done += line.len();
     }
-    format!("<pre class=\"rb-code\"{class}><code>{}</code></pre>\n", generator.finalize())
+    *budget -= done;
+    let mut html = generator.finalize();
+    html.push_str(&escape_text(&code[done..]));
+    format!("<pre class=\"rb-code\"{class}><code>{html}</code></pre>\n")
 }
+
+/// Lines longer than this (bytes) are not highlighted, nor is anything after them in the block.
+pub const HIGHLIGHT_MAX_LINE: usize = 1_000;
+/// At most this much code (bytes) of one Markdown fragment is highlighted; the rest is shown plain.
+pub const HIGHLIGHT_MAX_BYTES: usize = 64 * 1024;
 
 /// Escapes text for HTML element content.
 pub fn escape_text(s: &str) -> String {
@@ -215,5 +313,61 @@ mod tests {
         assert!(html.contains("checkbox"));
         assert!(html.contains("<del>"));
         assert!(html.contains("footnote"));
+    }
+
+    #[test]
+    fn links_to_other_sites_get_rel() {
+        let html = render(
+            "[a](https://x.example/?a=1&b=\"2\" \"T <t>\") [b](//cdn.example/) [c](../y/) [d](#h) <http://auto.example>",
+            SAFE,
+        );
+        assert!(
+            html.contains("<a href=\"https://x.example/?a=1&amp;b=%222%22\" rel=\"noopener noreferrer\" title=\"T &lt;t&gt;\">a</a>")
+                || html.contains("<a href=\"https://x.example/?a=1&amp;b=&quot;2&quot;\" rel=\"noopener noreferrer\" title=\"T &lt;t&gt;\">a</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"//cdn.example/\" rel=\"noopener noreferrer\">b</a>"), "{html}");
+        assert!(html.contains("<a href=\"../y/\">c</a>") && html.contains("<a href=\"#h\">d</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"http://auto.example\" rel=\"noopener noreferrer\">http://auto.example</a>"),
+            "{html}"
+        );
+        // Through the sanitiser too.
+        let raw = render("<b>x</b> [a](https://x.example/)", SAFE);
+        assert!(raw.contains("rel=\"noopener noreferrer\""), "{raw}");
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_text() {
+        let ok = format!("{}x{}", "<div>".repeat(MAX_NESTING - 1), "</div>".repeat(MAX_NESTING - 1));
+        assert!(render(&ok, SAFE).starts_with("<div><div>"));
+        let deep =
+            format!("{}<script>x()</script>{}", "<div>".repeat(MAX_NESTING + 1), "</div>".repeat(MAX_NESTING + 1));
+        let html = render(&deep, SAFE);
+        assert!(
+            html.contains("&lt;div&gt;&lt;div&gt;") && !html.contains("<div>") && !html.contains("<script"),
+            "{}",
+            &html[..200]
+        );
+        assert_eq!(max_nesting("<p><br><img src=x><b>a</b><i>b</i></p><!-- c -->"), 2);
+    }
+
+    #[test]
+    fn highlighting_is_bounded() {
+        let long = format!("let s = \"{}\";\n", "a".repeat(HIGHLIGHT_MAX_LINE));
+        let md = format!("```rust\nfn a() {{}}\n{long}fn b() {{}}\n```\n");
+        let html = render(&md, SAFE);
+        // Highlighted up to the long line, plain from there, with all the text and balanced spans.
+        let (before, after) = html.split_once("let s").unwrap();
+        assert!(before.contains("rb-hl-") && !after.contains("rb-hl-"), "{html}");
+        assert!(after.contains("fn b() {}"), "{html}");
+        assert_eq!(html.matches("<span").count(), html.matches("</span>").count());
+        // The budget is shared by the code blocks of a fragment.
+        let block = format!("```rust\n{}```\n\n", "fn f() { let x = 1; }\n".repeat(HIGHLIGHT_MAX_BYTES / 22 / 2 + 1));
+        let html = render(&block.repeat(3), SAFE);
+        let blocks: Vec<&str> = html.split("<pre").skip(1).collect();
+        assert_eq!(blocks.len(), 3);
+        assert!(blocks[0].contains("rb-hl-") && blocks[1].contains("rb-hl-") && !blocks[2].contains("rb-hl-"));
+        assert_eq!(plain_text(&block.repeat(3)).matches("let x = 1;").count(), 3 * (HIGHLIGHT_MAX_BYTES / 22 / 2 + 1));
     }
 }

@@ -1,12 +1,9 @@
 /* retrobook.js — progressive enhancement for retrobook sites. Plain JS, no dependencies, no
  * network requests, no inline handlers; load with <script src=".../retrobook.js" defer>.
  *
- * NO-FLASH SNIPPET — inline it in <head>, before the stylesheet link, so the stored theme and the
- * rb-js class are on <html> before the first paint:
- *
- *   <script>(function(d){d.classList.add("rb-js");try{var t=localStorage.getItem("rb-theme");if(t==="light"||t==="dark")d.setAttribute("data-theme",t)}catch(e){}})(document.documentElement)</script>
- *
- * Under a Content-Security-Policy, allow exactly that text by hash (script-src 'sha256-…').
+ * NO-FLASH: js/theme-init.js, loaded without defer in <head> before the stylesheet, puts the stored
+ * theme and the rb-js class on <html> before the first paint. It is a file rather than an inline
+ * snippet because the pages' Content-Security-Policy allows no inline script.
  *
  * What this file does:
  *  1. Theme toggle (.rb-theme-toggle): follows the OS until the first click, then stores

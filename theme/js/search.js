@@ -3,13 +3,14 @@
  *
  * The site ships one Pagefind bundle per shard (normally per year) under pagefind/<shard>/ and lists them,
  * newest first, in pagefind/shards.json. This script loads the first bundle's pagefind.js, merges the others
- * with mergeIndex, and renders facets and results. Everything is resolved against window.RB_ROOT, so the
- * site works under any sub-path; no request leaves the site.
+ * with mergeIndex, and renders facets and results. Everything is resolved against the site root that
+ * <html data-rb-root> gives, so the site works under any sub-path; no request leaves the site. Pagefind
+ * compiles WebAssembly: the pages' Content-Security-Policy allows it with script-src 'wasm-unsafe-eval'.
  *
  * Expected markup:
  *   <form id="rb-search-form"><input id="rb-search-input" name="q"></form>
  *   <div id="rb-search-facets"></div> <p id="rb-search-status"></p> <ol id="rb-search-results"></ol>
- *   <script>window.RB_ROOT = "../";</script>
+ *   <html data-rb-root="../">   (no inline script: the pages' CSP forbids them)
  *
  * Search text from the index is untrusted: it is only ever inserted with textContent / text nodes. Pagefind's
  * excerpts are HTML whose only tags are its own <mark> pairs (it escapes < and > in the content), so they are
@@ -41,7 +42,9 @@
     year: "Year",
   };
 
-  var root = new URL(window.RB_ROOT || "./", window.location.href);
+  // The site root, relative to this page: <html data-rb-root> (window.RB_ROOT from older templates).
+  var root = new URL(document.documentElement.getAttribute("data-rb-root") || window.RB_ROOT || "./",
+    window.location.href);
   var pagefind = null;
   var shards = [];
   var knownFilters = [];
