@@ -65,6 +65,27 @@ pub struct RetrosConfig {
     pub required: BTreeMap<String, Vec<String>>,
     /// Largest monitoring CSV read, in bytes; larger files are an error in `check`.
     pub max_data_size: u64,
+    /// `[retros.adopt]`: how files without retrobook front matter are read (spec §2.7).
+    pub adopt: AdoptConfig,
+}
+
+/// `[retros.adopt]`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AdoptConfig {
+    /// Whether an incident log (one heading per incident) becomes one retro per incident.
+    pub split: SplitMode,
+}
+
+/// `[retros.adopt] split`
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplitMode {
+    /// Split a file that is recognisably an incident log (spec §2.7).
+    #[default]
+    Auto,
+    /// Never split: every file is one retro.
+    Never,
 }
 
 impl Default for RetrosConfig {
@@ -86,6 +107,7 @@ impl Default for RetrosConfig {
             .to_vec(),
             required: BTreeMap::new(),
             max_data_size: 20_000_000,
+            adopt: AdoptConfig::default(),
         }
     }
 }
@@ -184,7 +206,8 @@ impl Default for HtmlConfig {
 const SCHEMA: &[(&str, &[&str])] = &[
     ("", &["book", "retros", "factors", "lint", "output"]),
     ("book", &["title", "description", "language"]),
-    ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size"]),
+    ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
+    ("retros.adopt", &["split"]),
     ("retros.required", crate::analyze::completeness::ELEMENT_KEYS),
     ("factors.*", &["title", "category", "description", "aliases"]),
     ("lint", &["blameless", "completeness"]),
@@ -570,6 +593,19 @@ mod tests {
         let e = Config::parse("[retros]\nseverities = 3\n").unwrap_err();
         assert_eq!(e[0].rule, "config-type");
         assert_eq!(e[0].line, 2);
+    }
+
+    #[test]
+    fn adopt_split_mode() {
+        assert_eq!(Config::parse("").unwrap().retros.adopt.split, SplitMode::Auto);
+        let c = Config::parse("[retros.adopt]\nsplit = \"never\"\n").unwrap();
+        assert_eq!(c.retros.adopt.split, SplitMode::Never);
+        let e = Config::parse("[retros.adopt]\nsplti = \"never\"\n").unwrap_err();
+        assert_eq!((e[0].rule, e[0].line), ("config-unknown-key", 2));
+        assert_eq!(e[0].message, "unknown key `splti` in [retros.adopt]; did you mean `split`?");
+        let e = Config::parse("[retros.adopt]\nsplit = \"sometimes\"\n").unwrap_err();
+        assert_eq!((e[0].rule, e[0].line), ("config-type", 2));
+        assert!(e[0].message.contains("`auto`") && e[0].message.contains("`never`"), "{}", e[0].message);
     }
 
     #[test]
