@@ -217,13 +217,14 @@ fn scratch() -> Scratch {
 fn check_retro(bytes: Vec<u8>, config: Arc<Config>, abs: &Path) -> Result<Outcome, TestCaseError> {
     let abs = abs.to_path_buf();
     let input = bytes.clone();
-    let (retro, diags) = guarded(move || load_retro(&input, "retros/fuzz.md", &abs, &config))?;
+    let (retros, diags) = guarded(move || load_retro(&input, "retros/fuzz.md", &abs, &config))?;
+    let retro = retros.first();
     check_positions(&bytes, &diags)?;
     Ok(Outcome {
-        matter_read: retro.as_ref().is_some_and(|r| r.front_matter != FrontMatterKind::None)
+        matter_read: retro.is_some_and(|r| r.front_matter != FrontMatterKind::None)
             && !diags.iter().any(|d| d.rule == "fm-syntax"),
-        timeline: retro.as_ref().is_some_and(|r| !r.timeline.is_empty()),
-        series: retro.as_ref().is_some_and(|r| {
+        timeline: retro.is_some_and(|r| !r.timeline.is_empty()),
+        series: retro.is_some_and(|r| {
             r.monitoring.iter().any(|m| matches!(m, Monitoring::Series { points, .. } if !points.is_empty()))
         }),
     })

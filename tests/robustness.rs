@@ -84,8 +84,8 @@ fn mutated_retros_never_panic() {
     for i in 0..3000 {
         let src = &sources[i % sources.len()];
         let bytes = mutate(src, &mut rng);
-        let (retro, _diags) = load_retro(&bytes, "retros/x.md", Path::new("retros/x.md"), &config);
-        if let Some(r) = retro {
+        let (retros, _diags) = load_retro(&bytes, "retros/x.md", Path::new("retros/x.md"), &config);
+        for r in retros {
             let book = retrobook::model::Book {
                 root: repo.to_path_buf(),
                 config: config.clone(),

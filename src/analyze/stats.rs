@@ -407,7 +407,7 @@ mod tests {
                 diags.iter().all(|d| d.level != crate::diagnostic::Level::Error),
                 "retro {i} has errors: {diags:#?}"
             );
-            list.push(r.expect("a retro"));
+            list.push(r.into_iter().next().expect("a retro"));
         }
         list.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
         Book { root: ".".into(), config, retros: list, history: Default::default() }

@@ -3,6 +3,7 @@
 
 pub mod fastyaml;
 pub mod frontmatter;
+pub mod log;
 pub mod monitoring;
 pub mod sections;
 pub mod timeline;
@@ -35,14 +36,14 @@ pub fn load_book(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 pub fn load_with_config(root: &Path, config: Config) -> Loaded {
     let dir = root.join(&config.retros.dir);
     let (files, unreadable) = discover_reporting(&dir);
-    let results: Vec<(Option<Retro>, Vec<Diagnostic>)> = files
+    let results: Vec<(Vec<Retro>, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|path| {
             let rel = relative(root, path);
             match std::fs::read(path) {
                 Ok(bytes) => load_retro(&bytes, &rel, path, &config),
                 Err(e) => {
-                    (None, vec![Diagnostic::error(&rel, Pos::START, "file-read", format!("cannot read file: {e}"))])
+                    (vec![], vec![Diagnostic::error(&rel, Pos::START, "file-read", format!("cannot read file: {e}"))])
                 }
             }
         })
@@ -71,7 +72,7 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
 /// Loads a book from files already in memory (path relative to the book, bytes), e.g. read from a
 /// git tree. Assets (monitoring CSVs) are still read from disk under `root`.
 pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
-    let results: Vec<(Option<Retro>, Vec<Diagnostic>)> =
+    let results: Vec<(Vec<Retro>, Vec<Diagnostic>)> =
         files.par_iter().map(|(rel, bytes)| load_retro(bytes, rel, &root.join(rel), &config)).collect();
     let mut retros = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
@@ -141,8 +142,9 @@ pub fn relative(root: &Path, path: &Path) -> String {
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-/// Loads one retro from its bytes. `rel` is the path relative to the book root.
-pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Option<Retro>, Vec<Diagnostic>) {
+/// Loads the retro of a file from its bytes — or the retros of an incident log, one per incident
+/// (see [`log`]). `rel` is the path relative to the book root.
+pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<Retro>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         diags.push(Diagnostic::error(
@@ -151,7 +153,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Opti
             "file-empty",
             "the file is empty; write a retro here (`retrobook new` makes one) or delete it",
         ));
-        return (None, diags);
+        return (vec![], diags);
     }
     if bytes.contains(&0) {
         diags.push(Diagnostic::error(
@@ -160,7 +162,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Opti
             "file-binary",
             "the file is binary, not Markdown; move it out of the retros folder or give it a non-Markdown extension",
         ));
-        return (None, diags);
+        return (vec![], diags);
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -177,14 +179,16 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Opti
                 "file-encoding",
                 "the file is not valid UTF-8; save it as UTF-8",
             ));
-            return (None, diags);
+            return (vec![], diags);
         }
     };
     let text = normalize_text(text);
-    let retro = parse_retro(&text, rel, abs, config, &mut diags);
-    let mut retro = retro;
+    if let Some(retros) = log::load_log(&text, rel, abs, config, &mut diags) {
+        return (retros, diags);
+    }
+    let mut retro = parse_retro(&text, rel, abs, config, &mut diags, None);
     retro.hash = *blake3::hash(bytes).as_bytes();
-    (Some(retro), diags)
+    (vec![retro], diags)
 }
 
 /// The diagnostic for a `[retros] dir` that does not exist.
@@ -207,9 +211,18 @@ pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
 }
 
-/// Parses a retro's (UTF-8, LF) text.
-fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> Retro {
+/// Parses a retro's (UTF-8, LF) text, or one incident of a log (`part`: its section, which starts
+/// at file line `part.first_line`; its id, title, date and tags come from its heading).
+fn parse_retro(
+    text: &str,
+    rel: &str,
+    abs: &Path,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+    part: Option<&log::Part>,
+) -> Retro {
     let (cut, unclosed) = match frontmatter::cut(text) {
+        _ if part.is_some() => (None, None),
         Ok(c) => (c, None),
         Err(line) => (None, Some(line)),
     };
@@ -224,7 +237,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
     let (body, body_line) = match &cut {
         Some(c) => (c.body, c.body_line),
         None if unclosed.is_some() => ("", 1),
-        None => (text, 1),
+        None => (text, part.map_or(1, |p| p.first_line)),
     };
 
     let mut kind = FrontMatterKind::None;
@@ -271,9 +284,10 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
     };
 
     // id: front matter, else the file (or folder, for index.md) name.
-    let (id, id_pos) = match &meta.id {
-        Some((id, pos)) => (id.clone(), *pos),
-        None => {
+    let (id, id_pos) = match (&meta.id, part) {
+        (_, Some(p)) => (p.id.clone(), Pos::new(p.heading_line, 1)),
+        (Some((id, pos)), None) => (id.clone(), *pos),
+        (None, None) => {
             let derived = slugify(&file_stem_for_id(rel));
             if kind != FrontMatterKind::Native {
                 // adopted files: the derived id is the intended behaviour, not a problem
@@ -285,6 +299,7 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
     };
 
     let title = match (&meta.title, &split.title) {
+        _ if let Some(p) = part => p.title.clone(),
         (Some(t), _) => t.clone(),
         (None, Some(h)) => {
             if kind == FrontMatterKind::Native {
@@ -301,8 +316,11 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
 
     let tz = config.timezone();
     let timeline_section = split.sections.iter().find(|s| s.kind == Some(SectionKind::Timeline));
-    let mut date =
-        meta.date.or_else(|| date_from_path(rel)).or_else(|| meta.foreign_strings.iter().find_map(|s| date_in_text(s)));
+    let mut date = part
+        .map(|p| p.date)
+        .or(meta.date)
+        .or_else(|| date_from_path(rel))
+        .or_else(|| meta.foreign_strings.iter().find_map(|s| date_in_text(s)));
     let run_timeline = |date: Option<Date>| {
         timeline_section.map(|s| {
             timeline::parse_timeline(&s.markdown, s.body_line, s.level, &timeline::TimelineContext { date, tz: &tz })
@@ -385,7 +403,10 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
         summary,
         services: meta.services,
         teams: meta.teams,
-        tags: meta.tags,
+        tags: match part {
+            Some(p) => p.tags.iter().cloned().chain(meta.tags).collect(),
+            None => meta.tags,
+        },
         authors: meta.authors,
         reviewers: meta.reviewers,
         roles: meta.roles,
@@ -685,14 +706,14 @@ mod crlf_tests {
         let config = Config::default();
         let (a, da) = load_retro(lf.as_bytes(), "a.md", Path::new("a.md"), &config);
         let (b, db) = load_retro(crlf.as_bytes(), "a.md", Path::new("a.md"), &config);
-        let (a, b) = (a.unwrap(), b.unwrap());
+        let (a, b) = (&a[0], &b[0]);
         assert_eq!((a.title.as_str(), a.date, a.timeline.len()), (b.title.as_str(), b.date, b.timeline.len()));
         assert_eq!(da, db, "same diagnostics at the same positions");
         assert_eq!((da[0].line, da[0].column), (5, 11), "{da:?}");
         // Classic Mac OS line ends (CR only) keep the front matter too.
         let cr = lf.replace('\n', "\r");
         let (c, dc) = load_retro(cr.as_bytes(), "a.md", Path::new("a.md"), &config);
-        let c = c.unwrap();
+        let c = &c[0];
         assert_eq!(
             (a.id.as_str(), a.title.as_str(), a.timeline.len()),
             (c.id.as_str(), c.title.as_str(), c.timeline.len())

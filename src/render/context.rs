@@ -81,7 +81,8 @@ pub struct Lookup<'a> {
     pub by_id: std::collections::HashMap<&'a str, &'a Retro>,
     /// Retro path → (elements complete, all complete): computed once, since every list page
     /// shows it and the checklist reads every section.
-    checklists: std::collections::HashMap<&'a str, (usize, bool)>,
+    /// By (path, id): the incidents of an incident log share a path.
+    checklists: std::collections::HashMap<(&'a str, &'a str), (usize, bool)>,
     pub md: MarkdownOptions,
 }
 
@@ -99,7 +100,7 @@ impl<'a> Lookup<'a> {
             .par_iter()
             .map(|r| {
                 let c = analyze::completeness::completeness(r, &book.config);
-                (r.path.as_str(), (c.done, c.complete))
+                ((r.path.as_str(), r.id.as_str()), (c.done, c.complete))
             })
             .collect();
         Lookup {
@@ -118,7 +119,7 @@ impl<'a> Lookup<'a> {
     }
 
     pub fn row(&self, r: &Retro) -> RetroRow {
-        let (done, complete) = self.checklists.get(r.path.as_str()).copied().unwrap_or_else(|| {
+        let (done, complete) = self.checklists.get(&(r.path.as_str(), r.id.as_str())).copied().unwrap_or_else(|| {
             let c = analyze::completeness::completeness(r, &self.book.config);
             (c.done, c.complete)
         });

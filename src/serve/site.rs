@@ -86,7 +86,8 @@ pub enum Outcome {
 
 struct LoadedFile {
     hash: [u8; 32],
-    retro: Option<Retro>,
+    /// The file's retros: one, or one per incident of an incident log, replaced together.
+    retros: Vec<Retro>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -292,13 +293,13 @@ impl Engine {
                         if self.files.get(*path).is_some_and(|f| f.hash == hash) {
                             None
                         } else {
-                            let (retro, diagnostics) = crate::load::load_retro(&bytes, &rel, path, &config);
-                            Some(LoadedFile { hash, retro, diagnostics })
+                            let (retros, diagnostics) = crate::load::load_retro(&bytes, &rel, path, &config);
+                            Some(LoadedFile { hash, retros, diagnostics })
                         }
                     }
                     Err(e) => Some(LoadedFile {
                         hash: [0; 32],
-                        retro: None,
+                        retros: Vec::new(),
                         diagnostics: vec![Diagnostic::error(
                             &rel,
                             Pos::START,
@@ -321,7 +322,7 @@ impl Engine {
         }
         let mut retros = Vec::with_capacity(self.files.len());
         for f in self.files.values() {
-            retros.extend(f.retro.clone());
+            retros.extend(f.retros.iter().cloned());
             diagnostics.extend(f.diagnostics.iter().cloned());
         }
         retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
@@ -389,5 +390,61 @@ pub(crate) mod test_hooks {
         if bytes.windows(PANIC_MARKER.len()).any(|w| w == PANIC_MARKER.as_bytes()) {
             panic!("test hook: {rel} asks for a panic");
         }
+    }
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::*;
+
+    const LOG: &str = "# Log\n\n## Incident on 2024-09-20 - Routes lost\n\n- 11:02 [detected] alert\n\n\
+                       ## Incident on 2024-09-21 - Disk full\n\n- 08:00 [detected] alert\n";
+
+    /// Editing an incident log replaces all of its retros at once: an incident removed from the
+    /// file loses its page, a renamed one gets a new page, the others stay.
+    #[test]
+    fn an_incident_log_is_reloaded_as_a_group() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("retros")).unwrap();
+        let file = dir.path().join("retros/log.md");
+        std::fs::write(&file, LOG).unwrap();
+        let store = Arc::new(Store::default());
+        let mut engine = Engine::new(dir.path(), Some(jiff::civil::date(2025, 1, 1)), store.clone());
+        assert!(matches!(engine.rebuild(&Plan { config: true, ..Plan::default() }), Outcome::Changed { .. }));
+        let pages = |store: &Store| {
+            let mut p: Vec<String> = store
+                .site()
+                .files
+                .keys()
+                .filter(|k| k.starts_with("retros/log-") && k.ends_with("/index.html"))
+                .cloned()
+                .collect();
+            p.sort();
+            p
+        };
+        assert_eq!(
+            pages(&store),
+            ["retros/log-2024-09-20-routes-lost/index.html", "retros/log-2024-09-21-disk-full/index.html"]
+        );
+        let edited =
+            LOG.replace("Disk full", "Disk filled up") + "\n## Incident on 2024-09-22 - Queue stalled\n\n- 09:00 x\n";
+        std::fs::write(&file, edited).unwrap();
+        let plan = Plan { retros: [file.clone()].into(), ..Plan::default() };
+        assert!(matches!(engine.rebuild(&plan), Outcome::Changed { .. }));
+        assert_eq!(
+            pages(&store),
+            [
+                "retros/log-2024-09-20-routes-lost/index.html",
+                "retros/log-2024-09-21-disk-filled-up/index.html",
+                "retros/log-2024-09-22-queue-stalled/index.html",
+            ]
+        );
+        let book = engine.last_book.clone().unwrap();
+        assert_eq!(book.retros.len(), 3);
+        // Back to one incident: the file is no log any more, and becomes one retro again.
+        std::fs::write(&file, "# Log\n\n## Incident on 2024-09-20 - Routes lost\n\n- 11:02 alert\n").unwrap();
+        assert!(matches!(engine.rebuild(&plan), Outcome::Changed { .. }));
+        assert_eq!(engine.last_book.clone().unwrap().retros.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["log"]);
+        assert!(pages(&store).is_empty());
     }
 }
