@@ -42,8 +42,8 @@ fn report_json(args: &[&str]) -> Value {
     serde_json::from_str(&report(&all)).expect("valid JSON")
 }
 
-fn d(n: usize, median: Option<i64>, p90: Option<i64>) -> Value {
-    json!({ "n": n, "median": median, "p90": p90 })
+fn d(n: usize, median: Option<i64>, p90: Option<i64>, mean: Option<i64>) -> Value {
+    json!({ "n": n, "median": median, "p90": p90, "mean": mean })
 }
 
 /// Asserts that `needles` occur in `text` in this order (serde_json's `Value` sorts keys, so the
@@ -68,12 +68,18 @@ fn stats_json_is_computed_by_the_spec_rules() {
             "\n  \"by_severity\"",
             "\n  \"by_service\"",
             "\n  \"by_year\"",
+            "\n  \"by_quarter\"",
             "\n  \"per_month\"",
             "\n  \"completeness\"",
         ],
     );
     in_order(&text, &["\"by_severity\"", "\"SEV1\": {", "\"SEV2\": {", "\"SEV3\": {", "\"by_service\""]);
-    in_order(&text, &["\"month\": \"2024-11\",\n      \"SEV1\": 0,\n      \"SEV2\": 1,\n      \"SEV3\": 0\n"]);
+    in_order(
+        &text,
+        &[
+            "\"month\": \"2024-11\",\n      \"SEV1\": 0,\n      \"SEV2\": 1,\n      \"SEV3\": 0,\n      \"unstated\": 0\n",
+        ],
+    );
     let s: Value = serde_json::from_str(&text).unwrap();
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(s["incidents"], 6);
@@ -84,21 +90,21 @@ fn stats_json_is_computed_by_the_spec_rules() {
     // mitigate 1800, 4800 → 3300 / 4800; resolve 3600, 14400 → 9000 / 14400.
     assert_eq!(
         s["by_severity"]["SEV1"],
-        json!({ "incidents": 2, "detect": d(2, Some(1050), Some(1800)),
-                "mitigate": d(2, Some(3300), Some(4800)), "resolve": d(2, Some(9000), Some(14400)) })
+        json!({ "incidents": 2, "detect": d(2, Some(1050), Some(1800), Some(1050)),
+                "mitigate": d(2, Some(3300), Some(4800), Some(3300)), "resolve": d(2, Some(9000), Some(14400), Some(9000)) })
     );
     // SEV2 = R1, R3, R5. detect: R3 has no `detected` → n 2: 600, 1200 → 900 / 1200.
     // mitigate 2400, 3600, 3600 → median the 2nd = 3600; p90 ⌈2.7⌉ = 3rd = 3600.
     // resolve 7200, 7200, 10800 → 7200 / 10800.
     assert_eq!(
         s["by_severity"]["SEV2"],
-        json!({ "incidents": 3, "detect": d(2, Some(900), Some(1200)),
-                "mitigate": d(3, Some(3600), Some(3600)), "resolve": d(3, Some(7200), Some(10800)) })
+        json!({ "incidents": 3, "detect": d(2, Some(900), Some(1200), Some(900)),
+                "mitigate": d(3, Some(3600), Some(3600), Some(3200)), "resolve": d(3, Some(7200), Some(10800), Some(8400)) })
     );
     // SEV3 = R4, which records no moment: n 0, nulls.
     assert_eq!(
         s["by_severity"]["SEV3"],
-        json!({ "incidents": 1, "detect": d(0, None, None), "mitigate": d(0, None, None), "resolve": d(0, None, None) })
+        json!({ "incidents": 1, "detect": d(0, None, None, None), "mitigate": d(0, None, None, None), "resolve": d(0, None, None, None) })
     );
 
     // By service, by name; R2 counts under checkout and under payments (7 = 6 retros + 1).
@@ -108,27 +114,27 @@ fn stats_json_is_computed_by_the_spec_rules() {
     // api = R1, R3: detect only R1 (n 1) 600; mitigate 2400, 3600 → 3000 / 3600; resolve 7200, 7200.
     assert_eq!(
         s["by_service"]["api"],
-        json!({ "incidents": 2, "detect": d(1, Some(600), Some(600)),
-                "mitigate": d(2, Some(3000), Some(3600)), "resolve": d(2, Some(7200), Some(7200)) })
+        json!({ "incidents": 2, "detect": d(1, Some(600), Some(600), Some(600)),
+                "mitigate": d(2, Some(3000), Some(3600), Some(3000)), "resolve": d(2, Some(7200), Some(7200), Some(7200)) })
     );
     // checkout = R2 alone: n 1, median = p90 = the value.
     assert_eq!(
         s["by_service"]["checkout"],
-        json!({ "incidents": 1, "detect": d(1, Some(301), Some(301)),
-                "mitigate": d(1, Some(1800), Some(1800)), "resolve": d(1, Some(3600), Some(3600)) })
+        json!({ "incidents": 1, "detect": d(1, Some(301), Some(301), Some(301)),
+                "mitigate": d(1, Some(1800), Some(1800), Some(1800)), "resolve": d(1, Some(3600), Some(3600), Some(3600)) })
     );
     // payments = R2, R5: detect 301, 1200 → 1501 / 2 = 750.5 → 750; mitigate 1800, 3600 → 2700;
     // resolve 3600, 10800 → 7200.
     assert_eq!(
         s["by_service"]["payments"],
-        json!({ "incidents": 2, "detect": d(2, Some(750), Some(1200)),
-                "mitigate": d(2, Some(2700), Some(3600)), "resolve": d(2, Some(7200), Some(10800)) })
+        json!({ "incidents": 2, "detect": d(2, Some(750), Some(1200), Some(750)),
+                "mitigate": d(2, Some(2700), Some(3600), Some(2700)), "resolve": d(2, Some(7200), Some(10800), Some(7200)) })
     );
     // search = R4 (no moments) + R6: n 1 each.
     assert_eq!(
         s["by_service"]["search"],
-        json!({ "incidents": 2, "detect": d(1, Some(1800), Some(1800)),
-                "mitigate": d(1, Some(4800), Some(4800)), "resolve": d(1, Some(14400), Some(14400)) })
+        json!({ "incidents": 2, "detect": d(1, Some(1800), Some(1800), Some(1800)),
+                "mitigate": d(1, Some(4800), Some(4800), Some(4800)), "resolve": d(1, Some(14400), Some(14400), Some(14400)) })
     );
 
     // By year. 2024 = R1, R2: detect 301, 600 → 450.5 → 450; mitigate 1800, 2400 → 2100;
@@ -136,30 +142,46 @@ fn stats_json_is_computed_by_the_spec_rules() {
     assert_eq!(keys(&s["by_year"]), ["2024", "2025"]);
     assert_eq!(
         s["by_year"]["2024"],
-        json!({ "incidents": 2, "detect": d(2, Some(450), Some(600)),
-                "mitigate": d(2, Some(2100), Some(2400)), "resolve": d(2, Some(5400), Some(7200)) })
+        json!({ "incidents": 2, "detect": d(2, Some(450), Some(600), Some(450)),
+                "mitigate": d(2, Some(2100), Some(2400), Some(2100)), "resolve": d(2, Some(5400), Some(7200), Some(5400)) })
     );
     // 2025 = R3, R4, R5, R6: detect 1200, 1800 → 1500; mitigate 3600, 3600, 4800 → 3600 / 4800;
     // resolve 7200, 10800, 14400 → 10800 / 14400.
     assert_eq!(
         s["by_year"]["2025"],
-        json!({ "incidents": 4, "detect": d(2, Some(1500), Some(1800)),
-                "mitigate": d(3, Some(3600), Some(4800)), "resolve": d(3, Some(10800), Some(14400)) })
+        json!({ "incidents": 4, "detect": d(2, Some(1500), Some(1800), Some(1500)),
+                "mitigate": d(3, Some(3600), Some(4800), Some(4000)), "resolve": d(3, Some(10800), Some(14400), Some(10800)) })
+    );
+
+    // By quarter, in the same shape. 2024-Q4 = R1, R2 (as 2024). 2025-Q1 = R3, R4: detect none;
+    // mitigate and resolve R3 only. 2025-Q2 = R5, R6: detect 1200, 1800 → 1500 (mean 1500);
+    // mitigate 3600, 4800 → 4200; resolve 10800, 14400 → 12600. No incident in 2025-Q3 or later.
+    assert_eq!(keys(&s["by_quarter"]), ["2024-Q4", "2025-Q1", "2025-Q2"]);
+    assert_eq!(s["by_quarter"]["2024-Q4"], s["by_year"]["2024"]);
+    assert_eq!(
+        s["by_quarter"]["2025-Q1"],
+        json!({ "incidents": 2, "detect": d(0, None, None, None),
+                "mitigate": d(1, Some(3600), Some(3600), Some(3600)), "resolve": d(1, Some(7200), Some(7200), Some(7200)) })
+    );
+    assert_eq!(
+        s["by_quarter"]["2025-Q2"],
+        json!({ "incidents": 2, "detect": d(2, Some(1500), Some(1800), Some(1500)),
+                "mitigate": d(2, Some(4200), Some(4800), Some(4200)), "resolve": d(2, Some(12600), Some(14400), Some(12600)) })
     );
 
     // Every month from 2024-11 to 2025-06 (8), empty ones included, every severity key present.
-    let zero = |m: &str| json!({ "month": m, "SEV1": 0, "SEV2": 0, "SEV3": 0 });
+    let zero = |m: &str| json!({ "month": m, "SEV1": 0, "SEV2": 0, "SEV3": 0, "unstated": 0 });
     assert_eq!(
         s["per_month"],
         json!([
-            { "month": "2024-11", "SEV1": 0, "SEV2": 1, "SEV3": 0 },
-            { "month": "2024-12", "SEV1": 1, "SEV2": 0, "SEV3": 0 },
+            { "month": "2024-11", "SEV1": 0, "SEV2": 1, "SEV3": 0, "unstated": 0 },
+            { "month": "2024-12", "SEV1": 1, "SEV2": 0, "SEV3": 0, "unstated": 0 },
             zero("2025-01"),
-            { "month": "2025-02", "SEV1": 0, "SEV2": 1, "SEV3": 1 },
+            { "month": "2025-02", "SEV1": 0, "SEV2": 1, "SEV3": 1, "unstated": 0 },
             zero("2025-03"),
             zero("2025-04"),
             zero("2025-05"),
-            { "month": "2025-06", "SEV1": 1, "SEV2": 1, "SEV3": 0 },
+            { "month": "2025-06", "SEV1": 1, "SEV2": 1, "SEV3": 0, "unstated": 0 },
         ])
     );
 
@@ -168,6 +190,66 @@ fn stats_json_is_computed_by_the_spec_rules() {
         s["completeness"],
         json!({ "missing": { "started": 1, "detected": 2, "mitigated": 1, "resolved": 1 }, "complete": 4 })
     );
+}
+
+/// `tests/fixtures/incident-log`: one incident log split into six retros (tests/incident_log.rs),
+/// none with a severity. Durations in seconds (detect, mitigate, resolve):
+///
+/// | incident | quarter | detect | mitigate | resolve |
+/// |---|---|---|---|---|
+/// | 2024-07-08 | Q3 | 600 | 2400 | 5400 |
+/// | 2024-08-14 | Q3 | 300 | 2700 | 7200 |
+/// | 2024-09-20 | Q3 | 120 | 5400 | 7260 |
+/// | 2024-10-03 | Q4 | 5400 | 6600 | 7200 |
+/// | 2024-11-19 | Q4 | 1200 | — | 7200 |
+/// | 2024-12-02 | Q4 | 65 | 1860 | 2760 |
+#[test]
+fn stats_of_an_incident_log_per_quarter_and_without_severities() {
+    let book = fixture("incident-log");
+    let out = run(&["--book", book.to_str().unwrap(), "report", "stats", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(s["incidents"], 6);
+    // Q3: detect 120, 300, 600 → median 300, p90 ⌈2.7⌉ = 3rd = 600, mean 1020 / 3 = 340;
+    // mitigate 2400, 2700, 5400 → 2700 / 5400 / 10500 / 3 = 3500;
+    // resolve 5400, 7200, 7260 → 7200 / 7260 / 19860 / 3 = 6620.
+    assert_eq!(
+        s["by_quarter"]["2024-Q3"],
+        json!({ "incidents": 3, "detect": d(3, Some(300), Some(600), Some(340)),
+                "mitigate": d(3, Some(2700), Some(5400), Some(3500)), "resolve": d(3, Some(7200), Some(7260), Some(6620)) })
+    );
+    // Q4: detect 65, 1200, 5400 → 1200 / 5400 / 6665 / 3 = 2221.67 → 2221 (rounded down);
+    // mitigate 1860, 6600 (n 2) → (1860 + 6600) / 2 = 4230 / 6600 / 4230;
+    // resolve 2760, 7200, 7200 → 7200 / 7200 / 17160 / 3 = 5720.
+    assert_eq!(
+        s["by_quarter"]["2024-Q4"],
+        json!({ "incidents": 3, "detect": d(3, Some(1200), Some(5400), Some(2221)),
+                "mitigate": d(2, Some(4230), Some(6600), Some(4230)), "resolve": d(3, Some(7200), Some(7200), Some(5720)) })
+    );
+    // The year: detect 65, 120, 300, 600, 1200, 5400 → (300 + 600) / 2 = 450, p90 ⌈5.4⌉ = 6th =
+    // 5400, mean 7685 / 6 = 1280.8 → 1280; mitigate 1860, 2400, 2700, 5400, 6600 → 2700 / 6600 /
+    // 18960 / 5 = 3792; resolve 2760, 5400, 7200, 7200, 7200, 7260 → 7200 / 7260 / 37020 / 6 = 6170.
+    assert_eq!(
+        s["by_year"]["2024"],
+        json!({ "incidents": 6, "detect": d(6, Some(450), Some(5400), Some(1280)),
+                "mitigate": d(5, Some(2700), Some(6600), Some(3792)), "resolve": d(6, Some(7200), Some(7260), Some(6170)) })
+    );
+    // No severity anywhere: every month counts its incident as unstated, and its total is 1.
+    let months = s["per_month"].as_array().unwrap();
+    assert_eq!(months.len(), 6);
+    for (m, want) in months.iter().zip(["2024-07", "2024-08", "2024-09", "2024-10", "2024-11", "2024-12"]) {
+        assert_eq!(m, &json!({ "month": want, "SEV1": 0, "SEV2": 0, "SEV3": 0, "SEV4": 0, "unstated": 1 }));
+    }
+    // The table and the Markdown report show the unstated column and a total of 1 per month.
+    let table = stdout(&run(&["--book", book.to_str().unwrap(), "report", "stats"]));
+    assert!(table.contains("UNSTATED  TOTAL"), "{table}");
+    assert!(table.contains("  2024-07     0     0     0     0         1      1\n"), "{table}");
+    assert!(table.contains("  2024-Q4          3  3     20m  1h30m  2   1h10m  1h50m  3      2h     2h\n"), "{table}");
+    let md = stdout(&run(&["--book", book.to_str().unwrap(), "report", "stats", "--format", "markdown"]));
+    assert!(md.contains("| 2024-07 | 0 | 0 | 0 | 0 | 1 | 1 |"), "{md}");
+    let csv = stdout(&run(&["--book", book.to_str().unwrap(), "report", "stats", "--format", "csv"]));
+    assert!(csv.contains("quarter,2024-Q4,3,3,1200,5400,2,4230,6600,3,7200,7200,2221,4230,5720,\n"), "{csv}");
+    assert!(csv.contains("month,2024-07,1,,,,,,,,,,,,,1\n"), "{csv}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Statistics over a book (spec §3.1): incidents and time to detect, mitigate and resolve by
-//! severity, service and year, incidents per month, plus the factor roll-ups that reports show
+//! severity, service, year and quarter, incidents per month, plus the factor roll-ups that reports show
 //! beside the factor index. Pure functions over a [`Book`].
 
 use crate::model::{Book, Moment, Retro};
@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Count, median and 90th percentile of a set of durations, in whole seconds.
+/// Count, median, 90th percentile and mean of a set of durations, in whole seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct DurationStats {
     /// How many retros have both moments of this duration.
@@ -17,6 +17,8 @@ pub struct DurationStats {
     pub median: Option<i64>,
     /// Nearest rank: the ⌈0.9·n⌉-th smallest value.
     pub p90: Option<i64>,
+    /// The arithmetic mean, rounded down to a whole second.
+    pub mean: Option<i64>,
 }
 
 /// Sorts `values` and summarises them per spec §3.1; an empty set gives `n = 0` and nulls.
@@ -35,7 +37,9 @@ pub fn percentile_summary(values: &mut [i64]) -> DurationStats {
         sum.div_euclid(2) as i64
     };
     let rank = (9 * n).div_ceil(10);
-    DurationStats { n, median: Some(median), p90: Some(values[rank - 1]) }
+    // i128 again so that no sum overflows; rounded toward −∞ like the median.
+    let mean = values.iter().map(|&v| i128::from(v)).sum::<i128>().div_euclid(n as i128) as i64;
+    DurationStats { n, median: Some(median), p90: Some(values[rank - 1]), mean: Some(mean) }
 }
 
 /// Incidents and the three durations of a group of retros.
@@ -91,29 +95,33 @@ impl<V: Serialize> Serialize for OrderedMap<V> {
     }
 }
 
-/// Incidents of one month by severity; serialises as `{ "month": "2025-02", "SEV1": n, … }`.
+/// Incidents of one month by severity; serialises as
+/// `{ "month": "2025-02", "SEV1": n, …, "unstated": n }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthCount {
     /// `YYYY-MM`.
     pub month: String,
     /// Every severity of the book, in the book's order, with its count (0 included).
     pub counts: Vec<(String, usize)>,
+    /// Incidents of the month that state no severity (always present, 0 included).
+    pub unstated: usize,
 }
 
 impl MonthCount {
-    /// Incidents of the month, all severities together.
+    /// Incidents of the month, with a severity or not.
     pub fn total(&self) -> usize {
-        self.counts.iter().map(|(_, n)| n).sum()
+        self.counts.iter().map(|(_, n)| n).sum::<usize>() + self.unstated
     }
 }
 
 impl Serialize for MonthCount {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.counts.len() + 1))?;
+        let mut map = s.serialize_map(Some(self.counts.len() + 2))?;
         map.serialize_entry("month", &self.month)?;
         for (k, v) in &self.counts {
             map.serialize_entry(k, v)?;
         }
+        map.serialize_entry("unstated", &self.unstated)?;
         map.end()
     }
 }
@@ -145,6 +153,8 @@ pub struct Stats {
     pub by_service: OrderedMap<GroupStats>,
     /// Every year from the first incident's to the last's.
     pub by_year: OrderedMap<GroupStats>,
+    /// Every quarter (`2024-Q3`) from the first incident's to the last's, empty ones included.
+    pub by_quarter: OrderedMap<GroupStats>,
     /// Every month from the first incident's to the last's, empty months included.
     pub per_month: Vec<MonthCount>,
     pub completeness: Completeness,
@@ -160,7 +170,8 @@ pub fn severity_keys(book: &Book) -> Vec<String> {
 }
 
 /// The statistics of a whole book. Retros without a date count in `incidents`, `by_severity` and
-/// `by_service` only; retros without a severity are left out of `by_severity` and `per_month`.
+/// `by_service` only; retros without a severity are left out of `by_severity` and count as
+/// `unstated` in `per_month`.
 pub fn stats(book: &Book) -> Stats {
     let severities = severity_keys(book);
     let by_severity = OrderedMap(
@@ -197,6 +208,20 @@ pub fn stats(book: &Book) -> Stats {
         _ => OrderedMap::default(),
     };
 
+    let by_quarter = match (first, last) {
+        (Some(f), Some(l)) => OrderedMap(
+            quarters(f, l)
+                .into_iter()
+                .map(|(y, q)| {
+                    let g: Vec<&Retro> =
+                        book.retros.iter().filter(|r| r.date.is_some_and(|d| quarter_of(d) == (y, q))).collect();
+                    (format!("{y:04}-Q{q}"), GroupStats::of(&g))
+                })
+                .collect(),
+        ),
+        _ => OrderedMap::default(),
+    };
+
     let per_month = match (first, last) {
         (Some(f), Some(l)) => months(f, l)
             .into_iter()
@@ -209,6 +234,7 @@ pub fn stats(book: &Book) -> Stats {
                         .iter()
                         .map(|s| (s.clone(), in_month.iter().filter(|r| r.severity.as_deref() == Some(s)).count()))
                         .collect(),
+                    unstated: in_month.iter().filter(|r| r.severity.is_none()).count(),
                 }
             })
             .collect(),
@@ -226,7 +252,23 @@ pub fn stats(book: &Book) -> Stats {
         complete: book.retros.iter().filter(|r| Moment::ALL.iter().all(|&m| r.impact.moment(m).is_some())).count(),
     };
 
-    Stats { incidents: book.retros.len(), by_severity, by_service, by_year, per_month, completeness }
+    Stats { incidents: book.retros.len(), by_severity, by_service, by_year, by_quarter, per_month, completeness }
+}
+
+/// The (year, quarter 1–4) of a date.
+pub fn quarter_of(d: Date) -> (i16, i8) {
+    (d.year(), (d.month() - 1) / 3 + 1)
+}
+
+/// Every (year, quarter) from `first`'s to `last`'s, inclusive.
+fn quarters(first: Date, last: Date) -> Vec<(i16, i8)> {
+    let mut out = Vec::new();
+    let (mut q, end) = (quarter_of(first), quarter_of(last));
+    while q <= end {
+        out.push(q);
+        q = if q.1 == 4 { (q.0 + 1, 1) } else { (q.0, q.1 + 1) };
+    }
+    out
 }
 
 /// Every (year, month) from `first`'s to `last`'s, inclusive.
@@ -417,29 +459,37 @@ mod tests {
         percentile_summary(&mut values.to_vec())
     }
 
+    fn ds(n: usize, median: i64, p90: i64, mean: i64) -> DurationStats {
+        DurationStats { n, median: Some(median), p90: Some(p90), mean: Some(mean) }
+    }
+
     #[test]
     fn percentiles_follow_the_spec() {
         // n = 0: nulls.
-        assert_eq!(summary(&[]), DurationStats { n: 0, median: None, p90: None });
+        assert_eq!(summary(&[]), DurationStats { n: 0, median: None, p90: None, mean: None });
         // n = 1: the value itself; ⌈0.9⌉ = 1st.
-        assert_eq!(summary(&[300]), DurationStats { n: 1, median: Some(300), p90: Some(300) });
+        assert_eq!(summary(&[300]), ds(1, 300, 300, 300));
         // n = 2, unsorted input: median (301 + 1200) / 2 = 750.5 → 750; p90 ⌈1.8⌉ = 2nd = 1200.
-        assert_eq!(summary(&[1200, 301]), DurationStats { n: 2, median: Some(750), p90: Some(1200) });
+        assert_eq!(summary(&[1200, 301]), ds(2, 750, 1200, 750));
         // n = 3: median the 2nd = 3600; p90 ⌈2.7⌉ = 3rd = 4800.
-        assert_eq!(summary(&[4800, 2400, 3600]), DurationStats { n: 3, median: Some(3600), p90: Some(4800) });
+        assert_eq!(summary(&[4800, 2400, 3600]), ds(3, 3600, 4800, 3600));
         // n = 10 (1..=10 minutes): median (300 + 360) / 2 = 330; p90 ⌈9.0⌉ = 9th = 540.
         let ten: Vec<i64> = (1..=10).rev().map(|m| m * 60).collect();
-        assert_eq!(summary(&ten), DurationStats { n: 10, median: Some(330), p90: Some(540) });
+        assert_eq!(summary(&ten), ds(10, 330, 540, 330));
         // n = 11: median the 6th = 360; p90 ⌈9.9⌉ = 10th = 600.
         let eleven: Vec<i64> = (1..=11).map(|m| m * 60).collect();
-        assert_eq!(summary(&eleven), DurationStats { n: 11, median: Some(360), p90: Some(600) });
+        assert_eq!(summary(&eleven), ds(11, 360, 600, 360));
         // n = 20 (1..=20 s): p90 ⌈18.0⌉ = 18th = 18; median (10 + 11) / 2 = 10.5 → 10.
         let twenty: Vec<i64> = (1..=20).collect();
-        assert_eq!(summary(&twenty), DurationStats { n: 20, median: Some(10), p90: Some(18) });
+        assert_eq!(summary(&twenty), ds(20, 10, 18, 10));
         // Rounded down means toward −∞ for out-of-order moments: (−3 + 0) / 2 = −1.5 → −2.
         assert_eq!(summary(&[0, -3]).median, Some(-2));
+        assert_eq!(summary(&[0, -3]).mean, Some(-2));
         // No overflow on extreme values: (MAX + MAX) / 2 = MAX.
         assert_eq!(summary(&[i64::MAX, i64::MAX]).median, Some(i64::MAX));
+        assert_eq!(summary(&[i64::MAX, i64::MAX, i64::MAX]).mean, Some(i64::MAX));
+        // The mean is rounded down: (60 + 120 + 121) / 3 = 100.33 → 100 (the median is 120).
+        assert_eq!(summary(&[121, 60, 120]), ds(3, 120, 121, 100));
     }
 
     const TOML: &str = r#"
@@ -477,6 +527,18 @@ aliases = ["config-mismatch"]
     }
 
     #[test]
+    fn incidents_without_a_severity_count_in_their_month() {
+        let mut book = four();
+        book.retros.iter_mut().filter(|r| r.id == "b" || r.id == "c").for_each(|r| r.severity = None);
+        let s = stats(&book);
+        let feb = &s.per_month[2];
+        assert_eq!((feb.month.as_str(), feb.unstated, feb.total()), ("2025-02", 2, 2));
+        let json = serde_json::to_string(feb).unwrap();
+        assert_eq!(json, r#"{"month":"2025-02","SEV1":0,"SEV2":0,"SEV3":0,"unstated":2}"#);
+        assert_eq!(s.per_month.iter().map(MonthCount::total).sum::<usize>(), 4, "every incident counted");
+    }
+
+    #[test]
     fn stats_by_severity_service_year_and_month() {
         let s = stats(&four());
         assert_eq!(s.incidents, 4);
@@ -485,15 +547,15 @@ aliases = ["config-mismatch"]
         // resolve 3600, 10800 → 7200; p90 of two values is the larger.
         let sev1 = s.by_severity.get("SEV1").unwrap();
         assert_eq!(sev1.incidents, 2);
-        assert_eq!(sev1.detect, DurationStats { n: 2, median: Some(750), p90: Some(1200) });
-        assert_eq!(sev1.mitigate, DurationStats { n: 2, median: Some(2700), p90: Some(3600) });
-        assert_eq!(sev1.resolve, DurationStats { n: 2, median: Some(7200), p90: Some(10800) });
+        assert_eq!(sev1.detect, ds(2, 750, 1200, 750));
+        assert_eq!(sev1.mitigate, ds(2, 2700, 3600, 2700));
+        assert_eq!(sev1.resolve, ds(2, 7200, 10800, 7200));
         // SEV2 = b (no detected) + c (no moments): detect n 0; mitigate and resolve n 1.
         let sev2 = s.by_severity.get("SEV2").unwrap();
         assert_eq!(sev2.incidents, 2);
-        assert_eq!(sev2.detect, DurationStats { n: 0, median: None, p90: None });
-        assert_eq!(sev2.mitigate, DurationStats { n: 1, median: Some(3600), p90: Some(3600) });
-        assert_eq!(sev2.resolve, DurationStats { n: 1, median: Some(7200), p90: Some(7200) });
+        assert_eq!(sev2.detect, DurationStats::default());
+        assert_eq!(sev2.mitigate, ds(1, 3600, 3600, 3600));
+        assert_eq!(sev2.resolve, ds(1, 7200, 7200, 7200));
         // SEV3 has no incident but is listed.
         assert_eq!(s.by_severity.get("SEV3").unwrap(), &GroupStats::default());
 
@@ -507,16 +569,22 @@ aliases = ["config-mismatch"]
         assert_eq!(s.by_year.keys().collect::<Vec<_>>(), ["2024", "2025"]);
         let y2025 = s.by_year.get("2025").unwrap();
         assert_eq!(y2025.incidents, 3);
-        assert_eq!(y2025.detect, DurationStats { n: 1, median: Some(1200), p90: Some(1200) });
+        assert_eq!(y2025.detect, ds(1, 1200, 1200, 1200));
         // mitigate 3600 (b), 3600 (d) → 3600; resolve 7200 (b), 10800 (d) → 9000.
-        assert_eq!(y2025.mitigate, DurationStats { n: 2, median: Some(3600), p90: Some(3600) });
-        assert_eq!(y2025.resolve, DurationStats { n: 2, median: Some(9000), p90: Some(10800) });
+        assert_eq!(y2025.mitigate, ds(2, 3600, 3600, 3600));
+        assert_eq!(y2025.resolve, ds(2, 9000, 10800, 9000));
 
         // 2024-12 … 2025-04: five months, 2025-01 and 2025-03 empty.
         let months: Vec<(&str, usize)> = s.per_month.iter().map(|m| (m.month.as_str(), m.total())).collect();
         assert_eq!(months, [("2024-12", 1), ("2025-01", 0), ("2025-02", 2), ("2025-03", 0), ("2025-04", 1)]);
         let json = serde_json::to_string(&s.per_month[2]).unwrap();
-        assert_eq!(json, r#"{"month":"2025-02","SEV1":0,"SEV2":2,"SEV3":0}"#);
+        assert_eq!(json, r#"{"month":"2025-02","SEV1":0,"SEV2":2,"SEV3":0,"unstated":0}"#);
+
+        // Quarters 2024-Q4 (a), 2025-Q1 (b, c), 2025-Q2 (d), in the same shape as years.
+        assert_eq!(s.by_quarter.keys().collect::<Vec<_>>(), ["2024-Q4", "2025-Q1", "2025-Q2"]);
+        let q1 = s.by_quarter.get("2025-Q1").unwrap();
+        assert_eq!((q1.incidents, q1.detect.n, q1.resolve), (2, 0, ds(1, 7200, 7200, 7200)));
+        assert_eq!(s.by_quarter.get("2025-Q2").unwrap().resolve, ds(1, 10800, 10800, 10800));
 
         // b lacks detected; c lacks all four.
         assert_eq!(
@@ -530,7 +598,9 @@ aliases = ["config-mismatch"]
         let json = serde_json::to_string(&stats(&four())).unwrap();
         let sev = json.find("\"by_severity\":{\"SEV1\"").unwrap();
         assert!(json[sev..].find("\"SEV2\"").unwrap() < json[sev..].find("\"SEV3\"").unwrap());
-        assert!(json.contains(r#""detect":{"n":0,"median":null,"p90":null}"#));
+        assert!(json.contains(r#""detect":{"n":0,"median":null,"p90":null,"mean":null}"#));
+        let at = |k: &str| json.find(k).unwrap();
+        assert!(at("\"by_year\"") < at("\"by_quarter\"") && at("\"by_quarter\"") < at("\"per_month\""));
     }
 
     #[test]
@@ -538,6 +608,7 @@ aliases = ["config-mismatch"]
         let s = stats(&book(TOML, &[]));
         assert_eq!(s.incidents, 0);
         assert!(s.per_month.is_empty() && s.by_year.0.is_empty() && s.by_service.0.is_empty());
+        assert!(s.by_quarter.0.is_empty());
         assert_eq!(s.by_severity.0.len(), 3);
         assert!(quarterly_trend(&book(TOML, &[]), "config-drift").is_empty());
     }

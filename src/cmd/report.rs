@@ -738,8 +738,12 @@ fn stats_table(book: &Book, s: &Stats, color: bool) -> String {
     t.super_headers =
         vec![(2, 3, "time to detect".into()), (5, 3, "time to mitigate".into()), (8, 3, "time to resolve".into())];
     t.rows.push(Row::Header);
-    let sections: [(&str, &OrderedMap<GroupStats>, bool); 3] =
-        [("By severity", &s.by_severity, true), ("By service", &s.by_service, false), ("By year", &s.by_year, false)];
+    let sections: [(&str, &OrderedMap<GroupStats>, bool); 4] = [
+        ("By severity", &s.by_severity, true),
+        ("By service", &s.by_service, false),
+        ("By year", &s.by_year, false),
+        ("By quarter", &s.by_quarter, false),
+    ];
     for (title, groups, severity) in sections {
         t.rows.push(Row::Heading(title.into()));
         if groups.0.is_empty() {
@@ -758,6 +762,7 @@ fn stats_table(book: &Book, s: &Stats, color: bool) -> String {
         let sevs: Vec<&str> = s.by_severity.keys().collect();
         let mut cols: Vec<(&str, Align, Fit)> = vec![("MONTH", Align::Left, Fit::Fixed)];
         cols.extend(sevs.iter().map(|k| (*k, Align::Right, Fit::Fixed)));
+        cols.push(("UNSTATED", Align::Right, Fit::Fixed));
         cols.push(("TOTAL", Align::Right, Fit::Fixed));
         let mut t = Table::new(&cols);
         t.rows.push(Row::Header);
@@ -767,6 +772,8 @@ fn stats_table(book: &Book, s: &Stats, color: bool) -> String {
                 let style = if *n > 0 { severity_style(book, k) } else { Style::Dim };
                 cells.push(Cell::styled(n.to_string(), style));
             }
+            let style = if m.unstated > 0 { Style::Plain } else { Style::Dim };
+            cells.push(Cell::styled(m.unstated.to_string(), style));
             cells.push(Cell::plain(m.total().to_string()));
             t.rows.push(Row::Cells(cells));
         }
@@ -780,7 +787,8 @@ fn stats_table(book: &Book, s: &Stats, color: bool) -> String {
     out
 }
 
-const STATS_COLUMNS: [&str; 12] = [
+/// The means come last so that the columns before them keep their places.
+const STATS_COLUMNS: [&str; 16] = [
     "group",
     "name",
     "incidents",
@@ -793,23 +801,32 @@ const STATS_COLUMNS: [&str; 12] = [
     "resolve_n",
     "resolve_median",
     "resolve_p90",
+    "detect_mean",
+    "mitigate_mean",
+    "resolve_mean",
+    "unstated",
 ];
 
 fn stats_csv(s: &Stats) -> String {
     let mut out = csv_row(&STATS_COLUMNS);
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
-    for (group, groups) in [("severity", &s.by_severity), ("service", &s.by_service), ("year", &s.by_year)] {
+    let groups =
+        [("severity", &s.by_severity), ("service", &s.by_service), ("year", &s.by_year), ("quarter", &s.by_quarter)];
+    for (group, groups) in groups {
         for (name, g) in &groups.0 {
             let mut fields = vec![group.to_string(), name.clone(), g.incidents.to_string()];
             for d in [g.detect, g.mitigate, g.resolve] {
                 fields.extend([d.n.to_string(), opt(d.median), opt(d.p90)]);
             }
+            fields.extend([g.detect, g.mitigate, g.resolve].map(|d| opt(d.mean)));
+            fields.push(String::new());
             out.push_str(&csv_row(&fields));
         }
     }
     for m in &s.per_month {
         let mut fields = vec!["month".to_string(), m.month.clone(), m.total().to_string()];
-        fields.resize(STATS_COLUMNS.len(), String::new());
+        fields.resize(STATS_COLUMNS.len() - 1, String::new());
+        fields.push(m.unstated.to_string());
         out.push_str(&csv_row(&fields));
     }
     out
@@ -824,10 +841,11 @@ fn stats_markdown(s: &Stats) -> String {
         out.push('\n');
         line(&mut out, format!("{m}."));
     }
-    let sections: [(&str, &str, &OrderedMap<GroupStats>); 3] = [
+    let sections: [(&str, &str, &OrderedMap<GroupStats>); 4] = [
         ("By severity", "Severity", &s.by_severity),
         ("By service", "Service", &s.by_service),
         ("By year", "Year", &s.by_year),
+        ("By quarter", "Quarter", &s.by_quarter),
     ];
     for (title, first, groups) in sections {
         out.push('\n');
@@ -857,6 +875,7 @@ fn stats_markdown(s: &Stats) -> String {
         out.push('\n');
         let mut cols: Vec<(&str, bool)> = vec![("Month", false)];
         cols.extend(s.by_severity.keys().map(|k| (k, true)));
+        cols.push(("Unstated", true));
         cols.push(("Total", true));
         md_table(
             &mut out,
@@ -864,6 +883,7 @@ fn stats_markdown(s: &Stats) -> String {
             s.per_month.iter().map(|m| {
                 let mut cells = vec![m.month.clone()];
                 cells.extend(m.counts.iter().map(|(_, n)| n.to_string()));
+                cells.push(m.unstated.to_string());
                 cells.push(m.total().to_string());
                 cells
             }),
