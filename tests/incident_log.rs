@@ -200,3 +200,60 @@ fn corpus_files_are_never_split() {
     let v = export(&hackney);
     assert_eq!(v["retros"].as_array().unwrap().len(), 1);
 }
+
+/// The stats page of the log: every month counts its incident (none states a severity), and the
+/// quarter-by-quarter section has medians and means, both quarters marked as having few incidents.
+#[test]
+fn stats_page_counts_unstated_incidents_and_shows_quarters() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("site");
+    let book = fixture("incident-log");
+    let out = run(&["--book", book.to_str().unwrap(), "build", "--dest-dir", dest.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = std::fs::read_to_string(dest.join("stats/index.html")).unwrap();
+    let zero = r#"<td class="rb-num">0</td>"#;
+    let one = r#"<td class="rb-num">1</td>"#;
+    for m in ["2024-07", "2024-08", "2024-09", "2024-10", "2024-11", "2024-12"] {
+        let row = format!(r#"<tr><th scope="row">{m}</th>{}{one}{one}</tr>"#, zero.repeat(4));
+        assert!(page.contains(&row), "{m}: SEV1–SEV4 0, not stated 1, total 1");
+    }
+    assert!(page.contains(r#"<th scope="col" class="rb-num">Not stated</th>"#));
+    assert!(page.contains("severity not stated"), "the chart stacks them too");
+    // Q3 resolve 7200 / mean 6620 = 1 h 50 min; detect 300 / mean 340 = 5 min; Q4 resolve mean
+    // 5720 = 1 h 35 min, detect median 1200 = 20 min, mean 2221 = 37 min.
+    let q3 = r#"<tr class="rb-few"><th scope="row">2024-Q3 <span class="rb-muted">(few incidents)</span></th><td class="rb-num">3</td><td class="rb-num">3</td><td class="rb-num">2 h</td><td class="rb-num">1 h 50 min</td><td class="rb-num">3</td><td class="rb-num">5 min</td><td class="rb-num">5 min</td></tr>"#;
+    let q4 = r#"<tr class="rb-few"><th scope="row">2024-Q4 <span class="rb-muted">(few incidents)</span></th><td class="rb-num">3</td><td class="rb-num">3</td><td class="rb-num">2 h</td><td class="rb-num">1 h 35 min</td><td class="rb-num">3</td><td class="rb-num">20 min</td><td class="rb-num">37 min</td></tr>"#;
+    assert!(page.contains(q3), "{page}");
+    assert!(page.contains(q4));
+    assert!(page.contains(
+        "2024-Q4: median time to resolve 2 h (mean 1 h 35 min, 3 incidents), against 2 h (mean 1 h 50 min, 3 incidents) in 2024-Q3."
+    ));
+    assert!(page.contains("2024-Q3 (only 3 incidents)"), "the chart marks few quarters too");
+}
+
+/// A quarter with five incidents is not marked; an empty quarter between two is listed with dashes.
+#[test]
+fn quarters_with_enough_incidents_are_not_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let retros = dir.path().join("retros");
+    std::fs::create_dir(&retros).unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"Q\"\n").unwrap();
+    let days = ["2025-01-05", "2025-01-20", "2025-02-03", "2025-03-01", "2025-03-30", "2025-07-01"];
+    for (i, day) in days.iter().enumerate() {
+        let text = format!(
+            "---\nid: r{i}\ntitle: R{i}\ndate: {day}\nseverity: SEV2\nimpact:\n  started: {day}T10:00:00Z\n  \
+             resolved: {day}T1{i}:00:00Z\n---\n\n## Narrative\n\nText.\n"
+        );
+        std::fs::write(retros.join(format!("r{i}.md")), text).unwrap();
+    }
+    let dest = dir.path().join("site");
+    let out = run(&["--book", dir.path().to_str().unwrap(), "build", "--dest-dir", dest.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = std::fs::read_to_string(dest.join("stats/index.html")).unwrap();
+    // Q1: resolve 0, 1, 2, 3, 4 h → median 2 h, mean 2 h. Q2: none. Q3: 5 h.
+    assert!(page.contains(r#"<tr><th scope="row">2025-Q1</th><td class="rb-num">5</td><td class="rb-num">5</td><td class="rb-num">2 h</td><td class="rb-num">2 h</td>"#), "{page}");
+    assert!(page.contains(r#"<th scope="row">2025-Q2 <span class="rb-muted">(few incidents)</span></th><td class="rb-num">0</td><td class="rb-num">0</td><td class="rb-num">—</td>"#));
+    assert!(page.contains(
+        "2025-Q3: median time to resolve 5 h (mean 5 h, 1 incident), against 2 h (mean 2 h, 5 incidents) in 2025-Q1."
+    ));
+}
