@@ -188,15 +188,28 @@ pub fn split<'a>(text: &'a str, rel: &str, config: &Config) -> Option<Vec<Part<'
 }
 
 /// Cheap first look: at least two heading lines that start with a date or with "Incident".
+/// Finds `#` with a fast substring search rather than walking every line.
 fn maybe_log(text: &str) -> bool {
+    let b = text.as_bytes();
     let mut n = 0;
-    for line in text.lines() {
-        let t = line.trim_start_matches(' ');
-        if !t.starts_with('#') || line.len() - t.len() > 3 {
+    let mut skip_to = 0;
+    for (i, _) in text.match_indices('#') {
+        if i < skip_to {
             continue;
         }
-        let rest = t.trim_start_matches('#').trim_start();
-        if rest.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric) && INCIDENT.is_match(rest) {
+        // the start of a heading line: up to three spaces after a line break (or the start)
+        let before = b[..i].iter().rev().take_while(|&&c| c == b' ').count();
+        if before > 3 || (i > before && b[i - before - 1] != b'\n') {
+            continue;
+        }
+        let line_end = text[i..].find('\n').map_or(text.len(), |e| i + e);
+        skip_to = line_end;
+        let rest = text[i..line_end].trim_start_matches('#');
+        if !rest.starts_with([' ', '\t']) {
+            continue;
+        }
+        let rest = rest.trim_start();
+        if plausible(rest.as_bytes()) && INCIDENT.is_match(rest) {
             n += 1;
             if n >= 2 {
                 return true;
@@ -204,6 +217,18 @@ fn maybe_log(text: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether a heading's text may start like an incident's — a digit, "incident" or a month name —
+/// before the regex looks (most headings of most files fail here).
+fn plausible(b: &[u8]) -> bool {
+    const STARTS: [&[u8]; 13] =
+        [b"inc", b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
+    match b.first() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some(_) if b.len() >= 3 => STARTS.iter().any(|s| b[..3].eq_ignore_ascii_case(s)),
+        _ => false,
+    }
 }
 
 /// The ATX headings of `body` (which starts at byte `offset` and line `first_line` of the file),
@@ -426,6 +451,16 @@ mod tests {
         assert_eq!(got[0].0, "log-2024-09-20-queue-stalled");
         assert_eq!(got[1].0, "log-2024-09-22-disk-full");
         assert_eq!(got[1].3, 10);
+    }
+
+    #[test]
+    fn first_look_finds_heading_lines_only() {
+        assert!(maybe_log("## Incident on 2024-01-02 - A\n   ## Incident on 2024-01-03 - B\n"));
+        assert!(maybe_log("intro\n### 2024-01-02 - A\n\n### Sep 3, 2024: B"));
+        // mid-line `#`, four spaces of indent (code), `#` without a space, one heading only
+        assert!(!maybe_log("x ## Incident on 2024-01-02 - A\n    ## Incident on 2024-01-03 - B\n"));
+        assert!(!maybe_log("#2024-01-02 A\n#2024-01-03 B\n"));
+        assert!(!maybe_log("## Incident on 2024-01-02 - A\n## Timeline\n## Impact\n"));
     }
 
     #[test]
