@@ -28,6 +28,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         timeline_agrees(r, &mut out);
         related_resolve(r, &ids, &mut out);
         actions(r, &mut out);
+        stated_durations(r, &mut out);
         addresses(r, &mut out);
         factor_twins(r, book, &factor_use, &mut out);
         monitoring_paths(r, book, &mut out);
@@ -273,7 +274,8 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
-        if a.status.is_open() && a.owner.is_none() {
+        // Actions read from an adopted file's list have no owner field to fill in yet.
+        if a.status.is_open() && a.owner.is_none() && !r.adoption.actions {
             out.push(Diagnostic::error(
                 &r.path,
                 a.pos,
@@ -286,6 +288,51 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// Durations an adopted file states (`Time to repair: 0h 07m`) that disagree by more than a
+/// minute with those computed from its moments (spec §2.7): a note, since statistics use the
+/// computed ones. Measured from `started`, or from `detected` when the file gives no start
+/// (files that state "time to repair" beside "first detected" measure from detection).
+fn stated_durations(r: &Retro, out: &mut Vec<Diagnostic>) {
+    use crate::model::StatedKind;
+    let at = |m: Moment| r.impact.moment(m).map(|v| v.at.as_second());
+    for d in &r.stated_durations {
+        let (from, from_name) = match (d.kind, at(Moment::Started)) {
+            (_, Some(s)) => (s, "started"),
+            (StatedKind::Detect, None) => continue,
+            (_, None) => match at(Moment::Detected) {
+                Some(s) => (s, "detected"),
+                None => continue,
+            },
+        };
+        let (to, to_name) = match d.kind {
+            StatedKind::Detect => (at(Moment::Detected), "detected"),
+            StatedKind::Repair => (at(Moment::Mitigated), "mitigated"),
+            StatedKind::Resolve | StatedKind::Duration => (at(Moment::Resolved), "resolved"),
+        };
+        let Some(to) = to else { continue };
+        let computed = to - from;
+        if (computed - d.seconds).abs() > 60 {
+            out.push(Diagnostic::note(
+                &r.path,
+                Pos::new(d.line, 1),
+                "duration-stated",
+                format!(
+                    "the file states {} {} but {to_name} − {from_name} is {}; statistics use the computed figure, so correct whichever is wrong",
+                    d.kind.as_str(),
+                    human(d.seconds),
+                    human(computed)
+                ),
+            ));
+        }
+    }
+}
+
+fn human(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.abs();
+    format!("{sign}{}h {:02}m", s / 3600, (s % 3600) / 60)
 }
 
 fn addresses(r: &Retro, out: &mut Vec<Diagnostic>) {

@@ -91,6 +91,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
             markdown: body[content_start..end].to_string(),
             line: line_of(h.start),
             body_line: line_of(content_start),
+            bold_label: false,
         });
     }
     let pre_end = bounds.first().map_or(body.len(), |h| h.start);

@@ -364,7 +364,8 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     let r = &l.book.retros[index];
     let md = |s: &str| markdown::render(s, l.md);
     let section = |kind: SectionKind| {
-        r.section(kind).map(|s| SectionCtx {
+        // bold-label sections (adopted files) are shown where they stand, in their parent
+        r.sections.iter().find(|s| s.kind == Some(kind) && !s.bold_label).map(|s| SectionCtx {
             heading: s.heading.clone(),
             slug: s.slug.clone(),
             kind: kind.as_str(),
@@ -373,7 +374,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     };
     let mut others: BTreeMap<&'static str, Vec<SectionCtx>> = BTreeMap::new();
     let mut anchor = "preamble";
-    for s in &r.sections {
+    for s in r.sections.iter().filter(|s| !s.bold_label) {
         match s.kind {
             Some(k) => anchor = k.as_str(),
             None => others.entry(anchor).or_default().push(SectionCtx {
