@@ -798,7 +798,7 @@ fn without_done_markers(text: &str) -> String {
         .split_whitespace()
         .filter(|w| {
             let w = w.trim_matches(|c: char| matches!(c, ':' | ',' | '.' | ';' | '-' | '[' | ']'));
-            !matches!(w, "DONE" | "(done)" | "(DONE)" | "(Done)" | "✅" | "✔️" | "✔" | "")
+            !matches!(w, "DONE" | "Done" | "(done)" | "(DONE)" | "(Done)" | "✅" | "✔️" | "✔" | "")
         })
         .collect();
     let t = kept.join(" ");
