@@ -50,7 +50,7 @@ fn bracketed_times_with_the_zone_in_the_heading() {
 }
 
 #[test]
-fn time_headings_under_year_less_date_headings() {
+fn time_headings_under_year_less_date_headings_zone_in_the_heading() {
     let got = timeline(&export(), "2025-05-12-hub-eviction");
     let want = [
         ("2025-05-12T17:52:00Z", "A user reports that servers take a long time to start."),
