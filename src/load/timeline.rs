@@ -887,6 +887,17 @@ fn parse_stamp(s: &str, start: usize, reference: Option<Date>) -> Stamp {
 /// A weekday or month-name date right after an entry's time and zone, before a separator:
 /// `12:45 PM PST Saturday Oct 30th: text`. A numeric date there is not read (`09:14 12/3 …`).
 fn date_after_time(c: &mut Cur, reference: Option<Date>) -> Option<Dated> {
+    // Runs after every entry's time: rule out most texts on their first three letters.
+    const NAMES: [&[u8; 3]; 19] = [
+        b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun", b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul",
+        b"aug", b"sep", b"oct", b"nov", b"dec",
+    ];
+    let head = c.rest().trim_start_matches([' ', '\t', ',']).as_bytes();
+    let three =
+        head.get(..3).map(|h| [h[0].to_ascii_lowercase(), h[1].to_ascii_lowercase(), h[2].to_ascii_lowercase()]);
+    if !three.is_some_and(|t| NAMES.contains(&&t)) {
+        return None;
+    }
     c.attempt(|c| {
         c.ws();
         c.eat(',');
