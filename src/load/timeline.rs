@@ -1213,6 +1213,15 @@ impl Pass {
             {
                 return self.push_cont(text); // a sub-heading inside an entry's text
             }
+        } else if level == self.level {
+            // `## Timeline` then `## May 12`: a day heading at the section's own level, when the
+            // section runs on past it, sets the date; it is never an entry
+            let st = parse_stamp(text, start, self.carried);
+            if let Some(d) =
+                st.date.get().filter(|_| st.time.is_none() && !text[st.end..].contains(char::is_alphanumeric))
+            {
+                self.set_date(d);
+            }
         }
         self.cur = None;
         self.note_outside(text);
@@ -1802,6 +1811,11 @@ mod tests {
         assert!(i.is_empty(), "{i:?}");
         let want = ["2024-01-10T09:00", "2024-03-03T10:00", "2024-05-15T11:00", "2024-07-22T12:00", "2024-10-26T13:00"];
         assert_eq!(locals(&e), want);
+        // a day heading at the section's own level (`## Timeline` then `## May 12`)
+        let s = "## May 12\n\n1:03\nAlert\n\n## May 13\n\n00:40\nFixed\n\n## Later 10:00\n";
+        let (e, i) = run(s, Some("2025-05-11"));
+        assert!(i.is_empty(), "{i:?}");
+        assert_eq!(locals(&e), ["2025-05-12T01:03", "2025-05-13T00:40"]);
         // `## May 12` under a `# Timeline` heading; a year-less date takes the retro's year
         let s = "## May 12\n\n### 08:52 PM\n\nPaged.\n\n## May 13\n\n### 00:40\n\nFixed.\n";
         let (e, i) = run_in(s, Some("2025-05-12"), 1, None);
