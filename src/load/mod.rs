@@ -315,7 +315,12 @@ fn parse_retro(text: &str, rel: &str, abs: &Path, config: &Config, diags: &mut V
         meta.date.or_else(|| date_from_path(rel)).or_else(|| meta.foreign_strings.iter().find_map(|s| date_in_text(s)));
     let run_timeline = |date: Option<Date>| {
         timeline_section.map(|s| {
-            timeline::parse_timeline(&s.markdown, s.body_line, s.level, &timeline::TimelineContext { date, tz: &tz })
+            timeline::parse_timeline(
+                &s.markdown,
+                s.body_line,
+                s.level,
+                &timeline::TimelineContext { date, tz: &tz, heading: Some(&s.heading) },
+            )
         })
     };
     let mut parsed = run_timeline(date);
