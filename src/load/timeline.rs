@@ -792,6 +792,13 @@ struct Stamp {
     emph: Option<&'static str>,
 }
 
+/// Whether `text` holds only a date (`May 12`, `15 May`, `2019-01-22`): such a heading of a
+/// timeline's own level is a day of the timeline, not a new section.
+pub fn is_date_only(text: &str) -> bool {
+    let st = parse_stamp(text, 0, Some(jiff::civil::date(2000, 1, 1)));
+    st.date.get().is_some() && st.time.is_none() && !text[st.end..].contains(char::is_alphanumeric)
+}
+
 fn parse_stamp(s: &str, start: usize, reference: Option<Date>) -> Stamp {
     let mut c = Cur { s, i: start };
     c.ws();
@@ -2103,9 +2110,8 @@ mod tests {
 
     /// The timeline section of a Markdown file: (text after the heading, its first line, level,
     /// heading text). A heading of the section's level that holds only a date (`## May 12` right
-    /// after `## Timeline`) does not end it: 2i2c reports write their day headings so.
-    /// NOTE: `sections::split` does not do this yet (not this file's part), so in `check` those
-    /// day headings still end the timeline section.
+    /// after `## Timeline`) does not end it: 2i2c reports write their day headings so (as
+    /// `sections::split` does).
     fn timeline_section(src: &str) -> Option<(String, u32, u8, String)> {
         let lines: Vec<&str> = src.lines().collect();
         let mut fence = false;
