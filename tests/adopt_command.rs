@@ -227,3 +227,89 @@ fn paths_choose_files_and_a_missing_path_is_a_usage_error() {
     let out = run(&["--book", b, "adopt", "--split"]);
     assert_eq!(out.status.code(), Some(2), "--split needs --write: {}", stderr(&out));
 }
+
+/// Four adopted files, two of them under `retros/legacy/`: none states a severity.
+fn noisy_book(lint: &str) -> tempfile::TempDir {
+    let dir = book(&[("2024-06-11-queue-stall.md", PLAIN), ("2024-06-12-queue-stall-again.md", PLAIN)]);
+    std::fs::create_dir(dir.path().join("retros/legacy")).unwrap();
+    for name in ["2019-01-02-old.md", "2019-03-04-older.md"] {
+        std::fs::write(dir.path().join("retros/legacy").join(name), PLAIN).unwrap();
+    }
+    std::fs::write(dir.path().join("book.toml"), format!("[book]\ntitle = \"T\"\n{lint}")).unwrap();
+    dir
+}
+
+fn json_diags(dir: &Path) -> Vec<Value> {
+    let out = run(&["--book", dir.to_str().unwrap(), "check", "--format", "json"]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn count(diags: &[Value], rule: &str) -> usize {
+    diags.iter().filter(|d| d["rule"] == rule).count()
+}
+
+#[test]
+fn check_groups_a_message_repeated_on_every_adopted_file_and_sums_up_by_rule() {
+    let dir = noisy_book("");
+    let b = dir.path().to_str().unwrap();
+    let out = run(&["--book", b, "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let grouped: Vec<&str> = text.lines().filter(|l| l.starts_with("warning[fm-required]")).collect();
+    assert_eq!(grouped.len(), 1, "one line for the repeated message: {text}");
+    assert!(grouped[0].contains("— in 4 files: retros/2024-06-11-queue-stall.md, "), "{}", grouped[0]);
+    assert!(!text.contains("--> retros/legacy/2019-01-02-old.md:1:1\n  |\n1 | # Queue"), "{text}");
+    let err = stderr(&out);
+    assert!(err.contains("by rule:\n"), "{err}");
+    assert!(err.lines().any(|l| l.trim_start().starts_with("fm-required") && l.ends_with("4 warnings")), "{err}");
+    // The machine formats keep one diagnostic per file.
+    assert_eq!(count(&json_diags(dir.path()), "fm-required"), 4);
+    let gh = stdout(&run(&["--book", b, "check", "--format", "github"]));
+    assert_eq!(gh.lines().filter(|l| l.contains("title=fm-required")).count(), 4, "{gh}");
+}
+
+#[test]
+fn lint_levels_by_rule_id_and_by_path_glob() {
+    let off = noisy_book("[lint]\nfm-required = \"off\"\n");
+    assert_eq!(count(&json_diags(off.path()), "fm-required"), 0);
+
+    let legacy = noisy_book("[lint.paths.\"retros/legacy/**\"]\nfm-required = \"off\"\n");
+    let diags = json_diags(legacy.path());
+    assert_eq!(count(&diags, "fm-required"), 2, "{diags:#?}");
+    assert!(
+        diags.iter().all(|d| !d["file"].as_str().unwrap().starts_with("retros/legacy/") || d["rule"] != "fm-required")
+    );
+
+    let strict =
+        noisy_book("[lint]\nfm-required = \"error\"\n[lint.paths.\"retros/legacy/**\"]\nfm-required = \"note\"\n");
+    let out = run(&["--book", strict.path().to_str().unwrap(), "check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "an error level fails the run");
+    let diags: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let levels: Vec<(&str, &str)> = diags
+        .iter()
+        .filter(|d| d["rule"] == "fm-required")
+        .map(|d| (d["file"].as_str().unwrap(), d["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("retros/2024-06-11-queue-stall.md", "error"),
+            ("retros/2024-06-12-queue-stall-again.md", "error"),
+            ("retros/legacy/2019-01-02-old.md", "note"),
+            ("retros/legacy/2019-03-04-older.md", "note"),
+        ]
+    );
+    // The build follows the same levels.
+    let out = run(&["--book", strict.path().to_str().unwrap(), "build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unknown_rule_id_in_lint_is_a_config_error_naming_the_nearest() {
+    let dir = noisy_book("[lint]\n\"timeline-ordr\" = \"off\"\n");
+    let out = run(&["--book", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out) + &stderr(&out);
+    assert!(text.contains("unknown rule `timeline-ordr` in [lint]; did you mean `timeline-order`?"), "{text}");
+    assert!(text.contains("book.toml:4:1"), "{text}");
+}
