@@ -25,6 +25,7 @@ Upgrades of shared brokers need a canary zone.\n";
 const JEKYLL: &str = "---\n\
 layout: post\n\
 title: \"Search index went stale\"\n\
+description: \"Stale search results for six hours.\"\n\
 categories: [ops]\n\
 ---\n\
 \n\
@@ -312,4 +313,16 @@ fn an_unknown_rule_id_in_lint_is_a_config_error_naming_the_nearest() {
     let text = stdout(&out) + &stderr(&out);
     assert!(text.contains("unknown rule `timeline-ordr` in [lint]; did you mean `timeline-order`?"), "{text}");
     assert!(text.contains("book.toml:4:1"), "{text}");
+}
+
+#[test]
+fn a_file_without_any_date_is_left_alone_with_what_to_do() {
+    let undated = "# Notes from the cache incident\n\n## Summary\n\nNo date anywhere.\n";
+    let dir = book(&[("cache-notes.md", undated), ("2024-06-11-queue-stall.md", PLAIN)]);
+    let out = run(&["--book", dir.path().to_str().unwrap(), "adopt", "--write"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("retros/cache-notes.md: no date found"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("add a line `date: YYYY-MM-DD`"), "{}", stderr(&out));
+    assert_eq!(read(dir.path(), "cache-notes.md"), undated, "left alone");
+    assert_ne!(read(dir.path(), "2024-06-11-queue-stall.md"), PLAIN, "the other files are still written");
 }

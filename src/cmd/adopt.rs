@@ -89,7 +89,14 @@ pub fn run(root: &Path, args: &AdoptArgs) -> i32 {
         println!("# {shown}");
         print!("{}", plan.preview());
         println!();
-        if args.write {
+        if args.write && r.date.is_none() {
+            // Front matter with an `id` requires a date, and nothing is invented.
+            eprintln!(
+                "error: {shown}: no date found in the file name, the text or its timeline; add a line `date: \
+                 YYYY-MM-DD` (or a date in the file name) and run again; left alone"
+            );
+            failed += 1;
+        } else if args.write {
             match write_verified(root, book, path, r, &plan.apply(&text)) {
                 Ok(()) => {
                     written += 1;
@@ -146,7 +153,10 @@ fn write_verified(
     let Some(after) = after else { return Err("the new text does not load".into()) };
     same_retro(before, &after)?;
     if let Some(d) = diags.iter().find(|d| d.level == Level::Error) {
-        return Err(format!("the new front matter would give an error at line {}: {}", d.line, d.message));
+        return Err(format!(
+            "with retrobook front matter it would give an error at line {}: {}; fix that line and run again",
+            d.line, d.message
+        ));
     }
     std::fs::write(&abs, new_text).map_err(|e| e.to_string())
 }
@@ -166,6 +176,7 @@ fn same_retro(a: &Retro, b: &Retro) -> Result<(), String> {
             format!("{:?}", b.impact.moment(m).map(|v| v.at)),
         )?;
     }
+    differs("the summary", format!("{:?}", a.summary), format!("{:?}", b.summary))?;
     differs("the number of timeline entries", a.timeline.len().to_string(), b.timeline.len().to_string())?;
     differs("the factors", format!("{:?}", ids(&a.factors)), format!("{:?}", ids(&b.factors)))?;
     let actions = |r: &Retro| r.actions.iter().map(|x| (x.id.clone(), x.status)).collect::<Vec<_>>();
@@ -661,6 +672,14 @@ impl Plan {
                     return Err("it already has an `id`".into());
                 }
                 fields.retain(|f| !have.iter().any(|h| h == f.key()));
+                // Another tool's `description` stands in for our summary, but only while the
+                // block is foreign: carry it over, or the page's summary would change.
+                if have.iter().any(|k| k == "description")
+                    && !have.iter().any(|k| k == "summary")
+                    && let Some(summary) = &r.summary
+                {
+                    fields.insert(2, Field::Set("summary".into(), s(summary)));
+                }
                 let off = if bom { '\u{feff}'.len_utf8() } else { 0 };
                 Some(Existing { toml, after_open: after_open + off, close: close + off })
             }
