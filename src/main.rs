@@ -147,7 +147,7 @@ look right.
 Examples:
   retrobook adopt                                  what would be written, for every adopted file
   retrobook adopt retros/2021-outage.md            one file
-  retrobook adopt --write                          insert the front matter, then review with git diff
+  retrobook adopt --write                          insert it (then review with `git diff`)
   retrobook adopt --write --split retros/log.md    one file per incident of a log"
     )]
     Adopt {

@@ -152,6 +152,10 @@ fn write_verified(
     let (after, diags) = crate::load::load_retro(new_text.as_bytes(), path, &abs, &book.config);
     let Some(after) = after else { return Err("the new text does not load".into()) };
     same_retro(before, &after)?;
+    // Write only the retro's own file: never through a link to a file elsewhere.
+    if std::fs::symlink_metadata(&abs).map_err(|e| e.to_string())?.file_type().is_symlink() {
+        return Err("it is a symbolic link; adopt writes only regular files inside the book".into());
+    }
     if let Some(d) = diags.iter().find(|d| d.level == Level::Error) {
         return Err(format!(
             "with retrobook front matter it would give an error at line {}: {}; fix that line and run again",
@@ -203,7 +207,11 @@ fn log(
     let mut used = Vec::new();
     let mut planned = Vec::new();
     for (i, r) in retros.iter().enumerate() {
+        let safe_id = !r.id.is_empty()
+            && !r.id.starts_with('.')
+            && r.id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         let target = if dir.is_empty() { format!("{}.md", r.id) } else { format!("{dir}/{}.md", r.id) };
+        let target = if safe_id { target } else { String::new() };
         let body = incident_body(text, r, &mut used);
         let fm = Plan::fresh(r, &book.config).preview();
         println!("# {shown} → {} (incident {} of {})", printable(&target), i + 1, retros.len());
@@ -224,6 +232,11 @@ fn log(
     }
     let (mut written, mut failed) = (0, 0);
     for (r, target, fm, body) in planned {
+        if target.is_empty() {
+            eprintln!("error: the id `{}` cannot be a file name; {shown} not split for it", printable(&r.id));
+            failed += 1;
+            continue;
+        }
         let Some(body) = body else {
             eprintln!(
                 "error: the heading of `{}` was not found in {shown}; {} not written",
