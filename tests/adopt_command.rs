@@ -326,15 +326,3 @@ fn a_file_without_any_date_is_left_alone_with_what_to_do() {
     assert_eq!(read(dir.path(), "cache-notes.md"), undated, "left alone");
     assert_ne!(read(dir.path(), "2024-06-11-queue-stall.md"), PLAIN, "the other files are still written");
 }
-
-#[cfg(unix)]
-#[test]
-fn write_never_follows_a_link_out_of_the_book() {
-    let outside = tempfile::tempdir().unwrap();
-    let target = outside.path().join("2024-06-11-elsewhere.md");
-    std::fs::write(&target, PLAIN).unwrap();
-    let dir = book(&[]);
-    std::os::unix::fs::symlink(&target, dir.path().join("retros/2024-06-11-elsewhere.md")).unwrap();
-    let out = run(&["--book", dir.path().to_str().unwrap(), "adopt", "--write"]);
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), PLAIN, "the linked file is untouched: {}", stderr(&out));
-}
