@@ -40,6 +40,35 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
     per_retro.collect::<Vec<_>>().concat()
 }
 
+/// Applies the levels set in `[lint]` (by rule id, and per path glob) to diagnostics about
+/// retros: a rule set to `off` is dropped, any other gets the level given. Problems in book.toml
+/// are left as they are. Runs before `--strict`.
+pub fn apply_levels(config: &crate::config::Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use crate::config::RuleLevel;
+    use crate::diagnostic::Level;
+    let lint = &config.lint;
+    if lint.rules.is_empty() && lint.paths.is_empty() {
+        return diags;
+    }
+    let globs = lint.path_globs();
+    diags
+        .into_iter()
+        .filter_map(|mut d| {
+            if d.file == crate::config::FILE {
+                return Some(d);
+            }
+            d.level = match lint.level_for(d.rule, &d.file, &globs) {
+                None => d.level,
+                Some(RuleLevel::Off) => return None,
+                Some(RuleLevel::Note) => Level::Note,
+                Some(RuleLevel::Warn) => Level::Warning,
+                Some(RuleLevel::Error) => Level::Error,
+            };
+            Some(d)
+        })
+        .collect()
+}
+
 /// The seven elements as suggestions (notes), or errors where `[retros.required]` makes an
 /// element mandatory for the retro's severity — for retros in review or published; a draft
 /// only gets the suggestions.
