@@ -60,6 +60,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     let mut diags = loaded.diagnostics;
     phase.end("load", &mut report);
     diags.extend(crate::check::check_book(&book));
+    let mut diags = crate::check::apply_levels(&book.config, diags);
     crate::diagnostic::sort(&mut diags);
     phase.end("analyze", &mut report);
     if diags.iter().any(|d| d.level == Level::Error) {

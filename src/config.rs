@@ -122,19 +122,79 @@ pub struct FactorDef {
     pub aliases: Vec<String>,
 }
 
-/// `[lint]`
+/// `[lint]`. Unknown keys are caught by the key check (a rule id that does not exist is an
+/// error naming the nearest), so the rule levels can be collected by `flatten`.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(default, rename_all = "kebab-case")]
 pub struct LintConfig {
     pub blameless: LintLevel,
     /// Completeness suggestions (notes) in `check`; `[retros.required]` errors apply regardless.
     pub completeness: bool,
+    /// `[lint.paths."<glob>"]`: rule id → level for the files the glob (relative to the book)
+    /// matches; over the book-wide levels.
+    pub paths: BTreeMap<String, BTreeMap<String, RuleLevel>>,
+    /// Rule id → level for the whole book, e.g. `timeline-order = "off"`.
+    #[serde(flatten)]
+    pub rules: BTreeMap<String, RuleLevel>,
 }
 
 impl Default for LintConfig {
     fn default() -> Self {
-        LintConfig { blameless: LintLevel::Warn, completeness: true }
+        LintConfig { blameless: LintLevel::Warn, completeness: true, paths: BTreeMap::new(), rules: BTreeMap::new() }
     }
+}
+
+/// The level a rule is reported at, set by id in `[lint]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleLevel {
+    Off,
+    Note,
+    Warn,
+    Error,
+}
+
+/// The ids `[lint]` accepts as keys: every rule, and `blameless` for all `blameless-*` rules.
+pub fn lint_rule_ids() -> impl Iterator<Item = &'static str> {
+    crate::diagnostic::RULES.iter().copied().chain(std::iter::once("blameless"))
+}
+
+impl LintConfig {
+    /// The level `[lint]` sets for `rule` in `file` (relative to the book), if any: a matching
+    /// `[lint.paths]` glob first (the longest pattern when several match), then the book-wide
+    /// key; `blameless` stands for every `blameless-*` rule, a rule's own key wins over it.
+    pub fn level_for(&self, rule: &str, file: &str, globs: &[(globset::GlobMatcher, &str)]) -> Option<RuleLevel> {
+        let lookup = |table: &BTreeMap<String, RuleLevel>| {
+            table
+                .get(rule)
+                .copied()
+                .or_else(|| rule.strip_prefix("blameless-").and_then(|_| table.get("blameless").copied()))
+        };
+        let mut best: Option<(usize, RuleLevel)> = None;
+        for (m, pattern) in globs {
+            if m.is_match(file)
+                && let Some(level) = self.paths.get(*pattern).and_then(lookup)
+                && best.is_none_or(|(len, _)| pattern.len() >= len)
+            {
+                best = Some((pattern.len(), level));
+            }
+        }
+        best.map(|(_, l)| l).or_else(|| self.rules.get(rule).copied())
+    }
+
+    /// The `[lint.paths]` globs, compiled (they were validated when book.toml was read).
+    pub fn path_globs(&self) -> Vec<(globset::GlobMatcher, &str)> {
+        self.paths.keys().filter_map(|p| compile_glob(p).ok().map(|g| (g, p.as_str()))).collect()
+    }
+}
+
+/// A `[lint.paths]` glob: `*` stays within one folder, `**` crosses folders.
+pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    globset::GlobBuilder::new(pattern.trim_start_matches("./"))
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| e.kind().to_string())
 }
 
 /// How a lint reports.
@@ -210,7 +270,8 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ("retros.adopt", &["split"]),
     ("retros.required", crate::analyze::completeness::ELEMENT_KEYS),
     ("factors.*", &["title", "category", "description", "aliases"]),
-    ("lint", &["blameless", "completeness"]),
+    // `[lint]` also takes every rule id: see `check_keys`.
+    ("lint", &["blameless", "completeness", "paths"]),
     ("output", &["html", "external"]),
     ("output.external", &["title", "description", "severity-labels", "site-url"]),
     ("output.html", &["site-url", "git-repository-url", "edit-url-template", "allow-raw-html"]),
@@ -503,6 +564,9 @@ pub fn check_url(url: &str, path_allowed: bool) -> Result<(), String> {
 
 fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
     let schema_name = if table.starts_with("factors.") { "factors.*" } else { table };
+    if table == "lint" || table.starts_with("lint.paths.") {
+        return check_lint_keys(node, table, diags);
+    }
     let known = SCHEMA.iter().find(|(t, _)| *t == schema_name).map(|(_, k)| *k);
     for (key, val) in node.entries() {
         let path = if table.is_empty() { key.name.clone() } else { format!("{table}.{}", key.name) };
@@ -540,9 +604,98 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `[lint]` and `[lint.paths."<glob>"]`: rule ids with a level, plus the named settings.
+fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
+    let top = table == "lint";
+    for (key, val) in node.entries() {
+        let name = key.name.as_str();
+        if top && name == "paths" {
+            let NodeKind::Map(_) = val.kind else {
+                diags.push(Diagnostic::error(
+                    FILE,
+                    key.pos,
+                    "config-type",
+                    "`[lint.paths]` must be a table of globs, e.g. `[lint.paths.\"retros/legacy/**\"]`",
+                ));
+                continue;
+            };
+            for (glob, rules) in val.entries() {
+                if let Err(why) = compile_glob(&glob.name) {
+                    diags.push(Diagnostic::error(
+                        FILE,
+                        glob.pos,
+                        "config-value",
+                        format!("`{}` is not a valid glob ({why}); e.g. `\"retros/legacy/**\"`", glob.name),
+                    ));
+                }
+                if matches!(rules.kind, NodeKind::Map(_)) {
+                    check_lint_keys(rules, &format!("lint.paths.{}", glob.name), diags);
+                } else {
+                    diags.push(Diagnostic::error(
+                        FILE,
+                        glob.pos,
+                        "config-type",
+                        format!("`[lint.paths.\"{}\"]` must be a table of rule ids and levels", glob.name),
+                    ));
+                }
+            }
+            continue;
+        }
+        if top && (name == "completeness" || name == "blameless") {
+            continue;
+        }
+        if lint_rule_ids().any(|r| r == name) {
+            continue;
+        }
+        let place = if top { "[lint]".to_string() } else { format!("[{table}]") };
+        let hint = match nearest(name, lint_rule_ids()) {
+            Some(n) => format!("; did you mean `{n}`?"),
+            None => "; the rule ids are listed in docs/check.md".to_string(),
+        };
+        diags.push(Diagnostic::error(
+            FILE,
+            key.pos,
+            "config-unknown-key",
+            format!("unknown rule `{name}` in {place}{hint} (levels: off, note, warn, error)"),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lint_levels_by_rule_and_by_path() {
+        let c = Config::parse(
+            "[lint]\nblameless = \"warn\"\n\"timeline-order\" = \"off\"\nfm-required = \"error\"\n\
+             [lint.paths.\"retros/legacy/**\"]\nfm-required = \"off\"\nblameless = \"note\"\n\
+             [lint.paths.\"retros/*.md\"]\nfm-required = \"note\"\n",
+        )
+        .unwrap();
+        let g = c.lint.path_globs();
+        assert_eq!(c.lint.level_for("timeline-order", "retros/a.md", &g), Some(RuleLevel::Off));
+        assert_eq!(c.lint.level_for("fm-required", "retros/x/a.md", &g), Some(RuleLevel::Error));
+        assert_eq!(c.lint.level_for("fm-required", "retros/legacy/2019/a.md", &g), Some(RuleLevel::Off));
+        assert_eq!(c.lint.level_for("fm-required", "retros/a.md", &g), Some(RuleLevel::Note), "* stays in a folder");
+        assert_eq!(c.lint.level_for("blameless-blame", "retros/legacy/a.md", &g), Some(RuleLevel::Note));
+        assert_eq!(c.lint.level_for("id-duplicate", "retros/a.md", &g), None);
+        assert_eq!(c.lint.blameless, LintLevel::Warn, "the old key keeps working");
+    }
+
+    #[test]
+    fn unknown_rule_ids_and_levels_are_config_errors() {
+        let e = Config::parse("[lint]\n\"timeline-ordr\" = \"off\"\n").unwrap_err();
+        assert_eq!(e[0].rule, "config-unknown-key");
+        assert!(e[0].message.contains("did you mean `timeline-order`?"), "{}", e[0].message);
+        assert_eq!((e[0].line, e[0].column), (2, 1));
+        let e = Config::parse("[lint.paths.\"legacy/**\"]\nfm-requird = \"off\"\n").unwrap_err();
+        assert!(e[0].message.contains("did you mean `fm-required`?"), "{}", e[0].message);
+        let e = Config::parse("[lint]\nfm-required = \"loud\"\n").unwrap_err();
+        assert_eq!(e[0].rule, "config-type", "{e:?}");
+        let e = Config::parse("[lint.paths.\"retros/[a\"]\nfm-required = \"off\"\n").unwrap_err();
+        assert_eq!(e[0].rule, "config-value", "{e:?}");
+    }
 
     #[test]
     fn defaults_for_every_key() {

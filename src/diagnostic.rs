@@ -4,6 +4,59 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+/// Every rule id `check` reports about retros: the keys `[lint]` in book.toml accepts (problems
+/// in book.toml itself, `config-*`, come before the configuration exists and cannot be set).
+/// Listed, with what each catches, in docs/check.md.
+pub const RULES: &[&str] = &[
+    "file-empty",
+    "file-binary",
+    "file-encoding",
+    "file-read",
+    "fm-syntax",
+    "fm-type",
+    "fm-required",
+    "fm-enum",
+    "fm-date",
+    "fm-unknown-key",
+    "fm-foreign",
+    "id-charset",
+    "id-duplicate",
+    "id-reserved",
+    "id-length",
+    "factor-id",
+    "moments-order",
+    "timeline-moment",
+    "timeline-kind",
+    "timeline-order",
+    "timeline-date",
+    "timeline-no-date",
+    "timeline-unread",
+    "related-unresolved",
+    "action-owner",
+    "action-due",
+    "action-duplicate-id",
+    "addresses-unknown",
+    "factor-twin",
+    "monitoring-data",
+    "monitoring-csv",
+    "stakeholder-missing",
+    "stakeholder-alias",
+    "stakeholder-template",
+    "stakeholder-data-loss",
+    "stakeholder-name",
+    "stakeholder-internal-id",
+    "stakeholder-plain-language",
+    "blameless-human-error",
+    "blameless-should-have",
+    "blameless-failed-to",
+    "blameless-careless",
+    "blameless-fault",
+    "blameless-blame",
+    "blameless-person",
+    "blameless-allow-reason",
+    "completeness",
+];
+
 /// How serious a diagnostic is. `--strict` turns warnings into errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -193,6 +246,114 @@ pub fn render_human(diags: &[Diagnostic], color: bool, source: &dyn Fn(&str) -> 
     out
 }
 
+/// A message repeated in many files, printed once (human format only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub rule: &'static str,
+    pub level: Level,
+    pub message: String,
+    /// The files, in diagnostic order, each once.
+    pub files: Vec<String>,
+}
+
+/// From how many files on a message is grouped: an adopted folder repeats the same few messages
+/// on every file, and one line says that better than a hundred snippets.
+pub const GROUP_MIN_FILES: usize = 3;
+/// How many files a group line names.
+const GROUP_SHOWN_FILES: usize = 5;
+
+/// Splits diagnostics into those printed one by one and the groups of one message (same rule,
+/// level and text) found in at least [`GROUP_MIN_FILES`] files. Order is kept.
+pub fn group_repeats(diags: &[Diagnostic]) -> (Vec<Diagnostic>, Vec<Group>) {
+    use std::collections::HashMap;
+    let mut files: HashMap<(&str, Level, &str), Vec<&str>> = HashMap::new();
+    for d in diags {
+        let f = files.entry((d.rule, d.level, d.message.as_str())).or_default();
+        if !f.contains(&d.file.as_str()) {
+            f.push(&d.file);
+        }
+    }
+    let grouped = |d: &Diagnostic| files[&(d.rule, d.level, d.message.as_str())].len() >= GROUP_MIN_FILES;
+    let single = diags.iter().filter(|d| !grouped(d)).cloned().collect();
+    let mut groups: Vec<Group> = Vec::new();
+    for d in diags.iter().filter(|d| grouped(d)) {
+        if !groups.iter().any(|g| g.rule == d.rule && g.level == d.level && g.message == d.message) {
+            let f = &files[&(d.rule, d.level, d.message.as_str())];
+            groups.push(Group {
+                rule: d.rule,
+                level: d.level,
+                message: d.message.clone(),
+                files: f.iter().map(|s| s.to_string()).collect(),
+            });
+        }
+    }
+    // Most severe first, then the most widespread.
+    groups.sort_by(|a, b| {
+        (a.level, std::cmp::Reverse(a.files.len()), a.rule).cmp(&(b.level, std::cmp::Reverse(b.files.len()), b.rule))
+    });
+    (single, groups)
+}
+
+/// Renders groups, one line each: the message, then in how many files and the first few.
+pub fn render_groups(groups: &[Group], color: bool) -> String {
+    let mut out = String::new();
+    for g in groups {
+        let (label, code) = match g.level {
+            Level::Error => ("error", "1;31"),
+            Level::Warning => ("warning", "1;33"),
+            Level::Note => ("note", "1;36"),
+        };
+        let head = format!("{label}[{}]", g.rule);
+        let head = if color { format!("\x1b[{code}m{head}\x1b[0m") } else { head };
+        let shown: Vec<String> = g.files.iter().take(GROUP_SHOWN_FILES).map(|f| printable(f).into_owned()).collect();
+        let more = g.files.len().saturating_sub(GROUP_SHOWN_FILES);
+        let _ = writeln!(
+            out,
+            "{head}: {} — in {} files: {}{}",
+            printable(&g.message),
+            g.files.len(),
+            shown.join(", "),
+            if more > 0 { format!(", … and {more} more") } else { String::new() }
+        );
+    }
+    if !groups.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// How many diagnostics each rule gave, most severe and most frequent first:
+/// `  fm-required      12 warnings`.
+pub fn rule_summary(diags: &[Diagnostic]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, [usize; 3]> = Default::default();
+    for d in diags {
+        let i = match d.level {
+            Level::Error => 0,
+            Level::Warning => 1,
+            Level::Note => 2,
+        };
+        counts.entry(d.rule).or_default()[i] += 1;
+    }
+    let mut rows: Vec<(&str, [usize; 3])> = counts.into_iter().collect();
+    rows.sort_by(|a, b| {
+        let key =
+            |r: &(&str, [usize; 3])| (std::cmp::Reverse(r.1[0]), std::cmp::Reverse(r.1[1]), std::cmp::Reverse(r.1[2]));
+        key(a).cmp(&key(b)).then(a.0.cmp(b.0))
+    });
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    let mut out = String::new();
+    for (rule, [e, w, n]) in rows {
+        let parts: Vec<String> = [(e, "error"), (w, "warning"), (n, "note")]
+            .into_iter()
+            .filter(|(c, _)| *c > 0)
+            .map(|(c, word)| plural(c, word))
+            .collect();
+        let _ = writeln!(out, "  {rule:<width$}  {}", parts.join(", "));
+    }
+    out
+}
+
 /// One line that sums up a run: "3 errors, 1 warning in 2 files".
 pub fn summary(diags: &[Diagnostic], retros: usize) -> String {
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();
@@ -254,6 +415,73 @@ mod tests {
             let left = strip_ours(&out);
             assert!(!left.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{out:?}");
             assert!(out.contains("\\u{1b}[2J"), "the escape is shown: {out:?}");
+        }
+    }
+
+    #[test]
+    fn repeated_messages_are_grouped_and_the_rest_kept() {
+        let mut diags: Vec<Diagnostic> = (0..7)
+            .map(|i| Diagnostic::warning(&format!("retros/{i}.md"), Pos::START, "fm-required", "no `severity`"))
+            .collect();
+        diags.push(Diagnostic::warning("retros/a.md", Pos::START, "fm-unknown-key", "unknown key `x`"));
+        diags.push(Diagnostic::warning("retros/b.md", Pos::START, "fm-unknown-key", "unknown key `x`"));
+        let (single, groups) = group_repeats(&diags);
+        assert_eq!(single.len(), 2, "two files are not a group: {single:?}");
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].files.len(), 7);
+        let text = render_groups(&groups, false);
+        assert_eq!(
+            text,
+            "warning[fm-required]: no `severity` — in 7 files: retros/0.md, retros/1.md, retros/2.md, retros/3.md, \
+             retros/4.md, … and 2 more\n\n"
+        );
+    }
+
+    #[test]
+    fn rule_summary_counts_each_rule() {
+        let diags = vec![
+            Diagnostic::warning("a", Pos::START, "fm-required", "m"),
+            Diagnostic::warning("b", Pos::START, "fm-required", "m"),
+            Diagnostic::note("b", Pos::START, "completeness", "m"),
+            Diagnostic::error("b", Pos::START, "id-duplicate", "m"),
+        ];
+        assert_eq!(
+            rule_summary(&diags),
+            "  id-duplicate  1 error\n  fm-required   2 warnings\n  completeness  1 note\n"
+        );
+    }
+
+    /// docs/check.md is where users look a rule id up: every rule there can be set in `[lint]`,
+    /// and every id `[lint]` accepts is documented.
+    #[test]
+    fn every_documented_rule_can_be_configured() {
+        let docs = include_str!("../docs/check.md");
+        let mut documented = std::collections::BTreeSet::new();
+        // The first column of the tables headed `| rule |`.
+        let mut in_rules = false;
+        for line in docs.lines() {
+            if !line.starts_with('|') {
+                in_rules = false;
+                continue;
+            }
+            if line.starts_with("| rule |") {
+                in_rules = true;
+            }
+            if !in_rules || !line.starts_with("| `") {
+                continue;
+            }
+            let first = line.split('|').nth(1).unwrap_or("");
+            for id in first.split('`').skip(1).step_by(2) {
+                if !id.starts_with("config-") && !id.contains(' ') {
+                    documented.insert(id.to_string());
+                }
+            }
+        }
+        for id in &documented {
+            assert!(RULES.contains(&id.as_str()), "`{id}` is documented but not in RULES");
+        }
+        for id in RULES {
+            assert!(docs.contains(&format!("`{id}`")), "`{id}` is not documented in docs/check.md");
         }
     }
 

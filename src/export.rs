@@ -41,6 +41,11 @@ pub struct RetroExport<'a> {
     pub actions: Vec<ActionExport<'a>>,
     pub timeline: Vec<TimelineExport<'a>>,
     pub sections: Vec<SectionExport<'a>>,
+    /// No retrobook front matter: structure read from the body (spec §2.7).
+    pub adopted: bool,
+    /// Durations the file states (`Time to repair: 0h 07m`), whole seconds by kind
+    /// (`detect`, `repair`, `resolve`, `duration`); the first statement of each kind.
+    pub stated_durations: std::collections::BTreeMap<&'static str, i64>,
     /// History from git (docs/export.md); null outside git and for retros not committed yet.
     pub git: Option<GitExport<'a>>,
 }
@@ -113,6 +118,10 @@ pub struct TimelineExport<'a> {
 pub struct SectionExport<'a> {
     pub heading: &'a str,
     pub kind: Option<&'static str>,
+    /// File line of the heading (or bold label).
+    pub line: u32,
+    /// Read from a bold label (`- **Impact**: …`) of an adopted file rather than a heading.
+    pub bold_label: bool,
 }
 
 /// Builds the export document for `book`, judging overdue actions against `today`.
@@ -192,8 +201,15 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
         sections: r
             .sections
             .iter()
-            .map(|s| SectionExport { heading: &s.heading, kind: s.kind.map(|k| k.as_str()) })
+            .map(|s| SectionExport {
+                heading: &s.heading,
+                kind: s.kind.map(|k| k.as_str()),
+                line: s.line,
+                bold_label: s.bold_label,
+            })
             .collect(),
+        adopted: r.adopted,
+        stated_durations: r.stated_durations.iter().rev().map(|d| (d.kind.as_str(), d.seconds)).collect(),
         git: history.map(|h| GitExport {
             created: h.created.to_string(),
             updated: h.updated.to_string(),

@@ -37,6 +37,7 @@ const EXAMPLES: &str = "Examples:
   retrobook diff origin/main               a pull-request comment of what changed
   retrobook report factors                 recurring factors across incidents
   retrobook export > book.json             everything parsed, as JSON
+  retrobook adopt --write                  add front matter to existing postmortems
 
 Exit codes: 0 success, 1 the book has errors, 2 usage error.";
 
@@ -131,6 +132,34 @@ See docs/serve.md."
         #[arg(long = "allowed-host", value_name = "HOST", value_parser = retrobook::serve::host::parse_allowed_host)]
         allowed_host: Vec<String>,
     },
+    /// Print the front matter retrobook read from adopted files; --write inserts it (see docs/format.md)
+    #[command(
+        after_help = "For each file without retrobook front matter (no `id`), prints what retrobook read from it: \
+id, title, date, the impact moments, factors, actions with their statuses and links, and commented-out placeholders for \
+what the file does not state. With --write it inserts that front matter at the top of the file: the rest of the file \
+stays byte for byte, front matter written for another tool (Jekyll, Hugo) keeps every line, and a file that already \
+has retrobook front matter is left alone, so running it twice changes nothing.
+
+An incident log (one file holding several incidents) is only split with --split: one new file per incident, \
+retros/<id>.md beside the log. The log itself is never changed or removed; delete it yourself once the new files \
+look right.
+
+Examples:
+  retrobook adopt                                  what would be written, for every adopted file
+  retrobook adopt retros/2021-outage.md            one file
+  retrobook adopt --write                          insert it (then review with `git diff`)
+  retrobook adopt --write --split retros/log.md    one file per incident of a log"
+    )]
+    Adopt {
+        /// Files or folders to adopt (default: the whole retros folder)
+        paths: Vec<PathBuf>,
+        /// Insert the front matter into the files (default: only print it)
+        #[arg(long)]
+        write: bool,
+        /// With --write, write one file per incident of an incident log
+        #[arg(long, requires = "write")]
+        split: bool,
+    },
     /// Print the JSON Schema of retro front matter, for editors (see docs/editors.md)
     Schema,
     /// The cross-incident indexes in the terminal: factors, actions, stats (see docs/report.md)
@@ -176,6 +205,7 @@ fn main() {
             cmd::serve::run(root, &cmd::serve::ServeArgs { port, bind, open, allowed_hosts: allowed_host }, cli.today)
         }
         Command::Schema => cmd::schema::run(root),
+        Command::Adopt { paths, write, split } => cmd::adopt::run(root, &cmd::adopt::AdoptArgs { paths, write, split }),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),
         Command::Report { what } => cmd::report::run(root, &what, cli.today),
     };

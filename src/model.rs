@@ -137,6 +137,8 @@ impl Moment {
 pub enum MomentSource {
     FrontMatter,
     Timeline,
+    /// A key-event line of an adopted file (spec §2.7): `First detected 2021-07-12 15:44`.
+    KeyEvent,
 }
 
 /// One of the four moments, with its source and position.
@@ -329,6 +331,10 @@ pub struct Section {
     pub line: u32,
     /// File line of the first line of `markdown`.
     pub body_line: u32,
+    /// Read from a bold label of an adopted file (`- **Impact**: …`, spec §2.7) rather than a
+    /// heading: its Markdown is also part of the section (or preamble) that holds it, so readers
+    /// of the whole body (pages, search, prose rules) skip it.
+    pub bold_label: bool,
 }
 
 /// How a retro's metadata was obtained.
@@ -341,6 +347,53 @@ pub enum FrontMatterKind {
     Foreign,
     /// No front matter: an existing postmortem adopted as-is.
     None,
+}
+
+/// Which stated duration of an adopted file (spec §2.7): `Time to repair: 0h 07m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatedKind {
+    /// `Time to detect`: compared with detected − started.
+    Detect,
+    /// `Time to repair` / `Time to mitigate` / `Time to recover`: compared with mitigated.
+    Repair,
+    /// `Time to resolve`: compared with resolved.
+    Resolve,
+    /// `Duration`: compared with resolved − started.
+    Duration,
+}
+
+impl StatedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatedKind::Detect => "detect",
+            StatedKind::Repair => "repair",
+            StatedKind::Resolve => "resolve",
+            StatedKind::Duration => "duration",
+        }
+    }
+}
+
+/// A duration as a file states it. Kept for display and `check`; statistics never use it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatedDuration {
+    pub kind: StatedKind,
+    /// Whole seconds.
+    pub seconds: i64,
+    /// File line where it is stated.
+    pub line: u32,
+}
+
+/// What was read from an adopted file's body (spec §2.7), beyond sections, moments (source
+/// `key-event`) and stated durations, which carry their own lines.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Adoption {
+    /// The actions were read from a follow-up actions list or table (each keeps its line in `pos`).
+    pub actions: bool,
+    /// The factors were read from a contributing-factors section (each keeps its line in `pos`).
+    pub factors: bool,
+    /// Line of the `Impact` label that supplied `impact.users`.
+    pub impact_users: Option<u32>,
 }
 
 /// One retrospective.
@@ -376,6 +429,13 @@ pub struct Retro {
     pub sections: Vec<Section>,
     pub timeline: Vec<TimelineEntry>,
     pub front_matter: FrontMatterKind,
+    /// A file without retrobook front matter (none, or another tool's): its structure was read
+    /// from the body by the rules of spec §2.7.
+    pub adopted: bool,
+    /// What those rules read, for "read from the file" on pages and in `check`.
+    pub adoption: Adoption,
+    /// Durations the file states (`Time to repair: 0h 07m`), in file order.
+    pub stated_durations: Vec<StatedDuration>,
     /// blake3 of the file's bytes, for incremental rebuilds.
     #[serde(skip)]
     pub hash: [u8; 32],

@@ -379,3 +379,47 @@ fn index_pages_show_the_hand_computed_figures() {
     let home = read(&dest, "index.html");
     assert!(home.contains("3 overdue"));
 }
+
+/// An adopted file (no front matter, no severity) and a native draft: the adopted page says
+/// "adopted" and "severity not stated" instead of a "draft" badge and an empty severity chip, and
+/// its author checklist is collapsed with the Markdown of what is missing rendered.
+#[test]
+fn adopted_pages_say_what_was_read_quietly() {
+    let book = tempfile::tempdir().unwrap();
+    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+    std::fs::create_dir(book.path().join("retros")).unwrap();
+    std::fs::write(
+        book.path().join("retros/2023-04-05-cache-stampede.md"),
+        "# Cache stampede after a cold restart\n\n## Summary\n\nEvery node reloaded its cache at once.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.path().join("retros/native.md"),
+        "---\nid: native-draft\ntitle: A draft in progress\ndate: 2024-01-02\nseverity: SEV2\n---\n\n## Narrative\n\nShort.\n",
+    )
+    .unwrap();
+    let dest = tempfile::tempdir().unwrap();
+    let site = dest.path().join("site");
+    let out = build(book.path(), &site, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let adopted = read(&site, "retros/2023-04-05-cache-stampede/index.html");
+    let kicker = adopted.split("<p class=\"rb-kicker\">").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(kicker.contains(">adopted</span>"), "{kicker}");
+    assert!(!kicker.contains(">draft<"), "no draft badge on an adopted file: {kicker}");
+    assert!(kicker.contains("severity not stated"), "{kicker}");
+    assert!(!kicker.contains(">—</span>"), "no empty severity chip: {kicker}");
+    let checklist =
+        adopted.split("<details class=\"rb-checklist\"").nth(1).unwrap().split("</details>").next().unwrap();
+    assert!(checklist.starts_with(">"), "collapsed (no `open`): {checklist}");
+    assert!(!checklist.contains('`'), "no raw backticks: {checklist}");
+    assert!(checklist.contains("<code>"), "the Markdown of what is missing is rendered: {checklist}");
+
+    let native = read(&site, "retros/native-draft/index.html");
+    let kicker = native.split("<p class=\"rb-kicker\">").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(kicker.contains(">draft</span>") && kicker.contains(">SEV2</span>"), "{kicker}");
+    assert!(native.contains("<details class=\"rb-checklist\" open>"), "a draft being written shows its checklist");
+
+    let list = read(&site, "retros/index.html");
+    assert!(list.contains(">adopted</span>") && list.contains("not stated"), "the list says the same");
+}

@@ -88,7 +88,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         LintLevel::Error => Level::Error,
     };
     let names = people(r);
-    for s in &r.sections {
+    for s in r.sections.iter().filter(|s| !s.bold_label) {
         let allowed = allowed_lines(r, s, out);
         if !QUICK.is_match(&s.markdown) {
             continue;

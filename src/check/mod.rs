@@ -28,6 +28,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         timeline_agrees(r, &mut out);
         related_resolve(r, &ids, &mut out);
         actions(r, &mut out);
+        stated_durations(r, &mut out);
         addresses(r, &mut out);
         factor_twins(r, book, &factor_use, &mut out);
         monitoring_paths(r, book, &mut out);
@@ -37,6 +38,35 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         out
     });
     per_retro.collect::<Vec<_>>().concat()
+}
+
+/// Applies the levels set in `[lint]` (by rule id, and per path glob) to diagnostics about
+/// retros: a rule set to `off` is dropped, any other gets the level given. Problems in book.toml
+/// are left as they are. Runs before `--strict`.
+pub fn apply_levels(config: &crate::config::Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use crate::config::RuleLevel;
+    use crate::diagnostic::Level;
+    let lint = &config.lint;
+    if lint.rules.is_empty() && lint.paths.is_empty() {
+        return diags;
+    }
+    let globs = lint.path_globs();
+    diags
+        .into_iter()
+        .filter_map(|mut d| {
+            if d.file == crate::config::FILE {
+                return Some(d);
+            }
+            d.level = match lint.level_for(d.rule, &d.file, &globs) {
+                None => d.level,
+                Some(RuleLevel::Off) => return None,
+                Some(RuleLevel::Note) => Level::Note,
+                Some(RuleLevel::Warn) => Level::Warning,
+                Some(RuleLevel::Error) => Level::Error,
+            };
+            Some(d)
+        })
+        .collect()
 }
 
 /// The seven elements as suggestions (notes), or errors where `[retros.required]` makes an
@@ -273,7 +303,8 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
-        if a.status.is_open() && a.owner.is_none() {
+        // Actions read from an adopted file's list have no owner field to fill in yet.
+        if a.status.is_open() && a.owner.is_none() && !r.adoption.actions {
             out.push(Diagnostic::error(
                 &r.path,
                 a.pos,
@@ -286,6 +317,51 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// Durations an adopted file states (`Time to repair: 0h 07m`) that disagree by more than a
+/// minute with those computed from its moments (spec §2.7): a note, since statistics use the
+/// computed ones. Measured from `started`, or from `detected` when the file gives no start
+/// (files that state "time to repair" beside "first detected" measure from detection).
+fn stated_durations(r: &Retro, out: &mut Vec<Diagnostic>) {
+    use crate::model::StatedKind;
+    let at = |m: Moment| r.impact.moment(m).map(|v| v.at.as_second());
+    for d in &r.stated_durations {
+        let (from, from_name) = match (d.kind, at(Moment::Started)) {
+            (_, Some(s)) => (s, "started"),
+            (StatedKind::Detect, None) => continue,
+            (_, None) => match at(Moment::Detected) {
+                Some(s) => (s, "detected"),
+                None => continue,
+            },
+        };
+        let (to, to_name) = match d.kind {
+            StatedKind::Detect => (at(Moment::Detected), "detected"),
+            StatedKind::Repair => (at(Moment::Mitigated), "mitigated"),
+            StatedKind::Resolve | StatedKind::Duration => (at(Moment::Resolved), "resolved"),
+        };
+        let Some(to) = to else { continue };
+        let computed = to - from;
+        if (computed - d.seconds).abs() > 60 {
+            out.push(Diagnostic::note(
+                &r.path,
+                Pos::new(d.line, 1),
+                "duration-stated",
+                format!(
+                    "the file states {} {} but {to_name} − {from_name} is {}; statistics use the computed figure, so correct whichever is wrong",
+                    d.kind.as_str(),
+                    human(d.seconds),
+                    human(computed)
+                ),
+            ));
+        }
+    }
+}
+
+fn human(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.abs();
+    format!("{sign}{}h {:02}m", s / 3600, (s % 3600) / 60)
 }
 
 fn addresses(r: &Retro, out: &mut Vec<Diagnostic>) {

@@ -112,6 +112,7 @@ mod tests {
             markdown: markdown.into(),
             line: 10,
             body_line: 11,
+            bold_label: false,
         }
     }
 

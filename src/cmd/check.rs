@@ -29,7 +29,7 @@ pub fn run(root: &Path, args: &CheckArgs) -> i32 {
             };
             let mut d = loaded.diagnostics;
             d.extend(crate::check::check_book(&loaded.book));
-            (d, loaded.book.retros.len(), changed)
+            (crate::check::apply_levels(&loaded.book.config, d), loaded.book.retros.len(), changed)
         }
         Err(d) => (d, 0, None),
     };
@@ -54,13 +54,21 @@ pub fn run(root: &Path, args: &CheckArgs) -> i32 {
     }
     diagnostic::sort(&mut diags);
     let out = match args.format {
-        Format::Human => diagnostic::render_human(&diags, use_color(&std::io::stdout()), &|f| {
-            std::fs::read_to_string(root.join(f)).ok()
-        }),
+        Format::Human => {
+            // One message repeated in many files (an adopted folder) is one line, after the rest;
+            // the machine formats keep every diagnostic.
+            let color = use_color(&std::io::stdout());
+            let (single, groups) = diagnostic::group_repeats(&diags);
+            diagnostic::render_human(&single, color, &|f| std::fs::read_to_string(root.join(f)).ok())
+                + &diagnostic::render_groups(&groups, color)
+        }
         Format::Github => diagnostic::render_github(&diags),
         Format::Json => diagnostic::render_json(&diags),
     };
     print!("{out}");
+    if !diags.is_empty() {
+        eprint!("by rule:\n{}", diagnostic::rule_summary(&diags));
+    }
     eprintln!("{}", diagnostic::summary(&diags, retros));
     if super::error_count(&diags) > 0 { EXIT_ERRORS } else { EXIT_OK }
 }

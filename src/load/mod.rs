@@ -1,6 +1,7 @@
 //! Loading a book: walk the retros folder, read files in parallel, parse front matter, sections and
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
+pub mod adopt;
 pub mod fastyaml;
 pub mod frontmatter;
 pub mod log;
@@ -271,7 +272,16 @@ fn parse_retro(
         }
     }
 
-    let split = sections::split(body, body_line);
+    let mut split = sections::split(body, body_line);
+    let adopted = kind != FrontMatterKind::Native;
+    // Adopted files: sections written as bold labels (spec §2.7), after the headed ones.
+    let label_users = if adopted {
+        let (extra, users) = adopt::label_sections(body, body_line, &split.sections);
+        split.sections.extend(extra);
+        users
+    } else {
+        None
+    };
     let level = if kind == FrontMatterKind::Native { Level::Error } else { Level::Warning };
     let mut missing_diags = Vec::new();
     let mut missing = |key: &str, what: &str| {
@@ -323,7 +333,12 @@ fn parse_retro(
         .or_else(|| meta.foreign_strings.iter().find_map(|s| date_in_text(s)));
     let run_timeline = |date: Option<Date>| {
         timeline_section.map(|s| {
-            timeline::parse_timeline(&s.markdown, s.body_line, s.level, &timeline::TimelineContext { date, tz: &tz })
+            timeline::parse_timeline(
+                &s.markdown,
+                s.body_line,
+                s.level,
+                &timeline::TimelineContext { date, tz: &tz, heading: Some(&s.heading) },
+            )
         })
     };
     let mut parsed = run_timeline(date);
@@ -334,6 +349,14 @@ fn parse_retro(
             parsed = run_timeline(date);
         }
     }
+    let key_events = if adopted { adopt::key_events(body, body_line, date, &tz) } else { Default::default() };
+    if date.is_none() {
+        date = key_events.found.iter().find_map(|f| match f {
+            adopt::Found::Moment { local, .. } | adopt::Found::Declared { local, .. } => Some(local.date()),
+            adopt::Found::Stated(_) => None,
+        });
+    }
+    adopt::notes(rel, &key_events, diags);
     if meta.date.is_none() && meta.date_text.is_none() {
         match date {
             Some(d) if kind == FrontMatterKind::Native => missing("date", &format!("add `date: {d}`")),
@@ -348,7 +371,7 @@ fn parse_retro(
     if !broken {
         diags.append(&mut missing_diags);
     }
-    let (timeline, issues) = parsed.unwrap_or_default();
+    let (mut timeline, issues) = parsed.unwrap_or_default();
     for i in issues {
         let mut message = i.message;
         // "[detectd]" is almost always a typo of a kind: say which.
@@ -374,6 +397,31 @@ fn parse_retro(
     let mut monitoring_series = meta.monitoring;
     monitoring::read_series(&mut monitoring_series, abs, rel, &tz, config.retros.max_data_size, diags);
     let mut impact = meta.impact;
+    let mut adoption = Adoption::default();
+    let mut stated_durations = Vec::new();
+    for f in key_events.found {
+        match f {
+            adopt::Found::Moment { moment, at, line, .. } => {
+                let slot = impact.moment_mut(moment);
+                if slot.is_none() {
+                    *slot = Some(MomentValue { at, source: MomentSource::KeyEvent, pos: Pos::new(line, 1) });
+                }
+            }
+            adopt::Found::Declared { at, local, line, text } => {
+                if !timeline.iter().any(|e| e.at == at && e.kind == Some(EntryKind::Escalated)) {
+                    let i = timeline.partition_point(|e| e.at <= at);
+                    timeline.insert(i, TimelineEntry { at, local, kind: Some(EntryKind::Escalated), text, line });
+                }
+            }
+            adopt::Found::Stated(d) => stated_durations.push(d),
+        }
+    }
+    if impact.users.is_none()
+        && let Some((users, line)) = label_users
+    {
+        impact.users = Some(users);
+        adoption.impact_users = Some(line);
+    }
     for m in Moment::ALL {
         let slot = impact.moment_mut(m);
         if slot.is_none()
@@ -386,10 +434,20 @@ fn parse_retro(
     let summary = meta.summary.or_else(|| {
         let narrative = split.sections.iter().position(|s| s.kind == Some(SectionKind::Narrative));
         narrative
-            .and_then(|i| split.section_paragraphs[i].clone())
+            .and_then(|i| split.section_paragraphs.get(i).cloned().flatten())
             .or(split.first_paragraph.clone())
             .map(|p| truncate_words(&sections::collapse(&p), 300))
     });
+
+    let (mut factors, mut actions) = (meta.factors, meta.actions);
+    if adopted && factors.is_empty() && !meta.present.contains(&"factors") {
+        factors = adopt::factors(&split.sections, config);
+        adoption.factors = !factors.is_empty();
+    }
+    if adopted && actions.is_empty() && !meta.present.contains(&"actions") {
+        actions = adopt::actions(&split.sections);
+        adoption.actions = !actions.is_empty();
+    }
 
     Retro {
         id,
@@ -413,13 +471,16 @@ fn parse_retro(
         external: meta.external,
         related: meta.related,
         impact,
-        factors: meta.factors,
-        actions: meta.actions,
+        factors,
+        actions,
         monitoring: monitoring_series,
         preamble: split.preamble,
         sections: split.sections,
         timeline,
         front_matter: kind,
+        adopted,
+        adoption,
+        stated_durations,
         hash: [0; 32],
     }
 }

@@ -63,7 +63,18 @@ pub fn split(body: &str, first_line: u32) -> Split {
     let mut sections = Vec::new();
     let mut seen_kinds = Vec::new();
     let mut used_slugs = SlugSet::default();
-    let bounds: Vec<&Heading> = rest.iter().filter(|h| h.level <= level).collect();
+    // A heading of the section level that holds only a date, right after the timeline (or after
+    // another such day), is a day of the timeline (`## Timeline`, `## May 12`, `## May 13`).
+    let mut in_timeline = false;
+    let bounds: Vec<&Heading> = rest
+        .iter()
+        .filter(|h| h.level <= level)
+        .filter(|h| {
+            let day = in_timeline && h.level == level && h.kind.is_none() && super::timeline::is_date_only(&h.text);
+            in_timeline = day || h.kind == Some(SectionKind::Timeline);
+            !day
+        })
+        .collect();
     let mut section_paragraphs = Vec::with_capacity(bounds.len());
     for (i, h) in bounds.iter().enumerate() {
         let end = bounds.get(i + 1).map_or(body.len(), |n| n.start);
@@ -91,6 +102,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
             markdown: body[content_start..end].to_string(),
             line: line_of(h.start),
             body_line: line_of(content_start),
+            bold_label: false,
         });
     }
     let pre_end = bounds.first().map_or(body.len(), |h| h.start);
@@ -383,6 +395,16 @@ mod tests {
         assert!(s.sections[0].markdown.contains("### 2024-01-01 10:00"));
         assert_eq!(s.sections[1].kind, None);
         assert_eq!(s.sections[1].slug, "lessons-learned");
+    }
+
+    #[test]
+    fn day_headings_after_the_timeline_stay_in_it() {
+        let body = "## Timeline\n\n## May 12\n\n### 08:52 PM\nA\n\n## 15 May\n\n### 09:00\nB\n\n## Lessons\n\nC\n\n## May 20\n";
+        let s = split(body, 1);
+        let headings: Vec<&str> = s.sections.iter().map(|x| x.heading.as_str()).collect();
+        // A day heading only continues a timeline: after "Lessons" it is a section of its own.
+        assert_eq!(headings, ["Timeline", "Lessons", "May 20"]);
+        assert!(s.sections[0].markdown.contains("## 15 May") && s.sections[0].markdown.contains("B"));
     }
 
     #[test]

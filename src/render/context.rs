@@ -52,7 +52,14 @@ pub struct RetroRow {
     pub severity: String,
     pub severity_rank: usize,
     pub severity_class: String,
+    /// Whether the retro states a severity (an adopted file often does not).
+    pub severity_stated: bool,
     pub status: &'static str,
+    /// What the status badge says: the status, or `adopted` for a file without retrobook front
+    /// matter (its status is not stated, and "draft" would be wrong for a published document).
+    pub status_label: &'static str,
+    /// Read from a file without retrobook front matter (spec §2.7).
+    pub adopted: bool,
     pub services: Vec<Link>,
     pub teams: Vec<String>,
     pub tags: Vec<Link>,
@@ -136,7 +143,10 @@ impl<'a> Lookup<'a> {
             severity: r.severity.clone().unwrap_or_else(|| "—".into()),
             severity_rank: r.severity.as_deref().map_or(99, |s| self.book.config.severity_rank(s).min(98) + 1),
             severity_class: self.severity_class(r.severity.as_deref()),
+            severity_stated: r.severity.is_some(),
             status: r.status.as_str(),
+            status_label: if is_adopted(r) { "adopted" } else { r.status.as_str() },
+            adopted: is_adopted(r),
             services: r
                 .services
                 .iter()
@@ -155,6 +165,11 @@ impl<'a> Lookup<'a> {
             completeness: if complete { "complete" } else { "incomplete" },
         }
     }
+}
+
+/// Whether a retro was adopted as it is: no retrobook front matter (none, or another tool's).
+pub fn is_adopted(r: &Retro) -> bool {
+    r.front_matter != crate::model::FrontMatterKind::Native
 }
 
 /// The badge class of a severity: `rb-sev-1` for the most severe of the book's first four.
@@ -357,7 +372,21 @@ pub struct RetroPage {
     pub source_path: String,
     /// The seven elements, each complete or not, with what is missing.
     pub checklist: analyze::completeness::Completeness,
+    /// The checklist as shown: what is missing rendered from its Markdown.
+    pub checklist_items: Vec<ChecklistItemCtx>,
+    /// Open the checklist: only for a retro still being written (not adopted, not published)
+    /// that is incomplete; for the others it is a note for authors, collapsed.
+    pub checklist_open: bool,
     pub git: Option<GitCtx>,
+}
+
+/// One element of the checklist on a retro page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistItemCtx {
+    pub label: &'static str,
+    pub ok: bool,
+    /// What is missing, as inline HTML (the phrases quote keys and headings in backticks).
+    pub missing_html: String,
 }
 
 /// Builds the retro page context. `index` is the retro's position in the date-sorted book.
@@ -365,7 +394,8 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     let r = &l.book.retros[index];
     let md = |s: &str| markdown::render(s, l.md);
     let section = |kind: SectionKind| {
-        r.section(kind).map(|s| SectionCtx {
+        // bold-label sections (adopted files) are shown where they stand, in their parent
+        r.sections.iter().find(|s| s.kind == Some(kind) && !s.bold_label).map(|s| SectionCtx {
             heading: s.heading.clone(),
             slug: s.slug.clone(),
             kind: kind.as_str(),
@@ -374,7 +404,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     };
     let mut others: BTreeMap<&'static str, Vec<SectionCtx>> = BTreeMap::new();
     let mut anchor = "preamble";
-    for s in &r.sections {
+    for s in r.sections.iter().filter(|s| !s.bold_label) {
         match s.kind {
             Some(k) => anchor = k.as_str(),
             None => others.entry(anchor).or_default().push(SectionCtx {
@@ -469,6 +499,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
             .filter(|id| !r.related.iter().any(|x| x.value == *id)),
     );
     let link = |x: &Retro| Link { label: x.title.clone(), url: retro_url(&x.id) };
+    let checklist = analyze::completeness::completeness(r, &l.book.config);
     RetroPage {
         row: l.row(r),
         authors: r.authors.clone(),
@@ -512,7 +543,17 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         prev: index.checked_sub(1).map(|i| link(&l.book.retros[i])),
         next: l.book.retros.get(index + 1).map(link),
         source_path: r.path.clone(),
-        checklist: analyze::completeness::completeness(r, &l.book.config),
+        checklist_items: checklist
+            .items
+            .iter()
+            .map(|i| ChecklistItemCtx {
+                label: i.label,
+                ok: i.ok,
+                missing_html: markdown::render_inline(&i.missing.join("; "), l.md),
+            })
+            .collect(),
+        checklist_open: !checklist.complete && !is_adopted(r) && r.status != crate::model::DocStatus::Published,
+        checklist,
         git: git_ctx(l.book, r),
     }
 }

@@ -24,7 +24,7 @@ fn record(book: &Book, r: &Retro) -> SearchRecord {
     push(r.summary.as_deref().unwrap_or(""));
     push(r.impact.users.as_deref().unwrap_or(""));
     push(&plain_text(&r.preamble));
-    for s in &r.sections {
+    for s in r.sections.iter().filter(|s| !s.bold_label) {
         push(&s.heading);
         push(&plain_text(&s.markdown));
     }

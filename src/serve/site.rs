@@ -205,6 +205,7 @@ impl Engine {
         let (book, mut diags) = self.load(config, plan);
         let Some(theme) = &self.theme else { unreachable!("loaded above") };
         diags.extend(crate::check::check_book(&book));
+        let mut diags = crate::check::apply_levels(&book.config, diags);
         crate::diagnostic::sort(&mut diags);
         if diags.iter().any(|d| d.level == Level::Error) {
             return Outcome::Errors(diags);
