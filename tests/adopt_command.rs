@@ -91,9 +91,22 @@ fn comparable(v: &Value) -> Vec<Value> {
         for k in ["adopted", "git", "front_matter", "front-matter"] {
             m.remove(k);
         }
+        // File lines move down by the inserted front matter: everything else must stay.
+        drop_lines(&mut r);
         out.push(r);
     }
     out
+}
+
+fn drop_lines(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("line");
+            m.values_mut().for_each(drop_lines);
+        }
+        Value::Array(a) => a.iter_mut().for_each(drop_lines),
+        _ => {}
+    }
 }
 
 #[test]

@@ -257,3 +257,40 @@ fn quarters_with_enough_incidents_are_not_marked() {
         "2025-Q3: median time to resolve 5 h (mean 5 h, 1 incident), against 2 h (mean 2 h, 5 incidents) in 2025-Q1."
     ));
 }
+
+/// `adopt --write --split` writes one file per incident that loads as the same incident: id,
+/// title, date, moments, timeline and tags, once the log itself is removed (which retrobook never
+/// does on its own).
+#[test]
+fn adopt_split_writes_files_that_load_as_the_same_incidents() {
+    let dir = copy_with(|t| t, "");
+    let before = export(dir.path());
+    let b = dir.path().to_str().unwrap();
+    let out = run(&["--book", b, "adopt", "--write", "--split"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.path().join("retros/platform-log.md").is_file(), "the log is kept");
+    for id in IDS {
+        assert!(dir.path().join(format!("retros/{id}.md")).is_file(), "{id} written: {}", stderr(&out));
+    }
+    std::fs::remove_file(dir.path().join("retros/platform-log.md")).unwrap();
+    let after = export(dir.path());
+    let key = |v: &Value| {
+        let mut rs: Vec<Value> = v["retros"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r["id"], "title": r["title"], "date": r["date"], "impact": r["impact"],
+                    "durations": r["durations"], "timeline": r["timeline"], "tags": r["tags"],
+                })
+            })
+            .collect();
+        rs.sort_by_key(|r| r["id"].as_str().unwrap_or_default().to_string());
+        rs
+    };
+    assert_eq!(key(&before), key(&after));
+    assert!(after["retros"].as_array().unwrap().iter().all(|r| !r["timeline"].as_array().unwrap().is_empty()));
+    let errors: Vec<Value> = check_json(dir.path()).into_iter().filter(|d| d["level"] == "error").collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

@@ -322,9 +322,20 @@ fn incident_body(text: &str, r: &Retro, used: &mut Vec<usize>) -> Option<String>
         .or_else(|| candidates.first().copied())?;
     used.push(start);
     let level = lines[start].2?;
-    let end =
-        (start + 1..lines.len()).find(|&i| lines[i].2.is_some_and(|l| l <= level)).map_or(text.len(), |i| lines[i].0);
-    Some(text[lines[start].0..end].to_string())
+    let end = (start + 1..lines.len()).find(|&i| lines[i].2.is_some_and(|l| l <= level)).unwrap_or(lines.len());
+    // The incident's heading opens its own file: it becomes the `#` title and its sub-headings
+    // move up as many levels, so `#### Timeline` under `### Incident on …` is a section again.
+    let mut out = String::with_capacity(text.len() / 4);
+    for &(_, line, h) in &lines[start..end] {
+        match h {
+            Some(h) => {
+                out.push_str(&"#".repeat(h + 1 - level));
+                out.push_str(&line[h..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    Some(out)
 }
 
 fn heading_level(line: &str) -> Option<usize> {
@@ -786,8 +797,8 @@ mod tests {
         assert_eq!(parsed["title"].as_str(), Some("a \"b\"\n\u{7f}"));
     }
 
-    /// The incident-log splitter builds on what the loader gives: several retros with one path.
-    /// Until the loader splits logs itself, the retros are made here from stand-in files.
+    /// The writer alone, on stand-in retros that share one path (as the loader gives a log's);
+    /// tests/incident_log.rs runs the whole command on a real log.
     #[test]
     fn split_writes_one_file_per_incident_and_keeps_the_log() {
         let dir = tempfile::tempdir().unwrap();
@@ -821,13 +832,14 @@ mod tests {
         assert!(first.starts_with("---\nid: \"log-2024-09-20-subnet-routes-destroyed\"\n"), "{first}");
         assert!(
             first.ends_with(
-                "---\n\n### Incident on 2024-09-20 - Subnet routes destroyed\n\n- Detected 2024-09-20 11:02\n\n\
+                "---\n\n# Incident on 2024-09-20 - Subnet routes destroyed\n\n- Detected 2024-09-20 11:02\n\n\
                              A plan removed the routes.\n\n```\n# not a heading\n```\n\n"
             ),
             "{first}"
         );
         let second = std::fs::read_to_string(root.join("retros/log-2024-09-27-disk-filled.md")).unwrap();
-        assert!(second.ends_with("### Incident on 2024-09-27 - Disk filled\n\nLogs filled the disk.\n\n"), "{second}");
+        // The incident's heading becomes the new file's title.
+        assert!(second.ends_with("\n# Incident on 2024-09-27 - Disk filled\n\nLogs filled the disk.\n\n"), "{second}");
         assert_eq!(std::fs::read_to_string(root.join("retros/log.md")).unwrap(), log_text, "the log is kept");
         // Again: existing files are never overwritten.
         std::fs::write(root.join("retros/log-2024-09-27-disk-filled.md"), "edited").unwrap();
