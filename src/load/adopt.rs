@@ -815,6 +815,15 @@ pub fn actions(sections: &[Section]) -> Vec<Action> {
     let mut out = Vec::new();
     for s in sections.iter().filter(|s| s.kind == Some(SectionKind::FollowUpActions)) {
         let p = parts(&s.markdown);
+        // A table of actions makes the section's lists what they are around such tables: legends
+        // and explanations ("Types: Prevent - …").
+        let before = out.len();
+        for t in &p.tables {
+            table_actions(t, s, &mut out);
+        }
+        if out.len() > before {
+            continue;
+        }
         for it in &p.items {
             let text = collapse(&it.text);
             if text.is_empty() || text.eq_ignore_ascii_case("n/a") {
@@ -826,46 +835,51 @@ pub fn actions(sections: &[Section]) -> Vec<Action> {
             let link = it.links.iter().find(|l| TRACKER.is_match(l)).cloned();
             out.push(action(out.len(), if title.is_empty() { text } else { title }, done, link, s, it.offset));
         }
-        for t in &p.tables {
-            let col = |names: &[&str]| t.header.iter().position(|h| names.contains(&h.to_lowercase().trim()));
-            let Some(status) = col(&["status", "state", "done"]) else { continue };
-            let title = col(&["action", "action item", "action items", "title", "description", "task", "item", "what"])
-                .or_else(|| {
-                    (0..t.header.len()).find(|&i| {
-                        i != status
-                            && !["type", "priority", "owner", "bug", "issue", "link", "ticket", "due", "#", "id"]
-                                .contains(&t.header[i].to_lowercase().trim())
-                    })
-                });
-            let Some(title) = title else { continue };
-            let owner = col(&["owner", "assignee", "who"]);
-            for (cells, links, at) in &t.rows {
-                let text = cells.get(title).cloned().unwrap_or_default();
-                if text.is_empty() {
-                    continue;
-                }
-                let st = cells.get(status).map(|c| c.to_lowercase()).unwrap_or_default();
-                let st = st.trim();
-                let status_v = if st.is_empty() {
-                    ActionStatus::Open
-                } else if ["done", "completed", "complete", "closed", "fixed", "resolved", "yes", "✅"].contains(&st) {
-                    ActionStatus::Done
-                } else if st.starts_with("in progress") || st == "in-progress" || st == "ongoing" {
-                    ActionStatus::InProgress
-                } else if ["won't do", "wont-do", "wontfix", "won't fix", "dropped"].contains(&st) {
-                    ActionStatus::WontDo
-                } else {
-                    ActionStatus::Open
-                };
-                let link = links.iter().find(|l| TRACKER.is_match(l)).cloned();
-                let mut a = action(out.len(), text, status_v == ActionStatus::Done, link, s, *at);
-                a.status = status_v;
-                a.owner = owner.and_then(|o| cells.get(o)).filter(|o| !o.is_empty()).cloned();
-                out.push(a);
-            }
-        }
     }
     out
+}
+
+/// The rows of an actions table: one with a Status column (its title in the first other text
+/// column), or one whose title column is named as actions (`Action item`, `Description`, …).
+fn table_actions(t: &TableRows, s: &Section, out: &mut Vec<Action>) {
+    let col = |names: &[&str]| t.header.iter().position(|h| names.contains(&h.to_lowercase().trim()));
+    let named =
+        col(&["action", "action item", "action items", "title", "description", "task", "item", "what", "measure"]);
+    let status = col(&["status", "state", "done"]);
+    let title = named.or_else(|| {
+        status?;
+        (0..t.header.len()).find(|&i| {
+            Some(i) != status
+                && !["type", "kind", "priority", "owner", "bug", "issue", "link", "ticket", "due", "#", "id"]
+                    .contains(&t.header[i].to_lowercase().trim())
+        })
+    });
+    let Some(title) = title else { return };
+    let owner = col(&["owner", "assignee", "who"]);
+    for (cells, links, at) in &t.rows {
+        let text = cells.get(title).cloned().unwrap_or_default();
+        if text.is_empty() {
+            continue;
+        }
+        let st = status.and_then(|c| cells.get(c)).map(|c| c.to_lowercase()).unwrap_or_default();
+        let st = st.trim();
+        let status_v = if st.is_empty() {
+            ActionStatus::Open
+        } else if ["done", "completed", "complete", "closed", "fixed", "resolved", "yes", "✅"].contains(&st) {
+            ActionStatus::Done
+        } else if st.starts_with("in progress") || st == "in-progress" || st == "ongoing" {
+            ActionStatus::InProgress
+        } else if ["won't do", "wont-do", "wontfix", "won't fix", "dropped"].contains(&st) {
+            ActionStatus::WontDo
+        } else {
+            ActionStatus::Open
+        };
+        let link = links.iter().find(|l| TRACKER.is_match(l)).cloned();
+        let mut a = action(out.len(), text, status_v == ActionStatus::Done, link, s, *at);
+        a.status = status_v;
+        a.owner = owner.and_then(|o| cells.get(o)).filter(|o| !o.is_empty()).cloned();
+        out.push(a);
+    }
 }
 
 fn action(n: usize, title: String, done: bool, link: Option<String>, s: &Section, offset: usize) -> Action {
@@ -964,6 +978,73 @@ fn truncate(s: &str, max: usize) -> String {
 pub fn notes(rel: &str, ke: &KeyEvents, diags: &mut Vec<Diagnostic>) {
     for (line, message) in &ke.notes {
         diags.push(Diagnostic::note(rel, Pos::new(*line, 1), "key-event-time", message.clone()));
+    }
+}
+
+/// Bold phrases that authors of adopted files use to mark a moment inside a timeline entry
+/// (`**Outage begins.**`, `(**outage ends**)`, `**The search is down**`), lower-cased and without
+/// punctuation: the phrase as a whole, or its last words.
+const MARKERS: &[(&str, EntryKind)] = &[
+    ("outage begins", EntryKind::Started),
+    ("outage starts", EntryKind::Started),
+    ("outage started", EntryKind::Started),
+    ("outage began", EntryKind::Started),
+    ("impact starts", EntryKind::Started),
+    ("impact begins", EntryKind::Started),
+    ("incident begins", EntryKind::Started),
+    ("is down", EntryKind::Started),
+    ("is no longer down", EntryKind::Mitigated),
+    ("outage ends", EntryKind::Resolved),
+    ("outage ended", EntryKind::Resolved),
+    ("outage is over", EntryKind::Resolved),
+    ("impact ends", EntryKind::Resolved),
+];
+
+/// Entries whose whole statement is that the incident is resolved ("Incident resolved.").
+const RESOLVED_OPENINGS: &[&str] =
+    &["incident resolved", "incident officially resolved", "the incident is resolved", "incident is resolved"];
+
+/// Kinds for the entries of an adopted timeline that have none, from the markers their authors
+/// wrote (see [`MARKERS`]); each kind is given to its first marked entry only, and never where
+/// an entry already carries that kind.
+pub fn marked_kinds(timeline: &mut [TimelineEntry]) {
+    static BOLD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\*\*([^*]+)\*\*").expect("valid regex"));
+    let norm = |s: &str| -> String {
+        let s: String =
+            s.chars().map(|c| if c.is_alphanumeric() || c == ' ' { c.to_ascii_lowercase() } else { ' ' }).collect();
+        collapse(&s)
+    };
+    let kinds_before: Vec<Option<EntryKind>> = timeline.iter().map(|e| e.kind).collect();
+    let mut given: Vec<EntryKind> = kinds_before.iter().flatten().copied().collect();
+    for e in timeline.iter_mut().filter(|e| e.kind.is_none()) {
+        let bold = BOLD.captures_iter(&e.text).map(|c| norm(&c[1]));
+        let marked = bold
+            .filter_map(|b| MARKERS.iter().find(|(m, _)| b == *m || b.ends_with(&format!(" {m}"))).map(|(_, k)| *k))
+            .find(|k| !given.contains(k))
+            .or_else(|| {
+                // The statement may open any line of the entry ("…\nIncident officially resolved!").
+                let plain = strip_emphasis(&e.text);
+                RESOLVED_OPENINGS
+                    .iter()
+                    .any(|o| plain.lines().any(|l| norm(l).starts_with(o)))
+                    .then_some(EntryKind::Resolved)
+                    .filter(|k| !given.contains(k))
+            });
+        if let Some(k) = marked {
+            e.kind = Some(k);
+            given.push(k);
+        }
+    }
+    // Markers that contradict each other in time (an "outage ends" before the "outage begins", as
+    // a misread date can make them) say nothing reliable: take them back.
+    let rank =
+        |k: EntryKind| [EntryKind::Started, EntryKind::Mitigated, EntryKind::Resolved].iter().position(|x| *x == k);
+    let marked: Vec<(usize, jiff::Timestamp)> = timeline.iter().filter_map(|e| Some((rank(e.kind?)?, e.at))).collect();
+    let ordered = marked.iter().all(|(ra, ta)| marked.iter().all(|(rb, tb)| ra >= rb || ta <= tb));
+    if !ordered {
+        for (e, before) in timeline.iter_mut().zip(&kinds_before) {
+            e.kind = *before;
+        }
     }
 }
 
@@ -1123,5 +1204,33 @@ mod tests {
     fn factor_ids_from_first_words() {
         assert_eq!(factor_slug("Our database cluster ran out of space"), "our-database-cluster-ran-out");
         assert_eq!(factor_slug("Config drift"), "config-drift");
+    }
+
+    #[test]
+    fn bold_markers_give_kinds_once() {
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        let local = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
+        let entry = |text: &str| TimelineEntry { at, local, kind: None, text: text.into(), line: 1 };
+        let mut t = vec![
+            entry("A bump is merged. **Outage begins.**"),
+            entry("The pod is stuck (**outage starts**)"),
+            entry("We noticed that the outage begins to spread"),
+            entry("**The search is down** for everyone"),
+            entry("**The search is no longer down**"),
+            entry("Load is back to normal.\nIncident resolved and communicated."),
+            entry("Prow is functional. **Outage ends.**"),
+        ];
+        marked_kinds(&mut t);
+        let kinds: Vec<_> = t.iter().map(|e| e.kind).collect();
+        use EntryKind::*;
+        // The first marker of a kind wins; a marker word outside bold is not one.
+        assert_eq!(kinds, [Some(Started), None, None, None, Some(Mitigated), Some(Resolved), None]);
+
+        // An end marked before the beginning: neither is taken.
+        let mut t = vec![entry("**Outage ends**"), entry("**Outage begins**")];
+        t[0].at = jiff::Timestamp::from_second(60).unwrap();
+        t[1].at = jiff::Timestamp::from_second(120).unwrap();
+        marked_kinds(&mut t);
+        assert!(t.iter().all(|e| e.kind.is_none()));
     }
 }

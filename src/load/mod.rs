@@ -331,13 +331,16 @@ fn parse_retro(
         .or(meta.date)
         .or_else(|| date_from_path(rel))
         .or_else(|| meta.foreign_strings.iter().find_map(|s| date_in_text(s)));
+    // "All times in PDT (UTC-7)." under the title, before any section, is for the whole document.
+    let timeline_tz =
+        timeline_section.and_then(|_| timeline::stated_zone(&split.preamble)).unwrap_or_else(|| tz.clone());
     let run_timeline = |date: Option<Date>| {
         timeline_section.map(|s| {
             timeline::parse_timeline(
                 &s.markdown,
                 s.body_line,
                 s.level,
-                &timeline::TimelineContext { date, tz: &tz, heading: Some(&s.heading) },
+                &timeline::TimelineContext { date, tz: &timeline_tz, heading: Some(&s.heading) },
             )
         })
     };
@@ -372,6 +375,9 @@ fn parse_retro(
         diags.append(&mut missing_diags);
     }
     let (mut timeline, issues) = parsed.unwrap_or_default();
+    if kind != FrontMatterKind::Native {
+        adopt::marked_kinds(&mut timeline);
+    }
     for i in issues {
         let mut message = i.message;
         // "[detectd]" is almost always a typo of a kind: say which.

@@ -49,8 +49,10 @@ pub fn split(body: &str, first_line: u32) -> Split {
     let mut rest: &[Heading] = &headings;
     let mut title = None;
     let mut body_start = 0;
+    // So is a heading of any level that opens the document and stands above all the others
+    // (`## February 11, 2016 incident report` over `###` sections).
     if let Some(h) = headings.first()
-        && h.level == 1
+        && (h.level == 1 || (headings.len() > 1 && headings[1..].iter().all(|o| o.level > h.level)))
         && body[..h.start].trim().is_empty()
         && h.kind.is_none()
     {
@@ -318,6 +320,14 @@ pub fn classify(heading: &str) -> Option<SectionKind> {
             "future actions",
             "next steps",
             "action plan",
+            "follow-up improvements",
+            "corrective and preventative measures",
+            "corrective and preventive measures",
+            "preventative measures",
+            "what we're doing to fix this",
+            "what we’re doing to fix this",
+            "what we're doing differently",
+            "what we’re doing differently",
         ])
     {
         return Some(FollowUpActions);
@@ -361,6 +371,8 @@ mod tests {
         assert_eq!(classify("**Root Cause(s)**:"), Some(SectionKind::ContributingFactors));
         assert_eq!(classify("Timeline of events"), Some(SectionKind::Timeline));
         assert_eq!(classify("Action Items"), Some(SectionKind::FollowUpActions));
+        assert_eq!(classify("What we’re doing differently"), Some(SectionKind::FollowUpActions));
+        assert_eq!(classify("Corrective and Preventative Measures"), Some(SectionKind::FollowUpActions));
         assert_eq!(classify("Customer impact (external)"), Some(SectionKind::StakeholderMessage));
         assert_eq!(classify("Resolution and recovery"), Some(SectionKind::TechnicalAnalysis));
         assert_eq!(classify("Lessons learned"), None);
@@ -395,6 +407,19 @@ mod tests {
         assert!(s.sections[0].markdown.contains("### 2024-01-01 10:00"));
         assert_eq!(s.sections[1].kind, None);
         assert_eq!(s.sections[1].slug, "lessons-learned");
+    }
+
+    #[test]
+    fn a_heading_over_all_others_that_opens_the_document_is_its_title() {
+        let s =
+            split("## June 5 incident report\n\nIntro.\n\n### What happened\n\nA.\n\n### Timeline\n\n- 10:00 x\n", 1);
+        assert_eq!(s.title.as_deref(), Some("June 5 incident report"));
+        assert_eq!(s.sections.len(), 2);
+        // Not when another heading is as high: then it is a section.
+        let s = split("## Summary\n\nA.\n\n## Timeline\n\n- 10:00 x\n", 1);
+        assert_eq!(s.title, None);
+        let s = split("## Background notes\n\nA.\n\n## Timeline\n\n- 10:00 x\n", 1);
+        assert_eq!(s.title, None);
     }
 
     #[test]
