@@ -513,8 +513,8 @@ const ADOPTED: &[Expect] = &[
         first: None,
         last: None,
         moments: [None, None, None, None],
-        actions: (0, 0),
-        decided: "Not read yet: the three remedial actions are under misspelt bold labels (spec 2.7 matches labels exactly).",
+        actions: (3, 0),
+        decided: "Not split: its incidents are recurring problems without dates. The actions sit under misspelt bold labels (`Remeidal action`, `Remidial action`), read as follow-up actions (two edits at most).",
     },
 ];
 

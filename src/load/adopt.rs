@@ -207,10 +207,27 @@ fn label_role(label: &str, content: &str) -> LabelRole {
         "identified" | "how it was detected" | "how was it detected" | "how we detected it" => {
             return LabelRole::Section(SectionKind::Monitoring);
         }
-        "review actions" | "lessons and actions" => return LabelRole::Section(SectionKind::FollowUpActions),
+        "review actions" | "lessons and actions" | "remedial action" | "remedial actions" => {
+            return LabelRole::Section(SectionKind::FollowUpActions);
+        }
         _ => {}
     }
-    classify(label).map_or(LabelRole::None, LabelRole::Section)
+    classify(label).or_else(|| misspelt_actions_label(&h)).map_or(LabelRole::None, LabelRole::Section)
+}
+
+/// A follow-up actions label written with a typo (`Remeidal action`, `Remidial action`): two
+/// edits at most, on labels long enough that two edits cannot turn one word into another.
+fn misspelt_actions_label(h: &str) -> Option<SectionKind> {
+    const LABELS: [&str; 6] = [
+        "remedial action",
+        "remedial actions",
+        "action items",
+        "follow-up actions",
+        "corrective actions",
+        "review actions",
+    ];
+    (h.len() >= 10 && LABELS.iter().any(|l| strsim::damerau_levenshtein(h, l) <= 2))
+        .then_some(SectionKind::FollowUpActions)
 }
 
 /// The sections written as bold labels in `body` (file line `first_line`), after the heading
@@ -1232,5 +1249,15 @@ mod tests {
         t[1].at = jiff::Timestamp::from_second(120).unwrap();
         marked_kinds(&mut t);
         assert!(t.iter().all(|e| e.kind.is_none()));
+    }
+
+    #[test]
+    fn misspelt_action_labels_are_recognised_but_not_other_words() {
+        for l in ["Remeidal action", "Remidial action", "Action itmes", "Remedial actions"] {
+            assert_eq!(label_role(l, ""), LabelRole::Section(SectionKind::FollowUpActions), "{l}");
+        }
+        for l in ["Reaction", "Medical notes", "Remedial"] {
+            assert_ne!(label_role(l, ""), LabelRole::Section(SectionKind::FollowUpActions), "{l}");
+        }
     }
 }
