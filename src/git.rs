@@ -264,14 +264,24 @@ pub fn read_history(book: &Book) -> History {
     if let Err(e) = walk(&repo, &layout, book, &mut history) {
         history.notes.push(format!("cannot read the git history: {}", e.message()));
     }
-    let missing: Vec<&str> =
-        book.retros.iter().filter(|r| !history.retros.contains_key(&r.path)).map(|r| r.path.as_str()).collect();
+    // Files, not retros: an incident log is one file holding several retros.
+    let mut seen = std::collections::HashSet::new();
+    let missing: Vec<&str> = book
+        .retros
+        .iter()
+        .filter(|r| !history.retros.contains_key(&r.path) && seen.insert(r.path.as_str()))
+        .map(|r| r.path.as_str())
+        .collect();
     if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(3).copied().collect();
         let more = if missing.len() > 3 { format!(" and {} more", missing.len() - 3) } else { String::new() };
         history.notes.push(format!(
             "{} not committed yet ({}{more}), so {} no history until {} committed",
-            if missing.len() == 1 { "1 retro is".to_string() } else { format!("{} retros are", missing.len()) },
+            if missing.len() == 1 {
+                "1 retro file is".to_string()
+            } else {
+                format!("{} retro files are", missing.len())
+            },
             shown.join(", "),
             if missing.len() == 1 { "it has" } else { "they have" },
             if missing.len() == 1 { "it is" } else { "they are" },

@@ -186,7 +186,7 @@ fn history_follows_renames_merges_and_mailmap() {
     // The uncommitted retro has no history, and one note says so.
     assert_eq!(retro_of(&doc, "gamma")["git"], Value::Null);
     assert_eq!(err.matches("not committed yet").count(), 1, "{err}");
-    assert!(err.contains("1 retro is not committed yet (retros/c.md)"), "{err}");
+    assert!(err.contains("1 retro file is not committed yet (retros/c.md)"), "{err}");
     assert!(!err.contains("shallow"), "{err}");
 }
 
