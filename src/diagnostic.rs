@@ -265,19 +265,21 @@ const GROUP_SHOWN_FILES: usize = 5;
 /// Splits diagnostics into those printed one by one and the groups of one message (same rule,
 /// level and text) found in at least [`GROUP_MIN_FILES`] files. Order is kept.
 pub fn group_repeats(diags: &[Diagnostic]) -> (Vec<Diagnostic>, Vec<Group>) {
-    use std::collections::HashMap;
+    use std::collections::{HashMap, HashSet};
     let mut files: HashMap<(&str, Level, &str), Vec<&str>> = HashMap::new();
+    // (message, file) pairs already counted: one set lookup instead of a scan per diagnostic.
+    let mut seen: HashSet<(&str, Level, &str, &str)> = HashSet::new();
     for d in diags {
-        let f = files.entry((d.rule, d.level, d.message.as_str())).or_default();
-        if !f.contains(&d.file.as_str()) {
-            f.push(&d.file);
+        if seen.insert((d.rule, d.level, d.message.as_str(), d.file.as_str())) {
+            files.entry((d.rule, d.level, d.message.as_str())).or_default().push(&d.file);
         }
     }
     let grouped = |d: &Diagnostic| files[&(d.rule, d.level, d.message.as_str())].len() >= GROUP_MIN_FILES;
     let single = diags.iter().filter(|d| !grouped(d)).cloned().collect();
     let mut groups: Vec<Group> = Vec::new();
+    let mut made = HashSet::new();
     for d in diags.iter().filter(|d| grouped(d)) {
-        if !groups.iter().any(|g| g.rule == d.rule && g.level == d.level && g.message == d.message) {
+        if made.insert((d.rule, d.level, d.message.as_str())) {
             let f = &files[&(d.rule, d.level, d.message.as_str())];
             groups.push(Group {
                 rule: d.rule,

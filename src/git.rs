@@ -74,11 +74,7 @@ fn wanted(name: &str, is_tree: bool) -> bool {
     if name.starts_with('.') {
         return false;
     }
-    if is_tree {
-        !matches!(name, "site" | "theme" | "target" | "node_modules")
-    } else {
-        crate::load::is_retro_file(Path::new(name))
-    }
+    if is_tree { !crate::load::NOT_RETROS.contains(&name) } else { crate::load::is_retro_file(Path::new(name)) }
 }
 
 /// Compares two trees, descending only into subtrees whose ids differ, and collects the retro

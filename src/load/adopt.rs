@@ -822,21 +822,18 @@ fn without_done_markers(text: &str) -> String {
     t.trim_matches(|c: char| c == '-' || c == ':' || c.is_whitespace()).to_string()
 }
 
-fn line_in(s: &Section, offset: usize) -> u32 {
-    s.body_line + s.markdown[..offset.min(s.markdown.len())].matches('\n').count() as u32
-}
-
 /// Actions from the follow-up actions sections (headings or labels): each top-level list item,
 /// and each row of a table with a Status column, in order: `A1`, `A2`, …
 pub fn actions(sections: &[Section]) -> Vec<Action> {
     let mut out = Vec::new();
     for s in sections.iter().filter(|s| s.kind == Some(SectionKind::FollowUpActions)) {
         let p = parts(&s.markdown);
+        let lines = crate::load::value::LineIndex::new(&s.markdown, s.body_line);
         // A table of actions makes the section's lists what they are around such tables: legends
         // and explanations ("Types: Prevent - …").
         let before = out.len();
         for t in &p.tables {
-            table_actions(t, s, &mut out);
+            table_actions(t, &lines, &mut out);
         }
         if out.len() > before {
             continue;
@@ -850,7 +847,7 @@ pub fn actions(sections: &[Section]) -> Vec<Action> {
             let done = it.checked || struck || says_done(&text);
             let title = without_done_markers(&text);
             let link = it.links.iter().find(|l| TRACKER.is_match(l)).cloned();
-            out.push(action(out.len(), if title.is_empty() { text } else { title }, done, link, s, it.offset));
+            out.push(action(out.len(), if title.is_empty() { text } else { title }, done, link, lines.line(it.offset)));
         }
     }
     out
@@ -858,7 +855,7 @@ pub fn actions(sections: &[Section]) -> Vec<Action> {
 
 /// The rows of an actions table: one with a Status column (its title in the first other text
 /// column), or one whose title column is named as actions (`Action item`, `Description`, …).
-fn table_actions(t: &TableRows, s: &Section, out: &mut Vec<Action>) {
+fn table_actions(t: &TableRows, lines: &crate::load::value::LineIndex, out: &mut Vec<Action>) {
     let col = |names: &[&str]| t.header.iter().position(|h| names.contains(&h.to_lowercase().trim()));
     let named =
         col(&["action", "action item", "action items", "title", "description", "task", "item", "what", "measure"]);
@@ -892,14 +889,14 @@ fn table_actions(t: &TableRows, s: &Section, out: &mut Vec<Action>) {
             ActionStatus::Open
         };
         let link = links.iter().find(|l| TRACKER.is_match(l)).cloned();
-        let mut a = action(out.len(), text, status_v == ActionStatus::Done, link, s, *at);
+        let mut a = action(out.len(), text, status_v == ActionStatus::Done, link, lines.line(*at));
         a.status = status_v;
         a.owner = owner.and_then(|o| cells.get(o)).filter(|o| !o.is_empty()).cloned();
         out.push(a);
     }
 }
 
-fn action(n: usize, title: String, done: bool, link: Option<String>, s: &Section, offset: usize) -> Action {
+fn action(n: usize, title: String, done: bool, link: Option<String>, line: u32) -> Action {
     Action {
         id: format!("A{}", n + 1),
         title,
@@ -910,7 +907,7 @@ fn action(n: usize, title: String, done: bool, link: Option<String>, s: &Section
         link,
         addresses: Vec::new(),
         why: None,
-        pos: Pos::new(line_in(s, offset), 1),
+        pos: Pos::new(line, 1),
     }
 }
 
@@ -945,24 +942,26 @@ pub fn factors(sections: &[Section], config: &Config) -> Vec<Factor> {
     };
     for s in sections.iter().filter(|s| s.kind == Some(SectionKind::ContributingFactors)) {
         let p = parts(&s.markdown);
+        let lines = crate::load::value::LineIndex::new(&s.markdown, s.body_line);
+        let line_in = |offset: usize| lines.line(offset);
         let mut any = false;
         for it in &p.items {
             let text = collapse(&it.text);
             if !text.is_empty() {
                 any = true;
-                push(it.label.as_deref(), text, line_in(s, it.offset));
+                push(it.label.as_deref(), text, line_in(it.offset));
             }
         }
         for (label, text, at) in &p.labelled {
             any = true;
-            push(Some(label), text.clone(), line_in(s, *at));
+            push(Some(label), text.clone(), line_in(*at));
         }
         if !any
             && s.bold_label
             && let Some((text, at)) = p.paragraphs.first()
             && *at == 0
         {
-            push(None, text.clone(), line_in(s, *at));
+            push(None, text.clone(), line_in(*at));
         }
     }
     out
@@ -1036,14 +1035,18 @@ pub fn marked_kinds(timeline: &mut [TimelineEntry]) {
     for e in timeline.iter_mut().filter(|e| e.kind.is_none()) {
         let bold = BOLD.captures_iter(&e.text).map(|c| norm(&c[1]));
         let marked = bold
-            .filter_map(|b| MARKERS.iter().find(|(m, _)| b == *m || b.ends_with(&format!(" {m}"))).map(|(_, k)| *k))
+            .filter_map(|b| {
+                let ends = |m: &str| b.strip_suffix(m).is_some_and(|p| p.is_empty() || p.ends_with(' '));
+                MARKERS.iter().find(|(m, _)| ends(m)).map(|(_, k)| *k)
+            })
             .find(|k| !given.contains(k))
             .or_else(|| {
                 // The statement may open any line of the entry ("…\nIncident officially resolved!").
                 let plain = strip_emphasis(&e.text);
+                let lines: Vec<String> = plain.lines().map(norm).collect();
                 RESOLVED_OPENINGS
                     .iter()
-                    .any(|o| plain.lines().any(|l| norm(l).starts_with(o)))
+                    .any(|o| lines.iter().any(|l| l.starts_with(o)))
                     .then_some(EntryKind::Resolved)
                     .filter(|k| !given.contains(k))
             });

@@ -337,22 +337,7 @@ fn shape(text: &str) -> Shape {
         return Shape::Placeholder;
     }
     let Some(c) = INCIDENT.captures(text) else { return Shape::Other };
-    let month = |m: &str| {
-        let m = m.to_ascii_lowercase();
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-            .iter()
-            .position(|x| m.starts_with(x))
-            .map(|i| (i + 1).to_string())
-    };
-    let date = if let (Some(y), Some(m), Some(d)) = (c.name("y1"), c.name("m1"), c.name("d1")) {
-        super::ymd(y.as_str(), m.as_str(), d.as_str())
-    } else if let (Some(y), Some(m), Some(d)) = (c.name("y2"), c.name("mon2"), c.name("d2")) {
-        month(m.as_str()).and_then(|m| super::ymd(y.as_str(), &m, d.as_str()))
-    } else if let (Some(y), Some(m), Some(d)) = (c.name("y3"), c.name("mon3"), c.name("d3")) {
-        month(m.as_str()).and_then(|m| super::ymd(y.as_str(), &m, d.as_str()))
-    } else {
-        None
-    };
+    let date = super::date_from_captures(&c);
     let Some(date) = date else { return Shape::Other };
     let keyword = c.name("kw").is_some();
     let title = c.name("title").map_or("", |t| t.as_str()).trim();

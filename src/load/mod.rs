@@ -85,6 +85,11 @@ pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)
     Loaded { book: Book { root: root.to_path_buf(), config, retros, history: Default::default() }, diagnostics }
 }
 
+/// Folders under the retros folder that never hold retros or their assets: built sites, the
+/// theme, build output. `discover`, the history walk, `serve`'s watcher and asset publishing
+/// all skip them.
+pub const NOT_RETROS: [&str; 5] = ["site", "site-external", "theme", "target", "node_modules"];
+
 /// The files under `dir` that are retros: Markdown files, and files without an extension (some
 /// teams keep postmortems that way). Hidden entries and build output are skipped. Sorted.
 pub fn discover(dir: &Path) -> Vec<PathBuf> {
@@ -100,9 +105,7 @@ pub fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) 
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
-                || !(name.starts_with('.')
-                    || (e.file_type().is_dir()
-                        && matches!(name.as_ref(), "site" | "theme" | "target" | "node_modules")))
+                || !(name.starts_with('.') || (e.file_type().is_dir() && NOT_RETROS.contains(&name.as_ref())))
         })
         .filter_map(|e| {
             e.map_err(|e| {
@@ -561,23 +564,27 @@ static DATE_IN_TEXT: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// The first full date written in a text (`2023-01-25`, `29 November 2019`, `Oct 15, 2018`).
 pub fn date_in_text(text: &str) -> Option<Date> {
-    DATE_IN_TEXT.captures_iter(text).find_map(|c| {
-        let month = |m: &str| {
-            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-                .iter()
-                .position(|x| m.to_ascii_lowercase().starts_with(x))
-                .map(|i| (i + 1).to_string())
-        };
-        if let (Some(y), Some(m), Some(d)) = (c.name("y1"), c.name("m1"), c.name("d1")) {
-            ymd(y.as_str(), m.as_str(), d.as_str())
-        } else if let (Some(y), Some(m), Some(d)) = (c.name("y2"), c.name("mon2"), c.name("d2")) {
-            ymd(y.as_str(), &month(m.as_str())?, d.as_str())
-        } else if let (Some(y), Some(m), Some(d)) = (c.name("y3"), c.name("mon3"), c.name("d3")) {
-            ymd(y.as_str(), &month(m.as_str())?, d.as_str())
-        } else {
-            None
-        }
-    })
+    DATE_IN_TEXT.captures_iter(text).find_map(|c| date_from_captures(&c))
+}
+
+/// The date in captures with the groups of [`DATE_IN_TEXT`]: `y1`-`m1`-`d1` (ISO), `y2` `mon2`
+/// `d2` or `mon3` `d3`, `y3` (month names).
+pub(crate) fn date_from_captures(c: &regex::Captures) -> Option<Date> {
+    let month = |m: &str| {
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+            .iter()
+            .position(|x| m.to_ascii_lowercase().starts_with(x))
+            .map(|i| (i + 1).to_string())
+    };
+    if let (Some(y), Some(m), Some(d)) = (c.name("y1"), c.name("m1"), c.name("d1")) {
+        ymd(y.as_str(), m.as_str(), d.as_str())
+    } else if let (Some(y), Some(m), Some(d)) = (c.name("y2"), c.name("mon2"), c.name("d2")) {
+        ymd(y.as_str(), &month(m.as_str())?, d.as_str())
+    } else if let (Some(y), Some(m), Some(d)) = (c.name("y3"), c.name("mon3"), c.name("d3")) {
+        ymd(y.as_str(), &month(m.as_str())?, d.as_str())
+    } else {
+        None
+    }
 }
 
 static TITLE_DATE_PREFIX: LazyLock<regex::Regex> = LazyLock::new(|| {

@@ -9,9 +9,6 @@ use std::path::{Path, PathBuf};
 /// Extensions published as assets (lower case): images, CSV/TSV, PDF and plain text.
 pub const ALLOWED: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "csv", "tsv", "pdf", "txt"];
 
-/// Folder names that hold build output or the theme (as `load::discover` skips them), never assets.
-const BUILD_OUTPUT: &[&str] = &["site", "site-external", "theme", "node_modules", "target"];
-
 /// What [`collect`] found beside the folder retros of a book.
 #[derive(Debug, Default)]
 pub struct Assets {
@@ -50,7 +47,7 @@ fn walk(root: &Path, book_root: &Path, dir: &Path, site_dir: &str, out: &mut Ass
         if ft.is_dir() {
             let why = if name.starts_with('.') {
                 Some("hidden folder")
-            } else if BUILD_OUTPUT.contains(&name.as_ref()) || p.join(crate::build::SITE_MARKER).exists() {
+            } else if crate::load::NOT_RETROS.contains(&name.as_ref()) || p.join(crate::build::SITE_MARKER).exists() {
                 Some("build output")
             } else if has_index_md(p) {
                 Some("another folder retro (published with its own page)")
@@ -112,7 +109,7 @@ fn link_target(root: &Path, link: &Path) -> Result<PathBuf, &'static str> {
     let Ok(inside) = target.strip_prefix(root) else { return Err("symbolic link out of the book") };
     if inside.components().any(|c| {
         let c = c.as_os_str().to_string_lossy();
-        c.starts_with('.') || BUILD_OUTPUT.contains(&c.as_ref())
+        c.starts_with('.') || crate::load::NOT_RETROS.contains(&c.as_ref())
     }) {
         return Err("symbolic link to a hidden file or build output");
     }

@@ -110,8 +110,8 @@ fn render_events(markdown: &str, raw_as_text: bool) -> (String, bool) {
 
 /// Whether a (filtered) link target points to another site: an absolute http(s) URL or `//host`.
 fn is_external(url: &str) -> bool {
-    let lower = url.trim_start().get(..8).unwrap_or(url.trim_start()).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+    let url = url.trim_start();
+    super::context::is_http(url) || url.starts_with("//")
 }
 
 /// How deeply elements nest in `html`, counted from its tags (void elements and comments aside).

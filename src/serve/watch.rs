@@ -38,9 +38,6 @@ pub enum Change {
     Asset,
 }
 
-/// Folder names under the retros folder that never hold retros (the same as the loader skips).
-const SKIPPED_DIRS: [&str; 4] = ["site", "theme", "target", "node_modules"];
-
 /// Classifies one changed path; `None` for paths that cannot change the site: anything outside
 /// book.toml, the retros folder and theme/, hidden files and folders (`.git/`, editor swap
 /// files like `.x.md.swp`), and editor backups (`x.md~`).
@@ -60,7 +57,7 @@ pub fn classify(layout: &Layout, path: &Path) -> Option<Change> {
     let mut comps = rel.components().peekable();
     while let Some(c) = comps.next() {
         // Only folders are skipped by name: a retro may be called `site.md`, never `site/x.md`.
-        if comps.peek().is_some() && SKIPPED_DIRS.contains(&c.as_os_str().to_string_lossy().as_ref()) {
+        if comps.peek().is_some() && crate::load::NOT_RETROS.contains(&c.as_os_str().to_string_lossy().as_ref()) {
             return None;
         }
     }
