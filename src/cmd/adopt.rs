@@ -204,7 +204,7 @@ fn log(
 ) -> Result<usize, usize> {
     let shown = printable(path);
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut used = Vec::new();
+    let parts = crate::load::log::split(text, path, &book.config).unwrap_or_default();
     let mut planned = Vec::new();
     for (i, r) in retros.iter().enumerate() {
         let safe_id = !r.id.is_empty()
@@ -212,7 +212,7 @@ fn log(
             && r.id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         let target = if dir.is_empty() { format!("{}.md", r.id) } else { format!("{dir}/{}.md", r.id) };
         let target = if safe_id { target } else { String::new() };
-        let body = incident_body(text, r, &mut used);
+        let body = parts.iter().find(|p| p.id == r.id).map(incident_file_body);
         let fm = Plan::fresh(r, &book.config).preview();
         println!("# {shown} → {} (incident {} of {})", printable(&target), i + 1, retros.len());
         print!("{fm}");
@@ -289,65 +289,32 @@ fn write_new(abs: &Path, rel: &str, r: &Retro, new_text: &str, book: &crate::mod
     f.write_all(new_text.as_bytes()).map_err(|e| e.to_string())
 }
 
-/// The bytes of one incident in a log: its heading line and everything up to the next heading
-/// of the same or a higher level. The heading is the first not yet used whose text holds the
-/// retro's title (and its date, when several do).
-fn incident_body(text: &str, r: &Retro, used: &mut Vec<usize>) -> Option<String> {
-    let mut lines = Vec::new();
+/// The text of one incident of a log as a file of its own: its heading becomes the `#` title and
+/// its sub-headings move up as many levels, so `#### Timeline` under `### Incident on …` is a
+/// section again. Headings are found by the Markdown parser, so a `#` line in a code block stays.
+fn incident_file_body(part: &crate::load::log::Part) -> String {
+    let hashes = |line: &str| line.trim_start().bytes().take_while(|b| *b == b'#').count();
+    let shift = hashes(part.heading).saturating_sub(1);
+    let drop_hashes = |line: &str| {
+        let indent = line.len() - line.trim_start().len();
+        format!("{}{}", &line[..indent], &line[indent + shift..])
+    };
+    let mut out = drop_hashes(part.heading);
     let mut at = 0;
-    let mut fence: Option<&str> = None;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            let mark = &t[..3];
-            fence = match fence {
-                Some(m) if m == mark => None,
-                None => Some(mark),
-                other => other,
-            };
-        }
-        let level = if fence.is_none() { heading_level(line) } else { None };
-        lines.push((at, line, level));
-        at += line.len();
-    }
-    let date = r.date.map(|d| d.to_string()).unwrap_or_default();
-    let candidates: Vec<usize> = (0..lines.len())
-        .filter(|&i| !used.contains(&i))
-        .filter(|&i| lines[i].2.is_some() && crate::load::clean_title(heading_text(lines[i].1)).contains(&r.title))
-        .collect();
-    let start = candidates
-        .iter()
-        .copied()
-        .find(|&i| !date.is_empty() && lines[i].1.contains(&date))
-        .or_else(|| candidates.first().copied())?;
-    used.push(start);
-    let level = lines[start].2?;
-    let end = (start + 1..lines.len()).find(|&i| lines[i].2.is_some_and(|l| l <= level)).unwrap_or(lines.len());
-    // The incident's heading opens its own file: it becomes the `#` title and its sub-headings
-    // move up as many levels, so `#### Timeline` under `### Incident on …` is a section again.
-    let mut out = String::with_capacity(text.len() / 4);
-    for &(_, line, h) in &lines[start..end] {
-        match h {
-            Some(h) => {
-                out.push_str(&"#".repeat(h + 1 - level));
-                out.push_str(&line[h..]);
-            }
-            None => out.push_str(line),
+    let body = part.body;
+    for (ev, range) in pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::all()).into_offset_iter() {
+        if let pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading { .. }) = ev
+            && body[range.start..].trim_start().starts_with('#')
+            && hashes(&body[range.start..]) > shift
+        {
+            out.push_str(&body[at..range.start]);
+            let end = body[range.start..].find('\n').map_or(body.len(), |e| range.start + e);
+            out.push_str(&drop_hashes(&body[range.start..end]));
+            at = end;
         }
     }
-    Some(out)
-}
-
-fn heading_level(line: &str) -> Option<usize> {
-    let n = line.bytes().take_while(|b| *b == b'#').count();
-    (1..=6)
-        .contains(&n)
-        .then_some(n)
-        .filter(|_| matches!(line.as_bytes().get(n), Some(b' ' | b'\t' | b'\n' | b'\r') | None))
-}
-
-fn heading_text(line: &str) -> &str {
-    line.trim_start_matches('#').trim().trim_end_matches('#').trim()
+    out.push_str(&body[at..]);
+    out
 }
 
 /// A front-matter value, built from the model.
@@ -805,7 +772,7 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir(root.join("retros")).unwrap();
         let log_text = "# Incident log\n\n## 2024 Q3\n\n### Incident on 2024-09-20 - Subnet routes destroyed\n\n\
-                        - Detected 2024-09-20 11:02\n\nA plan removed the routes.\n\n```\n# not a heading\n```\n\n\
+                        - Detected 2024-09-20 11:02\n\nA plan removed the routes.\n\n````\n```\n# not a heading\n````\n\n\
                         ### Incident on 2024-09-27 - Disk filled\n\nLogs filled the disk.\n\n## 2024 Q4\n";
         std::fs::write(root.join("retros/log.md"), log_text).unwrap();
         let config = Config::default();
@@ -833,7 +800,7 @@ mod tests {
         assert!(
             first.ends_with(
                 "---\n\n# Incident on 2024-09-20 - Subnet routes destroyed\n\n- Detected 2024-09-20 11:02\n\n\
-                             A plan removed the routes.\n\n```\n# not a heading\n```\n\n"
+                             A plan removed the routes.\n\n````\n```\n# not a heading\n````\n\n"
             ),
             "{first}"
         );

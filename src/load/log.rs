@@ -38,8 +38,9 @@ pub struct Part<'a> {
     pub first_line: u32,
     /// File line of the incident's heading.
     pub heading_line: u32,
-    /// The heading line and the tags, hashed with the body: what the retro is made of.
-    heading: &'a str,
+    /// The incident's heading line as written (hashed with the tags and the body: what the retro
+    /// is made of).
+    pub heading: &'a str,
 }
 
 /// An ATX heading of the body.
