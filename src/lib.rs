@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod public;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod search;
 pub mod serve;
