@@ -268,7 +268,7 @@ mod tests {
     use crate::analyze::testing;
 
     #[test]
-    fn the_site_counts_the_open_actions_the_report_lists() {
+    fn factor_summaries_count_each_open_action_once() {
         let book = testing::book(
             "[book]\ntitle = \"t\"\n",
             &[
@@ -282,12 +282,8 @@ mod tests {
         let today = "2025-12-01".parse().expect("a date");
         let site: Vec<(String, usize)> =
             factor_summaries(&Lookup::new(&book, today)).into_iter().map(|f| (f.id, f.open_actions)).collect();
-        let report: Vec<(String, usize)> = crate::report::factors::factors_report(&book, today)
-            .factors
-            .into_iter()
-            .map(|f| (f.id, f.open_actions.len()))
-            .collect();
+        // r1#A1 lists drift twice and counts once; r1#A2 is done. report::factors lists the same
+        // actions (both take analyze::open_actions_by_factor).
         assert_eq!(site, [("drift".to_string(), 2), ("alert".to_string(), 1), ("pager".to_string(), 0)]);
-        assert_eq!(site, report);
     }
 }
