@@ -2159,11 +2159,8 @@ mod tests {
 
     #[test]
     fn corpus_timelines() {
-        let root = &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-        if !root.is_dir() {
-            println!("note: {} is absent; corpus test skipped", root.display());
-            return;
-        }
+        let Some(root) = crate::test_corpus::corpus() else { return };
+        let root = &root;
         let mut files = Vec::new();
         let mut dirs = vec![root.to_path_buf()];
         while let Some(dir) = dirs.pop() {
