@@ -1,4 +1,4 @@
-//! Timeline section parser (spec §2.6).
+//! Timeline section parser (docs/format.md, "Timelines").
 //!
 //! Turns the body of a retro's timeline section into dated entries. The shapes accepted are the
 //! ones found in real postmortems:
@@ -2152,9 +2152,10 @@ mod tests {
         from_fm.or_else(from_name).unwrap_or(date("2000-01-01"))
     }
 
-    /// Corpus timelines in shapes of spec §2.6 that are not read yet. Every shape is read now;
-    /// the two files whose timelines hold dates without times (etcd's Date-only table, a 2i2c
-    /// `- 2023-02-01 - …` line) are explained by a `timeline-no-time` warning instead.
+    /// Corpus timelines in shapes of docs/format.md ("Timelines in adopted files") that are not
+    /// read yet. Every shape is read now; the two files whose timelines hold dates without times
+    /// (etcd's Date-only table, a 2i2c `- 2023-02-01 - …` line) are explained by a
+    /// `timeline-no-time` warning instead.
     const NOT_READ_YET: &[&str] = &[];
 
     #[test]

@@ -1,6 +1,7 @@
-//! Structure read from adopted files (spec §2.7), end to end through `export` and `check`:
-//! bold-label sections, key events, stated durations, actions from lists and tables, factors
-//! from a root-cause section. Fixture book: tests/fixtures/adopt-structure (text written here).
+//! Structure read from adopted files (docs/format.md, "Adoption"), end to end through `export`
+//! and `check`: bold-label sections, key events, stated durations, actions from lists and
+//! tables, factors from a root-cause section. Fixture book: tests/fixtures/adopt-structure (text
+//! written here).
 
 use crate::common;
 use common::*;

@@ -1,5 +1,6 @@
-//! Timelines of adopted postmortems (no front matter), in the shapes of spec §2.6, read end to
-//! end through `retrobook export` (the fixture book tests/fixtures/adopt-timelines).
+//! Timelines of adopted postmortems (no front matter), in the shapes of docs/format.md
+//! ("Timelines in adopted files"), read end to end through `retrobook export` (the fixture book
+//! tests/fixtures/adopt-timelines).
 
 use crate::common;
 

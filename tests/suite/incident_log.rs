@@ -1,4 +1,5 @@
-//! Incident logs (spec §2.7): one file holding many incidents becomes one retro per incident.
+//! Incident logs (docs/format.md, "Incident logs"): one file holding many incidents becomes one
+//! retro per incident.
 //!
 //! The fixture `tests/fixtures/incident-log` holds `retros/platform-log.md`: a title, an intro, six
 //! incidents (`### Incident on <date> - <title>`) under `## 2024 Q3` and `## 2024 Q4`, each with a

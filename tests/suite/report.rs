@@ -59,8 +59,8 @@ fn in_order(text: &str, needles: &[&str]) {
 #[test]
 fn stats_json_is_computed_by_the_spec_rules() {
     let text = report(&["stats", "--format", "json"]);
-    // Top-level keys in the spec's order (pretty-printed: two spaces of indent), then the
-    // severities in book.toml order, and each month's keys in that order too.
+    // Top-level keys in the order of docs/report.md (pretty-printed: two spaces of indent), then
+    // the severities in book.toml order, and each month's keys in that order too.
     in_order(
         &text,
         &[
