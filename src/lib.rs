@@ -22,3 +22,8 @@ pub mod serve;
 pub mod suggest;
 pub mod templates;
 pub mod text;
+
+/// The shared real-postmortem corpus for unit tests: the same helper the integration suites use.
+#[cfg(test)]
+#[path = "../tests/common/corpus.rs"]
+mod test_corpus;
