@@ -1,8 +1,8 @@
 //! `book.toml` → [`Config`]: defaults for every key; unknown keys are errors naming the nearest valid key.
 
 use crate::diagnostic::{Diagnostic, Pos};
-use crate::load::value::{self, Node, NodeKind};
 use crate::suggest::nearest;
+use crate::value::{self, Node, NodeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -261,6 +261,19 @@ impl Default for HtmlConfig {
     }
 }
 
+/// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
+/// contributing factor).
+pub const ELEMENT_KEYS: &[&str] = &[
+    "stakeholder-message",
+    "narrative",
+    "timeline",
+    "monitoring",
+    "contributing-factors",
+    "five-whys",
+    "technical-analysis",
+    "follow-up-actions",
+];
+
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
@@ -268,7 +281,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
     ("retros.adopt", &["split"]),
-    ("retros.required", crate::analyze::completeness::ELEMENT_KEYS),
+    ("retros.required", ELEMENT_KEYS),
     ("factors.*", &["title", "category", "description", "aliases"]),
     // `[lint]` also takes every rule id: see `check_keys`.
     ("lint", &["blameless", "completeness", "paths"]),
@@ -434,7 +447,7 @@ impl Config {
         }
         let mut aliases = HashMap::new();
         for (id, def) in &self.factors {
-            let canonical = crate::load::normalize_factor_id(id);
+            let canonical = crate::text::normalize_factor_id(id);
             if let Some(cat) = &def.category
                 && !self.retros.factor_categories.contains(cat)
             {
@@ -449,7 +462,7 @@ impl Config {
                 ));
             }
             for a in &def.aliases {
-                let a = crate::load::normalize_factor_id(a);
+                let a = crate::text::normalize_factor_id(a);
                 if let Some(prev) = aliases.insert(a.clone(), canonical.clone())
                     && prev != canonical
                 {

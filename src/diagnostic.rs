@@ -136,13 +136,13 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// rustc-like: a snippet of the file with a caret under the problem
+    /// rustc-like: a snippet of the file with a caret under the problem.
     Human,
-    /// GitHub Actions workflow commands, shown as annotations on a pull request
+    /// GitHub Actions workflow commands, shown as annotations on a pull request.
     Github,
-    /// one JSON array of diagnostics
+    /// One JSON array of diagnostics.
     Json,
 }
 
@@ -354,6 +354,11 @@ pub fn rule_summary(diags: &[Diagnostic]) -> String {
         let _ = writeln!(out, "  {rule:<width$}  {}", parts.join(", "));
     }
     out
+}
+
+/// Number of errors in a list of diagnostics.
+pub fn error_count(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.level == Level::Error).count()
 }
 
 /// One line that sums up a run: "3 errors, 1 warning in 2 files".

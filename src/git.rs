@@ -5,8 +5,9 @@
 use crate::config::Config;
 use crate::history::{ActionHistory, History, RetroHistory};
 use crate::load::frontmatter::{self, Style};
-use crate::load::value;
 use crate::model::Book;
+use crate::value;
+use anyhow::anyhow;
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort};
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -37,7 +38,7 @@ impl Layout {
         let workdir = repo.workdir()?.canonicalize().ok()?;
         let root = root.canonicalize().ok()?;
         root.strip_prefix(&workdir).ok()?;
-        let rel = crate::load::relative(&workdir, &root);
+        let rel = crate::text::relative(&workdir, &root);
         let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
         let retros_dir = config.retros.dir.trim_start_matches("./").trim_matches('/').to_string();
         Some(Layout { prefix, retros_dir })
@@ -442,7 +443,7 @@ fn blob_at(repo: &Repository, tree: Option<Oid>, path: &str) -> Option<Oid> {
 /// The actions of a retro's text as (id, closed) pairs, read with the project's front-matter
 /// reader. Text that does not parse gives no actions.
 pub fn action_states(text: &str) -> Vec<(String, bool)> {
-    let text = crate::load::normalize_text(text);
+    let text = crate::text::normalize_text(text);
     let Ok(Some(cut)) = frontmatter::cut(&text) else { return Vec::new() };
     let tree = match cut.style {
         Style::Yaml => value::parse_yaml(cut.matter, cut.matter_line),
@@ -460,42 +461,29 @@ pub fn action_states(text: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// Why a revision could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevError(pub String);
-
-impl std::fmt::Display for RevError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>, RevError> {
+fn resolve<'r>(repo: &'r Repository, rev: &str) -> anyhow::Result<Commit<'r>> {
     repo.revparse_single(rev).and_then(|o| o.peel_to_commit()).map_err(|_| {
-        RevError(format!(
+        anyhow!(
             "unknown revision `{rev}`; name a branch, tag or commit of this repository \
              (in CI, fetch it first: `fetch-depth: 0` in actions/checkout, or `git fetch origin <branch>`)"
-        ))
+        )
     })
 }
 
-fn open_for_rev(root: &Path) -> Result<Repository, RevError> {
-    open(root)
-        .map_err(|_| RevError("the book is not in a git repository, so there is no revision to compare with".into()))
+fn open_for_rev(root: &Path) -> anyhow::Result<Repository> {
+    open(root).map_err(|_| anyhow!("the book is not in a git repository, so there is no revision to compare with"))
 }
 
 /// The retros (paths relative to the book) added, modified or renamed between the merge base of
 /// `rev` and HEAD, plus those changed in the working tree and not committed yet. Sorted.
-pub fn changed_since(root: &Path, config: &Config, rev: &str) -> Result<Vec<String>, RevError> {
+pub fn changed_since(root: &Path, config: &Config, rev: &str) -> anyhow::Result<Vec<String>> {
     let repo = open_for_rev(root)?;
-    let layout =
-        Layout::new(&repo, root, config).ok_or_else(|| RevError("the repository has no working tree".into()))?;
+    let layout = Layout::new(&repo, root, config).ok_or_else(|| anyhow!("the repository has no working tree"))?;
     let since = resolve(&repo, rev)?;
     let head = resolve(&repo, "HEAD")?;
-    let base_id = repo
-        .merge_base(since.id(), head.id())
-        .map_err(|_| RevError(format!("`{rev}` and HEAD have no common ancestor")))?;
-    let base = repo.find_commit(base_id).map_err(|e| RevError(e.message().to_string()))?;
+    let base_id =
+        repo.merge_base(since.id(), head.id()).map_err(|_| anyhow!("`{rev}` and HEAD have no common ancestor"))?;
+    let base = repo.find_commit(base_id).map_err(|e| anyhow!(e.message().to_string()))?;
     let mut paths: BTreeSet<String> = changes(&repo, Some(&base), &head, &layout)
         .into_iter()
         .filter_map(|c| c.new.map(|(p, _)| layout.book_path(&p)))
@@ -529,19 +517,18 @@ pub fn book_at(
     rev: &str,
     merge_base_with: Option<&str>,
     fallback: &Config,
-) -> Result<crate::load::Loaded, RevError> {
+) -> anyhow::Result<crate::load::Loaded> {
     let repo = open_for_rev(root)?;
-    let layout =
-        Layout::new(&repo, root, fallback).ok_or_else(|| RevError("the repository has no working tree".into()))?;
+    let layout = Layout::new(&repo, root, fallback).ok_or_else(|| anyhow!("the repository has no working tree"))?;
     let mut commit = resolve(&repo, rev)?;
     if let Some(other) = merge_base_with {
         let other = resolve(&repo, other)?;
         let id = repo
             .merge_base(commit.id(), other.id())
-            .map_err(|_| RevError(format!("`{rev}` and `{}` have no common ancestor", other.id())))?;
-        commit = repo.find_commit(id).map_err(|e| RevError(e.message().to_string()))?;
+            .map_err(|_| anyhow!("`{rev}` and `{}` have no common ancestor", other.id()))?;
+        commit = repo.find_commit(id).map_err(|e| anyhow!(e.message().to_string()))?;
     }
-    let tree = commit.tree().map_err(|e| RevError(e.message().to_string()))?;
+    let tree = commit.tree().map_err(|e| anyhow!(e.message().to_string()))?;
     let config = tree
         .get_path(Path::new(&format!("{}{}", layout.prefix, crate::config::FILE)))
         .ok()
@@ -560,11 +547,11 @@ pub fn book_at(
         // A blob that cannot be read (a shallow or partial clone, a damaged object) must not
         // make a retro vanish from the comparison: say so instead.
         let blob = repo.find_blob(id).map_err(|e| {
-            RevError(format!(
+            anyhow!(
                 "cannot read `{}` at `{rev}` ({}); fetch the full history (e.g. `git fetch --unshallow`) and retry",
                 layout.book_path(&p),
                 e.message()
-            ))
+            )
         })?;
         files.push((layout.book_path(&p), blob.content().to_vec()));
     }

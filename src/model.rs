@@ -1,12 +1,119 @@
 //! The retro model: plain data, built by `load`, read by everything else.
 
 use crate::diagnostic::Pos;
-pub use crate::load::timeline::{EntryKind, TimelineEntry};
 use jiff::Timestamp;
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+/// What an entry marks in the incident; written `[kind]` right after the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    Started,
+    Detected,
+    Escalated,
+    Mitigated,
+    Resolved,
+    Comms,
+    Breakthrough,
+    Miscommunication,
+    Handoff,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 9] = [
+        EntryKind::Started,
+        EntryKind::Detected,
+        EntryKind::Escalated,
+        EntryKind::Mitigated,
+        EntryKind::Resolved,
+        EntryKind::Comms,
+        EntryKind::Breakthrough,
+        EntryKind::Miscommunication,
+        EntryKind::Handoff,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Started => "started",
+            EntryKind::Detected => "detected",
+            EntryKind::Escalated => "escalated",
+            EntryKind::Mitigated => "mitigated",
+            EntryKind::Resolved => "resolved",
+            EntryKind::Comms => "comms",
+            EntryKind::Breakthrough => "breakthrough",
+            EntryKind::Miscommunication => "miscommunication",
+            EntryKind::Handoff => "handoff",
+        }
+    }
+
+    /// Case-insensitive; surrounding whitespace is ignored.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// One dated entry of a timeline section, as the parser in `load::timeline` fills it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TimelineEntry {
+    /// The instant.
+    pub at: Timestamp,
+    /// The civil date-time as written (in the section's zone).
+    pub local: DateTime,
+    pub kind: Option<EntryKind>,
+    /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
+    /// the heading remainder plus the following paragraph(s) until the next entry.
+    pub text: String,
+    /// 1-based line in the file.
+    pub line: u32,
+}
+
+/// What a customer may see of one incident. Filled only by `public::project`, the leak-proof
+/// projection the external site is built from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicRetro {
+    /// URL segment of the incident's page (the retro's stable id).
+    pub slug: String,
+    /// Page URL relative to the public site root: `incidents/<slug>/`.
+    pub url: String,
+    pub title: String,
+    /// `YYYY-MM-DD`, or empty when the retro has no date.
+    pub date: String,
+    /// "7 April 2026".
+    pub date_long: String,
+    pub year: String,
+    /// Public wording of the severity ("Major outage"), never the internal name.
+    pub severity: String,
+    /// Badge class, by the severity's rank: `rb-sev-1` … `rb-sev-4`, `rb-sev-other`.
+    pub severity_class: String,
+    /// `impact.users`: who lost what, in plain words.
+    pub impact: Option<String>,
+    /// How long customers were affected: started → mitigated (else → resolved).
+    pub impact_duration: Option<String>,
+    /// Started → resolved, when it differs from the impact duration.
+    pub resolved_after: Option<String>,
+    /// The data-loss statement from `impact.data-loss`.
+    pub data_loss: Option<String>,
+    /// The stakeholder message as sanitised HTML (raw HTML and comments removed, always).
+    pub message_html: String,
+    /// The stakeholder message as plain text (search, feed).
+    pub message_text: String,
+    /// Titles of the follow-up actions the team committed to (not the `wont-do` ones).
+    pub actions: Vec<String>,
+}
+
+/// What the public site knows about itself: `[output.external]` and the language, nothing else
+/// (the book's own title and description are internal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicSite {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// `[output.external] site-url` with exactly one trailing slash.
+    pub base: String,
+}
 
 /// A value together with where it was written, for diagnostics that need the place later.
 #[derive(Debug, Clone, PartialEq, Serialize)]

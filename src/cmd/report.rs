@@ -1,12 +1,13 @@
 //! `retrobook report factors|actions|stats`: the cross-incident indexes in the terminal, as an
 //! aligned table, JSON, CSV or Markdown (docs/report.md documents every field).
 
-use super::{EXIT_ERRORS, EXIT_OK, use_color};
-use crate::analyze::stats::{self, DuplicatePair, GroupStats, OrderedMap, Stats};
-use crate::analyze::{self, FactorEntry};
-use crate::diagnostic::printable;
-use crate::model::{ActionStatus, Book, Priority};
+use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit, use_color};
+use anyhow::Context;
 use jiff::civil::Date;
+use retrobook::analyze::stats::{self, DuplicatePair, GroupStats, OrderedMap, Stats};
+use retrobook::analyze::{self, FactorEntry};
+use retrobook::diagnostic::printable;
+use retrobook::model::{ActionStatus, Book, Priority};
 use serde::Serialize;
 use std::io::Write as _;
 use std::path::Path;
@@ -63,11 +64,8 @@ pub struct ActionFilter {
 }
 
 /// Runs `report` and returns the exit code.
-pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> i32 {
-    let loaded = match super::load_with_history(root) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> Outcome {
+    let loaded = super::load_with_history(root)?;
     let book = &loaded.book;
     let today = analyze::today(today, book);
     let color = use_color(&std::io::stdout());
@@ -78,27 +76,20 @@ pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> i32 {
         }
         ReportKind::Stats { format } => stats_report(book, *format, color),
     };
-    let out = match out {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot serialise the report: {e}");
-            return EXIT_ERRORS;
-        }
-    };
+    let out = out.context("cannot serialise the report")?;
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
         // `retrobook report … | head` closes the pipe early; that is not a failure.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-            return EXIT_ERRORS;
+            return Err(e).context("cannot write the report");
         }
     }
-    let errors = super::error_count(&loaded.diagnostics);
+    let errors = retrobook::diagnostic::error_count(&loaded.diagnostics);
     if errors > 0 {
         eprintln!("the book has {errors} errors, so the report may be incomplete (run `retrobook check`)");
-        EXIT_ERRORS
+        exit(EXIT_ERRORS)
     } else {
-        EXIT_OK
+        exit(EXIT_OK)
     }
 }
 

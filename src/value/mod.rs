@@ -2,7 +2,10 @@
 //!
 //! YAML (via yaml-rust2's marked events) and TOML (via toml's spanned `DeTable`) both become a
 //! [`Node`], so that every later diagnostic — a wrong type, an unknown severity, a bad date — can
-//! point at the exact line and column in the retro's file.
+//! point at the exact line and column in the retro's file. `book.toml` is read through it too,
+//! so it sits below `config` and `load` (which re-exports it as `load::value`).
+
+pub mod fastyaml;
 
 use crate::diagnostic::Pos;
 use std::collections::HashMap;
@@ -103,7 +106,7 @@ fn too_deep(pos: Pos) -> SyntaxError {
 
 /// Parses YAML front matter. `first_line` is the file line of the matter's first line.
 pub fn parse_yaml(text: &str, first_line: u32) -> Result<Node, SyntaxError> {
-    if let Some(node) = super::fastyaml::parse(text, first_line) {
+    if let Some(node) = fastyaml::parse(text, first_line) {
         return Ok(node);
     }
     parse_yaml_reference(text, first_line)
