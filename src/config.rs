@@ -261,6 +261,18 @@ impl Default for HtmlConfig {
     }
 }
 
+/// Where the value at `path` (table keys) was written in book.toml; line 1 when it was not.
+fn pos_at(tree: &Node, path: &[&str]) -> Pos {
+    let mut n = tree;
+    for p in path {
+        match n.get(p) {
+            Some(c) => n = c,
+            None => return Pos::START,
+        }
+    }
+    n.pos
+}
+
 /// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
 /// contributing factor).
 pub const ELEMENT_KEYS: &[&str] = &[
@@ -351,16 +363,16 @@ impl Config {
     }
 
     fn validate(&mut self, tree: &Node, diags: &mut Vec<Diagnostic>) {
-        let pos_of = |path: &[&str]| {
-            let mut n = tree;
-            for p in path {
-                match n.get(p) {
-                    Some(c) => n = c,
-                    None => return Pos::START,
-                }
-            }
-            n.pos
-        };
+        let pos_of = |path: &[&str]| pos_at(tree, path);
+        self.dir_pos = Some(pos_of(&["retros", "dir"]));
+        self.check_values(&pos_of, diags);
+        self.check_severities(&pos_of, diags);
+        self.aliases = self.check_factors(&pos_of, diags);
+        self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+    }
+
+    /// The language, the retros folder, the URLs and the time zone.
+    fn check_values(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
         if let Err(why) = check_language(&self.book.language) {
             diags.push(Diagnostic::error(
                 FILE,
@@ -372,7 +384,6 @@ impl Config {
                 ),
             ));
         }
-        self.dir_pos = Some(pos_of(&["retros", "dir"]));
         if let Err(why) = check_book_path(&self.retros.dir) {
             diags.push(Diagnostic::error(
                 FILE,
@@ -419,6 +430,10 @@ impl Config {
                 ),
             ));
         }
+    }
+
+    /// The list of severities, and the severities named in other tables.
+    fn check_severities(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
         if self.retros.severities.is_empty() {
             diags.push(Diagnostic::error(
                 FILE,
@@ -445,6 +460,10 @@ impl Config {
                 known_severity(&["retros", "required", element], sev, diags);
             }
         }
+    }
+
+    /// Factor categories and aliases; returns alias → factor id.
+    fn check_factors(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) -> HashMap<String, String> {
         let mut aliases = HashMap::new();
         for (id, def) in &self.factors {
             let canonical = crate::text::normalize_factor_id(id);
@@ -475,8 +494,7 @@ impl Config {
                 }
             }
         }
-        self.aliases = aliases;
-        self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+        aliases
     }
 
     /// The book's default time zone.
