@@ -409,3 +409,47 @@ fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
     }
     std::fs::write(path, &f.bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the `clean` fixture book in a temporary folder outside any git repository.
+    fn clean_book_outside_git() -> tempfile::TempDir {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean");
+        let tmp = tempfile::tempdir().expect("temporary folder");
+        for e in walkdir::WalkDir::new(&from).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+            let to = tmp.path().join(e.path().strip_prefix(&from).expect("under the fixture"));
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("folder");
+            std::fs::copy(e.path(), &to).expect("copy");
+        }
+        tmp
+    }
+
+    #[test]
+    fn build_returns_its_notes_instead_of_printing_them() {
+        let book = clean_book_outside_git();
+        let opts = BuildOptions {
+            dest: book.path().join("site"),
+            today: Some(jiff::civil::date(2026, 1, 1)),
+            search: false,
+            audience: Audience::Internal,
+        };
+        let report = build(book.path(), &opts).expect("the clean fixture builds");
+        assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+        assert!(report.notes[0].contains("not in a git repository"), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn a_refused_destination_and_a_failed_write_are_errors_with_their_cause() {
+        let book = clean_book_outside_git();
+        let opts = |dest: PathBuf| BuildOptions { dest, today: None, search: false, audience: Audience::Internal };
+        let Err(BuildError::Destination(e)) = build(book.path(), &opts(book.path().join("retros"))) else {
+            panic!("building into the retros folder must be refused");
+        };
+        assert!(format!("{e:#}").contains("it is the retros folder `retros/`"), "{e:#}");
+        // A file where the site's folder would go: the swap fails and says which folder.
+        let err = swap_in(&book.path().join("book.toml").join("site"), |_| Ok(())).expect_err("not a folder");
+        assert!(format!("{err:#}").starts_with("cannot write "), "{err:#}");
+    }
+}

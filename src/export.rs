@@ -14,6 +14,7 @@ pub struct Export<'a> {
     pub actions: Vec<ActionEntry>,
 }
 
+/// The `book` object of the export: what book.toml says about the book.
 #[derive(Debug, Serialize)]
 pub struct BookInfo<'a> {
     pub title: &'a str,
@@ -21,6 +22,7 @@ pub struct BookInfo<'a> {
     pub today: Date,
 }
 
+/// One retro in the export.
 #[derive(Debug, Serialize)]
 pub struct RetroExport<'a> {
     pub id: &'a str,
@@ -72,6 +74,7 @@ pub struct ActionGitExport {
     pub days_to_close: Option<i64>,
 }
 
+/// The impact of a retro in the export, with computed durations.
 #[derive(Debug, Serialize)]
 pub struct ImpactExport<'a> {
     pub started: Option<String>,
@@ -83,6 +86,7 @@ pub struct ImpactExport<'a> {
     pub data_loss: Option<bool>,
 }
 
+/// A contributing factor of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct FactorExport<'a> {
     pub id: &'a str,
@@ -91,6 +95,7 @@ pub struct FactorExport<'a> {
     pub whys: &'a [String],
 }
 
+/// A follow-up action of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct ActionExport<'a> {
     pub id: &'a str,
@@ -107,6 +112,7 @@ pub struct ActionExport<'a> {
     pub git: Option<ActionGitExport>,
 }
 
+/// A timeline entry in the export.
 #[derive(Debug, Serialize)]
 pub struct TimelineExport<'a> {
     pub at: String,
@@ -114,6 +120,7 @@ pub struct TimelineExport<'a> {
     pub text: &'a str,
 }
 
+/// A section of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct SectionExport<'a> {
     pub heading: &'a str,

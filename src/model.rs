@@ -23,6 +23,7 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// Every value, in order.
     pub const ALL: [EntryKind; 9] = [
         EntryKind::Started,
         EntryKind::Detected,
@@ -35,6 +36,7 @@ impl EntryKind {
         EntryKind::Handoff,
     ];
 
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Started => "started",
@@ -125,6 +127,7 @@ pub struct Spanned<T> {
 }
 
 impl<T> Spanned<T> {
+    /// A value written at `pos`.
     pub fn new(value: T, pos: Pos) -> Self {
         Spanned { value, pos }
     }
@@ -141,7 +144,9 @@ pub enum DocStatus {
 }
 
 impl DocStatus {
+    /// Every value, in order.
     pub const ALL: [DocStatus; 3] = [DocStatus::Draft, DocStatus::InReview, DocStatus::Published];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             DocStatus::Draft => "draft",
@@ -149,6 +154,7 @@ impl DocStatus {
             DocStatus::Published => "published",
         }
     }
+    /// The value named `s` in the files, if there is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
@@ -165,8 +171,10 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
+    /// Every value, in order.
     pub const ALL: [ActionStatus; 4] =
         [ActionStatus::Open, ActionStatus::InProgress, ActionStatus::Done, ActionStatus::WontDo];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             ActionStatus::Open => "open",
@@ -175,6 +183,7 @@ impl ActionStatus {
             ActionStatus::WontDo => "wont-do",
         }
     }
+    /// The value named `s` in the files, if there is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
@@ -194,7 +203,9 @@ pub enum Priority {
 }
 
 impl Priority {
+    /// Every value, in order.
     pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             Priority::High => "high",
@@ -202,6 +213,7 @@ impl Priority {
             Priority::Low => "low",
         }
     }
+    /// The value named `s` in the files, if there is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
@@ -218,7 +230,9 @@ pub enum Moment {
 }
 
 impl Moment {
+    /// Every value, in order.
     pub const ALL: [Moment; 4] = [Moment::Started, Moment::Detected, Moment::Mitigated, Moment::Resolved];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             Moment::Started => "started",
@@ -270,6 +284,7 @@ pub struct Impact {
 }
 
 impl Impact {
+    /// The moment `m`, when the retro states it.
     pub fn moment(&self, m: Moment) -> Option<&MomentValue> {
         match m {
             Moment::Started => self.started.as_ref(),
@@ -278,6 +293,7 @@ impl Impact {
             Moment::Resolved => self.resolved.as_ref(),
         }
     }
+    /// The moment `m`, to fill in.
     pub fn moment_mut(&mut self, m: Moment) -> &mut Option<MomentValue> {
         match m {
             Moment::Started => &mut self.started,
@@ -292,6 +308,7 @@ impl Impact {
         let end = self.moment(m)?.at;
         Some(end.as_second() - start.as_second())
     }
+    /// Time to detect, mitigate and resolve, in seconds, where known.
     pub fn durations(&self) -> Durations {
         Durations {
             detect: self.duration_to(Moment::Detected),
@@ -389,6 +406,7 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
+    /// Every value, in order.
     pub const ALL: [SectionKind; 7] = [
         SectionKind::StakeholderMessage,
         SectionKind::Narrative,
@@ -398,6 +416,7 @@ impl SectionKind {
         SectionKind::TechnicalAnalysis,
         SectionKind::FollowUpActions,
     ];
+    /// The heading `new` writes for this section.
     pub fn canonical_heading(self) -> &'static str {
         match self {
             SectionKind::StakeholderMessage => "Stakeholder message",
@@ -409,6 +428,7 @@ impl SectionKind {
             SectionKind::FollowUpActions => "Follow-up actions",
         }
     }
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             SectionKind::StakeholderMessage => "stakeholder-message",
@@ -471,6 +491,7 @@ pub enum StatedKind {
 }
 
 impl StatedKind {
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             StatedKind::Detect => "detect",
@@ -549,9 +570,11 @@ pub struct Retro {
 }
 
 impl Retro {
+    /// The first section of this kind.
     pub fn section(&self, kind: SectionKind) -> Option<&Section> {
         self.sections.iter().find(|s| s.kind == Some(kind))
     }
+    /// Time to detect, mitigate and resolve, in seconds, where known.
     pub fn durations(&self) -> Durations {
         self.impact.durations()
     }
@@ -579,6 +602,7 @@ pub struct Book {
 }
 
 impl Book {
+    /// The retro with this id.
     pub fn retro(&self, id: &str) -> Option<&Retro> {
         self.retros.iter().find(|r| r.id == id)
     }

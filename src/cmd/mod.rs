@@ -119,3 +119,26 @@ pub fn print_human_stderr(root: &Path, diags: &[Diagnostic]) {
         diagnostic::render_human(diags, use_color(&std::io::stderr()), &|f| std::fs::read_to_string(root.join(f)).ok());
     eprint!("{text}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::{Context, anyhow};
+
+    #[test]
+    fn errors_end_with_the_exit_code_they_carry() {
+        assert_eq!(finish(usage(anyhow!("unknown revision `x`"))), ExitCode::from(EXIT_USAGE));
+        assert_eq!(finish(quiet(EXIT_ERRORS)), ExitCode::from(EXIT_ERRORS));
+        // An operational failure without a code (a file that cannot be written) exits with 1.
+        let io = Err::<(), _>(std::io::Error::other("disk full")).context("cannot write site/index.html");
+        assert_eq!(finish(io.expect_err("an error")), ExitCode::from(EXIT_ERRORS));
+    }
+
+    #[test]
+    fn a_failure_shows_the_whole_cause_once() {
+        let inner = Err::<(), _>(std::io::Error::other("permission denied")).context("cannot create retros");
+        let err = usage(inner.expect_err("an error"));
+        assert_eq!(err.to_string(), "cannot create retros: permission denied");
+        assert_eq!(err.chain().count(), 1, "main prints the message once, not once per cause");
+    }
+}

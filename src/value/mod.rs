@@ -379,6 +379,7 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
+    /// Indexes the lines of `text`, whose first line is file line `first_line`.
     pub fn new(text: &'a str, first_line: u32) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
@@ -391,6 +392,7 @@ impl<'a> LineIndex<'a> {
         self.first_line + (self.starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1) as u32
     }
 
+    /// The 1-based file line and column (in characters) of a byte offset.
     pub fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
