@@ -123,14 +123,16 @@ fn code_only(src: &str) -> String {
             let end = if rest.get(1) == Some(&b'\\') {
                 rest.iter().skip(2).position(|&c| c == b'\'').map(|p| p + 3)
             } else {
-                let ch = std::str::from_utf8(&rest[1..]).ok().or_else(|| {
-                    // Cut at a char boundary when the rest is not valid UTF-8 at the end.
-                    (1..rest.len()).rev().find_map(|e| std::str::from_utf8(&rest[1..e]).ok())
-                });
-                ch.and_then(|s| s.chars().next())
-                    .map(char::len_utf8)
-                    .filter(|&l| rest.get(1 + l) == Some(&b'\''))
-                    .map(|l| l + 2)
+                // The width of the UTF-8 character after the quote; a closing quote right after it
+                // makes a character literal.
+                let width = match rest.get(1) {
+                    Some(&c) if c < 0x80 => 1,
+                    Some(&c) if c >= 0xF0 => 4,
+                    Some(&c) if c >= 0xE0 => 3,
+                    Some(_) => 2,
+                    None => 0,
+                };
+                (width > 0 && rest.get(1 + width) == Some(&b'\'')).then_some(width + 2)
             };
             let n = end.unwrap_or(1);
             rest[..n].iter().for_each(|&c| blank(&mut out, c));
@@ -219,20 +221,20 @@ pub fn violations(rel: &str, src: &str) -> Vec<String> {
                     inline.pop();
                 }
             }
-            _ if word_start && code[i..].starts_with("mod ") => {
+            _ if word_start && bytes[i..].starts_with(b"mod ") => {
                 let after = code[i + 4..].trim_start();
                 let name_len = after.chars().take_while(|&c| is_ident(c)).count();
                 if after[name_len..].trim_start().starts_with('{') {
                     inline.push(depth);
                 }
             }
-            _ if word_start && code[i..].starts_with("crate::") => {
+            _ if word_start && bytes[i..].starts_with(b"crate::") => {
                 used.extend(heads(&code, i + 7).into_iter().map(|m| (i, m)));
             }
-            _ if word_start && code[i..].starts_with("super::") => {
+            _ if word_start && bytes[i..].starts_with(b"super::") => {
                 let mut at = i;
                 let mut ups = 0;
-                while code[at..].starts_with("super::") {
+                while bytes[at..].starts_with(b"super::") {
                     ups += 1;
                     at += 7;
                 }
@@ -345,7 +347,7 @@ mod tests {
 
     #[test]
     fn comments_strings_and_unknown_modules() {
-        let src = "// crate::build::x\n/* crate::serve */ fn f() { let _ = \"crate::cmd\"; let _ = r#\"crate::build\"#; let _ = '\"'; }\n";
+        let src = "// crate::build::x\n/* crate::serve */ fn f() { let _ = \"crate::cmd\"; let _ = r#\"crate::build\"#; let _ = '\"'; let _ = '→'; }\n";
         assert!(violations("model.rs", src).is_empty(), "{:?}", violations("model.rs", src));
         let lifetimes = "fn f<'a>(x: &'a str) -> &'a str { let _ = crate::serve::start; x }";
         assert_eq!(violations("model.rs", lifetimes).len(), 1);
