@@ -1,8 +1,8 @@
 //! `book.toml` → [`Config`]: defaults for every key; unknown keys are errors naming the nearest valid key.
 
 use crate::diagnostic::{Diagnostic, Pos};
-use crate::load::value::{self, Node, NodeKind};
 use crate::suggest::nearest;
+use crate::value::{self, Node, NodeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -261,6 +261,31 @@ impl Default for HtmlConfig {
     }
 }
 
+/// Where the value at `path` (table keys) was written in book.toml; line 1 when it was not.
+fn pos_at(tree: &Node, path: &[&str]) -> Pos {
+    let mut n = tree;
+    for p in path {
+        match n.get(p) {
+            Some(c) => n = c,
+            None => return Pos::START,
+        }
+    }
+    n.pos
+}
+
+/// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
+/// contributing factor).
+pub const ELEMENT_KEYS: &[&str] = &[
+    "stakeholder-message",
+    "narrative",
+    "timeline",
+    "monitoring",
+    "contributing-factors",
+    "five-whys",
+    "technical-analysis",
+    "follow-up-actions",
+];
+
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
@@ -268,7 +293,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
     ("retros.adopt", &["split"]),
-    ("retros.required", crate::analyze::completeness::ELEMENT_KEYS),
+    ("retros.required", ELEMENT_KEYS),
     ("factors.*", &["title", "category", "description", "aliases"]),
     // `[lint]` also takes every rule id: see `check_keys`.
     ("lint", &["blameless", "completeness", "paths"]),
@@ -338,16 +363,16 @@ impl Config {
     }
 
     fn validate(&mut self, tree: &Node, diags: &mut Vec<Diagnostic>) {
-        let pos_of = |path: &[&str]| {
-            let mut n = tree;
-            for p in path {
-                match n.get(p) {
-                    Some(c) => n = c,
-                    None => return Pos::START,
-                }
-            }
-            n.pos
-        };
+        let pos_of = |path: &[&str]| pos_at(tree, path);
+        self.dir_pos = Some(pos_of(&["retros", "dir"]));
+        self.check_values(&pos_of, diags);
+        self.check_severities(&pos_of, diags);
+        self.aliases = self.check_factors(&pos_of, diags);
+        self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+    }
+
+    /// The language, the retros folder, the URLs and the time zone.
+    fn check_values(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
         if let Err(why) = check_language(&self.book.language) {
             diags.push(Diagnostic::error(
                 FILE,
@@ -359,7 +384,6 @@ impl Config {
                 ),
             ));
         }
-        self.dir_pos = Some(pos_of(&["retros", "dir"]));
         if let Err(why) = check_book_path(&self.retros.dir) {
             diags.push(Diagnostic::error(
                 FILE,
@@ -406,6 +430,10 @@ impl Config {
                 ),
             ));
         }
+    }
+
+    /// The list of severities, and the severities named in other tables.
+    fn check_severities(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
         if self.retros.severities.is_empty() {
             diags.push(Diagnostic::error(
                 FILE,
@@ -432,9 +460,13 @@ impl Config {
                 known_severity(&["retros", "required", element], sev, diags);
             }
         }
+    }
+
+    /// Factor categories and aliases; returns alias → factor id.
+    fn check_factors(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) -> HashMap<String, String> {
         let mut aliases = HashMap::new();
         for (id, def) in &self.factors {
-            let canonical = crate::load::normalize_factor_id(id);
+            let canonical = crate::text::normalize_factor_id(id);
             if let Some(cat) = &def.category
                 && !self.retros.factor_categories.contains(cat)
             {
@@ -449,7 +481,7 @@ impl Config {
                 ));
             }
             for a in &def.aliases {
-                let a = crate::load::normalize_factor_id(a);
+                let a = crate::text::normalize_factor_id(a);
                 if let Some(prev) = aliases.insert(a.clone(), canonical.clone())
                     && prev != canonical
                 {
@@ -462,8 +494,7 @@ impl Config {
                 }
             }
         }
-        self.aliases = aliases;
-        self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+        aliases
     }
 
     /// The book's default time zone.

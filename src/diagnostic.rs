@@ -69,6 +69,7 @@ pub enum Level {
 }
 
 impl Level {
+    /// The level as printed: `error`, `warning` or `note`.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Error => "error",
@@ -86,6 +87,7 @@ pub struct Pos {
 }
 
 impl Pos {
+    /// A 1-based line and column.
     pub const fn new(line: u32, column: u32) -> Self {
         Pos { line, column }
     }
@@ -106,6 +108,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic of any level.
     pub fn new(file: &str, pos: Pos, rule: &'static str, level: Level, message: impl Into<String>) -> Self {
         Diagnostic {
             file: file.to_string(),
@@ -116,12 +119,15 @@ impl Diagnostic {
             message: message.into(),
         }
     }
+    /// An error: the book does not check.
     pub fn error(file: &str, pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
         Self::new(file, pos, rule, Level::Error, message)
     }
+    /// A warning: printed, fails only with `--strict`.
     pub fn warning(file: &str, pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
         Self::new(file, pos, rule, Level::Warning, message)
     }
+    /// A note: a suggestion, never a failure.
     pub fn note(file: &str, pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
         Self::new(file, pos, rule, Level::Note, message)
     }
@@ -136,13 +142,13 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// rustc-like: a snippet of the file with a caret under the problem
+    /// rustc-like: a snippet of the file with a caret under the problem.
     Human,
-    /// GitHub Actions workflow commands, shown as annotations on a pull request
+    /// GitHub Actions workflow commands, shown as annotations on a pull request.
     Github,
-    /// one JSON array of diagnostics
+    /// One JSON array of diagnostics.
     Json,
 }
 
@@ -354,6 +360,11 @@ pub fn rule_summary(diags: &[Diagnostic]) -> String {
         let _ = writeln!(out, "  {rule:<width$}  {}", parts.join(", "));
     }
     out
+}
+
+/// Number of errors in a list of diagnostics.
+pub fn error_count(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.level == Level::Error).count()
 }
 
 /// One line that sums up a run: "3 errors, 1 warning in 2 files".

@@ -15,6 +15,7 @@ pub struct Export<'a> {
     pub actions: Vec<ActionEntry>,
 }
 
+/// The `book` object of the export: what book.toml says about the book.
 #[derive(Debug, Serialize)]
 pub struct BookInfo<'a> {
     pub title: &'a str,
@@ -22,6 +23,7 @@ pub struct BookInfo<'a> {
     pub today: Date,
 }
 
+/// One retro in the export.
 #[derive(Debug, Serialize)]
 pub struct RetroExport<'a> {
     pub id: &'a str,
@@ -73,6 +75,7 @@ pub struct ActionGitExport {
     pub days_to_close: Option<i64>,
 }
 
+/// The impact of a retro in the export, with computed durations.
 #[derive(Debug, Serialize)]
 pub struct ImpactExport<'a> {
     pub started: Option<String>,
@@ -84,6 +87,7 @@ pub struct ImpactExport<'a> {
     pub data_loss: Option<bool>,
 }
 
+/// A contributing factor of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct FactorExport<'a> {
     pub id: &'a str,
@@ -92,6 +96,7 @@ pub struct FactorExport<'a> {
     pub whys: &'a [String],
 }
 
+/// A follow-up action of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct ActionExport<'a> {
     pub id: &'a str,
@@ -108,6 +113,7 @@ pub struct ActionExport<'a> {
     pub git: Option<ActionGitExport>,
 }
 
+/// A timeline entry in the export.
 #[derive(Debug, Serialize)]
 pub struct TimelineExport<'a> {
     pub at: String,
@@ -115,6 +121,7 @@ pub struct TimelineExport<'a> {
     pub text: &'a str,
 }
 
+/// A section of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct SectionExport<'a> {
     pub heading: &'a str,

@@ -9,19 +9,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-/// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
-/// contributing factor).
-pub const ELEMENT_KEYS: &[&str] = &[
-    "stakeholder-message",
-    "narrative",
-    "timeline",
-    "monitoring",
-    "contributing-factors",
-    "five-whys",
-    "technical-analysis",
-    "follow-up-actions",
-];
-
 /// A plain section needs at least this many words to count as written.
 pub const MIN_WORDS: usize = 8;
 
@@ -161,7 +148,7 @@ fn section_gaps(kind: SectionKind, s: Option<&Section>) -> Vec<String> {
     match s {
         None => vec![format!("no `## {}` section", kind.canonical_heading())],
         Some(s) => {
-            let plain = crate::render::markdown::plain_text(&s.markdown);
+            let plain = crate::text::plain_text(&s.markdown);
             if template_text(kind, &s.markdown, &plain) {
                 vec![format!("the {} section still holds only the template's guidance", kind.canonical_heading())]
             } else if plain.split_whitespace().nth(MIN_WORDS - 1).is_none() {
@@ -192,7 +179,7 @@ static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
 /// Whether a section holds nothing but the template's guidance: no text outside comments, or
 /// the guidance itself with the comment markers removed.
 pub fn is_template_text(kind: SectionKind, markdown: &str) -> bool {
-    template_text(kind, markdown, &crate::render::markdown::plain_text(markdown))
+    template_text(kind, markdown, &crate::text::plain_text(markdown))
 }
 
 fn template_text(kind: SectionKind, markdown: &str, plain: &str) -> bool {

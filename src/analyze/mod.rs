@@ -3,7 +3,7 @@
 pub mod completeness;
 pub mod stats;
 
-use crate::model::{Action, ActionStatus, Book, Priority, Retro};
+use crate::model::{Action, ActionStatus, Book, Priority, Retro, Section, SectionKind};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -182,6 +182,15 @@ pub fn time_to_close(book: &Book) -> stats::DurationStats {
 /// Today in the book's time zone, unless pinned with `--today`.
 pub fn today(pinned: Option<Date>, book: &Book) -> Date {
     pinned.unwrap_or_else(|| jiff::ZonedDateTime::now().with_time_zone(book.config.timezone()).date())
+}
+
+/// The section published as the stakeholder message: the first one headed "Stakeholder message"
+/// (never an alias of it).
+pub fn stakeholder_message(r: &Retro) -> Option<&Section> {
+    r.sections.iter().find(|s| {
+        s.kind == Some(SectionKind::StakeholderMessage)
+            && crate::load::sections::is_explicit_stakeholder_heading(&s.heading)
+    })
 }
 
 /// Books in memory for unit tests of the layers above `load`.

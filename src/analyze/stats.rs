@@ -375,7 +375,7 @@ pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
             let shared: Vec<&str> = wx.iter().copied().filter(|a| wy.iter().any(|b| word_match(a, b))).collect();
             let contained = |p: &[&str], q: &[&str]| p.iter().all(|a| q.iter().any(|b| word_match(a, b)));
             let subset = !shared.is_empty() && (contained(&wx, &wy) || contained(&wy, &wx));
-            if !(crate::check::similar(&x.id, &y.id) || (same_category && subset)) {
+            if !(crate::text::similar(&x.id, &y.id) || (same_category && subset)) {
                 continue;
             }
             let mut why = Vec::new();
@@ -407,7 +407,7 @@ pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
 /// Incidents citing `factor_id` (normalised and resolved through aliases) per quarter
 /// ("2025 Q1"), for every quarter from the book's first incident to its last.
 pub fn quarterly_trend(book: &Book, factor_id: &str) -> Vec<(String, u32)> {
-    let written = crate::load::normalize_factor_id(factor_id);
+    let written = crate::text::normalize_factor_id(factor_id);
     let id = book.config.canonical_factor(&written);
     let quarter = |d: Date| (d.year(), (d.month() - 1) / 3 + 1);
     let dates: Vec<Date> = book.retros.iter().filter_map(|r| r.date).collect();

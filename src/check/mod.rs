@@ -8,8 +8,8 @@ mod stakeholder;
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{Book, Moment, Monitoring, Retro};
 use crate::suggest::nearest;
+use crate::text::similar;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path};
 
 /// All the book-level rules. Load-time problems (syntax, types, values) come from `load`.
 pub fn check_book(book: &Book) -> Vec<Diagnostic> {
@@ -122,7 +122,7 @@ pub const MAX_ID_CHARS: usize = 100;
 fn path_problem(id: &str, site_files: &[&str]) -> Option<String> {
     let chars = id.chars().count();
     if chars > MAX_ID_CHARS {
-        let short: String = crate::load::slugify(id).chars().take(60).collect();
+        let short: String = crate::text::slugify(id).chars().take(60).collect();
         return Some(format!(
             "is {chars} characters long; ids become folder names and URLs and may have at most {MAX_ID_CHARS} characters (e.g. `{}`)",
             short.trim_end_matches(['-', '.'])
@@ -167,7 +167,7 @@ fn id_as_path(r: &Retro, out: &mut Vec<Diagnostic>) {
 /// A factor id becomes the folder of its page (`factors/<slug>/`), with the same constraints.
 fn factor_ids_as_paths(r: &Retro, out: &mut Vec<Diagnostic>) {
     for f in &r.factors {
-        let slug = crate::load::slugify(&f.id);
+        let slug = crate::text::slugify(&f.id);
         if let Some(why) = path_problem(&slug, &["index.html"]) {
             let shown = if f.id.chars().count() > 40 {
                 format!("{}…", f.id.chars().take(40).collect::<String>())
@@ -194,7 +194,7 @@ fn id_charset(r: &Retro, out: &mut Vec<Diagnostic>) {
             &r.path,
             r.id_pos,
             "id-charset",
-            format!("id `{}` {what}; an id is a URL slug of letters, digits, `.`, `_`, `-` and does not start with `.` (e.g. `{}`)", r.id, crate::load::slugify(&r.id)),
+            format!("id `{}` {what}; an id is a URL slug of letters, digits, `.`, `_`, `-` and does not start with `.` (e.g. `{}`)", r.id, crate::text::slugify(&r.id)),
         ));
     }
 }
@@ -431,28 +431,6 @@ fn factor_twins(r: &Retro, book: &Book, usage: &BTreeMap<&str, usize>, out: &mut
     }
 }
 
-/// Whether two factor ids look like the same thing: a small edit distance, or (almost) all
-/// words shared, where a word also matches its prefix (`config` ~ `configuration`).
-pub fn similar(a: &str, b: &str) -> bool {
-    if a == b {
-        return false;
-    }
-    let d = strsim::damerau_levenshtein(a, b);
-    if d <= 2 && a.len().min(b.len()) >= 6 {
-        return true;
-    }
-    let wa: Vec<&str> = a.split('-').filter(|w| !w.is_empty()).collect();
-    let wb: Vec<&str> = b.split('-').filter(|w| !w.is_empty()).collect();
-    let word_match = |x: &str, y: &str| {
-        x == y
-            || (x.len().min(y.len()) >= 4 && (x.starts_with(y) || y.starts_with(x)))
-            || (x.len().min(y.len()) >= 5 && strsim::levenshtein(x, y) <= 1)
-    };
-    let shared = wa.iter().filter(|x| wb.iter().any(|y| word_match(x, y))).count();
-    let most = wa.len().max(wb.len());
-    shared >= 1 && most > 0 && shared * 3 >= most * 2
-}
-
 fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     use crate::load::monitoring::{AssetProblem, locate};
     let max = book.config.retros.max_data_size;
@@ -487,21 +465,6 @@ fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(&r.path, p.pos, "monitoring-data", message));
         }
     }
-}
-
-/// Whether a book-relative path leaves the book (absolute, or `..` below the root at any point).
-pub fn escapes_root(p: &str) -> bool {
-    let path = Path::new(p);
-    let mut depth = 0i32;
-    path.is_absolute()
-        || path.components().any(|c| {
-            depth += match c {
-                Component::ParentDir => -1,
-                Component::Normal(_) => 1,
-                _ => 0,
-            };
-            depth < 0
-        })
 }
 
 #[cfg(test)]

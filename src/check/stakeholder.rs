@@ -95,7 +95,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     if !r.external {
         return;
     }
-    let Some(s) = crate::public::stakeholder_message(r) else {
+    let Some(s) = crate::analyze::stakeholder_message(r) else {
         if let Some(alias) = r.section(SectionKind::StakeholderMessage) {
             out.push(Diagnostic::warning(
                 &r.path,
@@ -246,7 +246,7 @@ fn findings(r: &Retro, book: &Book, text: &str, handles: bool) -> Vec<Finding> {
 
 /// A hint, not an error: a long message or one full of jargon loses its readers.
 fn plain_language(r: &Retro, s: &crate::model::Section, text: &str, out: &mut Vec<Diagnostic>) {
-    let plain = crate::render::markdown::plain_text(text);
+    let plain = crate::text::plain_text(text);
     let words = plain.split_whitespace().count();
     let mut used: Vec<(usize, &str, &str)> = Vec::new();
     for (term, instead) in JARGON {

@@ -1,9 +1,10 @@
 //! `retrobook report factors|actions|stats`: flags to a [`report::Report`], its text to stdout.
-//! The reports themselves are `crate::report` (docs/report.md documents every field).
+//! The reports themselves are `retrobook::report` (docs/report.md documents every field).
 
-use super::{EXIT_ERRORS, EXIT_OK, use_color};
-use crate::analyze;
-use crate::report::{self, ActionFilter, Format, Report};
+use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit, use_color};
+use anyhow::Context;
+use retrobook::analyze;
+use retrobook::report::{self, ActionFilter, Format, Report};
 use jiff::civil::Date;
 use std::io::Write as _;
 use std::path::Path;
@@ -75,34 +76,24 @@ impl ReportKind {
 }
 
 /// Runs `report` and returns the exit code.
-pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> i32 {
-    let loaded = match super::load_with_history(root) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> Outcome {
+    let loaded = super::load_with_history(root)?;
     let book = &loaded.book;
     let today = analyze::today(today, book);
     let (what, format) = kind.report();
-    let out = match report::render(book, &what, format, today, use_color(&std::io::stdout())) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return EXIT_ERRORS;
-        }
-    };
+    let out = report::render(book, &what, format, today, use_color(&std::io::stdout()))?;
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
         // `retrobook report … | head` closes the pipe early; that is not a failure.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-            return EXIT_ERRORS;
+            return Err(e).context("cannot write the report");
         }
     }
-    let errors = super::error_count(&loaded.diagnostics);
+    let errors = retrobook::diagnostic::error_count(&loaded.diagnostics);
     if errors > 0 {
         eprintln!("the book has {errors} errors, so the report may be incomplete (run `retrobook check`)");
-        EXIT_ERRORS
+        exit(EXIT_ERRORS)
     } else {
-        EXIT_OK
+        exit(EXIT_OK)
     }
 }

@@ -6,8 +6,9 @@
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Pos};
-use crate::load::sections::{SlugSet, classify, collapse, markdown_options, normalize_heading};
+use crate::load::sections::{SlugSet, classify, collapse, normalize_heading};
 use crate::model::*;
+use crate::text::markdown_options;
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::{Offset, TimeZone};
@@ -261,7 +262,7 @@ pub fn label_sections(body: &str, first_line: u32, headed: &[Section]) -> (Vec<S
             LabelRole::Section(k) => Some(k),
         };
         if role == LabelRole::Impact && users.is_none() {
-            let text = crate::render::markdown::plain_text(&content);
+            let text = crate::text::plain_text(&content);
             let text = collapse(&text);
             if !text.is_empty() {
                 users = Some((text, line));
@@ -976,7 +977,7 @@ pub fn factor_slug(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .take(5)
         .collect();
-    crate::load::slugify(&words.join("-")).chars().take(60).collect::<String>().trim_end_matches('-').to_string()
+    crate::text::slugify(&words.join("-")).chars().take(60).collect::<String>().trim_end_matches('-').to_string()
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -4,9 +4,10 @@
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Level, Pos};
 use crate::load::value::{Key, Node, NodeKind};
-use crate::load::{DateError, normalize_factor_id, parse_date, parse_timestamp};
+use crate::load::{DateError, parse_date, parse_timestamp};
 use crate::model::*;
 use crate::suggest::nearest;
+use crate::text::normalize_factor_id;
 use std::collections::BTreeMap;
 
 /// The delimiter style of a front-matter block.

@@ -2,17 +2,19 @@
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
 pub mod adopt;
-pub mod fastyaml;
 pub mod frontmatter;
 pub mod log;
 pub mod monitoring;
 pub mod sections;
 pub mod timeline;
-pub mod value;
+
+/// The position-keeping value tree, re-exported from [`crate::value`] for the readers here.
+pub use crate::value::{self, fastyaml};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Level, Pos};
 use crate::model::*;
+use crate::text::{normalize_text, relative, slugify};
 use frontmatter::{Meta, Reader, Style};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -140,12 +142,6 @@ pub fn is_retro_file(p: &Path) -> bool {
     }
 }
 
-/// `path` relative to `root`, with `/` separators.
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-}
-
 /// Loads the retro of a file from its bytes — or the retros of an incident log, one per incident
 /// (see [`log`]). `rel` is the path relative to the book root.
 pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<Retro>, Vec<Diagnostic>) {
@@ -206,13 +202,6 @@ pub fn missing_dir(config: &Config) -> Diagnostic {
             config.retros.dir
         ),
     )
-}
-
-/// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither):
-/// CRLF (Windows) and a lone CR (classic Mac OS) both end a line.
-pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
 }
 
 /// Parses a retro's (UTF-8, LF) text, or one incident of a log (`part`: its section, which starts
@@ -511,36 +500,6 @@ fn file_stem_for_id(rel: &str) -> String {
     stem.to_string()
 }
 
-/// Lower-case; runs of characters other than `[a-z0-9._-]` become `-`; no leading dot or dash.
-pub fn slugify(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut dash = false;
-    let mut push = |c: char| {
-        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c);
-        } else {
-            dash = true;
-        }
-    };
-    for c in s.chars() {
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase());
-        } else {
-            c.to_lowercase().for_each(&mut push);
-        }
-    }
-    out.trim_start_matches(['.', '-']).to_string()
-}
-
-/// Factor ids: lower-case, spaces and underscores to `-`.
-pub fn normalize_factor_id(s: &str) -> String {
-    s.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '_' { '-' } else { c }).collect()
-}
-
 static DATE_IN_NAME: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"(\d{4})[-/](\d{2})[-/](\d{2})").expect("valid regex"));
 
@@ -724,7 +683,7 @@ mod tests {
     #[test]
     fn slugs_and_stems() {
         assert_eq!(
-            slugify("PM2022-002 -  Logs not shipped to CloudWatch"),
+            crate::text::slugify("PM2022-002 -  Logs not shipped to CloudWatch"),
             "pm2022-002-logs-not-shipped-to-cloudwatch"
         );
         assert_eq!(file_stem_for_id("retros/2024-05-02-dns/index.md"), "2024-05-02-dns");
@@ -733,7 +692,7 @@ mod tests {
             "PM2022-009 - Bad AWS EKS AMI causing Kubernetes issues"
         );
         assert_eq!(humanize_stem("2024-03-14-checkout-outage"), "Checkout outage");
-        assert_eq!(normalize_factor_id("Config Drift_x"), "config-drift-x");
+        assert_eq!(crate::text::normalize_factor_id("Config Drift_x"), "config-drift-x");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn locate(root: &Path, retro_rel: &str, written: &str, max: u64) -> Result<P
         None => written.to_string(),
     };
     // `retros/` + `/etc/passwd` is not absolute as a string, but joining it to a path is.
-    if Path::new(written).has_root() || Path::new(written).is_absolute() || crate::check::escapes_root(&in_book) {
+    if Path::new(written).has_root() || Path::new(written).is_absolute() || crate::text::escapes_root(&in_book) {
         return Err(AssetProblem::Outside);
     }
     let root = if root.as_os_str().is_empty() { Path::new(".") } else { root };

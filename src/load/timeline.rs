@@ -14,73 +14,12 @@
 //! A date carries forward. A zone stated once outside the entries ("All times in PST", a table
 //! header "Time (UTC)") applies to the whole section; an entry's own zone wins.
 
+use crate::model::{EntryKind, TimelineEntry};
 use jiff::{
     Timestamp,
     civil::{Date, DateTime, Time},
     tz::{Offset, TimeZone},
 };
-
-/// What an entry marks in the incident; written `[kind]` right after the time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EntryKind {
-    Started,
-    Detected,
-    Escalated,
-    Mitigated,
-    Resolved,
-    Comms,
-    Breakthrough,
-    Miscommunication,
-    Handoff,
-}
-
-impl EntryKind {
-    pub const ALL: [EntryKind; 9] = [
-        EntryKind::Started,
-        EntryKind::Detected,
-        EntryKind::Escalated,
-        EntryKind::Mitigated,
-        EntryKind::Resolved,
-        EntryKind::Comms,
-        EntryKind::Breakthrough,
-        EntryKind::Miscommunication,
-        EntryKind::Handoff,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Started => "started",
-            EntryKind::Detected => "detected",
-            EntryKind::Escalated => "escalated",
-            EntryKind::Mitigated => "mitigated",
-            EntryKind::Resolved => "resolved",
-            EntryKind::Comms => "comms",
-            EntryKind::Breakthrough => "breakthrough",
-            EntryKind::Miscommunication => "miscommunication",
-            EntryKind::Handoff => "handoff",
-        }
-    }
-
-    /// Case-insensitive; surrounding whitespace is ignored.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TimelineEntry {
-    /// The instant.
-    pub at: Timestamp,
-    /// The civil date-time as written (in the section's zone).
-    pub local: DateTime,
-    pub kind: Option<EntryKind>,
-    /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
-    /// the heading remainder plus the following paragraph(s) until the next entry.
-    pub text: String,
-    /// 1-based line in the file.
-    pub line: u32,
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct TimelineContext<'a> {

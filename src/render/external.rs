@@ -4,7 +4,7 @@
 
 use super::OutputFile;
 use super::theme::Theme;
-use crate::public::{PublicRetro, PublicSite};
+use crate::model::{PublicRetro, PublicSite};
 use crate::search::SearchRecord;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -123,7 +123,7 @@ pub fn render_external(
         .collect();
     let feed = FeedCtx {
         base: &site.base,
-        id: format!("urn:retrobook:external:{}", crate::load::slugify(&site.title)),
+        id: format!("urn:retrobook:external:{}", crate::text::slugify(&site.title)),
         updated: entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| stamp("")),
         entries,
     };

@@ -21,7 +21,7 @@ pub fn role_label(key: &str) -> String {
 
 /// A URL path segment for a facet value (`Payments API` → `payments-api`).
 pub fn segment(s: &str) -> String {
-    let slug = crate::load::slugify(s);
+    let slug = crate::text::slugify(s);
     if slug.is_empty() { "-".to_string() } else { slug }
 }
 

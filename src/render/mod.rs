@@ -328,7 +328,7 @@ fn feed_ctx(book: &Book) -> FeedCtx {
         .collect();
     FeedCtx {
         base: site_url(book),
-        id: format!("urn:retrobook:{}", crate::load::slugify(&book.config.book.title)),
+        id: format!("urn:retrobook:{}", crate::text::slugify(&book.config.book.title)),
         updated: entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| stamp(None)),
         entries,
     }

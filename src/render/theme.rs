@@ -24,7 +24,7 @@ impl Theme {
             for entry in walkdir::WalkDir::new(&user).sort_by_file_name() {
                 let entry = entry.map_err(std::io::Error::other)?;
                 if entry.file_type().is_file() {
-                    let rel = crate::load::relative(&user, entry.path());
+                    let rel = crate::text::relative(&user, entry.path());
                     let bytes = std::fs::read(entry.path())?;
                     // The project's own repository is a book whose theme/ is the built-in one:
                     // identical files are not overrides.

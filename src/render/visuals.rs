@@ -25,7 +25,7 @@ pub fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
             .map(|e| svg::TimelineItem {
                 at: e.at.as_second(),
                 kind: e.kind.map(|k| k.as_str().to_string()),
-                label: super::markdown::plain_text(&e.text).trim().to_string(),
+                label: crate::text::plain_text(&e.text).trim().to_string(),
             })
             .collect(),
     };

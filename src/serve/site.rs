@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Level, Pos};
 use crate::model::{Book, Retro};
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
+use anyhow::Context;
 use axum::body::Bytes;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -167,7 +168,7 @@ impl Engine {
                 // The one file the change named, or the retros folder.
                 let file = match plan.retros.first() {
                     Some(one) if plan.retros.len() == 1 && !plan.config && !plan.theme => {
-                        crate::load::relative(&self.root, one)
+                        crate::text::relative(&self.root, one)
                     }
                     _ => self.retros_dir().unwrap_or("retros").to_string(),
                 };
@@ -285,7 +286,7 @@ impl Engine {
         let fresh: Vec<(PathBuf, Option<LoadedFile>)> = stale
             .par_iter()
             .map(|path| {
-                let rel = crate::load::relative(&self.root, path);
+                let rel = crate::text::relative(&self.root, path);
                 let loaded = match std::fs::read(path) {
                     Ok(bytes) => {
                         #[cfg(test)]
@@ -348,18 +349,18 @@ pub fn refresh_search(
     generation: u64,
     scratch: &Path,
     cache: &Path,
-) -> Result<usize, String> {
+) -> anyhow::Result<usize> {
     let records = render::records::records(book);
     let _ = std::fs::remove_dir_all(scratch);
-    crate::search::build_search(&records, scratch, Some(cache)).map_err(|e| format!("{e:#}"))?;
+    crate::search::build_search(&records, scratch, Some(cache))?;
     let mut bundle = HashMap::new();
     for entry in walkdir::WalkDir::new(scratch).into_iter().filter_map(Result::ok) {
         if entry.file_type().is_file() {
-            let rel = crate::load::relative(scratch, entry.path());
+            let rel = crate::text::relative(scratch, entry.path());
             if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
                 continue;
             }
-            let bytes = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            let bytes = std::fs::read(entry.path()).with_context(|| entry.path().display().to_string())?;
             bundle.insert(format!("{SEARCH_PREFIX}{rel}"), Bytes::from(bytes));
         }
     }

@@ -2,7 +2,10 @@
 //!
 //! YAML (via yaml-rust2's marked events) and TOML (via toml's spanned `DeTable`) both become a
 //! [`Node`], so that every later diagnostic — a wrong type, an unknown severity, a bad date — can
-//! point at the exact line and column in the retro's file.
+//! point at the exact line and column in the retro's file. `book.toml` is read through it too,
+//! so it sits below `config` and `load` (which re-exports it as `load::value`).
+
+pub mod fastyaml;
 
 use crate::diagnostic::Pos;
 use std::collections::HashMap;
@@ -103,7 +106,7 @@ fn too_deep(pos: Pos) -> SyntaxError {
 
 /// Parses YAML front matter. `first_line` is the file line of the matter's first line.
 pub fn parse_yaml(text: &str, first_line: u32) -> Result<Node, SyntaxError> {
-    if let Some(node) = super::fastyaml::parse(text, first_line) {
+    if let Some(node) = fastyaml::parse(text, first_line) {
         return Ok(node);
     }
     parse_yaml_reference(text, first_line)
@@ -376,6 +379,7 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
+    /// Indexes the lines of `text`, whose first line is file line `first_line`.
     pub fn new(text: &'a str, first_line: u32) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
@@ -388,6 +392,7 @@ impl<'a> LineIndex<'a> {
         self.first_line + (self.starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1) as u32
     }
 
+    /// The 1-based file line and column (in characters) of a byte offset.
     pub fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;

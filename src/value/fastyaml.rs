@@ -17,7 +17,7 @@
 //!   sequence, the first character of a less indented line, or the end of the text (`next_token`).
 
 use crate::diagnostic::Pos;
-use crate::load::value::{Key, Node, NodeKind};
+use crate::value::{Key, Node, NodeKind};
 
 /// Parses the common subset of YAML front matter directly; `None` means "outside the subset: use yaml-rust2".
 pub fn parse(text: &str, first_line: u32) -> Option<Node> {
@@ -108,7 +108,7 @@ struct Parser<'a> {
     entries: Vec<(Key, Node)>,
     items: Vec<Node>,
     /// Block maps and sequences open around the current line. Deeper than
-    /// [`MAX_DEPTH`](crate::load::value::MAX_DEPTH) is yaml-rust2's to report.
+    /// [`MAX_DEPTH`](crate::value::MAX_DEPTH) is yaml-rust2's to report.
     depth: usize,
 }
 
@@ -230,7 +230,7 @@ impl<'a> Parser<'a> {
     /// parse is abandoned whole, so the count needs no unwinding).
     fn enter(&mut self) -> Option<()> {
         self.depth += 1;
-        (self.depth <= crate::load::value::MAX_DEPTH).then_some(())
+        (self.depth <= crate::value::MAX_DEPTH).then_some(())
     }
 
     /// Where yaml-rust2 places an empty value that ends before the current line: see the module
@@ -336,9 +336,9 @@ impl<'a> Parser<'a> {
         // Only a digit, a sign or a dot can start an i64 or a finite f64, and no null or boolean
         // is longer than five characters: most words need no resolving.
         let kind = match value.as_bytes()[0] {
-            b'0'..=b'9' | b'+' | b'-' | b'.' => super::value::plain_scalar(value),
+            b'0'..=b'9' | b'+' | b'-' | b'.' => super::plain_scalar(value),
             _ if value.len() > 5 => NodeKind::Str(value.to_string()),
-            _ => super::value::plain_scalar(value),
+            _ => super::plain_scalar(value),
         };
         Some((Node { pos: self.pos(line, at), kind }, end, stop))
     }
@@ -401,7 +401,7 @@ impl<'a> Parser<'a> {
     /// A flow sequence that closes on its line: `[a, "b", [c], {}]`. Returns it and the byte
     /// after its `]`. `depth` counts it and the collections around it.
     fn flow_seq(&self, line: &Line, at: usize, depth: usize) -> Option<(Node, usize)> {
-        if depth > crate::load::value::MAX_DEPTH {
+        if depth > crate::value::MAX_DEPTH {
             return None;
         }
         let text = line.text;
@@ -433,7 +433,7 @@ impl<'a> Parser<'a> {
 
     /// `{}` (spaces allowed inside); any other flow map is left to yaml-rust2.
     fn empty_flow_map(&self, line: &Line, at: usize, depth: usize) -> Option<(Node, usize)> {
-        if depth > crate::load::value::MAX_DEPTH {
+        if depth > crate::value::MAX_DEPTH {
             return None;
         }
         let close = skip_spaces(line.text, at + 1);
@@ -483,7 +483,7 @@ fn skip_spaces(text: &str, from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::value::{SyntaxError, parse_yaml};
+    use crate::value::{SyntaxError, parse_yaml};
     use std::cell::Cell;
     use std::path::{Path, PathBuf};
 
