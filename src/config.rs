@@ -1,6 +1,6 @@
 //! `book.toml` → [`Config`]: defaults for every key; unknown keys are errors naming the nearest valid key.
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::load::value::{self, Node, NodeKind};
 use crate::suggest::nearest;
 use serde::{Deserialize, Serialize};
@@ -291,7 +291,7 @@ impl Config {
                     Err(why) => Err(vec![Diagnostic::error(
                         FILE,
                         config.dir_pos.unwrap_or(Pos::START),
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("`dir` {why}; the retros folder must be inside the book, e.g. `dir = \"retros\"`"),
                     )]),
                 }
@@ -308,7 +308,7 @@ impl Config {
                     Err(why) => Err(vec![Diagnostic::error(
                         &c.retros.dir,
                         Pos::START,
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!(
                             "the retros folder `{}` {why}; replace the link by a folder inside the book",
                             c.retros.dir
@@ -316,14 +316,16 @@ impl Config {
                     )]),
                 }
             }
-            Err(e) => Err(vec![Diagnostic::error(FILE, Pos::START, "config-read", format!("cannot read {FILE}: {e}"))]),
+            Err(e) => {
+                Err(vec![Diagnostic::error(FILE, Pos::START, rules::CONFIG_READ, format!("cannot read {FILE}: {e}"))])
+            }
         }
     }
 
     /// Parses the text of a `book.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let tree =
-            value::parse_toml(text, 1).map_err(|e| vec![Diagnostic::error(FILE, e.pos, "config-syntax", e.message)])?;
+        let tree = value::parse_toml(text, 1)
+            .map_err(|e| vec![Diagnostic::error(FILE, e.pos, rules::CONFIG_SYNTAX, e.message)])?;
         let mut diags = Vec::new();
         check_keys(&tree, "", &mut diags);
         if !diags.is_empty() {
@@ -331,7 +333,7 @@ impl Config {
         }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let pos = e.span().map(|s| value::LineIndex::new(text, 1).pos(s.start)).unwrap_or(Pos::START);
-            vec![Diagnostic::error(FILE, pos, "config-type", e.message().trim().to_string())]
+            vec![Diagnostic::error(FILE, pos, rules::CONFIG_TYPE, e.message().trim().to_string())]
         })?;
         config.validate(&tree, &mut diags);
         if diags.is_empty() { Ok(config) } else { Err(diags) }
@@ -352,7 +354,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["book", "language"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "`language = {:?}` {why}; expected a BCP 47 language tag such as `en`, `de`, `pt-BR` or `zh-Hant`",
                     self.book.language
@@ -364,7 +366,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "dir"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "`dir = {:?}` {why}; give a folder inside the book, relative to book.toml, e.g. `dir = \"retros\"`",
                     self.retros.dir
@@ -390,7 +392,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(path),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!("`{key} = {value:?}` {why}; expected {right}"),
                 ));
             }
@@ -399,7 +401,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "timezone"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "unknown time zone `{}`; expected an IANA name such as `UTC`, `Europe/Berlin` or `America/New_York`",
                     self.retros.timezone
@@ -410,7 +412,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "severities"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 "`severities` is empty; list them most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]",
             ));
         }
@@ -419,7 +421,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(table),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!("unknown severity `{sev}`; expected one of {}", self.retros.severities.join(", ")),
                 ));
             }
@@ -441,7 +443,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(&["factors", id, "category"]),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!(
                         "unknown factor category `{cat}`; expected one of {}",
                         self.retros.factor_categories.join(", ")
@@ -456,7 +458,7 @@ impl Config {
                     diags.push(Diagnostic::error(
                         FILE,
                         pos_of(&["factors", id, "aliases"]),
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("alias `{a}` is given to both `{prev}` and `{canonical}`; an alias names one factor"),
                     ));
                 }
@@ -577,7 +579,7 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
-                    "config-type",
+                    rules::CONFIG_TYPE,
                     format!("`[factors.{}]` must be a table with title, category, aliases", key.name),
                 ));
             }
@@ -593,7 +595,7 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic::error(
                 FILE,
                 key.pos,
-                "config-unknown-key",
+                rules::CONFIG_UNKNOWN_KEY,
                 format!("unknown key `{}` {place}{hint}", key.name),
             ));
             continue;
@@ -614,7 +616,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
-                    "config-type",
+                    rules::CONFIG_TYPE,
                     "`[lint.paths]` must be a table of globs, e.g. `[lint.paths.\"retros/legacy/**\"]`",
                 ));
                 continue;
@@ -624,7 +626,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                     diags.push(Diagnostic::error(
                         FILE,
                         glob.pos,
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("`{}` is not a valid glob ({why}); e.g. `\"retros/legacy/**\"`", glob.name),
                     ));
                 }
@@ -634,7 +636,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                     diags.push(Diagnostic::error(
                         FILE,
                         glob.pos,
-                        "config-type",
+                        rules::CONFIG_TYPE,
                         format!("`[lint.paths.\"{}\"]` must be a table of rule ids and levels", glob.name),
                     ));
                 }
@@ -655,7 +657,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
         diags.push(Diagnostic::error(
             FILE,
             key.pos,
-            "config-unknown-key",
+            rules::CONFIG_UNKNOWN_KEY,
             format!("unknown rule `{name}` in {place}{hint} (levels: off, note, warn, error)"),
         ));
     }

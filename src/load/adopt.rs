@@ -5,7 +5,7 @@
 //! what the file states and keeps the line it read it from.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::load::sections::{SlugSet, classify, collapse, markdown_options, normalize_heading};
 use crate::model::*;
 use jiff::Timestamp;
@@ -993,7 +993,7 @@ fn truncate(s: &str, max: usize) -> String {
 /// The diagnostics for key-event values without a time.
 pub fn notes(rel: &str, ke: &KeyEvents, diags: &mut Vec<Diagnostic>) {
     for (line, message) in &ke.notes {
-        diags.push(Diagnostic::note(rel, Pos::new(*line, 1), "key-event-time", message.clone()));
+        diags.push(Diagnostic::note(rel, Pos::new(*line, 1), rules::KEY_EVENT_TIME, message.clone()));
     }
 }
 

@@ -2,7 +2,7 @@
 //! with a diagnostic (at the value's position) for everything that is not what it should be.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::diagnostic::{Diagnostic, Level, Pos, rules};
 use crate::load::value::{Key, Node, NodeKind};
 use crate::load::{DateError, normalize_factor_id, parse_date, parse_timestamp};
 use crate::model::*;
@@ -134,7 +134,7 @@ impl Reader<'_> {
     }
 
     fn wrong_type(&mut self, key: &str, expected: &str, node: &Node) {
-        self.report(node.pos, "fm-type", format!("`{key}` should be {expected}, found {}", node.type_name()));
+        self.report(node.pos, rules::FM_TYPE, format!("`{key}` should be {expected}, found {}", node.type_name()));
     }
 
     fn unknown_keys(&mut self, entries: &[(Key, Node)], known: &[&str], context: &str) {
@@ -146,7 +146,7 @@ impl Reader<'_> {
                 Some(n) => format!("unknown key `{}`{context}, ignored; did you mean `{n}`?", k.name),
                 None => format!("unknown key `{}`{context}, ignored; retrobook reads {}", k.name, known.join(", ")),
             };
-            self.diags.push(Diagnostic::warning(self.file, k.pos, "fm-unknown-key", msg));
+            self.diags.push(Diagnostic::warning(self.file, k.pos, rules::FM_UNKNOWN_KEY, msg));
         }
     }
 
@@ -205,7 +205,7 @@ impl Reader<'_> {
         match parse_date(&text) {
             Ok(d) => Some(d),
             Err(e) => {
-                let rule = if key == "due" { "action-due" } else { "fm-date" };
+                let rule = if key == "due" { rules::ACTION_DUE } else { rules::FM_DATE };
                 self.report(node.pos, rule, date_message(key, &text, e));
                 None
             }
@@ -217,7 +217,7 @@ impl Reader<'_> {
         match parse_timestamp(&text, &self.config.timezone()) {
             Ok(at) => Some(MomentValue { at, source: MomentSource::FrontMatter, pos: node.pos }),
             Err(e) => {
-                self.report(node.pos, "fm-date", date_message(key, &text, e));
+                self.report(node.pos, rules::FM_DATE, date_message(key, &text, e));
                 None
             }
         }
@@ -233,7 +233,7 @@ impl Reader<'_> {
                     .unwrap_or_default();
                 self.report(
                     node.pos,
-                    "fm-enum",
+                    rules::FM_ENUM,
                     format!("unknown {key} `{text}`; expected one of {}{hint}", allowed.join(", ")),
                 );
                 None
@@ -247,7 +247,7 @@ impl Reader<'_> {
         let NodeKind::Map(entries) = &root.kind else {
             self.report(
                 root.pos,
-                "fm-type",
+                rules::FM_TYPE,
                 format!("front matter should be a map of keys, found {}", root.type_name()),
             );
             return meta;
@@ -268,7 +268,7 @@ impl Reader<'_> {
                 self.diags.push(Diagnostic::warning(
                     self.file,
                     first,
-                    "fm-foreign",
+                    rules::FM_FOREIGN,
                     format!(
                         "front matter written for another tool: ignored {}; add an `id` to make this a retrobook retro",
                         ignored.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
@@ -395,7 +395,7 @@ impl Reader<'_> {
                 _ => {
                     self.report(
                         n.pos,
-                        "fm-type",
+                        rules::FM_TYPE,
                         "`impact.slo.budget-burned` should be a fraction 0..1 or a percentage like \"35%\"".into(),
                     );
                     None
@@ -424,7 +424,7 @@ impl Reader<'_> {
         let Some(raw_id) = node.get("id").and_then(|n| self.string("factor id", n)) else {
             self.report(
                 node.pos,
-                "fm-required",
+                rules::FM_REQUIRED,
                 format!("factor {} has no `id`; give it a slug such as `config-drift`", i + 1),
             );
             return None;
@@ -452,7 +452,11 @@ impl Reader<'_> {
         let title = match node.get("title").and_then(|n| self.string("action title", n)) {
             Some(t) => t,
             None => {
-                self.report(node.pos, "fm-required", format!("action `{id}` has no `title`; say what will be done"));
+                self.report(
+                    node.pos,
+                    rules::FM_REQUIRED,
+                    format!("action `{id}` has no `title`; say what will be done"),
+                );
                 id.clone()
             }
         };
@@ -494,7 +498,11 @@ impl Reader<'_> {
             return Some(Monitoring::Gap { text: gap });
         }
         let Some(metric) = node.get("metric").and_then(|n| self.string("metric", n)) else {
-            self.report(node.pos, "fm-required", format!("monitoring entry {} has neither `metric` nor `gap`", i + 1));
+            self.report(
+                node.pos,
+                rules::FM_REQUIRED,
+                format!("monitoring entry {} has neither `metric` nor `gap`", i + 1),
+            );
             return None;
         };
         let mut path = |key: &str| {

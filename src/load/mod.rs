@@ -11,7 +11,7 @@ pub mod timeline;
 pub mod value;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::diagnostic::{Diagnostic, Level, Pos, rules};
 use crate::model::*;
 use frontmatter::{Meta, Reader, Style};
 use jiff::Timestamp;
@@ -43,9 +43,10 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
             let rel = relative(root, path);
             match std::fs::read(path) {
                 Ok(bytes) => load_retro(&bytes, &rel, path, &config),
-                Err(e) => {
-                    (vec![], vec![Diagnostic::error(&rel, Pos::START, "file-read", format!("cannot read file: {e}"))])
-                }
+                Err(e) => (
+                    vec![],
+                    vec![Diagnostic::error(&rel, Pos::START, rules::FILE_READ, format!("cannot read file: {e}"))],
+                ),
             }
         })
         .collect();
@@ -58,7 +59,7 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
         diagnostics.push(Diagnostic::warning(
             &relative(root, &path),
             Pos::START,
-            "file-read",
+            rules::FILE_READ,
             format!("cannot read this folder: {e}; the retros in it are skipped (check its permissions)"),
         ));
     }
@@ -154,7 +155,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
         diags.push(Diagnostic::error(
             rel,
             Pos::START,
-            "file-empty",
+            rules::FILE_EMPTY,
             "the file is empty; write a retro here (`retrobook new` makes one) or delete it",
         ));
         return (vec![], diags);
@@ -163,7 +164,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
         diags.push(Diagnostic::error(
             rel,
             Pos::START,
-            "file-binary",
+            rules::FILE_BINARY,
             "the file is binary, not Markdown; move it out of the retros folder or give it a non-Markdown extension",
         ));
         return (vec![], diags);
@@ -180,7 +181,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
             diags.push(Diagnostic::error(
                 rel,
                 Pos::new(line, col),
-                "file-encoding",
+                rules::FILE_ENCODING,
                 "the file is not valid UTF-8; save it as UTF-8",
             ));
             return (vec![], diags);
@@ -200,7 +201,7 @@ pub fn missing_dir(config: &Config) -> Diagnostic {
     Diagnostic::error(
         crate::config::FILE,
         Pos::START,
-        "config-dir",
+        rules::CONFIG_DIR,
         format!(
             "the retros folder `{}` does not exist; create it or set `[retros] dir` in book.toml",
             config.retros.dir
@@ -234,7 +235,7 @@ fn parse_retro(
         diags.push(Diagnostic::error(
             rel,
             Pos::new(line, 1),
-            "fm-syntax",
+            rules::FM_SYNTAX,
             "front matter opened here is never closed; add a closing `---` (or `+++`) line after it",
         ));
     }
@@ -268,7 +269,7 @@ fn parse_retro(
             Err(e) => {
                 // The file is still loaded from its body so that its other problems show too,
                 // but "missing key" reports would only repeat the syntax error.
-                diags.push(Diagnostic::error(rel, e.pos, "fm-syntax", e.message));
+                diags.push(Diagnostic::error(rel, e.pos, rules::FM_SYNTAX, e.message));
                 kind = FrontMatterKind::Native;
                 broken = true;
             }
@@ -293,7 +294,7 @@ fn parse_retro(
         } else {
             format!("no `{key}` in front matter; {what}")
         };
-        missing_diags.push(Diagnostic::new(rel, Pos::START, "fm-required", level, msg));
+        missing_diags.push(Diagnostic::new(rel, Pos::START, rules::FM_REQUIRED, level, msg));
     };
 
     // id: front matter, else the file (or folder, for index.md) name.
@@ -384,7 +385,7 @@ fn parse_retro(
     for i in issues {
         let mut message = i.message;
         // "[detectd]" is almost always a typo of a kind: say which.
-        if i.rule == "timeline-kind"
+        if i.rule == rules::TIMELINE_KIND
             && let Some(word) = message.split("`[").nth(1).and_then(|w| w.split("]`").next())
             && let Some(kind) = crate::suggest::nearest(word, EntryKind::ALL.iter().map(|k| k.as_str()))
         {
@@ -397,7 +398,7 @@ fn parse_retro(
         diags.push(Diagnostic::warning(
             rel,
             Pos::new(s.line, 1),
-            "timeline-unread",
+            rules::TIMELINE_UNREAD,
             "this timeline section has text, but no line of it starts with a time, so no entry was read; start each \
              entry with one, e.g. `- 09:14 The alert fired` or a table row `| 2025-03-14 09:14 | The alert fired |`",
         ));

@@ -14,6 +14,7 @@
 //! A date carries forward. A zone stated once outside the entries ("All times in PST", a table
 //! header "Time (UTC)") applies to the whole section; an entry's own zone wins.
 
+use crate::diagnostic::rules;
 use jiff::{
     Timestamp,
     civil::{Date, DateTime, Time},
@@ -100,12 +101,6 @@ pub struct TimelineIssue {
     pub rule: &'static str,
     pub message: String,
 }
-
-const RULE_KIND: &str = "timeline-kind";
-const RULE_ORDER: &str = "timeline-order";
-const RULE_DATE: &str = "timeline-date";
-const RULE_NO_DATE: &str = "timeline-no-date";
-const RULE_NO_TIME: &str = "timeline-no-time";
 
 /// Characters separating the time (and kind) from the text: `09:14 - text`, `09:14: text`.
 const SEPARATORS: [char; 6] = ['-', '–', '—', ':', '|', ','];
@@ -1078,7 +1073,7 @@ impl Pass {
     fn bad_date(&mut self, ln: u32, text: &str, st: &Stamp) -> bool {
         let Dated::Bad(pos, msg) = &st.date else { return false };
         let message = format!("{msg}; this timeline entry is skipped");
-        self.issues.push(issue(ln, column(text, *pos), RULE_DATE, message));
+        self.issues.push(issue(ln, column(text, *pos), rules::TIMELINE_DATE, message));
         self.cur = None;
         true
     }
@@ -1123,7 +1118,7 @@ impl Pass {
         if let Some((pos, w)) = &tail.unknown {
             let kinds: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
             let message = format!("unknown timeline kind `[{w}]`; valid kinds: {}", kinds.join(", "));
-            self.issues.push(issue(ln, column(line, *pos), RULE_KIND, message));
+            self.issues.push(issue(ln, column(line, *pos), rules::TIMELINE_KIND, message));
         }
         let date = st.date.get();
         if let Some(d) = date {
@@ -1392,13 +1387,13 @@ impl Pass {
                 "{what} a date but no time, so {verb} not placed on the timeline (no time \
                  is invented); write the time after the date, e.g. `2024-03-14 09:30`"
             );
-            issues.push(issue(line, col, RULE_NO_TIME, message));
+            issues.push(issue(line, col, rules::TIMELINE_NO_TIME, message));
         }
         for d in self.drafts {
             let Some(date) = d.date.or(self.first_seen) else {
                 let message = "timeline entries have no date: write one (`YYYY-MM-DD HH:MM`, or a date sub-heading) \
                                or set `date` in the front matter";
-                issues.push(issue(d.line, d.col, RULE_NO_DATE, message.to_string()));
+                issues.push(issue(d.line, d.col, rules::TIMELINE_NO_DATE, message.to_string()));
                 entries.clear();
                 break;
             };
@@ -1406,7 +1401,7 @@ impl Pass {
             let zone = d.zone.as_ref().or(self.zone.as_ref()).unwrap_or(tz);
             let Ok(at) = zone.to_ambiguous_timestamp(local).compatible() else {
                 let message = format!("{local} cannot be placed in its time zone; this timeline entry is skipped");
-                issues.push(issue(d.line, d.col, RULE_DATE, message));
+                issues.push(issue(d.line, d.col, rules::TIMELINE_DATE, message));
                 continue;
             };
             if let Some((prev_at, p)) = prev
@@ -1422,7 +1417,7 @@ impl Pass {
                          timeline crosses midnight"
                     )
                 };
-                issues.push(issue(d.line, d.col, RULE_ORDER, message));
+                issues.push(issue(d.line, d.col, rules::TIMELINE_ORDER, message));
             }
             prev = Some((at, local));
             entries.push(TimelineEntry { at, local, kind: d.kind, text: join_parts(&d.parts), line: d.line });
@@ -1660,7 +1655,7 @@ mod tests {
         assert_eq!(e[1].local, dt("2024-05-01T09:30"));
         assert_eq!(texts(&e), ["a", "b", "c", "d", "e", "f", "g"]);
         // only the out-of-order 22:00 GMT+1 (21:00 UTC) after 21:30 UTC
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
     }
 
     #[test]
@@ -1696,7 +1691,7 @@ mod tests {
         assert_eq!(e.len(), 4);
         assert_eq!(e[0].kind, None);
         assert_eq!(e[0].text, "[detcted] Pager fired");
-        assert_eq!(rules(&i), [RULE_KIND, RULE_KIND]);
+        assert_eq!(rules(&i), [rules::TIMELINE_KIND, rules::TIMELINE_KIND]);
         assert_eq!((i[0].line, i[0].column), (10, 9));
         assert_eq!((i[1].line, i[1].column), (11, 10));
         assert!(i[0].message.contains("detected, escalated"), "{}", i[0].message);
@@ -1708,7 +1703,7 @@ mod tests {
         let (e, i) = run(s, None);
         assert_eq!(e.len(), 3);
         assert_eq!(e[1].local, dt("2024-03-14T00:10")); // stays on the carried date
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
         assert_eq!(i[0].line, 14);
         assert_eq!(
             i[0].message,
@@ -1716,7 +1711,7 @@ mod tests {
         );
         // an explicitly written earlier time on the same date is out of order too
         let (_, i) = run("- 2024-03-14 11:08 x\n- 2024-03-14 11:07 y\n", None);
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
         assert!(i[0].message.contains("out of order"));
     }
 
@@ -1724,7 +1719,7 @@ mod tests {
     fn no_date_anywhere() {
         let (e, i) = run("- 09:00 first\n- 10:00 second\n", None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_NO_DATE]);
+        assert_eq!(rules(&i), [rules::TIMELINE_NO_DATE]);
         // a date written later also dates the entries before it
         let (e, i) = run("- 09:00 first\n- 2024-01-02 10:00 second\n", None);
         assert!(i.is_empty());
@@ -1736,14 +1731,14 @@ mod tests {
         let s = "- 2025-02-30 10:00 impossible\n- 2025-02-28 11:00 fine\n| 20202-01-16 12:00 | typo |\n";
         let (e, i) = run(s, None);
         assert_eq!(texts(&e), ["fine"]);
-        assert_eq!(rules(&i), [RULE_DATE, RULE_DATE]);
+        assert_eq!(rules(&i), [rules::TIMELINE_DATE, rules::TIMELINE_DATE]);
         assert_eq!((i[0].line, i[0].column), (10, 3));
         assert!(i[0].message.contains("2025-02-30"));
         assert_eq!((i[1].line, i[1].column), (12, 3));
         // a year-less date without anything to take the year from
         let (e, i) = run("### 19. April 10:00\n", None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_DATE]);
+        assert_eq!(rules(&i), [rules::TIMELINE_DATE]);
     }
 
     #[test]
@@ -1804,7 +1799,7 @@ mod tests {
         let s = "- 12:45 PM PST Saturday Oct 30th: First wave begins\n- 01:00 PM PST: Second\n\
                  - 2:00 PM March 3, 2022 - later\n- 09:14 May 5 pods crashed\n";
         let (e, i) = run(s, Some("2021-10-01"));
-        assert_eq!(rules(&i), [RULE_ORDER]); // 09:14 on 2022-03-03 after 14:00: not rolled over
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]); // 09:14 on 2022-03-03 after 14:00: not rolled over
         assert_eq!(locals(&e), ["2021-10-30T12:45", "2021-10-30T13:00", "2022-03-03T14:00", "2022-03-03T09:14"]);
         assert_eq!(e[1].at, ts("2021-10-30T21:00:00Z"));
         assert_eq!(texts(&e), ["First wave begins", "Second", "later", "May 5 pods crashed"]);
@@ -1925,7 +1920,7 @@ mod tests {
         let s = "- [12-05 16:21] A\n- [03-26 23:04] B\n- [03-26 02:50] C\n";
         let (e, i) = run(s, Some("2019-03-26"));
         assert_eq!(locals(&e), ["2018-12-05T16:21", "2019-03-26T23:04", "2019-03-26T02:50"]);
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
         assert_eq!(i[0].line, 12);
         // a date-only line before the items
         let s = "All times in PST\n\n2019-01-22\n\n- 2:54 PM PST: merged\n\n2019-01-23\n\n- 4:49 AM: first report\n";
@@ -1994,7 +1989,7 @@ mod tests {
         let s = "| Date | Event |\n|---|---|\n| 2021-05-08 | Change merged |\n| 2021-06-16 | Released |\n";
         let (e, i) = run(s, None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_NO_TIME]);
+        assert_eq!(rules(&i), [rules::TIMELINE_NO_TIME]);
         assert_eq!((i[0].line, i[0].column), (12, 3));
         assert!(
             i[0].message.contains("2 lines of this timeline have a date but no time, so they are"),
@@ -2003,7 +1998,7 @@ mod tests {
         );
         let (e, i) = run("- 2023-02-01 - [Summary](https://example.com/1) updated\n", None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_NO_TIME]);
+        assert_eq!(rules(&i), [rules::TIMELINE_NO_TIME]);
         // a date alone sets the date, and an explicitly unknown time is no warning
         let (e, i) = run("- 2023-02-01\n- 10:00 x\n| 2023-02-02 --:-- | unknown |\n", None);
         assert!(i.is_empty(), "{i:?}");
@@ -2208,7 +2203,8 @@ mod tests {
             // a file without entries must say why: every candidate row had an unusable date, or
             // its shape is one this parser does not read yet (listed, so that reading it fails
             // this test until the list is updated)
-            let explained = !issues.is_empty() && issues.iter().all(|i| [RULE_DATE, RULE_NO_TIME].contains(&i.rule));
+            let explained = !issues.is_empty()
+                && issues.iter().all(|i| [rules::TIMELINE_DATE, rules::TIMELINE_NO_TIME].contains(&i.rule));
             let unread = NOT_READ_YET.contains(&name.as_str());
             assert_eq!(entries.is_empty() && !explained, unread, "{name}: {} timeline entries", entries.len());
         }
