@@ -54,6 +54,12 @@ pub struct Diagnostic {
     pub rule: &'static str,
     pub level: Level,
     pub message: String,
+    /// What the text at the position should be instead, when the code knows it: the nearest
+    /// known key, kind, value or id (`services` for `servics`, `[detected]` for `[detectd]`).
+    /// The message already says it in words; this is the same fix for code to read (an editor's
+    /// quick fix, `adopt`), so nothing has to parse a message. Not part of the printed output.
+    #[serde(skip)]
+    pub suggestion: Option<String>,
 }
 
 impl Diagnostic {
@@ -65,7 +71,13 @@ impl Diagnostic {
             rule,
             level,
             message: message.into(),
+            suggestion: None,
         }
+    }
+    /// The same diagnostic with a [`suggestion`](Self::suggestion) (or none).
+    pub fn with_suggestion(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
     }
     pub fn error(file: &str, pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
         Self::new(file, pos, rule, Level::Error, message)

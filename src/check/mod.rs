@@ -277,15 +277,17 @@ fn related_resolve(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
         if ids.by_id.contains_key(rel.value.as_str()) {
             continue;
         }
-        let hint = nearest(&rel.value, ids.by_id.keys().copied())
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
-        out.push(Diagnostic::error(
-            &r.path,
-            rel.pos,
-            rules::RELATED_UNRESOLVED,
-            format!("related id `{}` is not a retro in this book{hint}", rel.value),
-        ));
+        let near = nearest(&rel.value, ids.by_id.keys().copied());
+        let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                &r.path,
+                rel.pos,
+                rules::RELATED_UNRESOLVED,
+                format!("related id `{}` is not a retro in this book{hint}", rel.value),
+            )
+            .with_suggestion(near.map(str::to_string)),
+        );
     }
 }
 
@@ -369,17 +371,24 @@ fn addresses(r: &Retro, out: &mut Vec<Diagnostic>) {
     for a in &r.actions {
         for x in &a.addresses {
             if !ids.contains(&x.value.as_str()) {
-                let hint = match nearest(&x.value, ids.iter().copied()) {
+                let near = nearest(&x.value, ids.iter().copied());
+                let hint = match near {
                     Some(n) => format!("did you mean `{n}`?"),
                     None if ids.is_empty() => "this retro lists no factors".to_string(),
                     None => format!("its factors are {}", ids.join(", ")),
                 };
-                out.push(Diagnostic::error(
-                    &r.path,
-                    x.pos,
-                    rules::ADDRESSES_UNKNOWN,
-                    format!("action `{}` addresses `{}`, which is not a factor of this retro; {hint}", a.id, x.value),
-                ));
+                out.push(
+                    Diagnostic::error(
+                        &r.path,
+                        x.pos,
+                        rules::ADDRESSES_UNKNOWN,
+                        format!(
+                            "action `{}` addresses `{}`, which is not a factor of this retro; {hint}",
+                            a.id, x.value
+                        ),
+                    )
+                    .with_suggestion(near.map(str::to_string)),
+                );
             }
         }
     }

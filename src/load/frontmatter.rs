@@ -142,11 +142,13 @@ impl Reader<'_> {
             if known.contains(&k.name.as_str()) {
                 continue;
             }
-            let msg = match nearest(&k.name, known.iter().copied()) {
+            let near = nearest(&k.name, known.iter().copied());
+            let msg = match near {
                 Some(n) => format!("unknown key `{}`{context}, ignored; did you mean `{n}`?", k.name),
                 None => format!("unknown key `{}`{context}, ignored; retrobook reads {}", k.name, known.join(", ")),
             };
-            self.diags.push(Diagnostic::warning(self.file, k.pos, rules::FM_UNKNOWN_KEY, msg));
+            let d = Diagnostic::warning(self.file, k.pos, rules::FM_UNKNOWN_KEY, msg);
+            self.diags.push(d.with_suggestion(near.map(str::to_string)));
         }
     }
 
@@ -228,14 +230,11 @@ impl Reader<'_> {
         match parse(&text) {
             Some(v) => Some(v),
             None => {
-                let hint = nearest(&text, allowed.iter().copied())
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
-                self.report(
-                    node.pos,
-                    rules::FM_ENUM,
-                    format!("unknown {key} `{text}`; expected one of {}{hint}", allowed.join(", ")),
-                );
+                let near = nearest(&text, allowed.iter().copied());
+                let hint = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+                let msg = format!("unknown {key} `{text}`; expected one of {}{hint}", allowed.join(", "));
+                let d = Diagnostic::new(self.file, node.pos, rules::FM_ENUM, self.level, msg);
+                self.diags.push(d.with_suggestion(near.map(str::to_string)));
                 None
             }
         }

@@ -383,15 +383,9 @@ fn parse_retro(
         adopt::marked_kinds(&mut timeline);
     }
     for i in issues {
-        let mut message = i.message;
-        // "[detectd]" is almost always a typo of a kind: say which.
-        if i.rule == rules::TIMELINE_KIND
-            && let Some(word) = message.split("`[").nth(1).and_then(|w| w.split("]`").next())
-            && let Some(kind) = crate::suggest::nearest(word, EntryKind::ALL.iter().map(|k| k.as_str()))
-        {
-            message.push_str(&format!("; did you mean `[{kind}]`?"));
-        }
-        diags.push(Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, message));
+        diags.push(
+            Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, i.message).with_suggestion(i.suggestion),
+        );
     }
     // A timeline section with text but no entry: say so, rather than show an empty timeline.
     if let Some(s) = timeline_section.filter(|s| timeline.is_empty() && has_prose(&s.markdown)) {
@@ -767,6 +761,29 @@ mod tests {
             parse_timestamp("2024-02-30 10:00", &tz),
             Err(DateError::Impossible("February 2024 has 29 days".into()))
         );
+    }
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    /// The fix a message names in words is also on the diagnostic, for code to read.
+    #[test]
+    fn diagnostics_carry_the_fix_they_suggest() {
+        let text = "---\nid: a\ntitle: T\ndate: 2025-01-02\nseverity: SEV2\nstatus: publishd\nservics: [api]\n---\n\n\
+                    ## Timeline\n\n- 10:00 [detectd] the alert fired\n- 10:05 [zzzzzzzz] odd\n";
+        let (_, diags) = load_retro(text.as_bytes(), "a.md", Path::new("a.md"), &Config::default());
+        let found =
+            |rule: &str| diags.iter().filter(|d| d.rule == rule).map(|d| d.suggestion.as_deref()).collect::<Vec<_>>();
+        assert_eq!(found(rules::FM_ENUM), [Some("published")], "{diags:?}");
+        assert_eq!(found(rules::FM_UNKNOWN_KEY), [Some("services")], "{diags:?}");
+        assert_eq!(found(rules::TIMELINE_KIND), [Some("[detected]"), None], "{diags:?}");
+        let kind = diags.iter().find(|d| d.rule == rules::TIMELINE_KIND).map(|d| d.message.as_str());
+        assert!(kind.is_some_and(|m| m.ends_with("; did you mean `[detected]`?")), "{kind:?}");
+        // Printed output is unchanged: the suggestion is for code, the message says it already.
+        let json = crate::diagnostic::render_json(&diags);
+        assert!(!json.contains("suggestion"), "{json}");
     }
 }
 

@@ -100,6 +100,8 @@ pub struct TimelineIssue {
     pub column: u32,
     pub rule: &'static str,
     pub message: String,
+    /// The fix, when there is one: `[detected]` for an unknown kind `[detectd]`.
+    pub suggestion: Option<String>,
 }
 
 /// Characters separating the time (and kind) from the text: `09:14 - text`, `09:14: text`.
@@ -147,7 +149,7 @@ pub fn parse_timeline(
 }
 
 fn issue(line: u32, column: u32, rule: &'static str, message: String) -> TimelineIssue {
-    TimelineIssue { line, column, rule, message }
+    TimelineIssue { line, column, rule, message, suggestion: None }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1117,8 +1119,14 @@ impl Pass {
         let Some((time, tpos)) = st.time else { return };
         if let Some((pos, w)) = &tail.unknown {
             let kinds: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
-            let message = format!("unknown timeline kind `[{w}]`; valid kinds: {}", kinds.join(", "));
-            self.issues.push(issue(ln, column(line, *pos), rules::TIMELINE_KIND, message));
+            let mut message = format!("unknown timeline kind `[{w}]`; valid kinds: {}", kinds.join(", "));
+            // "[detectd]" is almost always a typo of a kind: say which.
+            let suggestion = crate::suggest::nearest(w, kinds.iter().copied()).map(|k| format!("[{k}]"));
+            if let Some(s) = &suggestion {
+                message.push_str(&format!("; did you mean `{s}`?"));
+            }
+            let issue = issue(ln, column(line, *pos), rules::TIMELINE_KIND, message);
+            self.issues.push(TimelineIssue { suggestion, ..issue });
         }
         let date = st.date.get();
         if let Some(d) = date {
