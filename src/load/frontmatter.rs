@@ -88,6 +88,18 @@ const SLO_KEYS: &[&str] = &["name", "budget-burned"];
 const FACTOR_KEYS: &[&str] = &["id", "category", "summary", "whys"];
 const ACTION_KEYS: &[&str] = &["id", "title", "owner", "status", "priority", "due", "link", "addresses", "why"];
 const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "gap"];
+
+/// Every map of front matter and the keys the [`Reader`] reads from it: the top level (`""`),
+/// then each nested map by its path (`[]` for the items of a list). The JSON Schema (schema.rs)
+/// and docs/format.md list the same keys; tests in both places hold them to this table.
+pub const SHAPES: &[(&str, &[&str])] = &[
+    ("", KEYS),
+    ("impact", IMPACT_KEYS),
+    ("impact.slo", SLO_KEYS),
+    ("factors[]", FACTOR_KEYS),
+    ("actions[]", ACTION_KEYS),
+    ("monitoring[]", SERIES_KEYS),
+];
 /// Keys of other tools' front matter that we read as a stand-in for one of ours.
 const FOREIGN_STAND_INS: &[&str] = &["description", "author"];
 
@@ -538,6 +550,78 @@ fn date_message(key: &str, text: &str, e: DateError) -> String {
                 )
             } else {
                 format!("`{key}` is `{text}`; expected a date `YYYY-MM-DD`")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::value::parse_yaml;
+
+    fn read(yaml: &str) -> Vec<Diagnostic> {
+        let config = Config::default();
+        let mut reader = Reader { file: "a.md", config: &config, level: Level::Error, diags: Vec::new() };
+        match parse_yaml(yaml, 1) {
+            Ok(root) => {
+                reader.read(&root, true);
+                reader.diags
+            }
+            Err(e) => panic!("{yaml}: {}", e.message),
+        }
+    }
+
+    /// Front matter whose map at `path` holds `key: value` beside what that map needs anyway.
+    fn with_key(path: &str, key: &str, value: &str) -> String {
+        let base: &[(&str, &str)] = match path {
+            "factors[]" => &[("id", "f")],
+            "actions[]" => &[("id", "a"), ("title", "t")],
+            "monitoring[]" => &[("metric", "m")],
+            _ => &[],
+        };
+        let mut map: Vec<String> = base.iter().filter(|(k, _)| *k != key).map(|(k, v)| format!("{k}: {v}")).collect();
+        map.push(format!("{key}: {value}"));
+        let map = format!("{{{}}}", map.join(", "));
+        match path {
+            "" => format!("{key}: {value}\n"),
+            "impact" => format!("impact: {map}\n"),
+            "impact.slo" => format!("impact: {{slo: {map}}}\n"),
+            list => format!("{}: [{map}]\n", list.trim_end_matches("[]")),
+        }
+    }
+
+    /// Each key in [`SHAPES`] is one the reader acts on: given a value it cannot use, it says so
+    /// (a key in the table that the reader forgot would be dropped in silence), and it never
+    /// calls the key unknown. A key that is not in the table is reported as unknown.
+    #[test]
+    fn the_reader_reads_every_key_in_the_table() {
+        let wrong = "{zz: [1]}";
+        for (path, keys) in SHAPES {
+            let unknown = read(&with_key(path, "zz-not-a-key", "1"));
+            assert!(
+                unknown.iter().any(|d| d.rule == rules::FM_UNKNOWN_KEY || d.rule == rules::FM_FOREIGN),
+                "{path}: an unknown key is reported: {unknown:?}"
+            );
+            for key in *keys {
+                let yaml = with_key(path, key, wrong);
+                let diags = read(&yaml);
+                assert!(!diags.is_empty(), "`{key}` in `{path}` is not read: {yaml}");
+                let named = format!("unknown key `{key}`");
+                assert!(!diags.iter().any(|d| d.message.starts_with(&named)), "{yaml}: {diags:?}");
+            }
+        }
+    }
+
+    /// docs/format.md's front-matter table names every key the reader reads.
+    #[test]
+    fn the_format_doc_names_every_key() {
+        let docs = include_str!("../../docs/format.md");
+        let table = docs.split("\n## Front matter\n").nth(1).and_then(|s| s.split("\n## ").next()).unwrap_or("");
+        for (path, keys) in SHAPES {
+            for key in *keys {
+                let named = [format!("`{key}`"), format!("`{key}."), format!(".{key}`")];
+                assert!(named.iter().any(|n| table.contains(n)), "`{key}` ({path}) is not in docs/format.md's table");
             }
         }
     }
