@@ -34,143 +34,181 @@ pub(super) struct Parts {
 }
 
 pub(super) fn parts(md: &str) -> Parts {
-    let mut p = Parts::default();
-    let mut list_depth = 0usize;
-    let mut block_depth = 0usize;
-    let mut item: Option<ListItem> = None;
-    let mut strike = 0usize;
-    let mut strong: Option<String> = None;
-    let mut para: Option<(String, usize, Option<String>, bool)> = None; // text, offset, label, first event seen
-    let mut table: Option<TableRows> = None;
-    let mut cell: Option<String> = None;
-    let mut row: Option<(Vec<String>, Vec<String>, usize)> = None;
-    let mut in_head = false;
+    let mut r = PartsReader::default();
     for (ev, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
+        if !r.block(&ev, range.start) {
+            r.inline(ev);
+        }
+    }
+    r.p
+}
+
+/// The state of [`parts`]' walk over a section's events.
+#[derive(Default)]
+struct PartsReader {
+    p: Parts,
+    list_depth: usize,
+    block_depth: usize,
+    item: Option<ListItem>,
+    strike: usize,
+    strong: Option<String>,
+    /// text, offset, label, first event seen
+    para: Option<(String, usize, Option<String>, bool)>,
+    table: Option<TableRows>,
+    cell: Option<String>,
+    row: Option<(Vec<String>, Vec<String>, usize)>,
+    in_head: bool,
+}
+
+impl PartsReader {
+    /// Lists, items, quotes and code, paragraphs and tables: where text goes. Whether `ev` was
+    /// one of them.
+    fn block(&mut self, ev: &Event, at: usize) -> bool {
+        let top = self.list_depth == 0 && self.block_depth == 0;
         match ev {
-            Event::Start(Tag::List(_)) => list_depth += 1,
-            Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
-            Event::Start(Tag::Item) if list_depth == 1 && block_depth == 0 => {
-                item = Some(ListItem { offset: range.start, ..Default::default() })
+            Event::Start(Tag::List(_)) => self.list_depth += 1,
+            Event::End(TagEnd::List(_)) => self.list_depth = self.list_depth.saturating_sub(1),
+            Event::Start(Tag::Item) if self.list_depth == 1 && self.block_depth == 0 => {
+                self.item = Some(ListItem { offset: at, ..Default::default() })
             }
-            Event::End(TagEnd::Item) if list_depth == 1 && block_depth == 0 => {
-                if let Some(it) = item.take() {
-                    p.items.push(it);
+            Event::End(TagEnd::Item) if self.list_depth == 1 && self.block_depth == 0 => {
+                if let Some(it) = self.item.take() {
+                    self.p.items.push(it);
                 }
             }
-            Event::Start(Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::FootnoteDefinition(_)) => block_depth += 1,
+            Event::Start(Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::FootnoteDefinition(_)) => self.block_depth += 1,
             Event::End(TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::FootnoteDefinition) => {
-                block_depth = block_depth.saturating_sub(1)
+                self.block_depth = self.block_depth.saturating_sub(1)
             }
-            Event::Start(Tag::Paragraph) if list_depth == 0 && block_depth == 0 => {
-                para = Some((String::new(), range.start, None, false))
+            Event::Start(Tag::Paragraph) if top => self.para = Some((String::new(), at, None, false)),
+            Event::End(TagEnd::Paragraph) if top => self.end_paragraph(),
+            Event::Start(Tag::Table(_)) if top => self.table = Some(TableRows::default()),
+            Event::Start(Tag::Paragraph | Tag::Item | Tag::Table(_)) | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
             }
-            Event::End(TagEnd::Paragraph) if list_depth == 0 && block_depth == 0 => {
-                if let Some((text, at, label, _)) = para.take() {
-                    let text = collapse(&text);
-                    match label {
-                        Some(l) if !text.is_empty() => p.labelled.push((l, text, at)),
-                        _ if !text.is_empty() => p.paragraphs.push((text, at)),
-                        _ => {}
-                    }
-                }
+            _ => return self.table_part(ev, at),
+        }
+        true
+    }
+
+    fn end_paragraph(&mut self) {
+        if let Some((text, at, label, _)) = self.para.take() {
+            let text = collapse(&text);
+            match label {
+                Some(l) if !text.is_empty() => self.p.labelled.push((l, text, at)),
+                _ if !text.is_empty() => self.p.paragraphs.push((text, at)),
+                _ => {}
             }
-            Event::Start(Tag::Table(_)) if block_depth == 0 && list_depth == 0 => table = Some(TableRows::default()),
-            Event::End(TagEnd::Table) => p.tables.extend(table.take()),
-            Event::Start(Tag::TableHead) => in_head = true,
-            Event::End(TagEnd::TableHead) => in_head = false,
-            Event::Start(Tag::TableRow) => row = Some((Vec::new(), Vec::new(), range.start)),
+        }
+    }
+
+    /// Table heads, rows and cells. Whether `ev` was one of them.
+    fn table_part(&mut self, ev: &Event, at: usize) -> bool {
+        match ev {
+            Event::End(TagEnd::Table) => self.p.tables.extend(self.table.take()),
+            Event::Start(Tag::TableHead) => self.in_head = true,
+            Event::End(TagEnd::TableHead) => self.in_head = false,
+            Event::Start(Tag::TableRow) => self.row = Some((Vec::new(), Vec::new(), at)),
             Event::End(TagEnd::TableRow) => {
-                if let (Some(t), Some(r)) = (table.as_mut(), row.take()) {
+                if let (Some(t), Some(r)) = (self.table.as_mut(), self.row.take()) {
                     t.rows.push(r);
                 }
             }
-            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::Start(Tag::TableCell) => self.cell = Some(String::new()),
             Event::End(TagEnd::TableCell) => {
-                let c = collapse(&cell.take().unwrap_or_default());
-                if in_head {
-                    if let Some(t) = table.as_mut() {
+                let c = collapse(&self.cell.take().unwrap_or_default());
+                if self.in_head {
+                    if let Some(t) = self.table.as_mut() {
                         t.header.push(c);
                     }
-                } else if let Some(r) = row.as_mut() {
+                } else if let Some(r) = self.row.as_mut() {
                     r.0.push(c);
                 }
             }
-            Event::Start(Tag::Strikethrough) => strike += 1,
-            Event::End(TagEnd::Strikethrough) => strike = strike.saturating_sub(1),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Strike-through, bold labels, checkboxes, links and text inside the current block.
+    fn inline(&mut self, ev: Event) {
+        match ev {
+            Event::Start(Tag::Strikethrough) => self.strike += 1,
+            Event::End(TagEnd::Strikethrough) => self.strike = self.strike.saturating_sub(1),
             Event::Start(Tag::Strong) => {
-                if let Some((text, _, None, false)) = para.as_mut()
+                if let Some((text, _, None, false)) = self.para.as_mut()
                     && text.is_empty()
                 {
-                    strong = Some(String::new());
-                } else if let Some(it) = item.as_mut()
-                    && list_depth == 1
+                    self.strong = Some(String::new());
+                } else if let Some(it) = self.item.as_mut()
+                    && self.list_depth == 1
                     && it.text.trim().is_empty()
                     && it.label.is_none()
                 {
-                    strong = Some(String::new());
+                    self.strong = Some(String::new());
                 }
             }
             Event::End(TagEnd::Strong) => {
-                if let Some(s) = strong.take() {
+                if let Some(s) = self.strong.take() {
                     let s = collapse(s.trim_end_matches(':'));
-                    if let Some((_, _, label, _)) = para.as_mut() {
+                    if let Some((_, _, label, _)) = self.para.as_mut() {
                         *label = Some(s);
-                    } else if let Some(it) = item.as_mut() {
+                    } else if let Some(it) = self.item.as_mut() {
                         it.label = Some(s);
                     }
                 }
             }
             Event::TaskListMarker(done) => {
-                if let Some(it) = item.as_mut()
-                    && list_depth == 1
+                if let Some(it) = self.item.as_mut()
+                    && self.list_depth == 1
                 {
                     it.checked = done;
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(it) = item.as_mut() {
+                if let Some(it) = self.item.as_mut() {
                     it.links.push(dest_url.to_string());
-                } else if let Some(r) = row.as_mut() {
+                } else if let Some(r) = self.row.as_mut() {
                     r.1.push(dest_url.to_string());
                 }
             }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(s) = strong.as_mut() {
-                    s.push_str(&t);
-                }
-                if let Some(c) = cell.as_mut() {
-                    c.push_str(&t);
-                    if let Some(r) = row.as_mut() {
-                        r.1.extend(bare_urls(&t));
-                    }
-                } else if let Some(it) = item.as_mut() {
-                    if list_depth == 1 {
-                        it.text.push_str(&t);
-                        let n = t.chars().filter(|c| !c.is_whitespace()).count();
-                        it.chars += n;
-                        if strike > 0 {
-                            it.struck_chars += n;
-                        }
-                    }
-                    it.links.extend(bare_urls(&t));
-                } else if let Some((text, _, _, seen)) = para.as_mut() {
-                    text.push_str(&t);
-                    *seen = true;
-                }
-            }
+            Event::Text(t) | Event::Code(t) => self.text(&t),
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(it) = item.as_mut()
-                    && list_depth == 1
+                if let Some(it) = self.item.as_mut()
+                    && self.list_depth == 1
                 {
                     it.text.push(' ');
-                } else if let Some((text, ..)) = para.as_mut() {
+                } else if let Some((text, ..)) = self.para.as_mut() {
                     text.push(' ');
                 }
             }
             _ => {}
         }
     }
-    p
+
+    fn text(&mut self, t: &str) {
+        if let Some(s) = self.strong.as_mut() {
+            s.push_str(t);
+        }
+        if let Some(c) = self.cell.as_mut() {
+            c.push_str(t);
+            if let Some(r) = self.row.as_mut() {
+                r.1.extend(bare_urls(t));
+            }
+        } else if let Some(it) = self.item.as_mut() {
+            if self.list_depth == 1 {
+                it.text.push_str(t);
+                let n = t.chars().filter(|c| !c.is_whitespace()).count();
+                it.chars += n;
+                if self.strike > 0 {
+                    it.struck_chars += n;
+                }
+            }
+            it.links.extend(bare_urls(t));
+        } else if let Some((text, _, _, seen)) = self.para.as_mut() {
+            text.push_str(t);
+            *seen = true;
+        }
+    }
 }
 
 pub(super) static URL: LazyLock<Regex> =
