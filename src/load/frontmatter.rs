@@ -92,6 +92,9 @@ const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "gap"];
 /// Every map of front matter and the keys the [`Reader`] reads from it: the top level (`""`),
 /// then each nested map by its path (`[]` for the items of a list). The JSON Schema (schema.rs)
 /// and docs/format.md list the same keys; tests in both places hold them to this table.
+///
+/// A new key: add it here and to the reader's `match` (or `node.get`), to the model, to the
+/// shape in schema.rs and to docs/format.md's table; the tests name whatever is left out.
 pub const SHAPES: &[(&str, &[&str])] = &[
     ("", KEYS),
     ("impact", IMPACT_KEYS),
