@@ -11,7 +11,7 @@ mod shape {
     use schemars::JsonSchema;
     use std::collections::BTreeMap;
 
-    /// Front matter of a retro (spec §2.1).
+    /// Front matter of a retro (docs/format.md, "Front matter").
     #[derive(JsonSchema)]
     #[serde(rename_all = "kebab-case")]
     #[schemars(title = "retrobook retro front matter")]

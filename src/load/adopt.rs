@@ -1,5 +1,5 @@
-//! Structure read from adopted files (spec §2.7): bold-label sections, key events, stated
-//! durations, actions from lists and tables, factors from a root-cause section.
+//! Structure read from adopted files (docs/format.md, "Adoption"): bold-label sections, key
+//! events, stated durations, actions from lists and tables, factors from a root-cause section.
 //!
 //! Runs only for files without retrobook front matter. Nothing is invented: each rule reads
 //! what the file states and keeps the line it read it from.

@@ -62,7 +62,8 @@ pub(super) static DURATION_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// Fixed offsets of the zone abbreviations of spec §2.6, in hours × 60.
+/// Fixed offsets of the zone abbreviations (docs/format.md, "Timelines in adopted files"), in
+/// hours × 60.
 pub(super) fn zone_offset(z: &str) -> Option<Offset> {
     let minutes = match z.to_ascii_uppercase().as_str() {
         "Z" | "UTC" | "GMT" => 0,
