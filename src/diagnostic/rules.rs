@@ -12,7 +12,7 @@
 /// Declares each id as a constant and lists them all, in order, in `$list`.
 macro_rules! rules {
     ($(#[$list_doc:meta])* $list:ident; $($(#[$doc:meta])* $name:ident = $id:literal;)*) => {
-        $($(#[$doc])* pub const $name: &str = $id;)*
+        $(#[doc = concat!("`", $id, "` (docs/check.md).")] $(#[$doc])* pub const $name: &str = $id;)*
         $(#[$list_doc])*
         pub const $list: &[&str] = &[$($name),*];
     };
