@@ -1,6 +1,6 @@
 //! `book.toml` → [`Config`]: defaults for every key; unknown keys are errors naming the nearest valid key.
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::suggest::nearest;
 use crate::value::{self, Node, NodeKind};
 use serde::{Deserialize, Serialize};
@@ -316,7 +316,7 @@ impl Config {
                     Err(why) => Err(vec![Diagnostic::error(
                         FILE,
                         config.dir_pos.unwrap_or(Pos::START),
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("`dir` {why}; the retros folder must be inside the book, e.g. `dir = \"retros\"`"),
                     )]),
                 }
@@ -333,7 +333,7 @@ impl Config {
                     Err(why) => Err(vec![Diagnostic::error(
                         &c.retros.dir,
                         Pos::START,
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!(
                             "the retros folder `{}` {why}; replace the link by a folder inside the book",
                             c.retros.dir
@@ -341,14 +341,16 @@ impl Config {
                     )]),
                 }
             }
-            Err(e) => Err(vec![Diagnostic::error(FILE, Pos::START, "config-read", format!("cannot read {FILE}: {e}"))]),
+            Err(e) => {
+                Err(vec![Diagnostic::error(FILE, Pos::START, rules::CONFIG_READ, format!("cannot read {FILE}: {e}"))])
+            }
         }
     }
 
     /// Parses the text of a `book.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let tree =
-            value::parse_toml(text, 1).map_err(|e| vec![Diagnostic::error(FILE, e.pos, "config-syntax", e.message)])?;
+        let tree = value::parse_toml(text, 1)
+            .map_err(|e| vec![Diagnostic::error(FILE, e.pos, rules::CONFIG_SYNTAX, e.message)])?;
         let mut diags = Vec::new();
         check_keys(&tree, "", &mut diags);
         if !diags.is_empty() {
@@ -356,7 +358,7 @@ impl Config {
         }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let pos = e.span().map(|s| value::LineIndex::new(text, 1).pos(s.start)).unwrap_or(Pos::START);
-            vec![Diagnostic::error(FILE, pos, "config-type", e.message().trim().to_string())]
+            vec![Diagnostic::error(FILE, pos, rules::CONFIG_TYPE, e.message().trim().to_string())]
         })?;
         config.validate(&tree, &mut diags);
         if diags.is_empty() { Ok(config) } else { Err(diags) }
@@ -377,7 +379,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["book", "language"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "`language = {:?}` {why}; expected a BCP 47 language tag such as `en`, `de`, `pt-BR` or `zh-Hant`",
                     self.book.language
@@ -388,7 +390,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "dir"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "`dir = {:?}` {why}; give a folder inside the book, relative to book.toml, e.g. `dir = \"retros\"`",
                     self.retros.dir
@@ -414,7 +416,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(path),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!("`{key} = {value:?}` {why}; expected {right}"),
                 ));
             }
@@ -423,7 +425,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "timezone"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "unknown time zone `{}`; expected an IANA name such as `UTC`, `Europe/Berlin` or `America/New_York`",
                     self.retros.timezone
@@ -438,7 +440,7 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "severities"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 "`severities` is empty; list them most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]",
             ));
         }
@@ -447,7 +449,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(table),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!("unknown severity `{sev}`; expected one of {}", self.retros.severities.join(", ")),
                 ));
             }
@@ -473,7 +475,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(&["factors", id, "category"]),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!(
                         "unknown factor category `{cat}`; expected one of {}",
                         self.retros.factor_categories.join(", ")
@@ -488,7 +490,7 @@ impl Config {
                     diags.push(Diagnostic::error(
                         FILE,
                         pos_of(&["factors", id, "aliases"]),
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("alias `{a}` is given to both `{prev}` and `{canonical}`; an alias names one factor"),
                     ));
                 }
@@ -608,7 +610,7 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
-                    "config-type",
+                    rules::CONFIG_TYPE,
                     format!("`[factors.{}]` must be a table with title, category, aliases", key.name),
                 ));
             }
@@ -624,7 +626,7 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic::error(
                 FILE,
                 key.pos,
-                "config-unknown-key",
+                rules::CONFIG_UNKNOWN_KEY,
                 format!("unknown key `{}` {place}{hint}", key.name),
             ));
             continue;
@@ -645,7 +647,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
-                    "config-type",
+                    rules::CONFIG_TYPE,
                     "`[lint.paths]` must be a table of globs, e.g. `[lint.paths.\"retros/legacy/**\"]`",
                 ));
                 continue;
@@ -655,7 +657,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                     diags.push(Diagnostic::error(
                         FILE,
                         glob.pos,
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("`{}` is not a valid glob ({why}); e.g. `\"retros/legacy/**\"`", glob.name),
                     ));
                 }
@@ -665,7 +667,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                     diags.push(Diagnostic::error(
                         FILE,
                         glob.pos,
-                        "config-type",
+                        rules::CONFIG_TYPE,
                         format!("`[lint.paths.\"{}\"]` must be a table of rule ids and levels", glob.name),
                     ));
                 }
@@ -686,7 +688,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
         diags.push(Diagnostic::error(
             FILE,
             key.pos,
-            "config-unknown-key",
+            rules::CONFIG_UNKNOWN_KEY,
             format!("unknown rule `{name}` in {place}{hint} (levels: off, note, warn, error)"),
         ));
     }
@@ -866,5 +868,18 @@ mod tests {
         std::os::unix::fs::symlink(book.path().join("real"), book.path().join("retros")).unwrap();
         std::fs::write(book.path().join(FILE), "[retros]\ndir = \"retros\"\n").unwrap();
         assert!(Config::load(book.path()).is_ok());
+    }
+
+    /// Three rules `check` reported before they were declared in `diagnostic::rules` could not be set in
+    /// `[lint]` ("unknown rule"); every declared one can.
+    #[test]
+    fn rules_that_were_missing_can_be_set_in_lint() {
+        for id in [rules::TIMELINE_NO_TIME, rules::KEY_EVENT_TIME, rules::DURATION_STATED] {
+            let toml = format!("[lint]\n\"{id}\" = \"off\"\n");
+            let config = Config::parse(&toml);
+            assert!(config.is_ok(), "{id}: {:?}", config.err());
+        }
+        let e = Config::parse("[lint]\n\"config-type\" = \"off\"\n");
+        assert!(e.is_err(), "book.toml's own problems cannot be set");
     }
 }

@@ -329,7 +329,7 @@ impl DuplicatePair {
 }
 
 /// Whether two words of factor ids match: equal, one a prefix of the other (`config` ~
-/// `configuration`), or one letter apart in longer words (the same test as `check::similar`).
+/// `configuration`), or one letter apart in longer words (the same test as `text::similar`).
 fn word_match(x: &str, y: &str) -> bool {
     x == y
         || (x.len().min(y.len()) >= 4 && (x.starts_with(y) || y.starts_with(x)))
@@ -337,7 +337,7 @@ fn word_match(x: &str, y: &str) -> bool {
 }
 
 /// Pairs of distinct factor ids (after aliases) that look like the same thing: those
-/// `check::similar` finds (the `factor-twin` warning), and ids of the same category one of whose
+/// `text::similar` finds (the `factor-twin` warning), and ids of the same category one of whose
 /// words are all in the other (`alert` ~ `missing-alert`). Ids that are both defined in
 /// book.toml are taken to be distinct on purpose. Sorted by `a`, then `b`.
 pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {

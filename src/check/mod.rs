@@ -5,7 +5,7 @@ mod blameless;
 mod prose;
 mod stakeholder;
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::model::{Book, Moment, Monitoring, Retro};
 use crate::suggest::nearest;
 use crate::text::similar;
@@ -91,7 +91,7 @@ fn completeness(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
             format!("{} is incomplete: {}", item.label, item.missing.join("; "))
         };
         let level = if enforced { crate::diagnostic::Level::Error } else { crate::diagnostic::Level::Note };
-        out.push(Diagnostic::new(&r.path, item.pos, "completeness", level, message));
+        out.push(Diagnostic::new(&r.path, item.pos, rules::COMPLETENESS, level, message));
     }
 }
 
@@ -154,7 +154,7 @@ fn path_problem(id: &str, site_files: &[&str]) -> Option<String> {
 /// every system the site may be copied to.
 fn id_as_path(r: &Retro, out: &mut Vec<Diagnostic>) {
     if let Some(why) = path_problem(&r.id, &["index.html"]) {
-        let rule = if r.id.chars().count() > MAX_ID_CHARS { "id-length" } else { "id-reserved" };
+        let rule = if r.id.chars().count() > MAX_ID_CHARS { rules::ID_LENGTH } else { rules::ID_RESERVED };
         let shown = if r.id.chars().count() > 40 {
             format!("{}…", r.id.chars().take(40).collect::<String>())
         } else {
@@ -174,7 +174,7 @@ fn factor_ids_as_paths(r: &Retro, out: &mut Vec<Diagnostic>) {
             } else {
                 f.id.clone()
             };
-            out.push(Diagnostic::error(&r.path, f.pos, "factor-id", format!("factor id `{shown}` {why}")));
+            out.push(Diagnostic::error(&r.path, f.pos, rules::FACTOR_ID, format!("factor id `{shown}` {why}")));
         }
     }
 }
@@ -193,7 +193,7 @@ fn id_charset(r: &Retro, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::error(
             &r.path,
             r.id_pos,
-            "id-charset",
+            rules::ID_CHARSET,
             format!("id `{}` {what}; an id is a URL slug of letters, digits, `.`, `_`, `-` and does not start with `.` (e.g. `{}`)", r.id, crate::text::slugify(&r.id)),
         ));
     }
@@ -220,7 +220,7 @@ fn duplicate_id(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
             case.join(", ")
         )
     };
-    out.push(Diagnostic::error(&r.path, r.id_pos, "id-duplicate", message));
+    out.push(Diagnostic::error(&r.path, r.id_pos, rules::ID_DUPLICATE, message));
 }
 
 fn moments_order(r: &Retro, out: &mut Vec<Diagnostic>) {
@@ -233,7 +233,7 @@ fn moments_order(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 &r.path,
                 v.pos,
-                "moments-order",
+                rules::MOMENTS_ORDER,
                 format!(
                     "`{}` ({}) is before `{}` ({}); the moments must be in the order started ≤ detected ≤ mitigated ≤ resolved",
                     m.as_str(),
@@ -259,7 +259,7 @@ fn timeline_agrees(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::warning(
                 &r.path,
                 Pos::new(e.line, 1),
-                "timeline-moment",
+                rules::TIMELINE_MOMENT,
                 format!(
                     "the timeline's [{}] entry is at {} but front matter says `impact.{}: {}`; make them agree",
                     m.as_str(),
@@ -277,15 +277,17 @@ fn related_resolve(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
         if ids.by_id.contains_key(rel.value.as_str()) {
             continue;
         }
-        let hint = nearest(&rel.value, ids.by_id.keys().copied())
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
-        out.push(Diagnostic::error(
-            &r.path,
-            rel.pos,
-            "related-unresolved",
-            format!("related id `{}` is not a retro in this book{hint}", rel.value),
-        ));
+        let near = nearest(&rel.value, ids.by_id.keys().copied());
+        let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                &r.path,
+                rel.pos,
+                rules::RELATED_UNRESOLVED,
+                format!("related id `{}` is not a retro in this book{hint}", rel.value),
+            )
+            .with_suggestion(near.map(str::to_string)),
+        );
     }
 }
 
@@ -296,7 +298,7 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 &r.path,
                 a.pos,
-                "action-duplicate-id",
+                rules::ACTION_DUPLICATE_ID,
                 format!(
                     "action id `{}` is already used on line {}; action ids are unique within a retro",
                     a.id, first.line
@@ -308,7 +310,7 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 &r.path,
                 a.pos,
-                "action-owner",
+                rules::ACTION_OWNER,
                 format!(
                     "action `{}` is {} but has no owner; add `owner:` with a team or person who will drive it",
                     a.id,
@@ -347,7 +349,7 @@ fn stated_durations(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::note(
                 &r.path,
                 Pos::new(d.line, 1),
-                "duration-stated",
+                rules::DURATION_STATED,
                 format!(
                     "the file states {} {} but {to_name} − {from_name} is {}; statistics use the computed figure, so correct whichever is wrong",
                     d.kind.as_str(),
@@ -370,17 +372,24 @@ fn addresses(r: &Retro, out: &mut Vec<Diagnostic>) {
     for a in &r.actions {
         for x in &a.addresses {
             if !ids.contains(&x.value.as_str()) {
-                let hint = match nearest(&x.value, ids.iter().copied()) {
+                let near = nearest(&x.value, ids.iter().copied());
+                let hint = match near {
                     Some(n) => format!("did you mean `{n}`?"),
                     None if ids.is_empty() => "this retro lists no factors".to_string(),
                     None => format!("its factors are {}", ids.join(", ")),
                 };
-                out.push(Diagnostic::error(
-                    &r.path,
-                    x.pos,
-                    "addresses-unknown",
-                    format!("action `{}` addresses `{}`, which is not a factor of this retro; {hint}", a.id, x.value),
-                ));
+                out.push(
+                    Diagnostic::error(
+                        &r.path,
+                        x.pos,
+                        rules::ADDRESSES_UNKNOWN,
+                        format!(
+                            "action `{}` addresses `{}`, which is not a factor of this retro; {hint}",
+                            a.id, x.value
+                        ),
+                    )
+                    .with_suggestion(near.map(str::to_string)),
+                );
             }
         }
     }
@@ -421,7 +430,7 @@ fn factor_twins(r: &Retro, book: &Book, usage: &BTreeMap<&str, usize>, out: &mut
             out.push(Diagnostic::warning(
                 &r.path,
                 f.pos,
-                "factor-twin",
+                rules::FACTOR_TWIN,
                 format!(
                     "factor `{}` is new to the book but close to `{twin}` ({used}); if they are the same, use `{twin}` or add `aliases = [\"{}\"]` under [factors.{twin}] in book.toml",
                     f.id, f.id
@@ -462,7 +471,7 @@ fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
                     p.value
                 ),
             };
-            out.push(Diagnostic::error(&r.path, p.pos, "monitoring-data", message));
+            out.push(Diagnostic::error(&r.path, p.pos, rules::MONITORING_DATA, message));
         }
     }
 }

@@ -402,6 +402,14 @@ fn fields(r: &Retro, config: &Config) -> Vec<Field> {
     if !r.related.is_empty() {
         out.push(Field::Set("related".into(), Val::List(r.related.iter().map(|x| s(&x.value)).collect())));
     }
+    out.push(impact_field(r));
+    out.push(factors_field(r));
+    out.push(actions_field(r));
+    out
+}
+
+/// `impact`: the four moments (a hint for each one the file does not state), users, data loss.
+fn impact_field(r: &Retro) -> Field {
     let mut impact = Vec::new();
     for m in Moment::ALL {
         match r.impact.moment(m) {
@@ -415,69 +423,68 @@ fn fields(r: &Retro, config: &Config) -> Vec<Field> {
     if let Some(dl) = r.impact.data_loss {
         impact.push(Field::Set("data-loss".into(), Val::Plain(dl.to_string())));
     }
-    out.push(Field::Set("impact".into(), Val::Map(impact)));
+    Field::Set("impact".into(), Val::Map(impact))
+}
+
+/// `factors`, as written (before the book's aliases), or a hint that none was found.
+fn factors_field(r: &Retro) -> Field {
     if r.factors.is_empty() {
-        out.push(Field::Hint(
+        return Field::Hint(
             "factors".into(),
             Val::List(Vec::new()),
             "no contributing factors found in the file".into(),
-        ));
-    } else {
-        let items = r
-            .factors
-            .iter()
-            .map(|f| {
-                let mut m = vec![Field::Set("id".into(), s(&f.written_id))];
-                if let Some(c) = &f.category {
-                    m.push(Field::Set("category".into(), s(c)));
-                }
-                if let Some(x) = &f.summary {
-                    m.push(Field::Set("summary".into(), s(x)));
-                }
-                if let Some(w) = strs(&f.whys) {
-                    m.push(Field::Set("whys".into(), w));
-                }
-                Val::Map(m)
-            })
-            .collect();
-        out.push(Field::Set("factors".into(), Val::List(items)));
+        );
     }
+    let items = r
+        .factors
+        .iter()
+        .map(|f| {
+            let mut m = vec![Field::Set("id".into(), s(&f.written_id))];
+            if let Some(c) = &f.category {
+                m.push(Field::Set("category".into(), s(c)));
+            }
+            if let Some(x) = &f.summary {
+                m.push(Field::Set("summary".into(), s(x)));
+            }
+            if let Some(w) = strs(&f.whys) {
+                m.push(Field::Set("whys".into(), w));
+            }
+            Val::Map(m)
+        })
+        .collect();
+    Field::Set("factors".into(), Val::List(items))
+}
+
+/// `actions`, or a hint that none was found.
+fn actions_field(r: &Retro) -> Field {
     if r.actions.is_empty() {
-        out.push(Field::Hint("actions".into(), Val::List(Vec::new()), "no follow-up actions found in the file".into()));
-    } else {
-        let items = r
-            .actions
-            .iter()
-            .map(|a| {
-                let mut m = vec![Field::Set("id".into(), s(&a.id)), Field::Set("title".into(), s(&a.title))];
-                if let Some(o) = &a.owner {
-                    m.push(Field::Set("owner".into(), s(o)));
-                }
-                m.push(Field::Set("status".into(), Val::Plain(a.status.as_str().into())));
-                if let Some(p) = a.priority {
-                    m.push(Field::Set("priority".into(), Val::Plain(p.as_str().into())));
-                }
-                if let Some(d) = a.due {
-                    m.push(Field::Set("due".into(), Val::Plain(d.to_string())));
-                }
-                if let Some(l) = &a.link {
-                    m.push(Field::Set("link".into(), s(l)));
-                }
-                if !a.addresses.is_empty() {
-                    m.push(Field::Set(
-                        "addresses".into(),
-                        Val::List(a.addresses.iter().map(|x| s(&x.value)).collect()),
-                    ));
-                }
-                if let Some(w) = &a.why {
-                    m.push(Field::Set("why".into(), s(w)));
-                }
-                Val::Map(m)
-            })
-            .collect();
-        out.push(Field::Set("actions".into(), Val::List(items)));
+        return Field::Hint("actions".into(), Val::List(Vec::new()), "no follow-up actions found in the file".into());
     }
-    out
+    Field::Set("actions".into(), Val::List(r.actions.iter().map(action_value).collect()))
+}
+
+fn action_value(a: &retrobook::model::Action) -> Val {
+    let mut m = vec![Field::Set("id".into(), s(&a.id)), Field::Set("title".into(), s(&a.title))];
+    if let Some(o) = &a.owner {
+        m.push(Field::Set("owner".into(), s(o)));
+    }
+    m.push(Field::Set("status".into(), Val::Plain(a.status.as_str().into())));
+    if let Some(p) = a.priority {
+        m.push(Field::Set("priority".into(), Val::Plain(p.as_str().into())));
+    }
+    if let Some(d) = a.due {
+        m.push(Field::Set("due".into(), Val::Plain(d.to_string())));
+    }
+    if let Some(l) = &a.link {
+        m.push(Field::Set("link".into(), s(l)));
+    }
+    if !a.addresses.is_empty() {
+        m.push(Field::Set("addresses".into(), Val::List(a.addresses.iter().map(|x| s(&x.value)).collect())));
+    }
+    if let Some(w) = &a.why {
+        m.push(Field::Set("why".into(), s(w)));
+    }
+    Val::Map(m)
 }
 
 /// A key as written: bare when it is a plain word, else quoted.

@@ -3,9 +3,9 @@
 
 use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit, use_color};
 use anyhow::Context;
+use jiff::civil::Date;
 use retrobook::analyze;
 use retrobook::report::{self, ActionFilter, Format, Report};
-use jiff::civil::Date;
 use std::io::Write as _;
 use std::path::Path;
 

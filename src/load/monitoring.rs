@@ -5,7 +5,7 @@
 //! it is only ever read when it names a regular file inside the book (after following symlinks),
 //! no larger than `[retros] max-data-size`, and no diagnostic ever quotes what is in it.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, rules};
 use crate::model::Monitoring;
 use jiff::tz::TimeZone;
 use std::io::Read;
@@ -100,7 +100,7 @@ pub fn read_series(
                 Diagnostic::warning(
                     rel,
                     spec.pos,
-                    "monitoring-data",
+                    rules::MONITORING_DATA,
                     format!("cannot read `{}`: {why}; the series is drawn without it", spec.value),
                 )
             };
@@ -124,7 +124,7 @@ pub fn read_series(
                 Err((line, msg)) => diags.push(Diagnostic::warning(
                     rel,
                     spec.pos,
-                    "monitoring-csv",
+                    rules::MONITORING_CSV,
                     format!("`{}` line {line}: {msg}; expected a header `time,value` and rows like `2025-03-14T09:00:00Z,412`", spec.value),
                 )),
             }

@@ -13,7 +13,7 @@
 
 use super::watch::Plan;
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::diagnostic::{Diagnostic, Level, Pos, rules};
 use crate::model::{Book, Retro};
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
 use anyhow::Context;
@@ -176,7 +176,7 @@ impl Engine {
                     "retrobook crashed while rebuilding the site ({what}); this is a bug in retrobook, \
                      please report it. The last good site is still served; the next save rebuilds everything"
                 );
-                Outcome::Errors(vec![Diagnostic::error(&file, Pos::START, "internal-error", msg)])
+                Outcome::Errors(vec![Diagnostic::error(&file, Pos::START, rules::INTERNAL_ERROR, msg)])
             }
         }
     }
@@ -198,7 +198,7 @@ impl Engine {
                 Ok(t) => self.theme = Some(t),
                 Err(e) => {
                     let msg = format!("cannot read the theme: {e}");
-                    return Outcome::Errors(vec![Diagnostic::error("theme", Pos::START, "theme", msg)]);
+                    return Outcome::Errors(vec![Diagnostic::error("theme", Pos::START, rules::THEME, msg)]);
                 }
             }
         }
@@ -229,7 +229,7 @@ impl Engine {
             Ok(())
         };
         if let Err(errs) = render::render_site_reusing(&book, theme, &opts, &sink, &reuse) {
-            let diags = errs.into_iter().map(|e| Diagnostic::error("theme", Pos::START, "render", e)).collect();
+            let diags = errs.into_iter().map(|e| Diagnostic::error("theme", Pos::START, rules::RENDER, e)).collect();
             return Outcome::Errors(diags);
         }
         let rendered = out.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -305,7 +305,7 @@ impl Engine {
                         diagnostics: vec![Diagnostic::error(
                             &rel,
                             Pos::START,
-                            "file-read",
+                            rules::FILE_READ,
                             format!("cannot read file: {e}"),
                         )],
                     }),
