@@ -6,10 +6,10 @@ use std::path::Path;
 /// Writes the starter book into `dir`; returns the exit code.
 pub fn run(dir: &Path) -> i32 {
     let files: [(&str, String); 4] = [
-        ("book.toml", crate::templates::INIT_BOOK_TOML.to_string()),
-        ("retros/2025-01-15-example-checkout-errors.md", crate::templates::init_example_retro()),
-        (".github/workflows/retros.yml", crate::templates::INIT_GITHUB_WORKFLOW.to_string()),
-        (".gitlab-ci.example.yml", crate::templates::INIT_GITLAB_CI.to_string()),
+        ("book.toml", crate::scaffold::INIT_BOOK_TOML.to_string()),
+        ("retros/2025-01-15-example-checkout-errors.md", crate::scaffold::init_example_retro()),
+        (".github/workflows/retros.yml", crate::scaffold::INIT_GITHUB_WORKFLOW.to_string()),
+        (".gitlab-ci.example.yml", crate::scaffold::INIT_GITLAB_CI.to_string()),
     ];
     let existing: Vec<&str> = files.iter().map(|(p, _)| *p).filter(|p| dir.join(p).exists()).collect();
     if !existing.is_empty() {

@@ -63,7 +63,7 @@ pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> i32
             continue;
         }
         let path: PathBuf = dir.join(format!("{id}.md"));
-        let text = crate::templates::new_retro(&id, &args.title, date, &severity, &config.retros.factor_categories);
+        let text = crate::scaffold::new_retro(&id, &args.title, date, &severity, &config.retros.factor_categories);
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(mut f) => {
                 if let Err(e) = f.write_all(text.as_bytes()) {
