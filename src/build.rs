@@ -84,7 +84,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     let records = match (&public, opts.search) {
         (_, false) => Vec::new(),
         (None, true) => render::records::records(&book),
-        (Some((site, retros)), true) => render::external::records(site, retros),
+        (Some((site, retros)), true) => render::public::records(site, retros),
     };
     if let Some((_, retros)) = &public {
         report.retros = retros.len();
@@ -95,33 +95,33 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     }
     let cache = cache_dir(&dest);
     let mut render_error = None;
-    let mut timings = (Duration::ZERO, Duration::ZERO, 0usize, 0usize);
+    let mut timings = render::Phases::default();
     swap_in(&dest, |tmp| {
         let t = Instant::now();
         let files = std::sync::atomic::AtomicUsize::new(0);
         // Pages go to disk as soon as they are rendered: the site is never all in memory.
-        let sink = |f: OutputFile| -> Result<(), String> {
+        let sink = |f: OutputFile| -> anyhow::Result<()> {
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            write_file(tmp, &f).map_err(|e| format!("{}: {e}", f.path))
+            write_file(tmp, &f).map_err(|e| anyhow::anyhow!("{}: {e}", f.path))
         };
         let rendered = match &public {
             None => render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink),
-            Some((site, retros)) => render::external::render_external(site, retros, &theme, opts.search, &sink),
+            Some((site, retros)) => render::public::render_public(site, retros, &theme, opts.search, &sink),
         };
         match rendered {
-            Ok(pages) => timings.2 = pages,
-            Err(errs) => {
-                render_error = Some(errs.join("\n"));
+            Ok(pages) => timings.pages = pages,
+            Err(e) => {
+                render_error = Some(format!("{e:#}"));
                 return Err(std::io::Error::other("rendering failed"));
             }
         }
-        timings.3 = files.load(std::sync::atomic::Ordering::Relaxed);
-        timings.0 = t.elapsed();
+        timings.files = files.load(std::sync::atomic::Ordering::Relaxed);
+        timings.render = t.elapsed();
         if opts.search {
             let t = Instant::now();
             crate::search::build_search(&records, &tmp.join("pagefind"), Some(&cache))
                 .map_err(std::io::Error::other)?;
-            timings.1 = t.elapsed();
+            timings.search = t.elapsed();
         }
         Ok(())
     })
@@ -130,17 +130,17 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         None => BuildError::Other(format!("cannot write {}: {e}", dest.display())),
     })?;
     report.written_to = dest;
-    report.pages = timings.2;
-    report.files = timings.3;
+    report.pages = timings.pages;
+    report.files = timings.files;
     phase.end("write", &mut report);
     // Pages are written while they render, and the search index inside the same folder: report
     // both phases on their own, and "write" for what is left (swapping the new site in).
     let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
-    report.phases.push(("render", timings.0));
+    report.phases.push(("render", timings.render));
     if opts.search {
-        report.phases.push(("search", timings.1));
+        report.phases.push(("search", timings.search));
     }
-    report.phases.push(("write", total.saturating_sub(timings.0 + timings.1)));
+    report.phases.push(("write", total.saturating_sub(timings.render + timings.search)));
     Ok(report)
 }
 

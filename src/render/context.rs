@@ -10,28 +10,6 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What every page knows about the site.
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteCtx {
-    pub title: String,
-    pub description: String,
-    pub language: String,
-    /// Relative path from the current page to the site root ("", "../", "../../").
-    pub root: String,
-    pub search: bool,
-    pub nav: Vec<NavItem>,
-    pub generator: String,
-    pub today: String,
-}
-
-/// A header navigation entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct NavItem {
-    pub label: &'static str,
-    pub url: &'static str,
-    pub active: bool,
-}
-
 /// A link to another page, with its URL relative to the site root.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Link {
