@@ -8,7 +8,7 @@
 
 use crate::config::Config;
 use crate::model::{ActionStatus, DocStatus, Moment, Retro, Section, SectionKind};
-use crate::render::format::{human_duration, long_date};
+use crate::render::format::{duration, long_date};
 use crate::render::markdown::{self, MarkdownOptions};
 use serde::Serialize;
 
@@ -100,8 +100,8 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
             _ => "rb-sev-other".into(),
         },
         impact: r.impact.users.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from),
-        impact_duration: impact_secs.map(human_duration),
-        resolved_after: resolved_after.map(human_duration),
+        impact_duration: impact_secs.map(duration),
+        resolved_after: resolved_after.map(duration),
         data_loss: r.impact.data_loss.map(|lost| {
             if lost {
                 "Some customer data was lost. The message below says what, and what we did about it.".to_string()

@@ -1,7 +1,7 @@
 //! Typed page contexts, serialised for the templates. Every value a template shows comes from
 //! here; templates never see the `Retro` itself.
 
-use super::format::{human_duration, long_date, role_label, segment};
+use super::format::{duration, long_date, role_label, segment};
 use super::markdown::{self, MarkdownOptions};
 use super::visuals;
 use crate::analyze::{self, FactorEntry};
@@ -136,7 +136,7 @@ impl<'a> Lookup<'a> {
             teams_attr: facet(&r.teams),
             tags_attr: facet(&r.tags),
             ttr_seconds: ttr,
-            ttr: ttr.map(human_duration),
+            ttr: ttr.map(duration),
             open_actions: r.actions.iter().filter(|a| a.status.is_open()).count(),
             overdue_actions: r.actions.iter().filter(|a| a.is_overdue(self.today)).count(),
             checklist_done: done,
@@ -506,7 +506,7 @@ fn durations_ctx(r: &Retro) -> Vec<(String, String)> {
     let d = r.durations();
     [("detect", d.detect), ("mitigate", d.mitigate), ("resolve", d.resolve)]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v.map(human_duration).unwrap_or_else(|| "—".into())))
+        .map(|(k, v)| (k.to_string(), v.map(duration).unwrap_or_else(|| "—".into())))
         .collect()
 }
 

@@ -31,6 +31,7 @@
 //! `<text>` at a bone's end), `rb-factor` (factor `<text>` and the `<circle>` where it joins its bone); a linked
 //! factor's text sits in an `<a href>`.
 
+use crate::text::{DurationStyle::Prose, human_duration};
 use std::fmt::Write as _;
 
 /// Font sizes (viewBox units) of `rb-label` and of `rb-tick-label`, as in the stylesheet.
@@ -73,25 +74,9 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Formats seconds as a short human duration: "45 s", "12 min", "1 h 40 min", "2 d 3 h" (negative: "−12 min").
-pub fn human_duration(seconds: i64) -> String {
-    if seconds < 0 {
-        return format!("−{}", human_duration(seconds.saturating_neg()));
-    }
-    let (d, h, m) = (seconds / 86_400, seconds % 86_400 / 3600, seconds % 3600 / 60);
-    match (d, h, m) {
-        _ if seconds < 60 => format!("{seconds} s"),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, 0, _) => format!("{d} d"),
-        (d, h, _) => format!("{d} d {h} h"),
-    }
-}
-
-/// [`human_duration`] for a value in seconds given as a float (rounded); handy as an [`hbar_svg`] formatter.
+/// A duration in seconds given as a float (rounded), in prose; handy as an [`hbar_svg`] formatter.
 pub fn duration_label(seconds: f64) -> String {
-    if seconds.is_finite() { human_duration(seconds.round() as i64) } else { "–".into() }
+    if seconds.is_finite() { human_duration(seconds.round() as i64, Prose) } else { "–".into() }
 }
 
 /// Nice axis ticks (steps of 1, 2 or 5 × 10ⁿ) covering `min..=max`, about `target` of them.

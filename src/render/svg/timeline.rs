@@ -68,7 +68,7 @@ pub fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
 
     let mut desc = format!("Timeline from {} to {}", sc.when(tmin), sc.when(tmax));
     for &(k, s, t) in &durations {
-        w!(desc, "; {} to {}", human_duration(t - s), verb(k));
+        w!(desc, "; {} to {}", human_duration(t - s, Prose), verb(k));
     }
     w!(desc, "; {} entries.", input.entries.len());
     let mut o = String::new();
@@ -192,7 +192,7 @@ impl MomentLabel<'_> {
 fn duration_bar(o: &mut String, sc: &Scale, cuts: &[f64], y: f64, (kind, s, t): (&str, i64, i64)) {
     let (xa, xb) = (sc.x(s.min(t)), sc.x(s.max(t)).max(sc.x(s.min(t)) + 2.0));
     rect(o, (xa, y), (xb - xa, 16.0), "rb-duration", r#" rx="3""#);
-    let s = format!("{} to {}", human_duration(t - s), verb(kind));
+    let s = format!("{} to {}", human_duration(t - s, Prose), verb(kind));
     let wd = tw(&s, SMALL) * 1.08;
     let mut cuts: Vec<f64> = cuts.iter().copied().filter(|&c| c > xa + 1.0 && c < xb - 1.0).collect();
     cuts.extend([xa, xb]);
