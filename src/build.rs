@@ -163,16 +163,6 @@ pub fn cache_dir(dest: &Path) -> PathBuf {
     parent.join(format!(".{name}-cache")).join("search")
 }
 
-/// Writes `files` into a fresh folder beside `dest`, lets `finish` add to it, then swaps it in.
-/// Until the swap, the old site is untouched; a failure removes the half-written folder.
-pub fn write_atomically(
-    dest: &Path,
-    files: &[OutputFile],
-    finish: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    swap_in(dest, |tmp| write_all(tmp, files).and_then(|()| finish(tmp)))
-}
-
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
 /// is untouched; a failure removes the half-written folder. The new folder carries the
 /// [`SITE_MARKER`]; `dest` is replaced only when it is absent, empty or a site (see
@@ -394,7 +384,8 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Ok(out)
 }
 
-fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
+/// Writes `files` under `dir` in parallel (inside [`swap_in`], so a failure leaves no half site).
+pub fn write_files(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
     use rayon::prelude::*;
     std::fs::create_dir_all(dir)?;
     files.par_iter().try_for_each(|f| write_file(dir, f))
