@@ -61,11 +61,14 @@ impl Theme {
     /// and override a single block.
     pub fn tera(&self) -> Result<tera::Tera> {
         let mut t = tera::Tera::default();
+        // The built-in copies rank below the effective templates: a component that both define
+        // (theme/templates/components.html) is the book's, not a duplicate.
+        t.set_fallback_prefixes([BUILTIN_PREFIX]).context("ranking the built-in templates")?;
         t.autoescape_on([".html", ".xml"]);
         let mut all: Vec<(String, String)> = Vec::new();
         for (rel, bytes) in &self.builtin {
             if let Some(name) = rel.strip_prefix(TEMPLATES) {
-                all.push((format!("builtin/{name}"), String::from_utf8_lossy(bytes).into_owned()));
+                all.push((format!("{BUILTIN_PREFIX}{name}"), String::from_utf8_lossy(bytes).into_owned()));
             }
         }
         for rel in self.paths() {
@@ -87,6 +90,9 @@ impl Theme {
             .collect()
     }
 }
+
+/// The name prefix of the built-in copy of each internal template (`builtin/retro.html`).
+const BUILTIN_PREFIX: &str = "builtin/";
 
 /// The folder of the internal site's templates, inside the theme.
 pub const TEMPLATES: &str = "templates/";
@@ -140,5 +146,32 @@ fn collect(dir: &'static Dir<'static>, out: &mut BTreeMap<String, &'static [u8]>
     }
     for d in dir.dirs() {
         collect(d, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn badge(theme: &Theme) -> String {
+        let mut tera = theme.tera().unwrap();
+        tera.add_raw_template("probe.html", "{{ <severity_badge row={row}/> }}").unwrap();
+        let ctx = tera::Context::from_serialize(&serde_json::json!({"row": {"severity_stated": false}})).unwrap();
+        tera.render("probe.html", &ctx).unwrap()
+    }
+
+    #[test]
+    fn the_builtin_components_load_once_and_a_book_may_redefine_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // The built-in components.html is there twice (as itself and as builtin/): no duplicate.
+        assert_eq!(
+            badge(&Theme::load(dir.path()).unwrap()),
+            r#"<span class="rb-muted rb-sev-unstated">severity not stated</span>"#
+        );
+
+        std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
+        let mine = "{% component severity_badge(row, unstated: string = \"\") %}mine{% endcomponent severity_badge %}";
+        std::fs::write(dir.path().join("theme/templates/components.html"), mine).unwrap();
+        assert_eq!(badge(&Theme::load(dir.path()).unwrap()), "mine");
     }
 }
