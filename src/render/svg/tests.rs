@@ -2,20 +2,21 @@
 
 use super::chart::{MAX_DRAWN, thin};
 use super::*;
+use anyhow::Context as _;
 
 const EVIL: &str = r#"<script>alert(1)</script> " onload="x"#;
 const T0: i64 = 1_741_943_520; // 2025-03-14 09:12 UTC
 
 /// Minimal well-formedness check: balanced tags, quoted attributes, known entities, one `<svg>` root.
-fn check_xml(s: &str) -> Result<(), String> {
+fn check_xml(s: &str) -> anyhow::Result<()> {
     let mut stack: Vec<String> = Vec::new();
     let mut rest = s;
     let mut roots = 0;
-    let check_entities = |t: &str| -> Result<(), String> {
+    let check_entities = |t: &str| -> anyhow::Result<()> {
         for (i, _) in t.match_indices('&') {
             let ok = ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"].iter().any(|e| t[i..].starts_with(e));
             if !ok {
-                return Err(format!("bad entity near {:?}", &t[i..(i + 10).min(t.len())]));
+                anyhow::bail!("bad entity near {:?}", &t[i..(i + 10).min(t.len())]);
             }
         }
         Ok(())
@@ -23,41 +24,41 @@ fn check_xml(s: &str) -> Result<(), String> {
     while let Some(open) = rest.find('<') {
         let text = &rest[..open];
         if text.contains('>') {
-            return Err(format!("raw > in text {text:?}"));
+            anyhow::bail!("raw > in text {text:?}");
         }
         check_entities(text)?;
         if stack.is_empty() && !text.trim().is_empty() {
-            return Err("text outside root".into());
+            anyhow::bail!("text outside root");
         }
-        let close = rest[open..].find('>').ok_or("unclosed tag")? + open;
+        let close = rest[open..].find('>').context("unclosed tag")? + open;
         let tag = &rest[open + 1..close];
         if tag.contains('<') {
-            return Err(format!("< inside tag {tag:?}"));
+            anyhow::bail!("< inside tag {tag:?}");
         }
         if let Some(name) = tag.strip_prefix('/') {
-            let top = stack.pop().ok_or(format!("stray </{name}>"))?;
+            let top = stack.pop().with_context(|| format!("stray </{name}>"))?;
             if top != name {
-                return Err(format!("</{name}> closes <{top}>"));
+                anyhow::bail!("</{name}> closes <{top}>");
             }
         } else {
             let self_closing = tag.ends_with('/');
             let body = tag.trim_end_matches('/');
-            let name = body.split_whitespace().next().ok_or("empty tag")?.to_string();
+            let name = body.split_whitespace().next().context("empty tag")?.to_string();
             let mut attrs = body[name.len()..].trim();
             while !attrs.is_empty() {
-                let eq = attrs.find("=\"").ok_or(format!("unquoted attribute in {tag:?}"))?;
+                let eq = attrs.find("=\"").with_context(|| format!("unquoted attribute in {tag:?}"))?;
                 let key = &attrs[..eq];
                 if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':') {
-                    return Err(format!("bad attribute name {key:?}"));
+                    anyhow::bail!("bad attribute name {key:?}");
                 }
-                let end = attrs[eq + 2..].find('"').ok_or("unterminated attribute")? + eq + 2;
+                let end = attrs[eq + 2..].find('"').context("unterminated attribute")? + eq + 2;
                 check_entities(&attrs[eq + 2..end])?;
                 attrs = attrs[end + 1..].trim_start();
             }
             if stack.is_empty() {
                 roots += 1;
                 if name != "svg" {
-                    return Err(format!("root is <{name}>"));
+                    anyhow::bail!("root is <{name}>");
                 }
             }
             if !self_closing {
@@ -67,7 +68,7 @@ fn check_xml(s: &str) -> Result<(), String> {
         rest = &rest[close + 1..];
     }
     if !rest.trim().is_empty() || !stack.is_empty() || roots != 1 {
-        return Err(format!("unbalanced: open {stack:?}, roots {roots}"));
+        anyhow::bail!("unbalanced: open {stack:?}, roots {roots}");
     }
     Ok(())
 }
