@@ -65,7 +65,7 @@ pub struct RetrosConfig {
     pub required: BTreeMap<String, Vec<String>>,
     /// Largest monitoring CSV read, in bytes; larger files are an error in `check`.
     pub max_data_size: u64,
-    /// `[retros.adopt]`: how files without retrobook front matter are read (spec §2.7).
+    /// `[retros.adopt]`: how files without retrobook front matter are read (docs/format.md).
     pub adopt: AdoptConfig,
 }
 
@@ -81,7 +81,7 @@ pub struct AdoptConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SplitMode {
-    /// Split a file that is recognisably an incident log (spec §2.7).
+    /// Split a file that is recognisably an incident log (docs/format.md, "Incident logs").
     #[default]
     Auto,
     /// Never split: every file is one retro.

@@ -1,11 +1,12 @@
-//! `export --format json`: the whole parsed book (spec §3.1).
+//! `export --format json`: the whole parsed book (docs/export.md).
 
 use crate::analyze::{self, ActionEntry, FactorEntry};
 use crate::model::{Book, Retro};
 use jiff::civil::Date;
 use serde::Serialize;
 
-/// The export document. Field names are a contract (spec §3.1); keys may be added, never renamed.
+/// The export document. Field names are a contract (docs/export.md): keys may be added, never
+/// renamed.
 #[derive(Debug, Serialize)]
 pub struct Export<'a> {
     pub book: BookInfo<'a>,
@@ -41,7 +42,7 @@ pub struct RetroExport<'a> {
     pub actions: Vec<ActionExport<'a>>,
     pub timeline: Vec<TimelineExport<'a>>,
     pub sections: Vec<SectionExport<'a>>,
-    /// No retrobook front matter: structure read from the body (spec §2.7).
+    /// No retrobook front matter: structure read from the body (docs/format.md, "Adoption").
     pub adopted: bool,
     /// Durations the file states (`Time to repair: 0h 07m`), whole seconds by kind
     /// (`detect`, `repair`, `resolve`, `duration`); the first statement of each kind.
@@ -50,7 +51,7 @@ pub struct RetroExport<'a> {
     pub git: Option<GitExport<'a>>,
 }
 
-/// A retro's git history (spec §3.1 `git`). Timestamps are RFC 3339 in UTC.
+/// A retro's git history (docs/export.md, `git`). Timestamps are RFC 3339 in UTC.
 #[derive(Debug, Serialize)]
 pub struct GitExport<'a> {
     pub created: String,

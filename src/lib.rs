@@ -15,9 +15,15 @@ pub mod load;
 pub mod model;
 pub mod public;
 pub mod render;
+pub mod report;
 pub mod scaffold;
 pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod suggest;
 pub mod text;
+
+/// The shared real-postmortem corpus for unit tests: the same helper the integration suites use.
+#[cfg(test)]
+#[path = "../tests/common/corpus.rs"]
+mod test_corpus;

@@ -137,7 +137,8 @@ impl Moment {
 pub enum MomentSource {
     FrontMatter,
     Timeline,
-    /// A key-event line of an adopted file (spec §2.7): `First detected 2021-07-12 15:44`.
+    /// A key-event line of an adopted file (docs/format.md, "Key events"): `First detected
+    /// 2021-07-12 15:44`.
     KeyEvent,
 }
 
@@ -210,7 +211,7 @@ pub struct Slo {
     pub budget_burned: Option<f64>,
 }
 
-/// A contributing factor (spec §2.2).
+/// A contributing factor (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Factor {
     /// After normalisation and aliases.
@@ -224,7 +225,7 @@ pub struct Factor {
     pub pos: Pos,
 }
 
-/// A follow-up action (spec §2.3).
+/// A follow-up action (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
     pub id: String,
@@ -247,7 +248,7 @@ impl Action {
     }
 }
 
-/// A monitoring series or a stated gap (spec §2.4).
+/// A monitoring series or a stated gap (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Monitoring {
@@ -331,7 +332,7 @@ pub struct Section {
     pub line: u32,
     /// File line of the first line of `markdown`.
     pub body_line: u32,
-    /// Read from a bold label of an adopted file (`- **Impact**: …`, spec §2.7) rather than a
+    /// Read from a bold label of an adopted file (`- **Impact**: …`, docs/format.md) rather than a
     /// heading: its Markdown is also part of the section (or preamble) that holds it, so readers
     /// of the whole body (pages, search, prose rules) skip it.
     pub bold_label: bool,
@@ -349,7 +350,8 @@ pub enum FrontMatterKind {
     None,
 }
 
-/// Which stated duration of an adopted file (spec §2.7): `Time to repair: 0h 07m`.
+/// Which stated duration of an adopted file (docs/format.md, "Stated durations"): `Time to
+/// repair: 0h 07m`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StatedKind {
@@ -384,8 +386,8 @@ pub struct StatedDuration {
     pub line: u32,
 }
 
-/// What was read from an adopted file's body (spec §2.7), beyond sections, moments (source
-/// `key-event`) and stated durations, which carry their own lines.
+/// What was read from an adopted file's body (docs/format.md, "Adoption"), beyond sections,
+/// moments (source `key-event`) and stated durations, which carry their own lines.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Adoption {
     /// The actions were read from a follow-up actions list or table (each keeps its line in `pos`).
@@ -430,7 +432,7 @@ pub struct Retro {
     pub timeline: Vec<TimelineEntry>,
     pub front_matter: FrontMatterKind,
     /// A file without retrobook front matter (none, or another tool's): its structure was read
-    /// from the body by the rules of spec §2.7.
+    /// from the body by the rules of docs/format.md ("Adoption").
     pub adopted: bool,
     /// What those rules read, for "read from the file" on pages and in `check`.
     pub adoption: Adoption,

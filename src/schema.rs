@@ -4,7 +4,7 @@ use crate::config::Config;
 use schemars::JsonSchema;
 use std::collections::BTreeMap;
 
-/// Front matter of a retro (spec §2.1).
+/// Front matter of a retro (docs/format.md, "Front matter").
 #[allow(dead_code)]
 #[derive(JsonSchema)]
 #[serde(rename_all = "kebab-case")]

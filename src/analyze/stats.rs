@@ -1,6 +1,6 @@
-//! Statistics over a book (spec §3.1): incidents and time to detect, mitigate and resolve by
-//! severity, service, year and quarter, incidents per month, plus the factor roll-ups that reports show
-//! beside the factor index. Pure functions over a [`Book`].
+//! Statistics over a book (docs/report.md, `report stats`): incidents and time to detect,
+//! mitigate and resolve by severity, service, year and quarter, incidents per month, plus the
+//! factor roll-ups that reports show beside the factor index. Pure functions over a [`Book`].
 
 use crate::model::{Book, Moment, Retro};
 use jiff::civil::Date;
@@ -21,7 +21,7 @@ pub struct DurationStats {
     pub mean: Option<i64>,
 }
 
-/// Sorts `values` and summarises them per spec §3.1; an empty set gives `n = 0` and nulls.
+/// Sorts `values` and summarises them as docs/report.md says; an empty set gives `n = 0` and nulls.
 pub fn percentile_summary(values: &mut [i64]) -> DurationStats {
     values.sort_unstable();
     let n = values.len();
@@ -143,7 +143,7 @@ pub struct Completeness {
     pub complete: usize,
 }
 
-/// The `report stats --format json` document (spec §3.1, plus `completeness`).
+/// The `report stats --format json` document (docs/report.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
     pub incidents: usize,

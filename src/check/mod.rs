@@ -320,9 +320,10 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
 }
 
 /// Durations an adopted file states (`Time to repair: 0h 07m`) that disagree by more than a
-/// minute with those computed from its moments (spec §2.7): a note, since statistics use the
-/// computed ones. Measured from `started`, or from `detected` when the file gives no start
-/// (files that state "time to repair" beside "first detected" measure from detection).
+/// minute with those computed from its moments (docs/format.md, "Stated durations"): a note,
+/// since statistics use the computed ones. Measured from `started`, or from `detected` when the
+/// file gives no start (files that state "time to repair" beside "first detected" measure from
+/// detection).
 fn stated_durations(r: &Retro, out: &mut Vec<Diagnostic>) {
     use crate::model::StatedKind;
     let at = |m: Moment| r.impact.moment(m).map(|v| v.at.as_second());

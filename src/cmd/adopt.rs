@@ -765,7 +765,7 @@ mod tests {
     }
 
     /// The writer alone, on stand-in retros that share one path (as the loader gives a log's);
-    /// tests/incident_log.rs runs the whole command on a real log.
+    /// tests/suite/incident_log.rs runs the whole command on a real log.
     #[test]
     fn split_writes_one_file_per_incident_and_keeps_the_log() {
         let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@ use std::path::Path;
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
-    /// one JSON object (spec §3.1)
+    /// one JSON object (docs/export.md)
     Json,
 }
 

@@ -16,7 +16,7 @@ use crate::load::{self, Loaded};
 use std::io::IsTerminal;
 use std::path::Path;
 
-/// Exit codes (spec §3).
+/// Exit codes (README.md, "Commands").
 pub const EXIT_OK: i32 = 0;
 /// The book has errors.
 pub const EXIT_ERRORS: i32 = 1;

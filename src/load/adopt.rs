@@ -1,5 +1,5 @@
-//! Structure read from adopted files (spec §2.7): bold-label sections, key events, stated
-//! durations, actions from lists and tables, factors from a root-cause section.
+//! Structure read from adopted files (docs/format.md, "Adoption"): bold-label sections, key
+//! events, stated durations, actions from lists and tables, factors from a root-cause section.
 //!
 //! Runs only for files without retrobook front matter. Nothing is invented: each rule reads
 //! what the file states and keeps the line it read it from.
@@ -380,7 +380,8 @@ static DURATION_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// Fixed offsets of the zone abbreviations of spec §2.6, in hours × 60.
+/// Fixed offsets of the zone abbreviations (docs/format.md, "Timelines in adopted files"), in
+/// hours × 60.
 fn zone_offset(z: &str) -> Option<Offset> {
     let minutes = match z.to_ascii_uppercase().as_str() {
         "Z" | "UTC" | "GMT" => 0,

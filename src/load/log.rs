@@ -1,5 +1,6 @@
-//! Incident logs (spec §2.7, last rule): one adopted file holding many incidents, one heading each
-//! (`### Incident on 2024-09-20 - EKS subnet route tables destroyed`), becomes one retro per incident.
+//! Incident logs (docs/format.md, "Incident logs"): one adopted file holding many incidents, one
+//! heading each (`### Incident on 2024-09-20 - EKS subnet route tables destroyed`), becomes one
+//! retro per incident.
 //!
 //! The rule is strict, to keep ordinary retros whole:
 //!

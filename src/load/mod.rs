@@ -277,7 +277,8 @@ fn parse_retro(
 
     let mut split = sections::split(body, body_line);
     let adopted = kind != FrontMatterKind::Native;
-    // Adopted files: sections written as bold labels (spec §2.7), after the headed ones.
+    // Adopted files: sections written as bold labels (docs/format.md, "Bold-label sections"),
+    // after the headed ones.
     let label_users = if adopted {
         let (extra, users) = adopt::label_sections(body, body_line, &split.sections);
         split.sections.extend(extra);

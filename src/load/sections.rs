@@ -1,4 +1,5 @@
-//! Splits a retro body into sections by heading (spec §2.5), detecting the level the document uses.
+//! Splits a retro body into sections by heading (docs/format.md, "Sections"), detecting the level
+//! the document uses.
 
 use crate::model::{Section, SectionKind};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -255,8 +256,8 @@ pub fn is_explicit_stakeholder_heading(heading: &str) -> bool {
     matches!(normalize_heading(heading).as_str(), "stakeholder message" | "message to stakeholders")
 }
 
-/// Which of the seven elements a heading names, by the aliases of spec §2.5 and those seen in
-/// real postmortems.
+/// Which of the seven elements a heading names, by the aliases of docs/format.md ("Sections") and
+/// those seen in real postmortems.
 pub fn classify(heading: &str) -> Option<SectionKind> {
     use SectionKind::*;
     let h = normalize_heading(heading);

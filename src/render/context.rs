@@ -36,7 +36,7 @@ pub struct RetroRow {
     /// What the status badge says: the status, or `adopted` for a file without retrobook front
     /// matter (its status is not stated, and "draft" would be wrong for a published document).
     pub status_label: &'static str,
-    /// Read from a file without retrobook front matter (spec §2.7).
+    /// Read from a file without retrobook front matter (docs/format.md, "Adoption").
     pub adopted: bool,
     pub services: Vec<Link>,
     pub teams: Vec<String>,
