@@ -93,7 +93,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     let records = match (&public, opts.search) {
         (_, false) => Vec::new(),
         (None, true) => render::records::records(&book),
-        (Some((site, retros)), true) => render::external::records(site, retros),
+        (Some((site, retros)), true) => render::public::records(site, retros),
     };
     if let Some((_, retros)) = &public {
         report.retros = retros.len();
@@ -103,43 +103,43 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         report.skipped_assets = render::assets::collect(&book).skipped;
     }
     let cache = cache_dir(&dest);
-    let mut timings = (Duration::ZERO, Duration::ZERO, 0usize, 0usize);
+    let mut timings = render::Phases::default();
     swap_in(&dest, |tmp| {
         let t = Instant::now();
         let files = std::sync::atomic::AtomicUsize::new(0);
         // Pages go to disk as soon as they are rendered: the site is never all in memory.
-        let sink = |f: OutputFile| -> Result<(), String> {
+        let sink = |f: OutputFile| -> anyhow::Result<()> {
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            write_file(tmp, &f).map_err(|e| format!("{}: {e}", f.path))
+            write_file(tmp, &f).map_err(|e| anyhow::anyhow!("{}: {e}", f.path))
         };
         let rendered = match &public {
             None => render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink),
-            Some((site, retros)) => render::external::render_external(site, retros, &theme, opts.search, &sink),
+            Some((site, retros)) => render::public::render_public(site, retros, &theme, opts.search, &sink),
         };
-        timings.2 = rendered.map_err(|errs| anyhow!(errs.join("\n")))?;
-        timings.3 = files.load(std::sync::atomic::Ordering::Relaxed);
-        timings.0 = t.elapsed();
+        timings.pages = rendered?;
+        timings.files = files.load(std::sync::atomic::Ordering::Relaxed);
+        timings.render = t.elapsed();
         if opts.search {
             let t = Instant::now();
             crate::search::build_search(&records, &tmp.join("pagefind"), Some(&cache))
                 .with_context(|| format!("cannot write {}", dest.display()))?;
-            timings.1 = t.elapsed();
+            timings.search = t.elapsed();
         }
         Ok(())
     })
     .map_err(BuildError::Failed)?;
     report.written_to = dest;
-    report.pages = timings.2;
-    report.files = timings.3;
+    report.pages = timings.pages;
+    report.files = timings.files;
     phase.end("write", &mut report);
     // Pages are written while they render, and the search index inside the same folder: report
     // both phases on their own, and "write" for what is left (swapping the new site in).
     let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
-    report.phases.push(("render", timings.0));
+    report.phases.push(("render", timings.render));
     if opts.search {
-        report.phases.push(("search", timings.1));
+        report.phases.push(("search", timings.search));
     }
-    report.phases.push(("write", total.saturating_sub(timings.0 + timings.1)));
+    report.phases.push(("write", total.saturating_sub(timings.render + timings.search)));
     Ok(report)
 }
 
@@ -160,19 +160,6 @@ pub fn cache_dir(dest: &Path) -> PathBuf {
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     parent.join(format!(".{name}-cache")).join("search")
-}
-
-/// Writes `files` into a fresh folder beside `dest`, lets `finish` add to it, then swaps it in.
-/// Until the swap, the old site is untouched; a failure removes the half-written folder.
-pub fn write_atomically(
-    dest: &Path,
-    files: &[OutputFile],
-    finish: impl FnOnce(&Path) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    swap_in(dest, |tmp| {
-        write_all(tmp, files).with_context(|| format!("cannot write {}", dest.display()))?;
-        finish(tmp)
-    })
 }
 
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
@@ -392,7 +379,8 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Ok(out)
 }
 
-fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
+/// Writes `files` under `dir` in parallel (inside [`swap_in`], so a failure leaves no half site).
+pub fn write_files(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
     use rayon::prelude::*;
     std::fs::create_dir_all(dir)?;
     files.par_iter().try_for_each(|f| write_file(dir, f))

@@ -21,11 +21,11 @@ pub mod model;
 mod public;
 pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod schema;
 mod search;
 pub mod serve;
 mod suggest;
-pub mod templates;
 pub mod text;
 pub mod value;
 

@@ -11,7 +11,7 @@ use crate::analyze::stakeholder_message;
 use crate::config::Config;
 use crate::model::{ActionStatus, DocStatus, Moment, Retro};
 pub use crate::model::{PublicRetro, PublicSite};
-use crate::render::format::{human_duration, long_date};
+use crate::render::format::{duration, long_date};
 use crate::render::markdown::{self, MarkdownOptions};
 
 /// The public site's identity from the configuration.
@@ -58,8 +58,8 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
             _ => "rb-sev-other".into(),
         },
         impact: r.impact.users.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from),
-        impact_duration: impact_secs.map(human_duration),
-        resolved_after: resolved_after.map(human_duration),
+        impact_duration: impact_secs.map(duration),
+        resolved_after: resolved_after.map(duration),
         data_loss: r.impact.data_loss.map(|lost| {
             if lost {
                 "Some customer data was lost. The message below says what, and what we did about it.".to_string()

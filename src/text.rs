@@ -138,6 +138,49 @@ pub fn strip_html_comments(markdown: &str) -> String {
     out
 }
 
+/// How [`human_duration`] writes a duration: the site and the terminal each have their style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationStyle {
+    /// Pages and charts: "45 s", "12 min", "1 h 40 min", "2 d 3 h"; minutes and days drop what
+    /// is smaller than the next unit down; negative with a minus sign, "−12 min".
+    Prose,
+    /// Terminal tables (`report`): "45s", "5m01s", "2h30m", "1d04h", two digits after the first
+    /// unit; negative with a hyphen, "-1m30s".
+    Compact,
+}
+
+/// A number of seconds as a short human duration, in `style`.
+pub fn human_duration(seconds: i64, style: DurationStyle) -> String {
+    let s = seconds.unsigned_abs();
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    let (minus, body) = match style {
+        DurationStyle::Prose => (
+            "−",
+            match (d, h, m) {
+                _ if s < 60 => format!("{s} s"),
+                (0, 0, m) => format!("{m} min"),
+                (0, h, 0) => format!("{h} h"),
+                (0, h, m) => format!("{h} h {m} min"),
+                (d, 0, _) => format!("{d} d"),
+                (d, h, _) => format!("{d} d {h} h"),
+            },
+        ),
+        DurationStyle::Compact => (
+            "-",
+            match (d, h, m) {
+                _ if s < 60 => format!("{s}s"),
+                (0, 0, m) if sec == 0 => format!("{m}m"),
+                (0, 0, m) => format!("{m}m{sec:02}s"),
+                (0, h, 0) => format!("{h}h"),
+                (0, h, m) => format!("{h}h{m:02}m"),
+                (d, 0, _) => format!("{d}d"),
+                (d, h, _) => format!("{d}d{h:02}h"),
+            },
+        ),
+    };
+    if seconds < 0 { format!("{minus}{body}") } else { body }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +191,51 @@ mod tests {
         assert_eq!(strip_html_comments("keep <!-- open\n\nto the end"), "keep ");
         assert_eq!(strip_html_comments("<!---->x"), "x");
         assert_eq!(strip_html_comments("no comment"), "no comment");
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::{DurationStyle, human_duration};
+
+    #[test]
+    fn durations_in_prose_for_pages() {
+        let cases = [
+            (0, "0 s"),
+            (45, "45 s"),
+            (60, "1 min"),
+            (12 * 60 + 59, "12 min"),
+            (3600, "1 h"),
+            (6000, "1 h 40 min"),
+            (86_400, "1 d"),
+            (2 * 86_400 + 3 * 3600 + 59, "2 d 3 h"),
+            (-720, "−12 min"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(human_duration(s, DurationStyle::Prose), want);
+        }
+    }
+
+    #[test]
+    fn compact_durations_for_the_terminal() {
+        let cases = [
+            (45, "45s"),
+            (301, "5m01s"),
+            (2400, "40m"),
+            (9000, "2h30m"),
+            (14_400, "4h"),
+            (86_400, "1d"),
+            (86_400 + 4 * 3600 + 59, "1d04h"),
+            (-90, "-1m30s"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(human_duration(s, DurationStyle::Compact), want);
+        }
+    }
+
+    #[test]
+    fn the_extremes_do_not_overflow() {
+        assert!(human_duration(i64::MIN, DurationStyle::Prose).starts_with('−'));
+        assert!(human_duration(i64::MAX, DurationStyle::Compact).ends_with('h'));
     }
 }

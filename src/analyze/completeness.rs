@@ -165,9 +165,9 @@ fn normalize(s: &str) -> String {
     s.replace("<!--", " ").replace("-->", " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// The guidance that `retrobook new` writes under each section (src/templates.rs), normalised.
+/// The guidance that `retrobook new` writes under each section (src/scaffold.rs), normalised.
 static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
-    let text = crate::templates::new_retro("x", "x", jiff::civil::date(2000, 1, 1), "SEV1", &[]);
+    let text = crate::scaffold::new_retro("x", "x", jiff::civil::date(2000, 1, 1), "SEV1", &[]);
     let body = text.splitn(3, "---\n").nth(2).unwrap_or("");
     crate::load::sections::split(body, 1)
         .sections

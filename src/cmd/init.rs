@@ -7,10 +7,10 @@ use std::path::Path;
 /// Writes the starter book into `dir`; returns the exit code.
 pub fn run(dir: &Path) -> Outcome {
     let files: [(&str, String); 4] = [
-        ("book.toml", retrobook::templates::INIT_BOOK_TOML.to_string()),
-        ("retros/2025-01-15-example-checkout-errors.md", retrobook::templates::init_example_retro()),
-        (".github/workflows/retros.yml", retrobook::templates::INIT_GITHUB_WORKFLOW.to_string()),
-        (".gitlab-ci.example.yml", retrobook::templates::INIT_GITLAB_CI.to_string()),
+        ("book.toml", retrobook::scaffold::INIT_BOOK_TOML.to_string()),
+        ("retros/2025-01-15-example-checkout-errors.md", retrobook::scaffold::init_example_retro()),
+        (".github/workflows/retros.yml", retrobook::scaffold::INIT_GITHUB_WORKFLOW.to_string()),
+        (".gitlab-ci.example.yml", retrobook::scaffold::INIT_GITLAB_CI.to_string()),
     ];
     let existing: Vec<&str> = files.iter().map(|(p, _)| *p).filter(|p| dir.join(p).exists()).collect();
     if !existing.is_empty() {

@@ -53,7 +53,7 @@ pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> Out
             continue;
         }
         let path: PathBuf = dir.join(format!("{id}.md"));
-        let text = retrobook::templates::new_retro(&id, &args.title, date, &severity, &config.retros.factor_categories);
+        let text = retrobook::scaffold::new_retro(&id, &args.title, date, &severity, &config.retros.factor_categories);
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(mut f) => {
                 f.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;

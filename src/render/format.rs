@@ -2,7 +2,12 @@
 
 use jiff::civil::Date;
 
-pub use super::svg::human_duration;
+use crate::text::{DurationStyle, human_duration};
+
+/// A duration on a page: "1 h 40 min" (see [`DurationStyle::Prose`]).
+pub fn duration(seconds: i64) -> String {
+    human_duration(seconds, DurationStyle::Prose)
+}
 
 /// "14 March 2025".
 pub fn long_date(d: Date) -> String {

@@ -5,6 +5,7 @@ use super::table::{Align, Cell, Fit, Row, Style, Table, paint};
 use super::{Format, csv_row, json, line, md_table, plural};
 use crate::analyze::stats::{self, GroupStats, OrderedMap, Stats};
 use crate::model::Book;
+use crate::text::{DurationStyle, human_duration};
 
 /// `report stats` in `format`.
 pub fn render(book: &Book, format: Format, color: bool) -> anyhow::Result<String> {
@@ -49,24 +50,8 @@ fn missing_moments(s: &Stats) -> Option<String> {
     })
 }
 
-/// A duration for people: `45s`, `17m30s`, `2h30m`, `1d04h`; minutes and hours drop seconds.
-pub fn human_duration(secs: i64) -> String {
-    let sign = if secs < 0 { "-" } else { "" };
-    let s = secs.unsigned_abs();
-    let body = match s {
-        0..60 => format!("{s}s"),
-        60..3600 if s.is_multiple_of(60) => format!("{}m", s / 60),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        3600..86_400 if (s % 3600) / 60 == 0 => format!("{}h", s / 3600),
-        3600..86_400 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-        _ if (s % 86_400) / 3600 == 0 => format!("{}d", s / 86_400),
-        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
-    };
-    format!("{sign}{body}")
-}
-
 fn opt_duration(v: Option<i64>) -> String {
-    v.map_or_else(|| "—".to_string(), human_duration)
+    v.map_or_else(|| "—".to_string(), |s| human_duration(s, DurationStyle::Compact))
 }
 
 fn severity_style(book: &Book, sev: &str) -> Style {
@@ -262,20 +247,4 @@ fn markdown(s: &Stats) -> String {
         );
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_for_people() {
-        assert_eq!(human_duration(45), "45s");
-        assert_eq!(human_duration(301), "5m01s");
-        assert_eq!(human_duration(2400), "40m");
-        assert_eq!(human_duration(9000), "2h30m");
-        assert_eq!(human_duration(14_400), "4h");
-        assert_eq!(human_duration(86_400 + 4 * 3600 + 59), "1d04h");
-        assert_eq!(human_duration(-90), "-1m30s");
-    }
 }

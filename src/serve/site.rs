@@ -225,12 +225,11 @@ impl Engine {
         };
         let out = Mutex::new(Vec::new());
         let sink = |f: OutputFile| {
-            out.lock().map_err(|e| e.to_string())?.push(f);
+            out.lock().map_err(render::page::sink_error)?.push(f);
             Ok(())
         };
-        if let Err(errs) = render::render_site_reusing(&book, theme, &opts, &sink, &reuse) {
-            let diags = errs.into_iter().map(|e| Diagnostic::error("theme", Pos::START, rules::RENDER, e)).collect();
-            return Outcome::Errors(diags);
+        if let Err(e) = render::render_site_reusing(&book, theme, &opts, &sink, &reuse) {
+            return Outcome::Errors(vec![Diagnostic::error("theme", Pos::START, rules::RENDER, format!("{e:#}"))]);
         }
         let rendered = out.into_inner().unwrap_or_else(|e| e.into_inner());
         let new_keys = new_keys.into_inner().unwrap_or_else(|e| e.into_inner());

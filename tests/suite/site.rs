@@ -259,13 +259,13 @@ fn write_failure_midway_keeps_the_old_site() {
     let tmp = tempfile::tempdir().unwrap();
     let dest = tmp.path().join("site");
     let ok = vec![retrobook::render::OutputFile { path: "index.html".into(), bytes: b"old".to_vec() }];
-    retrobook::build::write_atomically(&dest, &ok, |_| Ok(())).unwrap();
+    retrobook::build::swap_in(&dest, |tmp| Ok(retrobook::build::write_files(tmp, &ok)?)).unwrap();
     // Two files where one needs the other to be a folder: the second write fails.
     let bad = vec![
         retrobook::render::OutputFile { path: "a".into(), bytes: b"file".to_vec() },
         retrobook::render::OutputFile { path: "a/index.html".into(), bytes: b"new".to_vec() },
     ];
-    assert!(retrobook::build::write_atomically(&dest, &bad, |_| Ok(())).is_err());
+    assert!(retrobook::build::swap_in(&dest, |tmp| Ok(retrobook::build::write_files(tmp, &bad)?)).is_err());
     assert_eq!(std::fs::read(dest.join("index.html")).unwrap(), b"old");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "the half-written folder is removed");
 }
