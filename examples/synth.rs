@@ -10,7 +10,7 @@
 //! retros in N chronological commits, some first as drafts, so that git-derived fields
 //! (created, updated, contributors) have something to show; the final files are the same.
 //!
-//! Every retro is valid per RETRO-FORMAT.md (sections 2 and 4): quoted YAML strings, the four
+//! Every retro is valid per docs/format.md (front matter, sections, timeline) and book.toml: quoted YAML strings, the four
 //! impact moments in order and repeated to the minute by the `[started]`/`[detected]`/
 //! `[mitigated]`/`[resolved]` timeline entries, `related` pointing only at earlier retros,
 //! action `addresses` naming the retro's own factors. About 10% of minor retros leave
