@@ -75,6 +75,8 @@ pub struct TimelineEntry {
     /// The civil date-time as written (in the section's zone).
     pub local: DateTime,
     pub kind: Option<EntryKind>,
+    /// Who said or did it: a bold name and a colon right after the time and kind (spec §2.6).
+    pub author: Option<String>,
     /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
     /// the heading remainder plus the following paragraph(s) until the next entry.
     pub text: String,
@@ -703,6 +705,25 @@ fn word_starts(text: &str) -> Vec<usize> {
 /// The first zone among the words of `text`.
 fn any_zone(text: &str, words: impl IntoIterator<Item = usize>) -> Option<TimeZone> {
     words.into_iter().find_map(|i| zone_word(&mut Cur { s: text, i }, false))
+}
+
+/// The author of an entry's text, `**Lena Hoffmann:** Status page updated.` (or `**Lena**:`),
+/// and the text after it; `None` when the text does not start with a bold name and a colon.
+pub fn entry_author(text: &str) -> Option<(String, &str)> {
+    let rest = text.strip_prefix("**")?;
+    let end = rest.find("**")?;
+    let (name, after) = (&rest[..end], &rest[end + 2..]);
+    let (name, after) = match name.strip_suffix(':') {
+        Some(n) => (n, after),
+        None => (name, after.strip_prefix(':')?),
+    };
+    let name = name.replace("\\*", "*").replace("\\\\", "\\");
+    let name = name.trim();
+    // A name, not a bold sentence: short, no sentence punctuation.
+    if name.is_empty() || name.chars().count() > 60 || name.ends_with('.') || name.contains(['!', '?', '\n']) {
+        return None;
+    }
+    Some((name.to_string(), after.trim_start()))
 }
 
 /// A zone stated in prose: near a word "time(s)", e.g. "All times in PST", "(times in BST)",
@@ -1425,7 +1446,9 @@ impl Pass {
                 issues.push(issue(d.line, d.col, RULE_ORDER, message));
             }
             prev = Some((at, local));
-            entries.push(TimelineEntry { at, local, kind: d.kind, text: join_parts(&d.parts), line: d.line });
+            let text = join_parts(&d.parts);
+            let author = entry_author(&text).map(|(a, _)| a);
+            entries.push(TimelineEntry { at, local, kind: d.kind, author, text, line: d.line });
         }
         issues.sort_by_key(|i| (i.line, i.column));
         (entries, issues)
@@ -1661,6 +1684,18 @@ mod tests {
         assert_eq!(texts(&e), ["a", "b", "c", "d", "e", "f", "g"]);
         // only the out-of-order 22:00 GMT+1 (21:00 UTC) after 21:30 UTC
         assert_eq!(rules(&i), [RULE_ORDER]);
+    }
+
+    #[test]
+    fn authors_are_a_bold_name_and_a_colon() {
+        assert_eq!(
+            entry_author("**Lena Hoffmann:** Status page updated."),
+            Some(("Lena Hoffmann".into(), "Status page updated."))
+        );
+        assert_eq!(entry_author("**Raj**: paged"), Some(("Raj".into(), "paged")));
+        assert_eq!(entry_author("**a\\*b:** x"), Some(("a*b".into(), "x")));
+        assert_eq!(entry_author("**Outage begins.** Then: x"), None);
+        assert_eq!(entry_author("Lena: hi"), None);
     }
 
     #[test]
