@@ -82,7 +82,7 @@ pub fn run(root: &Path, args: &ImportArgs) -> i32 {
         n => format!("{n} dropped: {}", outcome.dropped.describe()),
     };
     let verb = if args.dry_run { "would import" } else { "imported" };
-    let created = if outcome.created { if args.dry_run { " (a new retro)" } else { " (created)" } } else { "" };
+    let created = if outcome.created { ", a new retro" } else { "" };
     let summary = format!(
         "{verb} {} entries into {}{created} ({} already there, {dropped})",
         outcome.added.len(),

@@ -108,7 +108,7 @@ pub fn suggest_kind(text: &str, bot: bool) -> Option<EntryKind> {
     static RESOLVED: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"(?i)\b(?:resolved|all[ -]clear)\b").unwrap());
     static MITIGATED: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"(?i)\bmitigated\b").unwrap());
-    static FIRING: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"(?i)\bfiring\b").unwrap());
+    static FIRING: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"(?i)\b(?:firing|fired)\b").unwrap());
     let first = text.lines().next().unwrap_or("");
     if bot {
         // A bot's "resolved" is the alert clearing, not the incident: only firing is read.
@@ -234,12 +234,16 @@ fn new_retro(root: &Path, config: &Config, title: &str, messages: &[ChatMessage]
         .find(|id| !taken.contains(id) && !dir.join(format!("{id}.md")).exists())
         .with_context(|| format!("no free file name for `{base}` in {}", dir.display()))?;
     let mut text = crate::templates::new_retro(&id, title, date, &severity, &config.retros.factor_categories);
+    // Hints for the moments, as comments: the author decides which message was which moment.
+    let placeholder = format!("  # started: \"{date} 09:00\"\n");
     let hint = format!(
-        "  # first imported message: {} — last: {} (hints for the moments, not values)\n",
+        "  # started: \"{}\"    # the first imported message\n  # resolved: \"{}\"   # the last imported message\n",
         local(first.at),
         local(last.at)
     );
-    if let Some(i) = text.find("\nimpact:\n") {
+    if let Some(i) = text.find(&placeholder) {
+        text.replace_range(i..i + placeholder.len(), &hint);
+    } else if let Some(i) = text.find("\nimpact:\n") {
         text.insert_str(i + "\nimpact:\n".len(), &hint);
     }
     Ok((dir.join(format!("{id}.md")), text))
