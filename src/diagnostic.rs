@@ -31,6 +31,7 @@ pub const RULES: &[&str] = &[
     "timeline-date",
     "timeline-no-date",
     "timeline-unread",
+    "timeline-no-conversation",
     "related-unresolved",
     "action-owner",
     "action-due",

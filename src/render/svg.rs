@@ -71,6 +71,8 @@ pub struct TimelineChart {
     pub resolved: Option<i64>,
     /// Entries in page order; mark `n` is `entries[n - 1]`.
     pub entries: Vec<TimelineItem>,
+    /// Stretches of the incident without a stakeholder update, (start, end) Unix seconds.
+    pub update_gaps: Vec<(i64, i64)>,
 }
 
 /// One contributing factor of a fishbone category.
@@ -590,6 +592,7 @@ pub fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
     for (t, _, _) in &ticks {
         line(&mut o, (x(*t), band_top), (x(*t), axis_y), "rb-grid", "");
     }
+    o.push_str(&crate::render::conversation::gap_marks(&input.update_gaps, x, band_top, axis_y));
     for &(kind, t, _, _, _, row) in &mlabels {
         let dash = r#" stroke-width="1.5" stroke-dasharray="3 3""#;
         line(&mut o, (x(t), label_y(row) + 5.0), (x(t), axis_y), &format!("rb-moment rb-kind-{kind}"), dash);
@@ -1102,6 +1105,7 @@ mod tests {
             mitigated: Some(T0 + 6000),
             resolved: Some(T0 + 7500),
             entries,
+            update_gaps: Vec::new(),
         }
     }
 
