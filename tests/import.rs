@@ -441,3 +441,52 @@ fn bad_input_is_named_and_writes_nothing() {
         &["no-time.csv:1: no time column in the header (who, message)", "--time-col"],
     );
 }
+
+#[test]
+fn the_sample_retro_was_imported_and_its_page_shows_the_conversation() {
+    // The committed retro holds every message of the committed export: importing again adds nothing.
+    let export = chat("sample-slack");
+    let retro = "retros/2026-09-29-search-stale-prices.md";
+    let out = run(&[
+        "import",
+        "slack",
+        export.to_str().unwrap(),
+        "--channel",
+        "inc-2026-09-29-search-prices",
+        "--into",
+        retro,
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out)
+            .starts_with("would import 0 entries into retros/2026-09-29-search-stale-prices.md (17 already there")
+    );
+
+    let dest = tempfile::tempdir().unwrap();
+    let out = run(&["build", "--no-search", "--dest-dir", dest.path().join("site").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page =
+        std::fs::read_to_string(dest.path().join("site/retros/2026-09-29-search-stale-prices/index.html")).unwrap();
+    assert!(
+        page.contains(
+            "First human response: <strong>Aisha Okonkwo</strong>, 3 min 30 s after the first alert \
+             (<time datetime=\"2026-09-29T14:31:10Z\">2026-09-29 14:31</time>"
+        ),
+        "{page}"
+    );
+    for row in [
+        "<tr><td>Jonas</td><td>subject-matter-expert</td><td>6</td></tr>",
+        "<tr><td>Aisha Okonkwo</td><td>incident-commander</td><td>4</td></tr>",
+        "<tr><td>Beth</td><td>comms-lead</td><td>4</td></tr>",
+        "<tr><td>Grafana Alerting</td><td></td><td>1</td></tr>",
+    ] {
+        assert!(page.contains(row), "no participant row {row}");
+    }
+    let gaps: Vec<&str> = page.match_indices("<rect class=\"rb-update-gap\"").map(|(i, _)| &page[i..i + 160]).collect();
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    assert!(page.contains("<title>No stakeholder update for 42 min</title>"));
+    assert!(page.contains("2 stakeholder updates during the incident; longer than 30 min without one"));
+    assert!(page.contains("<span class=\"rb-kind\">breakthrough</span> <time datetime=\"2026-09-29T15:04:45Z\">"));
+}
