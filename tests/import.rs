@@ -422,6 +422,11 @@ fn bad_input_is_named_and_writes_nothing() {
         &["slack", slack, "--channel", "random", "--into", "retros/2026-01-01-nope.md"],
         &["no retro `retros/2026-01-01-nope.md`", "--new"],
     );
+    fails(
+        dir.path(),
+        &["slack", slack, "--channel", "random", "--into", "book.toml"],
+        &["book.toml is not a retro file of this book"],
+    );
     // A day file cut short.
     let broken = tempfile::tempdir().unwrap();
     copy_dir(&chat("slack"), broken.path());

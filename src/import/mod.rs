@@ -187,12 +187,12 @@ pub fn import(
 /// Finds the retro named on the command line: a file (relative to the book or to the current
 /// folder) or the id of a retro in the book.
 fn resolve_retro(root: &Path, config: &Config, name: &str) -> Result<PathBuf> {
+    let dir = root.join(&config.retros.dir);
     for candidate in [root.join(name), PathBuf::from(name)] {
         if candidate.is_file() {
-            return Ok(candidate);
+            return inside_retros(&dir, candidate);
         }
     }
-    let dir = root.join(&config.retros.dir);
     for path in crate::load::discover(&dir) {
         if written_id(&path).as_deref() == Some(name) {
             return Ok(path);
@@ -203,6 +203,23 @@ fn resolve_retro(root: &Path, config: &Config, name: &str) -> Result<PathBuf> {
          retros/2026-03-14-checkout.md, an id, or use --new \"TITLE\" to create one",
         dir.display()
     )
+}
+
+/// `path`, when it is a file of the retros folder and not a symbolic link: import never writes
+/// anywhere else.
+fn inside_retros(dir: &Path, path: PathBuf) -> Result<PathBuf> {
+    let link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    let canonical = path.canonicalize().with_context(|| format!("cannot read {}", path.display()))?;
+    let retros = dir.canonicalize().with_context(|| format!("cannot read the retros folder {}", dir.display()))?;
+    if link || !canonical.starts_with(&retros) {
+        bail!(
+            "{} is not a retro file of this book (inside {}, not a symbolic link); import writes only into the \
+             book's retros",
+            path.display(),
+            dir.display()
+        );
+    }
+    Ok(path)
 }
 
 /// The `id:` written in a file's front matter, or the file's stem.
