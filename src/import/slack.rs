@@ -86,6 +86,9 @@ struct File {
     mode: Option<String>,
 }
 
+/// The largest file read from a zip export.
+const MAX_FILE: u64 = 1 << 30;
+
 /// The export, as a folder or a zip archive; paths inside use `/`.
 enum Source {
     Folder(PathBuf),
@@ -129,13 +132,17 @@ impl Source {
                 Err(e) => Err(e).with_context(|| format!("cannot read {shown}")),
             },
             Source::Zip { archive, prefix, .. } => {
-                let mut entry = match archive.by_name(&format!("{prefix}{inner}")) {
+                let entry = match archive.by_name(&format!("{prefix}{inner}")) {
                     Ok(e) => e,
                     Err(zip::result::ZipError::FileNotFound) => return Ok(None),
                     Err(e) => return Err(e).with_context(|| format!("cannot read {shown}")),
                 };
+                // A day file of a real export is kilobytes; refuse what would fill the memory.
                 let mut bytes = Vec::with_capacity(entry.size().min(1 << 26) as usize);
-                entry.read_to_end(&mut bytes).with_context(|| format!("cannot read {shown}"))?;
+                entry.take(MAX_FILE + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {shown}"))?;
+                if bytes.len() as u64 > MAX_FILE {
+                    bail!("{shown} unpacks to more than {} MB; this is not a Slack export file", MAX_FILE >> 20);
+                }
                 Ok(Some(bytes))
             }
         }

@@ -85,11 +85,7 @@ struct Known(HashMap<i64, Vec<(i8, String)>>);
 impl Known {
     fn contains(&self, at: Timestamp, key: &str) -> bool {
         let (minute, second) = split_minute(at);
-        self.0.get(&minute).is_some_and(|v| {
-            v.iter().any(|(s, k)| {
-                (*s == second || *s == 0) && (k == key || k.starts_with(key) || key.starts_with(k.as_str()))
-            })
-        })
+        self.0.get(&minute).is_some_and(|v| v.iter().any(|(s, k)| (*s == second || *s == 0) && k == key))
     }
     fn add(&mut self, at: Timestamp, key: String) {
         let (minute, second) = split_minute(at);
@@ -184,9 +180,7 @@ fn insert_with(text: &str, retro: &Retro, messages: &[ChatMessage], config: &Con
         known.add(m.at, key);
         let entry = format_with(m, &tz, &marker, stamp);
         let at = match &layout {
-            Some(l) if l.interleave => {
-                l.blocks.iter().filter(|b| b.at <= m.at).map(|b| b.end).max_by_key(|&e| e).unwrap_or(l.first_start)
-            }
+            Some(l) if l.interleave => l.after(m.at),
             Some(l) => l.end,
             None => usize::MAX,
         };
@@ -266,10 +260,20 @@ fn push_entry(out: &mut String, entry: &str, nl: &str) {
     }
 }
 
+impl Layout {
+    /// The line after the last item (in file order) of the entries at or before `at`, else the
+    /// first item's line.
+    fn after(&self, at: Timestamp) -> usize {
+        let n = self.by_time.partition_point(|&(t, _)| t <= at);
+        if n == 0 { self.first_start } else { self.by_time[n - 1].1 }
+    }
+}
+
 /// The timeline section's shape: its list items (when every entry is one, new entries go among
 /// them in time order), else the end of its content, where new entries are appended as a list.
 struct Layout {
-    blocks: Vec<Block>,
+    /// Block times in time order, each with the largest block end among it and the earlier ones.
+    by_time: Vec<(Timestamp, usize)>,
     interleave: bool,
     first_start: usize,
     /// The line after the section's last non-blank line.
@@ -309,7 +313,16 @@ fn layout(lines: &[&str], retro: &Retro, section: &crate::model::Section) -> Lay
         blocks.push(Block { at, start, end: item_end(lines, start, limit) });
     }
     let first_start = blocks.first().map_or(end, |b| b.start);
-    Layout { blocks, interleave, first_start, end, marker }
+    blocks.sort_by_key(|b| b.at);
+    let mut furthest = 0;
+    let by_time = blocks
+        .iter()
+        .map(|b| {
+            furthest = furthest.max(b.end);
+            (b.at, furthest)
+        })
+        .collect();
+    Layout { by_time, interleave, first_start, end, marker }
 }
 
 /// The line after a list item starting at `start`: its indented continuation lines, and blank
