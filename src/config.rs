@@ -94,6 +94,22 @@ impl TimelineConfig {
     }
 }
 
+impl TimelineConfig {
+    fn check(&self, pos: Pos, diags: &mut Vec<Diagnostic>) {
+        if parse_interval(&self.update_interval).is_none() {
+            diags.push(Diagnostic::error(
+                FILE,
+                pos,
+                "config-value",
+                format!(
+                    "`update-interval = {:?}` is not a duration; expected a positive one such as \"30m\", \"1h\" or \"1h 30m\"",
+                    self.update_interval
+                ),
+            ));
+        }
+    }
+}
+
 /// A positive duration such as `30m`, `1h 30m` or `PT45M`.
 fn parse_interval(s: &str) -> Option<jiff::SignedDuration> {
     s.trim().parse::<jiff::SignedDuration>().ok().filter(|d| d.is_positive())
@@ -437,17 +453,7 @@ impl Config {
                 ),
             ));
         }
-        if parse_interval(&self.timeline.update_interval).is_none() {
-            diags.push(Diagnostic::error(
-                FILE,
-                pos_of(&["timeline", "update-interval"]),
-                "config-value",
-                format!(
-                    "`update-interval = {:?}` is not a duration; expected a positive one such as \"30m\", \"1h\" or \"1h 30m\"",
-                    self.timeline.update_interval
-                ),
-            ));
-        }
+        self.timeline.check(pos_of(&["timeline", "update-interval"]), diags);
         if self.retros.severities.is_empty() {
             diags.push(Diagnostic::error(
                 FILE,

@@ -428,6 +428,27 @@ mod tests {
     }
 
     #[test]
+    fn a_timeline_out_of_order_or_as_a_table_keeps_every_line() {
+        let c = config("UTC");
+        let head = "---\nid: r\ntitle: R\ndate: 2026-03-14\nseverity: SEV2\n---\n\n## Timeline\n\n";
+        // Out of order: after the last entry (in the file) that is not later.
+        let text = format!("{head}- 10:00 b\n- 09:00 a\n- 11:00 c\n");
+        let ins = insert_entries(&text, &[msg("2026-03-14T09:30:00Z", "X", "new")], &c, "r.md").unwrap();
+        assert_eq!(ins.text, format!("{head}- 10:00 b\n- 09:00 a\n- 2026-03-14 09:30:00 **X:** new\n- 11:00 c\n"));
+        // A table: the entries go after it, as a list, with a blank line between.
+        let text = format!("{head}| time | what |\n|---|---|\n| 09:00 | a |\n");
+        let ins = insert_entries(&text, &[msg("2026-03-14T08:00:00Z", "X", "new")], &c, "r.md").unwrap();
+        assert_eq!(
+            ins.text,
+            format!("{head}| time | what |\n|---|---|\n| 09:00 | a |\n\n- 2026-03-14 08:00:00 **X:** new\n")
+        );
+        assert_eq!(
+            insert_entries(&ins.text, &[msg("2026-03-14T08:00:00Z", "X", "new")], &c, "r.md").unwrap().already,
+            1
+        );
+    }
+
+    #[test]
     fn crlf_files_keep_crlf() {
         let crlf = RETRO.replace('\n', "\r\n");
         let ins = insert_entries(&crlf, &[msg("2026-03-14T09:30:00Z", "Cy", "a\nb")], &config("UTC"), "r.md").unwrap();
