@@ -289,6 +289,8 @@ fn teams_pages_with_inline_and_separate_replies() {
         "imported 7 entries into retros/2026-03-15-payments-latency.md, a new retro (0 already there, 4 dropped: \
          1 deleted, 1 duplicates, 1 messages of other types (typing, unknownFutureValue), 1 system events)"
     );
+    let out = import(dir.path(), &[&args[..args.len() - 2], &["--into", "2026-03-15-payments-latency"]].concat());
+    assert!(stdout(&out).starts_with("imported 0 entries into retros/2026-03-15-payments-latency.md (7 already there"));
     let text = std::fs::read_to_string(dir.path().join("retros/2026-03-15-payments-latency.md")).unwrap();
     assert!(text.contains("date: 2026-03-15\n"), "{text}");
     assert!(text.contains("  # started: \"2026-03-15 17:00\"    # the first imported message\n"), "{text}");
@@ -347,6 +349,8 @@ fn csv_with_quoting_offsets_and_the_book_zone() {
         "{}",
         stdout(&out)
     );
+    let again = import(dir.path(), &["csv", csv.to_str().unwrap(), "--into", RETRO]);
+    assert!(stdout(&again).starts_with("imported 0 entries into retros/2026-03-14-checkout-5xx.md (5 already there"));
     let t = timeline(dir.path(), "2026-03-14-checkout-5xx");
     let imported: Vec<&Entry> = t.iter().filter(|e| e.0.as_str() >= "2026-03-16").collect();
     assert_eq!(
