@@ -192,7 +192,7 @@ messages again adds nothing. Joins, leaves, topic changes, other system events a
 
 Examples:
   retrobook import slack export.zip --channel inc-checkout --into 2026-03-14-checkout --dry-run
-  retrobook import slack ./export --channel inc-checkout --from \"2026-03-14 09:00\" --new \"Checkout 5xx\"
+  retrobook import slack ./export --channel inc-db --new \"DB failover\" --from \"2026-03-14 09:00\"
   retrobook import teams page1.json page2.json replies.json --into retros/2026-03-14-checkout.md
   retrobook import csv timeline.csv --time-col when --into 2026-03-14-checkout";
 
