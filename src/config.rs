@@ -20,6 +20,8 @@ pub struct Config {
     pub factors: BTreeMap<String, FactorDef>,
     pub lint: LintConfig,
     pub output: OutputConfig,
+    /// `[timeline]`: how the communication timeline is read.
+    pub timeline: TimelineConfig,
     /// Alias → canonical factor id, derived from `factors`.
     #[serde(skip)]
     pub aliases: HashMap<String, String>,
@@ -67,6 +69,50 @@ pub struct RetrosConfig {
     pub max_data_size: u64,
     /// `[retros.adopt]`: how files without retrobook front matter are read (docs/format.md).
     pub adopt: AdoptConfig,
+}
+
+/// `[timeline]`
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TimelineConfig {
+    /// Longest expected gap between stakeholder updates (`[comms]` entries) during an incident,
+    /// e.g. "30m", "1h"; longer gaps are marked on the retro page.
+    pub update_interval: String,
+}
+
+impl Default for TimelineConfig {
+    fn default() -> Self {
+        TimelineConfig { update_interval: "30m".into() }
+    }
+}
+
+impl TimelineConfig {
+    /// `update-interval` as a duration (the default when it does not parse; `Config::parse`
+    /// reports that as an error).
+    pub fn update_interval(&self) -> jiff::SignedDuration {
+        parse_interval(&self.update_interval).unwrap_or(jiff::SignedDuration::from_mins(30))
+    }
+}
+
+impl TimelineConfig {
+    fn check(&self, pos: Pos, diags: &mut Vec<Diagnostic>) {
+        if parse_interval(&self.update_interval).is_none() {
+            diags.push(Diagnostic::error(
+                FILE,
+                pos,
+                rules::CONFIG_VALUE,
+                format!(
+                    "`update-interval = {:?}` is not a duration; expected a positive one such as \"30m\", \"1h\" or \"1h 30m\"",
+                    self.update_interval
+                ),
+            ));
+        }
+    }
+}
+
+/// A positive duration such as `30m`, `1h 30m` or `PT45M`.
+fn parse_interval(s: &str) -> Option<jiff::SignedDuration> {
+    s.trim().parse::<jiff::SignedDuration>().ok().filter(|d| d.is_positive())
 }
 
 /// `[retros.adopt]`
@@ -289,7 +335,8 @@ pub const ELEMENT_KEYS: &[&str] = &[
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
-    ("", &["book", "retros", "factors", "lint", "output"]),
+    ("", &["book", "retros", "factors", "lint", "output", "timeline"]),
+    ("timeline", &["update-interval"]),
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
     ("retros.adopt", &["split"]),
@@ -432,6 +479,7 @@ impl Config {
                 ),
             ));
         }
+        self.timeline.check(pos_of(&["timeline", "update-interval"]), diags);
     }
 
     /// The list of severities, and the severities named in other tables.
@@ -745,6 +793,18 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!((e[0].line, e[0].column), (5, 1));
         assert_eq!(e[0].message, "unknown key `site-ulr` in [output.html]; did you mean `site-url`?");
+    }
+
+    #[test]
+    fn timeline_update_interval_is_a_checked_duration() {
+        assert_eq!(Config::default().timeline.update_interval(), jiff::SignedDuration::from_mins(30));
+        let c = Config::parse("[timeline]\nupdate-interval = \"1h 15m\"\n").unwrap();
+        assert_eq!(c.timeline.update_interval(), jiff::SignedDuration::from_mins(75));
+        let e = Config::parse("[timeline]\nupdate-interval = \"soon\"\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].column), (2, 19));
+        assert!(e[0].message.starts_with("`update-interval = \"soon\"` is not a duration"), "{}", e[0].message);
+        let e = Config::parse("[timeline]\nupdate-intervall = \"30m\"\n").unwrap_err();
+        assert_eq!(e[0].message, "unknown key `update-intervall` in [timeline]; did you mean `update-interval`?");
     }
 
     #[test]

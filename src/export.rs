@@ -118,6 +118,9 @@ pub struct ActionExport<'a> {
 pub struct TimelineExport<'a> {
     pub at: String,
     pub kind: Option<&'static str>,
+    /// Who said or did it (`**Name:**` after the time, spec §2.6), else null.
+    pub author: Option<&'a str>,
+    /// The text, without the author.
     pub text: &'a str,
 }
 
@@ -204,7 +207,12 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
         timeline: r
             .timeline
             .iter()
-            .map(|e| TimelineExport { at: e.at.to_string(), kind: e.kind.map(|k| k.as_str()), text: &e.text })
+            .map(|e| TimelineExport {
+                at: e.at.to_string(),
+                kind: e.kind.map(|k| k.as_str()),
+                author: e.author.as_deref(),
+                text: crate::load::timeline::entry_author(&e.text).map_or(e.text.as_str(), |(_, rest)| rest),
+            })
             .collect(),
         sections: r
             .sections

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod export;
 pub mod git;
 pub mod history;
+pub mod import;
 pub mod load;
 pub mod model;
 mod public;

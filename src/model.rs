@@ -65,6 +65,9 @@ pub struct TimelineEntry {
     /// The civil date-time as written (in the section's zone).
     pub local: DateTime,
     pub kind: Option<EntryKind>,
+    /// Who said or did it: a bold name and a colon right after the time and kind
+    /// (docs/format.md, "Timeline").
+    pub author: Option<String>,
     /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
     /// the heading remainder plus the following paragraph(s) until the next entry.
     pub text: String,

@@ -1,6 +1,7 @@
 //! Cross-incident indexes: pure functions over a [`Book`].
 
 pub mod completeness;
+pub mod conversation;
 pub mod stats;
 
 use crate::model::{Action, ActionStatus, Book, Priority, Retro, Section, SectionKind};

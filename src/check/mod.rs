@@ -2,6 +2,7 @@
 //! rule id, a level, a position and a message that says what would be right.
 
 mod blameless;
+mod conversation;
 mod prose;
 mod stakeholder;
 
@@ -35,6 +36,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         stakeholder::check(r, book, &mut out);
         blameless::check(r, book, &mut out);
         completeness(r, book, &mut out);
+        conversation::check(r, &mut out);
         out
     });
     per_retro.collect::<Vec<_>>().concat()

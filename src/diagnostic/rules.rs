@@ -45,6 +45,7 @@ rules! {
     TIMELINE_NO_DATE = "timeline-no-date";
     TIMELINE_NO_TIME = "timeline-no-time";
     TIMELINE_UNREAD = "timeline-unread";
+    TIMELINE_NO_CONVERSATION = "timeline-no-conversation";
     KEY_EVENT_TIME = "key-event-time";
     DURATION_STATED = "duration-stated";
     RELATED_UNRESOLVED = "related-unresolved";

@@ -267,7 +267,7 @@ mod tests {
     fn bold_markers_give_kinds_once() {
         let at = jiff::Timestamp::UNIX_EPOCH;
         let local = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
-        let entry = |text: &str| TimelineEntry { at, local, kind: None, text: text.into(), line: 1 };
+        let entry = |text: &str| TimelineEntry { at, local, kind: None, author: None, text: text.into(), line: 1 };
         let mut t = vec![
             entry("A bump is merged. **Outage begins.**"),
             entry("The pod is stuck (**outage starts**)"),

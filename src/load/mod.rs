@@ -525,7 +525,10 @@ fn moments(
             adopt::Found::Declared { at, local, line, text } => {
                 if !timeline.iter().any(|e| e.at == at && e.kind == Some(EntryKind::Escalated)) {
                     let i = timeline.partition_point(|e| e.at <= at);
-                    timeline.insert(i, TimelineEntry { at, local, kind: Some(EntryKind::Escalated), text, line });
+                    timeline.insert(
+                        i,
+                        TimelineEntry { at, local, kind: Some(EntryKind::Escalated), author: None, text, line },
+                    );
                 }
             }
             adopt::Found::Stated(d) => stated_durations.push(d),

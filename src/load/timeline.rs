@@ -104,6 +104,25 @@ pub fn parse_timeline(
     pass.finish(ctx.tz)
 }
 
+/// The author of an entry's text, `**Lena Hoffmann:** Status page updated.` (or `**Lena**:`),
+/// and the text after it; `None` when the text does not start with a bold name and a colon.
+pub fn entry_author(text: &str) -> Option<(String, &str)> {
+    let rest = text.strip_prefix("**")?;
+    let end = rest.find("**")?;
+    let (name, after) = (&rest[..end], &rest[end + 2..]);
+    let (name, after) = match name.strip_suffix(':') {
+        Some(n) => (n, after),
+        None => (name, after.strip_prefix(':')?),
+    };
+    let name = name.replace("\\*", "*").replace("\\\\", "\\");
+    let name = name.trim();
+    // A name, not a bold sentence: short, no sentence punctuation.
+    if name.is_empty() || name.chars().count() > 60 || name.ends_with('.') || name.contains(['!', '?', '\n']) {
+        return None;
+    }
+    Some((name.to_string(), after.trim_start()))
+}
+
 fn issue(line: u32, column: u32, rule: &'static str, message: String) -> TimelineIssue {
     TimelineIssue { line, column, rule, message, suggestion: None }
 }
@@ -337,6 +356,18 @@ mod tests {
         assert_eq!(texts(&e), ["a", "b", "c", "d", "e", "f", "g"]);
         // only the out-of-order 22:00 GMT+1 (21:00 UTC) after 21:30 UTC
         assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
+    }
+
+    #[test]
+    fn authors_are_a_bold_name_and_a_colon() {
+        assert_eq!(
+            entry_author("**Lena Hoffmann:** Status page updated."),
+            Some(("Lena Hoffmann".into(), "Status page updated."))
+        );
+        assert_eq!(entry_author("**Raj**: paged"), Some(("Raj".into(), "paged")));
+        assert_eq!(entry_author("**a\\*b:** x"), Some(("a*b".into(), "x")));
+        assert_eq!(entry_author("**Outage begins.** Then: x"), None);
+        assert_eq!(entry_author("Lena: hi"), None);
     }
 
     #[test]

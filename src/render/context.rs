@@ -338,6 +338,8 @@ pub struct RetroPage {
     pub entries: Vec<EntryCtx>,
     pub kinds_used: Vec<&'static str>,
     pub timeline_svg: Option<String>,
+    /// What the conversation shows: participants, first response, update gaps, highlights.
+    pub conversation: Option<super::conversation::ConversationCtx>,
     pub series: Vec<SeriesCtx>,
     pub gaps: Vec<String>,
     pub factors: Vec<FactorCtx>,
@@ -407,7 +409,12 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         others: other_sections(l, r),
         entries,
         kinds_used,
-        timeline_svg: visuals::timeline(r, &tz),
+        timeline_svg: visuals::timeline(r, &tz, super::conversation::gap_spans(r, &l.book.config)),
+        conversation: super::conversation::context(
+            &crate::analyze::conversation::conversation(r, l.book.config.timeline.update_interval()),
+            &tz,
+            l.md,
+        ),
         series: visuals::series_charts(r, &tz)
             .into_iter()
             .map(|(metric, unit, svg, text)| SeriesCtx { metric, unit, svg, text })

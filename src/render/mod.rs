@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod context;
+pub mod conversation;
 pub mod format;
 pub mod indexes;
 pub mod markdown;

@@ -5,7 +5,7 @@ use crate::model::{Moment, Monitoring, Retro};
 use jiff::tz::TimeZone;
 
 /// The visual timeline: the four moments on an axis, durations between them, numbered entries.
-pub fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
+pub fn timeline(r: &Retro, tz: &TimeZone, update_gaps: Vec<(i64, i64)>) -> Option<String> {
     let moment = |m: Moment| r.impact.moment(m).map(|v| v.at.as_second());
     if r.timeline.is_empty() && moment(Moment::Started).is_none() {
         return None;
@@ -28,6 +28,7 @@ pub fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
                 label: crate::text::plain_text(&e.text).trim().to_string(),
             })
             .collect(),
+        update_gaps,
     };
     Some(svg::timeline_svg(&chart, &format!("tl-{}", r.id)))
 }

@@ -20,6 +20,7 @@ mod fuzz;
 mod harness;
 mod history;
 mod hostile_input;
+mod import;
 mod incident_log;
 mod report;
 mod robustness;

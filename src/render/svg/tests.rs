@@ -108,6 +108,7 @@ fn timeline(entries: Vec<TimelineItem>) -> TimelineChart {
         mitigated: Some(T0 + 6000),
         resolved: Some(T0 + 7500),
         entries,
+        update_gaps: Vec::new(),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct TimelineChart {
     pub resolved: Option<i64>,
     /// Entries in page order; mark `n` is `entries[n - 1]`.
     pub entries: Vec<TimelineItem>,
+    /// Stretches of the incident without a stakeholder update, (start, end) Unix seconds.
+    pub update_gaps: Vec<(i64, i64)>,
 }
 
 const W: f64 = 960.0;
@@ -77,6 +79,7 @@ pub fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
     for (t, _, _) in &ticks {
         line(&mut o, (sc.x(*t), band_top), (sc.x(*t), axis_y), "rb-grid", "");
     }
+    o.push_str(&crate::render::conversation::gap_marks(&input.update_gaps, |t| sc.x(t), band_top, axis_y));
     for m in &mlabels {
         let dash = r#" stroke-width="1.5" stroke-dasharray="3 3""#;
         let class = format!("rb-moment rb-kind-{}", m.kind);
