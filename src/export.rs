@@ -182,7 +182,7 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
                 priority: a.priority.map(|p| p.as_str()),
                 due: a.due,
                 overdue: a.is_overdue(today),
-                link: a.link.as_deref(),
+                link: a.link.as_ref().map(|l| l.value.as_str()),
                 addresses: a.addresses.iter().map(|x| x.value.as_str()).collect(),
                 why: a.why.as_deref(),
                 git: history.and_then(|h| h.actions.get(&a.id)).map(|h| ActionGitExport {

@@ -21,3 +21,4 @@ pub mod serve;
 pub mod suggest;
 pub mod templates;
 pub mod text;
+pub mod trackers;

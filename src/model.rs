@@ -233,7 +233,8 @@ pub struct Action {
     pub status: ActionStatus,
     pub priority: Option<Priority>,
     pub due: Option<Date>,
-    pub link: Option<String>,
+    /// Tracker link (see `crate::trackers::links`), with where it is written.
+    pub link: Option<Spanned<String>>,
     pub addresses: Vec<Spanned<String>>,
     pub why: Option<String>,
     #[serde(skip)]
@@ -469,6 +470,9 @@ pub struct Book {
     pub retros: Vec<Retro>,
     /// What git knows about the retros; empty until [`crate::git::read_history`] fills it.
     pub history: crate::history::History,
+    /// What the trackers said about linked actions (`.retrobook/trackers.json`); empty when
+    /// the book has no such file.
+    pub trackers: crate::trackers::store::Store,
 }
 
 impl Book {

@@ -4,6 +4,7 @@
 mod blameless;
 mod prose;
 mod stakeholder;
+mod trackers;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{Book, Moment, Monitoring, Retro};
@@ -28,6 +29,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         timeline_agrees(r, &mut out);
         related_resolve(r, &ids, &mut out);
         actions(r, &mut out);
+        trackers::check(r, book, &mut out);
         stated_durations(r, &mut out);
         addresses(r, &mut out);
         factor_twins(r, book, &factor_use, &mut out);

@@ -904,7 +904,7 @@ fn action(n: usize, title: String, done: bool, link: Option<String>, line: u32) 
         status: if done { ActionStatus::Done } else { ActionStatus::Open },
         priority: None,
         due: None,
-        link,
+        link: link.map(|l| Spanned::new(l, Pos::new(line, 1))),
         addresses: Vec::new(),
         why: None,
         pos: Pos::new(line, 1),
@@ -1194,8 +1194,10 @@ mod tests {
             bold_label: false,
         };
         let a = actions(&[s]);
-        let got: Vec<(&str, &str, ActionStatus, Option<&str>, u32)> =
-            a.iter().map(|a| (a.id.as_str(), a.title.as_str(), a.status, a.link.as_deref(), a.pos.line)).collect();
+        let got: Vec<(&str, &str, ActionStatus, Option<&str>, u32)> = a
+            .iter()
+            .map(|a| (a.id.as_str(), a.title.as_str(), a.status, a.link.as_ref().map(|l| l.value.as_str()), a.pos.line))
+            .collect();
         assert_eq!(
             got,
             [

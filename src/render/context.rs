@@ -575,7 +575,7 @@ pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
         priority: a.priority.map_or("", |p| p.as_str()),
         due: a.due.map(|d| d.to_string()).unwrap_or_default(),
         overdue_days: a.is_overdue(today).then(|| a.due.map(|d| (today - d).get_days() as i64)).flatten(),
-        link: a.link.clone().filter(|u| is_http(u)),
+        link: a.link.as_ref().map(|l| l.value.clone()).filter(|u| is_http(u)),
         addresses: a.addresses.iter().map(|x| Link { label: x.value.clone(), url: factor_url(&x.value) }).collect(),
         why: a.why.clone().unwrap_or_default(),
         retro: retro.map(|r| Link { label: r.title.clone(), url: retro_url(&r.id) }),

@@ -1,0 +1,52 @@
+//! Follow-up actions where the work happens: tracker links, the synced state of the linked
+//! items (`.retrobook/trackers.json`), drift between a retro and its tracker, and the clients
+//! that ask GitHub, GitLab and Jira (`actions sync`, `actions open`).
+//!
+//! Layers: `links`, `store` and [`drift`] are plain data read by load, check and render; the
+//! clients (`sync`, `open`, `http` and one module per tracker) are used only by the `actions`
+//! command and are never reached by a build.
+
+pub mod links;
+pub mod store;
+
+use crate::model::{Action, ActionStatus};
+use store::{Entry, State};
+
+/// How a retro's status disagrees with its tracker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drift {
+    /// Open or in progress here, closed there.
+    ClosedThere,
+    /// Done here, open there.
+    OpenThere,
+}
+
+/// Whether `status` disagrees with what the tracker said (spec §4): open or in progress here
+/// but closed there, or done here but open there. `wont-do` agrees with either.
+pub fn drift(status: ActionStatus, entry: &Entry) -> Option<Drift> {
+    match (status, entry.state) {
+        (ActionStatus::Open | ActionStatus::InProgress, State::Closed) => Some(Drift::ClosedThere),
+        (ActionStatus::Done, State::Open) => Some(Drift::OpenThere),
+        _ => None,
+    }
+}
+
+/// The status a retro should have to agree with its tracker: a closed item that was not
+/// planned is `wont-do`, any other closed one `done`; an open one `open`.
+pub fn agreeing_status(entry: &Entry) -> ActionStatus {
+    match entry.state {
+        State::Open => ActionStatus::Open,
+        State::Closed if entry.reason.as_deref().is_some_and(is_not_planned) => ActionStatus::WontDo,
+        State::Closed => ActionStatus::Done,
+    }
+}
+
+fn is_not_planned(reason: &str) -> bool {
+    let r = reason.to_ascii_lowercase().replace([' ', '-', '\''], "_");
+    matches!(r.as_str(), "not_planned" | "won_t_do" | "wont_do" | "won_t_fix" | "wontfix" | "duplicate" | "declined")
+}
+
+/// The tracker entry of an action, if it has a link a sync has seen.
+pub fn entry_of<'a>(a: &Action, store: &'a store::Store) -> Option<&'a Entry> {
+    a.link.as_ref().and_then(|l| store.get(&l.value))
+}
