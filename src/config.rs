@@ -418,6 +418,7 @@ impl Config {
                 ),
             ));
         }
+        self.validate_trackers(tree, &pos_of, diags);
         let html = &self.output.html;
         let urls: [(&[&str], Option<&String>, bool); 4] = [
             (&["output", "html", "site-url"], Some(&html.site_url), true),
@@ -425,41 +426,6 @@ impl Config {
             (&["output", "html", "git-repository-url"], html.git_repository_url.as_ref(), false),
             (&["output", "html", "edit-url-template"], html.edit_url_template.as_ref(), false),
         ];
-        for (name, t) in self.trackers.iter_mut() {
-            if tree.get("trackers").and_then(|n| n.get(name)).is_some_and(|n| n.get("kind").is_none()) {
-                match name.as_str() {
-                    "github" | "gitlab" | "jira" => {
-                        t.kind = match name.as_str() {
-                            "gitlab" => TrackerKind::Gitlab,
-                            "jira" => TrackerKind::Jira,
-                            _ => TrackerKind::Github,
-                        }
-                    }
-                    _ => diags.push(Diagnostic::error(
-                        FILE,
-                        pos_of(&["trackers", name]),
-                        "config-value",
-                        format!(
-                            "`[trackers.{name}]` has no `kind`; add `kind = \"github\"`, `\"gitlab\"` or `\"jira\"`"
-                        ),
-                    )),
-                }
-            }
-        }
-        let tracker_urls = self.trackers.iter().flat_map(|(name, t)| {
-            [("url", t.url.as_ref()), ("api-url", t.api_url.as_ref())].map(|(key, v)| (name.as_str(), key, v))
-        });
-        for (name, key, value) in tracker_urls {
-            let Some(value) = value else { continue };
-            if let Err(why) = check_url(value, false) {
-                diags.push(Diagnostic::error(
-                    FILE,
-                    pos_of(&["trackers", name, key]),
-                    "config-value",
-                    format!("`{key} = {value:?}` {why}; expected an http(s) URL such as `https://acme.atlassian.net`"),
-                ));
-            }
-        }
         for (path, value, path_allowed) in urls {
             let Some(value) = value else { continue };
             if let Err(why) = check_url(value, path_allowed) {
@@ -546,6 +512,45 @@ impl Config {
         }
         self.aliases = aliases;
         self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+    }
+
+    /// `[trackers.*]`: a kind (or a table named after one) and http(s) addresses.
+    fn validate_trackers(&mut self, tree: &Node, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
+        for (name, t) in self.trackers.iter_mut() {
+            if tree.get("trackers").and_then(|n| n.get(name)).is_some_and(|n| n.get("kind").is_none()) {
+                match name.as_str() {
+                    "github" | "gitlab" | "jira" => {
+                        t.kind = match name.as_str() {
+                            "gitlab" => TrackerKind::Gitlab,
+                            "jira" => TrackerKind::Jira,
+                            _ => TrackerKind::Github,
+                        }
+                    }
+                    _ => diags.push(Diagnostic::error(
+                        FILE,
+                        pos_of(&["trackers", name]),
+                        "config-value",
+                        format!(
+                            "`[trackers.{name}]` has no `kind`; add `kind = \"github\"`, `\"gitlab\"` or `\"jira\"`"
+                        ),
+                    )),
+                }
+            }
+        }
+        let tracker_urls = self.trackers.iter().flat_map(|(name, t)| {
+            [("url", t.url.as_ref()), ("api-url", t.api_url.as_ref())].map(|(key, v)| (name.as_str(), key, v))
+        });
+        for (name, key, value) in tracker_urls {
+            let Some(value) = value else { continue };
+            if let Err(why) = check_url(value, false) {
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos_of(&["trackers", name, key]),
+                    "config-value",
+                    format!("`{key} = {value:?}` {why}; expected an http(s) URL such as `https://acme.atlassian.net`"),
+                ));
+            }
+        }
     }
 
     /// The book's default time zone.

@@ -82,3 +82,276 @@ fn check_warns_on_an_adopted_action_with_neither_owner_nor_link() {
     assert_eq!((u[0]["level"].as_str(), u[0]["line"].as_u64()), (Some("warning"), Some(9)));
     assert!(u[0]["message"].as_str().unwrap().contains("neither an owner nor a tracker link"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The local server: one thread per connection, a handler per test, every request logged.
+
+#[derive(Debug, Clone)]
+struct Req {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Req {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+    delay: std::time::Duration,
+}
+
+fn json(status: u16, body: &str) -> Resp {
+    Resp { status, headers: vec![], body: body.to_string(), delay: std::time::Duration::ZERO }
+}
+
+struct Server {
+    base: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<Req>>>,
+    /// The most requests that were in flight at once.
+    peak: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Server {
+    fn requests(&self) -> Vec<Req> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn serve(handler: impl Fn(&Req, usize) -> Resp + Send + Sync + 'static) -> Server {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let log: Arc<Mutex<Vec<Req>>> = Arc::default();
+    let peak: Arc<AtomicUsize> = Arc::default();
+    let inflight: Arc<AtomicUsize> = Arc::default();
+    let handler = Arc::new(handler);
+    let (log2, peak2) = (log.clone(), peak.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (log, peak, inflight, handler) = (log2.clone(), peak2.clone(), inflight.clone(), handler.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() || line.is_empty() {
+                    return;
+                }
+                let mut parts = line.split_whitespace();
+                let (method, path) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string());
+                let mut headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    let h = h.trim_end();
+                    if h.is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':') {
+                        headers.push((k.trim().to_string(), v.trim().to_string()));
+                    }
+                }
+                let len = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0; len];
+                reader.read_exact(&mut body).unwrap();
+                let req = Req { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() };
+                let now = inflight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                let seen = {
+                    let mut l = log.lock().unwrap();
+                    l.push(req.clone());
+                    l.iter().filter(|r| r.path == req.path).count()
+                };
+                let resp = handler(&req, seen);
+                std::thread::sleep(resp.delay);
+                inflight.fetch_sub(1, Ordering::SeqCst);
+                let mut out = format!(
+                    "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    resp.status,
+                    resp.body.len()
+                );
+                for (k, v) in &resp.headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                out.push_str(&resp.body);
+                let _ = stream.write_all(out.as_bytes());
+            });
+        }
+    });
+    Server { base, log, peak }
+}
+
+/// Answers in the shapes of the three APIs' documentation (our own values).
+fn trackers_api(req: &Req, seen: usize) -> Resp {
+    let path = req.path.as_str();
+    match path {
+        // GitHub: GET /repos/{owner}/{repo}/issues/{number}
+        "/gh/repos/acme/queue/issues/12" => json(
+            200,
+            r#"{"id":1,"number":12,"state":"closed","state_reason":"completed","title":"Bound the queue",
+               "closed_at":"2026-02-20T09:30:00Z","assignee":{"login":"mona"},"assignees":[{"login":"mona","id":7}],
+               "labels":[],"html_url":"https://github.com/acme/queue/issues/12"}"#,
+        ),
+        "/gh/repos/acme/queue/issues/13" => json(
+            200,
+            r#"{"number":13,"state":"open","state_reason":null,"closed_at":null,"assignee":null,"assignees":[]}"#,
+        ),
+        // Rate-limited once, with Retry-After (GitHub's secondary limit), then answered.
+        "/gh/repos/acme/queue/issues/14" if seen == 1 => Resp {
+            status: 429,
+            headers: vec![("Retry-After", "1".into()), ("x-ratelimit-remaining", "0".into())],
+            body: r#"{"message":"You have exceeded a secondary rate limit."}"#.into(),
+            delay: std::time::Duration::ZERO,
+        },
+        "/gh/repos/acme/queue/issues/14" => json(
+            200,
+            r#"{"number":14,"state":"closed","state_reason":"not_planned","closed_at":"2026-03-01T12:00:00Z","assignees":[]}"#,
+        ),
+        // A pull request is an issue with a `pull_request` key.
+        "/gh/repos/acme/queue/issues/16" => json(
+            200,
+            r#"{"number":16,"state":"closed","state_reason":null,"closed_at":"2026-02-11T08:00:00Z","assignees":[{"login":"hubot"}],
+               "pull_request":{"url":"x","merged_at":"2026-02-11T08:00:00Z"}}"#,
+        ),
+        // A deleted issue.
+        "/gh/repos/acme/queue/issues/15" => {
+            json(404, r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#)
+        }
+        // GitLab: GET /projects/:id/issues/:iid with the URL-encoded path as :id.
+        "/gl/api/v4/projects/ops%2Fplatform%2Fqueue/issues/3" => json(
+            200,
+            r#"{"id":90,"iid":3,"project_id":4,"state":"closed","closed_at":"2026-01-30T16:20:00.000Z",
+               "assignees":[{"id":1,"username":"ana","name":"Ana"}],"web_url":"https://gitlab.example/ops/platform/queue/-/issues/3"}"#,
+        ),
+        "/gl/api/v4/projects/ops%2Fplatform%2Fqueue/merge_requests/5" => {
+            json(200, r#"{"iid":5,"state":"opened","closed_at":null,"merged_at":null,"assignees":[]}"#)
+        }
+        // Jira: GET /rest/api/2/issue/{key}?fields=status,resolutiondate,assignee
+        "/jira/rest/api/2/issue/PAY-7?fields=status,resolutiondate,assignee" => json(
+            200,
+            r#"{"id":"10001","key":"PAY-7","fields":{"resolutiondate":"2026-02-25T14:05:00.000+0100",
+               "assignee":{"displayName":"Priya Raman","accountId":"5b10"},
+               "status":{"name":"Done","statusCategory":{"id":3,"key":"done","name":"Done"}}}}"#,
+        ),
+        "/jira/rest/api/2/issue/PAY-8?fields=status,resolutiondate,assignee" => {
+            json(401, r#"{"errorMessages":["You are not authenticated."],"errors":{}}"#)
+        }
+        "/jira/rest/api/2/issue/PAY-9?fields=status,resolutiondate,assignee" => Resp {
+            delay: std::time::Duration::from_secs(4),
+            ..json(200, r#"{"key":"PAY-9","fields":{"status":{"name":"Open","statusCategory":{"key":"new"}}}}"#)
+        },
+        _ => json(404, r#"{"message":"no such route in the test server"}"#),
+    }
+}
+
+fn tracker_toml(base: &str) -> String {
+    format!(
+        "[trackers.github]\nkind = \"github\"\napi-url = \"{base}/gh\"\ntoken-env = \"RB_TEST_GH\"\nproject = \"acme/retros\"\nlabels = [\"retro\", \"follow-up\"]\n\
+         [trackers.gitlab]\nkind = \"gitlab\"\nurl = \"https://gitlab.example\"\napi-url = \"{base}/gl/api/v4\"\ntoken-env = \"RB_TEST_GL\"\n\
+         [trackers.jira]\nkind = \"jira\"\nurl = \"https://acme.atlassian.net\"\napi-url = \"{base}/jira/rest/api/2\"\nuser-env = \"RB_TEST_JU\"\ntoken-env = \"RB_TEST_JT\"\n"
+    )
+}
+
+const LINKED_ACTIONS: &str = "  - id: A1\n    title: Bound the queue\n    owner: core\n    status: open # since the retro\n    link: https://github.com/acme/queue/issues/12\n\
+\x20\x20- id: A2\n    title: Alert on consumer lag\n    owner: core\n    status: \"in-progress\"\n    link: acme/queue#13\n\
+\x20\x20- id: A3\n    title: Shed load at the edge\n    owner: edge\n    status: open\n    link: https://github.com/acme/queue/issues/14\n\
+\x20\x20- id: A4\n    title: Move the queue config to the platform repo\n    owner: platform\n    status: done\n    link: https://gitlab.example/ops/platform/queue/-/issues/3\n\
+\x20\x20- id: A5\n    title: Retry budget for the consumer\n    owner: platform\n    status: done\n    link: https://gitlab.example/ops/platform/queue/-/merge_requests/5\n\
+\x20\x20- id: A6\n    title: Payment retries idempotent\n    owner: payments\n    status: open\n    link: PAY-7\n\
+\x20\x20- id: A7\n    title: Audit the payments queue\n    owner: payments\n    status: open\n    link: PAY-8\n\
+\x20\x20- id: A8\n    title: Reconcile captures nightly\n    owner: payments\n    status: open\n    link: https://acme.atlassian.net/browse/PAY-9\n\
+\x20\x20- id: A9\n    title: Dashboard for the queue\n    owner: core\n    status: open\n    link: https://github.com/acme/queue/issues/15\n\
+\x20\x20- id: A10\n    title: Release notes for the fix\n    owner: core\n    status: done\n    link: https://github.com/acme/queue/pull/16\n";
+
+fn sync_cmd(root: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["actions", "sync", "--book", root.to_str().unwrap(), "--today", "2026-03-10"];
+    args.extend_from_slice(extra);
+    std::process::Command::new(env!("CARGO_BIN_EXE_retrobook"))
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", repo())
+        .env("RB_TEST_GH", "gh-secret")
+        .env("RB_TEST_GL", "gl-secret")
+        .env("RB_TEST_JU", "bot@acme.example")
+        .env("RB_TEST_JT", "jira-secret")
+        .output()
+        .expect("run retrobook")
+}
+
+fn synced_book() -> (tempfile::TempDir, Server, std::process::Output) {
+    let server = serve(trackers_api);
+    let b = book(&tracker_toml(&server.base), &[("q.md", &retro_with_actions(LINKED_ACTIONS))]);
+    let out = sync_cmd(b.path(), &["--timeout", "1", "--jobs", "3"]);
+    (b, server, out)
+}
+
+#[test]
+fn sync_asks_all_three_trackers_and_writes_the_file() {
+    let started = std::time::Instant::now();
+    let (b, server, out) = synced_book();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "a failed link makes the run fail: {err}");
+    let file = std::fs::read_to_string(b.path().join(".retrobook/trackers.json")).expect("written");
+    let v: Value = serde_json::from_str(&file).unwrap();
+    let e = &v["https://github.com/acme/queue/issues/12"];
+    assert_eq!(
+        e,
+        &serde_json::json!({"tracker": "github", "state": "closed", "closed_at": "2026-02-20T09:30:00Z",
+            "reason": "completed", "assignee": "mona", "fetched_at": "2026-03-10T00:00:00Z"})
+    );
+    assert_eq!(v["acme/queue#13"]["state"], "open");
+    assert_eq!((v["https://github.com/acme/queue/issues/14"]["reason"].as_str()), Some("not_planned"));
+    assert_eq!(v["https://github.com/acme/queue/pull/16"]["reason"], "merged");
+    let gl = &v["https://gitlab.example/ops/platform/queue/-/issues/3"];
+    assert_eq!(
+        (gl["tracker"].as_str(), gl["state"].as_str(), gl["assignee"].as_str()),
+        (Some("gitlab"), Some("closed"), Some("ana"))
+    );
+    assert_eq!(gl["closed_at"], "2026-01-30T16:20:00Z");
+    assert_eq!(v["https://gitlab.example/ops/platform/queue/-/merge_requests/5"]["state"], "open");
+    let j = &v["PAY-7"];
+    assert_eq!(
+        (j["state"].as_str(), j["reason"].as_str(), j["assignee"].as_str()),
+        (Some("closed"), Some("Done"), Some("Priya Raman"))
+    );
+    assert_eq!(j["closed_at"], "2026-02-25T13:05:00Z", "Jira's +0100 offset is read");
+    // The failed links: each named with its place and a clear reason; none stopped the others.
+    assert!(v.get("PAY-8").is_none() && v.get("https://github.com/acme/queue/issues/15").is_none());
+    assert!(err.contains("error: PAY-8 (retros/q.md:46): 401 Unauthorized"), "{err}");
+    assert!(err.contains("error: https://github.com/acme/queue/issues/15 (retros/q.md:56): 404 Not Found"), "{err}");
+    assert!(
+        err.contains(
+            "error: https://acme.atlassian.net/browse/PAY-9 (retros/q.md:51): no answer within 1 s (timed out)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("wrote .retrobook/trackers.json: 7 answered, 3 failed"), "{err}");
+    // Retry-After was honoured: a second request, about a second later.
+    let reqs = server.requests();
+    assert_eq!(reqs.iter().filter(|r| r.path.ends_with("/issues/14")).count(), 2);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(reqs.iter().all(|r| r.method == "GET" && r.body.is_empty()), "a sync only reads");
+    // Bounded concurrency.
+    assert!(server.peak.load(std::sync::atomic::Ordering::SeqCst) <= 3);
+    // Tokens from the environment, in each API's own header.
+    let by = |p: &str| reqs.iter().find(|r| r.path.contains(p)).unwrap().clone();
+    assert_eq!(by("/issues/12").header("authorization"), Some("Bearer gh-secret"));
+    assert_eq!(by("/issues/12").header("x-github-api-version"), Some("2022-11-28"));
+    assert_eq!(by("/gl/").header("private-token"), Some("gl-secret"));
+    // base64("bot@acme.example:jira-secret")
+    assert_eq!(by("PAY-7").header("authorization"), Some("Basic Ym90QGFjbWUuZXhhbXBsZTpqaXJhLXNlY3JldA=="));
+    assert!(!file.contains("secret"), "tokens never reach the file");
+}

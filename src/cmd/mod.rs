@@ -1,5 +1,6 @@
 //! One function per subcommand. Each loads the book, runs the shared pipeline and prints.
 
+pub mod actions;
 pub mod adopt;
 pub mod build;
 pub mod check;

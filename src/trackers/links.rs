@@ -42,13 +42,29 @@ impl TrackerLink {
         if let Some(api) = self.config(config).and_then(|t| t.api_url.as_deref()) {
             return api.trim_end_matches('/').to_string();
         }
-        match self.kind {
-            TrackerKind::Github if self.web == "https://github.com" => "https://api.github.com".into(),
-            TrackerKind::Github => format!("{}/api/v3", self.web),
-            TrackerKind::Gitlab => format!("{}/api/v4", self.web),
-            TrackerKind::Jira => format!("{}/rest/api/2", self.web),
-        }
+        default_api(self.kind, &self.web)
     }
+}
+
+/// The public REST API root of a tracker at `web`.
+fn default_api(kind: TrackerKind, web: &str) -> String {
+    match kind {
+        TrackerKind::Github if web == "https://github.com" => "https://api.github.com".into(),
+        TrackerKind::Github => format!("{web}/api/v3"),
+        TrackerKind::Gitlab => format!("{web}/api/v4"),
+        TrackerKind::Jira => format!("{web}/rest/api/2"),
+    }
+}
+
+/// The web origin and the REST API root of a configured tracker (for creating issues).
+pub fn endpoints(t: &TrackerConfig) -> Result<(String, String), String> {
+    let web = match (&t.url, t.kind) {
+        (Some(u), _) => origin_of(u),
+        (None, TrackerKind::Github) => "https://github.com".to_string(),
+        (None, kind) => return Err(format!("a {} tracker needs `url`", kind.as_str())),
+    };
+    let api = t.api_url.as_deref().map_or_else(|| default_api(t.kind, &web), |a| a.trim_end_matches('/').to_string());
+    Ok((web, api))
 }
 
 static SHORTHAND: LazyLock<Regex> =
@@ -279,6 +295,22 @@ mod tests {
         let c = config("[trackers.jira]\nkind = \"jira\"\nurl = \"https://acme.atlassian.net\"\n");
         let l = ok("PAY-123", &c);
         assert_eq!((l.url.as_str(), l.tracker_name()), ("https://acme.atlassian.net/browse/PAY-123", "jira"));
+    }
+
+    #[test]
+    fn book_toml_trackers_are_checked() {
+        let errs = |toml: &str| Config::parse(toml).unwrap_err().into_iter().map(|d| d.message).collect::<Vec<_>>();
+        let e = errs("[trackers.github]\ntoken-evn = \"X\"\n");
+        assert!(e[0].contains("unknown key `token-evn` in [trackers.github]; did you mean `token-env`?"), "{e:?}");
+        let e = errs("[trackers.work]\nurl = \"https://x.example\"\n");
+        assert!(e[0].contains("`[trackers.work]` has no `kind`"), "{e:?}");
+        let e = errs("[trackers.jira]\nurl = \"javascript:alert(1)\"\n");
+        assert!(e[0].contains("`url = \"javascript:alert(1)\"` uses the `javascript:` scheme"), "{e:?}");
+        // A table named after a kind needs no `kind`.
+        assert_eq!(
+            config("[trackers.gitlab]\nurl = \"https://gitlab.com\"\n").trackers["gitlab"].kind,
+            TrackerKind::Gitlab
+        );
     }
 
     #[test]

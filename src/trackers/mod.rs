@@ -50,3 +50,33 @@ fn is_not_planned(reason: &str) -> bool {
 pub fn entry_of<'a>(a: &Action, store: &'a store::Store) -> Option<&'a Entry> {
     a.link.as_ref().and_then(|l| store.get(&l.value))
 }
+pub mod github;
+pub mod gitlab;
+pub mod http;
+pub mod jira;
+
+/// What a tracker said about one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub state: State,
+    pub closed_at: Option<jiff::Timestamp>,
+    pub reason: Option<String>,
+    pub assignee: Option<String>,
+}
+
+/// The value of the variable named by `token-env` (or `user-env`), when set and not empty.
+fn auth_token(var: Option<&str>) -> Option<String> {
+    var.and_then(|v| std::env::var(v).ok()).filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string())
+}
+
+/// An RFC 3339 time or null.
+fn timestamp(v: &serde_json::Value) -> anyhow::Result<Option<jiff::Timestamp>> {
+    use anyhow::Context;
+    match v.as_str() {
+        Some(s) => s.parse().map(Some).with_context(|| format!("`{s}` is not an RFC 3339 time")),
+        None => Ok(None),
+    }
+}
+pub mod edit;
+pub mod open;
+pub mod sync;
