@@ -105,6 +105,19 @@ pub struct ActionExport<'a> {
     pub why: Option<&'a str>,
     /// Null outside git and for actions not committed yet.
     pub git: Option<ActionGitExport>,
+    /// What the last `actions sync` said; absent for actions without a synced link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracker: Option<TrackerExport>,
+    /// Present (and true) when the status disagrees with the tracker.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub drift: bool,
+}
+
+/// An action's synced tracker state (spec §4).
+#[derive(Debug, Serialize)]
+pub struct TrackerExport {
+    pub state: &'static str,
+    pub closed_at: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -191,6 +204,10 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
                     age_days: a.status.is_open().then(|| h.age_days(today, &tz)),
                     days_to_close: h.days_to_close(&tz),
                 }),
+                tracker: crate::trackers::entry_of(a, &book.trackers)
+                    .map(|e| TrackerExport { state: e.state.as_str(), closed_at: e.closed_at.map(|t| t.to_string()) }),
+                drift: crate::trackers::entry_of(a, &book.trackers)
+                    .is_some_and(|e| crate::trackers::drift(a.status, e).is_some()),
             })
             .collect(),
         timeline: r

@@ -355,3 +355,72 @@ fn sync_asks_all_three_trackers_and_writes_the_file() {
     assert_eq!(by("PAY-7").header("authorization"), Some("Basic Ym90QGFjbWUuZXhhbXBsZTpqaXJhLXNlY3JldA=="));
     assert!(!file.contains("secret"), "tokens never reach the file");
 }
+
+fn build(root: &Path) -> std::process::Output {
+    run(&["build", "--book", root.to_str().unwrap(), "--today", "2026-03-10", "--no-search"])
+}
+
+#[test]
+fn drift_shows_on_the_page_the_board_in_check_and_export() {
+    let (b, _server, _) = synced_book();
+    // check: a note per drifted action, at its link, with the day it closed.
+    let d = check_json(b.path());
+    let drift = with_rule(&d, "action-drift");
+    let lines: Vec<u64> = drift.iter().map(|d| d["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [16, 26, 36, 41], "A1, A3, A5, A6: {drift:#?}");
+    assert!(drift.iter().all(|d| d["level"] == "note"));
+    assert_eq!(
+        drift[0]["message"],
+        "action `A1` is open here, but its github item was closed on 2026-02-20 (completed); set `status: done` or run \
+         `retrobook actions sync --write`"
+    );
+    assert!(drift[1]["message"].as_str().unwrap().contains("set `status: wont-do`"), "not planned: {:?}", drift[1]);
+    assert!(
+        drift[2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is done here, but its gitlab item is still open (as of 2026-03-10)")
+    );
+    // The site: the state beside each synced action, the drift badge where they disagree.
+    let out = build(b.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(b.path().join("site/retros/2026-01-10-queue-stall/index.html")).unwrap();
+    let row = |html: &str, id: &str| {
+        let at = html.find(&format!("id=\"action-{id}\"")).unwrap_or_else(|| panic!("row {id}"));
+        html[at..at + html[at..].find("</tr>").unwrap()].to_string()
+    };
+    let a1 = row(&page, "A1");
+    assert!(a1.contains(">github: closed 2026-02-20 (completed)</span>") && a1.contains("drift: closed there"), "{a1}");
+    let a2 = row(&page, "A2");
+    assert!(a2.contains("github: open") && !a2.contains("drift"), "{a2}");
+    assert!(a2.contains("href=\"https://github.com/acme/queue/issues/13\""), "shorthand resolved: {a2}");
+    assert!(row(&page, "A5").contains("drift: open there"));
+    assert!(!row(&page, "A7").contains("rb-tracker"), "a link that failed to sync shows no state");
+    let board = std::fs::read_to_string(b.path().join("site/actions/index.html")).unwrap();
+    assert!(board.contains("<strong class=\"rb-drift\">4 disagree with their tracker</strong>"), "{board}");
+    assert_eq!(board.matches("rb-badge rb-drift").count(), 4);
+    // export: `tracker` on synced actions, `drift` where they disagree.
+    let out = run(&["export", "--book", b.path().to_str().unwrap(), "--today", "2026-03-10"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let actions = &v["retros"][0]["actions"];
+    assert_eq!(actions[0]["tracker"], serde_json::json!({"state": "closed", "closed_at": "2026-02-20T09:30:00Z"}));
+    assert_eq!(actions[0]["drift"], true);
+    assert!(actions[1].get("drift").is_none() && actions[6].get("tracker").is_none());
+}
+
+#[test]
+fn a_failed_link_keeps_its_previous_entry_and_links_gone_from_the_book_are_dropped() {
+    let server = serve(trackers_api);
+    let b = book(&tracker_toml(&server.base), &[("q.md", &retro_with_actions(LINKED_ACTIONS))]);
+    std::fs::create_dir_all(b.path().join(".retrobook")).unwrap();
+    let old = r#"{
+  "PAY-8": { "tracker": "jira", "state": "open", "closed_at": null, "reason": null, "assignee": null, "fetched_at": "2026-02-01T00:00:00Z" },
+  "https://github.com/acme/gone/issues/1": { "tracker": "github", "state": "open", "closed_at": null, "reason": null, "assignee": null, "fetched_at": "2026-02-01T00:00:00Z" }
+}"#;
+    std::fs::write(b.path().join(".retrobook/trackers.json"), old).unwrap();
+    sync_cmd(b.path(), &["--timeout", "1"]);
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(b.path().join(".retrobook/trackers.json")).unwrap()).unwrap();
+    assert_eq!(v["PAY-8"]["fetched_at"], "2026-02-01T00:00:00Z", "kept after the 401");
+    assert!(v.get("https://github.com/acme/gone/issues/1").is_none());
+}

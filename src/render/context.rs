@@ -242,11 +242,20 @@ pub struct ActionCtx {
     pub age_days: Option<i64>,
     /// Whole days from appearing to being closed, from git.
     pub days_to_close: Option<i64>,
+    /// What the last `actions sync` said (`.retrobook/trackers.json`), with drift.
+    pub tracker: Option<crate::trackers::TrackerView>,
 }
 
 impl ActionCtx {
-    /// Adds the age and time to close that git history gives (nothing outside git).
+    /// Adds the age and time to close that git history gives (nothing outside git), and the
+    /// tracker state of the last sync.
     pub fn with_history(mut self, book: &Book, retro: &Retro, today: Date) -> Self {
+        if let Some(a) = retro.actions.iter().find(|a| a.id == self.id) {
+            self.tracker = crate::trackers::view(a, book);
+            if let Some(href) = crate::trackers::href(a, &book.config).filter(|u| is_http(u)) {
+                self.link = Some(href);
+            }
+        }
         if let Some(h) = book.history.action(&retro.path, &self.id) {
             let tz = book.config.timezone();
             self.age_days = matches!(self.status, "open" | "in-progress").then(|| h.age_days(today, &tz));
@@ -581,5 +590,6 @@ pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
         retro: retro.map(|r| Link { label: r.title.clone(), url: retro_url(&r.id) }),
         age_days: None,
         days_to_close: None,
+        tracker: None,
     }
 }

@@ -80,3 +80,48 @@ fn timestamp(v: &serde_json::Value) -> anyhow::Result<Option<jiff::Timestamp>> {
 pub mod edit;
 pub mod open;
 pub mod sync;
+
+/// An action's tracker state as pages show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrackerView {
+    /// The tracker's name in book.toml (or its kind).
+    pub name: String,
+    /// `open` or `closed`.
+    pub state: &'static str,
+    /// The day it closed (`YYYY-MM-DD`, book's time zone).
+    pub closed: Option<String>,
+    pub reason: Option<String>,
+    pub assignee: Option<String>,
+    /// The day of the sync that said so.
+    pub fetched: String,
+    /// `closed-there` or `open-there` when the retro disagrees.
+    pub drift: Option<&'static str>,
+}
+
+/// What the last sync said about `a`, for its row on the retro page and the board.
+pub fn view(a: &Action, book: &crate::model::Book) -> Option<TrackerView> {
+    let e = entry_of(a, &book.trackers)?;
+    let tz = book.config.timezone();
+    Some(TrackerView {
+        name: e.tracker.clone(),
+        state: e.state.as_str(),
+        closed: e.closed_at.map(|t| crate::history::day(t, &tz).to_string()),
+        reason: e.reason.clone(),
+        assignee: e.assignee.clone(),
+        fetched: crate::history::day(e.fetched_at, &tz).to_string(),
+        drift: drift(a.status, e).map(|d| match d {
+            Drift::ClosedThere => "closed-there",
+            Drift::OpenThere => "open-there",
+        }),
+    })
+}
+
+/// Where a reader goes for an action's link: the tracker's address (also for `o/r#12` and bare
+/// Jira keys), or the link itself when it is an http(s) address of another kind.
+pub fn href(a: &Action, config: &crate::config::Config) -> Option<String> {
+    let link = a.link.as_ref()?;
+    match links::parse(&link.value, config) {
+        Ok(Some(l)) => Some(l.url),
+        _ => None,
+    }
+}
