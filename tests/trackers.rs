@@ -424,3 +424,118 @@ fn a_failed_link_keeps_its_previous_entry_and_links_gone_from_the_book_are_dropp
     assert_eq!(v["PAY-8"]["fetched_at"], "2026-02-01T00:00:00Z", "kept after the 401");
     assert!(v.get("https://github.com/acme/gone/issues/1").is_none());
 }
+
+#[test]
+fn sync_write_changes_only_the_status_scalars() {
+    let server = serve(trackers_api);
+    // CRLF line endings, comments and quoting must all survive.
+    let original = retro_with_actions(LINKED_ACTIONS).replace('\n', "\r\n");
+    let b = book(&tracker_toml(&server.base), &[("q.md", &original)]);
+    let out = sync_cmd(b.path(), &["--timeout", "1", "--write"]);
+    let printed = stdout(&out);
+    assert!(printed.contains("set: retros/q.md A1: open → done"), "{printed}");
+    assert!(printed.contains("set: retros/q.md A3: open → wont-do"), "{printed}");
+    let after = std::fs::read_to_string(b.path().join("retros/q.md")).unwrap();
+    // Exactly these four values change, byte for byte; nothing else does.
+    let lines = |t: &str| t.split("\r\n").map(str::to_string).collect::<Vec<_>>();
+    let (before, now) = (lines(&original), lines(&after));
+    assert_eq!(before.len(), now.len());
+    let changed: Vec<(usize, &str)> = before
+        .iter()
+        .zip(&now)
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(i, (_, b))| (i + 1, b.as_str()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            (15, "    status: done # since the retro"),
+            (25, "    status: wont-do"),
+            (35, "    status: open"),
+            (40, "    status: done"),
+        ]
+    );
+    // Byte for byte: the original with those four lines replaced, CRLF kept.
+    let mut expected = before.clone();
+    for (line, text) in &changed {
+        expected[line - 1] = text.to_string();
+    }
+    assert_eq!(after, expected.join("\r\n"));
+    // The book now agrees with its trackers.
+    assert!(with_rule(&check_json(b.path()), "action-drift").is_empty());
+}
+
+const UNLINKED_ACTIONS: &str = "  - id: A1\n    title: Bound the queue\n    owner: core\n    status: open\n    addresses: [no-backpressure]\n    why: The consumer took work it could not finish.\n\
+\x20\x20- id: A2\n    title: Alert on consumer lag\n    owner: core\n    due: 2026-02-01\n    status: in-progress\n\
+\x20\x20- id: A3\n    title: Already tracked\n    owner: core\n    status: open\n    link: https://github.com/acme/queue/issues/13\n\
+\x20\x20- id: A4\n    title: Done already\n    owner: core\n    status: done\n";
+
+fn open_cmd(root: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["actions", "open", "--book", root.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    std::process::Command::new(env!("CARGO_BIN_EXE_retrobook"))
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .env("RB_TEST_GH", "gh-secret")
+        .output()
+        .expect("run retrobook")
+}
+
+fn create_api(req: &Req, _seen: usize) -> Resp {
+    match (req.method.as_str(), req.path.as_str()) {
+        // POST /repos/{owner}/{repo}/issues → 201 with the new issue.
+        ("POST", "/gh/repos/acme/retros/issues") => {
+            let v: Value = serde_json::from_str(&req.body).unwrap();
+            let n = if v["title"] == "Bound the queue" { 101 } else { 102 };
+            json(
+                201,
+                &format!(r#"{{"number":{n},"state":"open","html_url":"https://github.com/acme/retros/issues/{n}"}}"#),
+            )
+        }
+        _ => json(404, r#"{"message":"Not Found"}"#),
+    }
+}
+
+#[test]
+fn actions_open_prints_without_write_and_records_links_with_it() {
+    let server = serve(create_api);
+    let toml = format!("[output.html]\nsite-url = \"https://retros.acme.example/\"\n{}", tracker_toml(&server.base));
+    let original = retro_with_actions(UNLINKED_ACTIONS);
+    let b = book(&toml, &[("q.md", &original)]);
+    // Dry run: what would be created, nothing sent, nothing written.
+    let out = open_cmd(b.path(), &["--tracker", "github"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(printed.contains("would create in github (acme/retros): Bound the queue"), "{printed}");
+    assert!(printed.contains("would create in github (acme/retros): Alert on consumer lag"), "{printed}");
+    assert!(!printed.contains("Already tracked") && !printed.contains("Done already"), "{printed}");
+    assert!(printed.contains("  | The consumer took work it could not finish."), "{printed}");
+    assert!(printed.contains("  | Addresses the contributing factor `no-backpressure`"), "{printed}");
+    assert!(printed.contains("https://retros.acme.example/retros/2026-01-10-queue-stall/"), "{printed}");
+    assert!(server.requests().is_empty());
+    assert_eq!(std::fs::read_to_string(b.path().join("retros/q.md")).unwrap(), original);
+    // Several trackers could take the issues: --tracker is needed.
+    let two = toml.replace("[trackers.jira]\n", "[trackers.jira]\nproject = \"OPS\"\n");
+    std::fs::write(b.path().join("book.toml"), &two).unwrap();
+    let out = open_cmd(b.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("several trackers can take new issues (github, jira); choose one with --tracker"));
+    // --write: created with labels and the token, and each link added under its action's id.
+    let out = open_cmd(b.path(), &["--tracker", "github", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let posts = server.requests();
+    assert_eq!(posts.len(), 2);
+    let body: Value = serde_json::from_str(&posts[0].body).unwrap();
+    assert_eq!(body["labels"], serde_json::json!(["retro", "follow-up"]));
+    assert_eq!(posts[0].header("authorization"), Some("Bearer gh-secret"));
+    let after = std::fs::read_to_string(b.path().join("retros/q.md")).unwrap();
+    let expected = original
+        .replace("  - id: A1\n", "  - id: A1\n    link: https://github.com/acme/retros/issues/101\n")
+        .replace("  - id: A2\n", "  - id: A2\n    link: https://github.com/acme/retros/issues/102\n");
+    assert_eq!(after, expected);
+    // Run again: every open action has a link now.
+    let out = open_cmd(b.path(), &["--tracker", "github", "--write"]);
+    assert!(stderr(&out).contains("nothing to create"));
+    assert_eq!(server.requests().len(), 2);
+}
