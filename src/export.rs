@@ -198,12 +198,14 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
                 link: a.link.as_ref().map(|l| l.value.as_str()),
                 addresses: a.addresses.iter().map(|x| x.value.as_str()).collect(),
                 why: a.why.as_deref(),
-                git: history.and_then(|h| h.actions.get(&a.id)).map(|h| ActionGitExport {
-                    first_seen: h.first_seen.to_string(),
-                    closed: h.closed.map(|c| c.to_string()),
-                    age_days: a.status.is_open().then(|| h.age_days(today, &tz)),
-                    days_to_close: h.days_to_close(&tz),
-                }),
+                git: history
+                    .and_then(|rh| Some((rh.actions.get(&a.id)?, rh.action_age(&a.id, r.date, a.due, today, &tz)?)))
+                    .map(|(h, age)| ActionGitExport {
+                        first_seen: h.first_seen.to_string(),
+                        closed: h.closed.map(|c| c.to_string()),
+                        age_days: a.status.is_open().then_some(age.age_days),
+                        days_to_close: age.days_to_close,
+                    }),
                 tracker: crate::trackers::entry_of(a, &book.trackers)
                     .map(|e| TrackerExport { state: e.state.as_str(), closed_at: e.closed_at.map(|t| t.to_string()) }),
                 drift: crate::trackers::entry_of(a, &book.trackers)

@@ -539,3 +539,60 @@ fn actions_open_prints_without_write_and_records_links_with_it() {
     assert!(stderr(&out).contains("nothing to create"));
     assert_eq!(server.requests().len(), 2);
 }
+
+fn git(dir: &Path, date: &str, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn ages_count_from_the_incident_for_actions_that_came_with_the_retro() {
+    // The incident was on 2026-01-10; its retro was committed on 2026-02-01 with A1 and A3.
+    let first = "  - id: A1\n    title: Bound the queue\n    owner: core\n    status: open\n    due: 2026-01-20\n\
+                 \x20\x20- id: A3\n    title: Drain runbook\n    owner: core\n    status: open\n";
+    let b = book("", &[("q.md", &retro_with_actions(first))]);
+    let root = b.path();
+    git(root, "2026-02-01T12:00:00Z", &["init", "-q"]);
+    git(root, "2026-02-01T12:00:00Z", &["add", "."]);
+    git(root, "2026-02-01T12:00:00Z", &["commit", "-qm", "retro"]);
+    // A3 closed on 2026-02-15; A2 added on 2026-03-01, already 38 days past its due date.
+    let second = first.replace(
+        "    title: Drain runbook\n    owner: core\n    status: open\n",
+        "    title: Drain runbook\n    owner: core\n    status: done\n",
+    );
+    std::fs::write(root.join("retros/q.md"), retro_with_actions(&second)).unwrap();
+    git(root, "2026-02-15T12:00:00Z", &["commit", "-qam", "A3 done"]);
+    let third = format!(
+        "{second}  - id: A2\n    title: Alert on lag\n    owner: core\n    status: open\n    due: 2026-01-31\n"
+    );
+    std::fs::write(root.join("retros/q.md"), retro_with_actions(&third)).unwrap();
+    git(root, "2026-03-01T12:00:00Z", &["commit", "-qam", "A2"]);
+
+    let out = run(&["export", "--book", root.to_str().unwrap(), "--today", "2026-03-10"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let action =
+        |id: &str| v["retros"][0]["actions"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap().clone();
+    // From the incident (2026-01-10), not the commit (2026-02-01, which would say 37).
+    assert_eq!(action("A1")["git"]["age_days"], 59);
+    // Time to close from the incident too (the commit would say 14).
+    assert_eq!(action("A3")["git"]["days_to_close"], 36);
+    // Added on 2026-03-01 (9 days ago) but due 2026-01-31: never younger than its 38 days overdue.
+    assert_eq!(action("A2")["git"]["age_days"], 38);
+    let out = build(root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let board = std::fs::read_to_string(root.join("site/actions/index.html")).unwrap();
+    assert!(board.contains("<td class=\"rb-num rb-age\">59 days</td>"), "{board}");
+    assert!(board.contains("<td class=\"rb-num rb-age\">38 days</td>"));
+    assert!(board.contains("<td class=\"rb-num rb-time-to-close\">36 days</td>"));
+}

@@ -114,7 +114,8 @@ pub fn action_index(book: &Book, today: Date) -> Vec<ActionEntry> {
     out
 }
 
-/// Whole days from appearing to being closed (`done` or `wont-do`) of every closed action whose
+/// Whole days from appearing (the incident's date for actions that came with their retro) to
+/// being closed (`done` or `wont-do`) of every closed action whose
 /// history git knows, summarised like durations (median, p90; the values are days, not seconds).
 pub fn time_to_close(book: &Book) -> stats::DurationStats {
     let tz = book.config.timezone();
@@ -123,7 +124,12 @@ pub fn time_to_close(book: &Book) -> stats::DurationStats {
         .iter()
         .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
         .filter(|(_, a)| !a.status.is_open())
-        .filter_map(|(r, a)| book.history.action(&r.path, &a.id)?.days_to_close(&tz))
+        .filter_map(|(r, a)| {
+            let h = book.history.retro(&r.path)?;
+            let since = h.action_since(&a.id, r.date, &tz)?;
+            let closed = crate::history::day(h.actions.get(&a.id)?.closed?, &tz);
+            Some(since.until(closed).map(|s| s.get_days() as i64).unwrap_or(0))
+        })
         .collect();
     stats::percentile_summary(&mut days)
 }

@@ -256,10 +256,13 @@ impl ActionCtx {
                 self.link = Some(href);
             }
         }
-        if let Some(h) = book.history.action(&retro.path, &self.id) {
-            let tz = book.config.timezone();
-            self.age_days = matches!(self.status, "open" | "in-progress").then(|| h.age_days(today, &tz));
-            self.days_to_close = h.days_to_close(&tz);
+        let tz = book.config.timezone();
+        let due = retro.actions.iter().find(|a| a.id == self.id).and_then(|a| a.due);
+        if let Some(age) =
+            book.history.retro(&retro.path).and_then(|h| h.action_age(&self.id, retro.date, due, today, &tz))
+        {
+            self.age_days = matches!(self.status, "open" | "in-progress").then_some(age.age_days);
+            self.days_to_close = age.days_to_close;
         }
         self
     }
