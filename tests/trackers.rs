@@ -483,7 +483,29 @@ fn open_cmd(root: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 fn create_api(req: &Req, _seen: usize) -> Resp {
+    let list = "/gh/repos/acme/retros/issues?state=all&per_page=100&labels=retro%2Cfollow-up";
     match (req.method.as_str(), req.path.as_str()) {
+        // GET /repos/{owner}/{repo}/issues, two pages linked by `Link: <…>; rel="next"`. The
+        // first page holds a pull request with the same title (not an issue: ignored).
+        ("GET", p) if p == list => Resp {
+            headers: vec![(
+                "Link",
+                format!(
+                    "<{}{list}&page=2>; rel=\"next\", <{}{list}&page=2>; rel=\"last\"",
+                    req.header("host").map_or(String::new(), |h| format!("http://{h}")),
+                    req.header("host").map_or(String::new(), |h| format!("http://{h}"))
+                ),
+            )],
+            ..json(
+                200,
+                r#"[{"number":90,"title":"Something else","html_url":"https://github.com/acme/retros/issues/90"},
+                    {"number":91,"title":"Alert on consumer lag","html_url":"https://github.com/acme/retros/pull/91","pull_request":{"url":"x"}}]"#,
+            )
+        },
+        ("GET", p) if p == format!("{list}&page=2") => json(
+            200,
+            r#"[{"number":77,"title":"Alert on consumer lag","state":"open","html_url":"https://github.com/acme/retros/issues/77"}]"#,
+        ),
         // POST /repos/{owner}/{repo}/issues → 201 with the new issue.
         ("POST", "/gh/repos/acme/retros/issues") => {
             let v: Value = serde_json::from_str(&req.body).unwrap();
@@ -521,23 +543,33 @@ fn actions_open_prints_without_write_and_records_links_with_it() {
     let out = open_cmd(b.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("several trackers can take new issues (github, jira); choose one with --tracker"));
-    // --write: created with labels and the token, and each link added under its action's id.
+    // --write: the existing issues are listed (both pages); an issue with the action's title is
+    // linked rather than opened twice; the other is created with the labels and the token; each
+    // link is added under its action's id.
     let out = open_cmd(b.path(), &["--tracker", "github", "--write"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let posts = server.requests();
-    assert_eq!(posts.len(), 2);
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("linked the existing https://github.com/acme/retros/issues/77 to retros/q.md A2"),
+        "{printed}"
+    );
+    let reqs = server.requests();
+    assert_eq!(reqs.iter().filter(|r| r.method == "GET").count(), 2, "two pages");
+    let posts: Vec<&Req> = reqs.iter().filter(|r| r.method == "POST").collect();
+    assert_eq!(posts.len(), 1);
     let body: Value = serde_json::from_str(&posts[0].body).unwrap();
+    assert_eq!(body["title"], "Bound the queue");
     assert_eq!(body["labels"], serde_json::json!(["retro", "follow-up"]));
     assert_eq!(posts[0].header("authorization"), Some("Bearer gh-secret"));
     let after = std::fs::read_to_string(b.path().join("retros/q.md")).unwrap();
     let expected = original
         .replace("  - id: A1\n", "  - id: A1\n    link: https://github.com/acme/retros/issues/101\n")
-        .replace("  - id: A2\n", "  - id: A2\n    link: https://github.com/acme/retros/issues/102\n");
+        .replace("  - id: A2\n", "  - id: A2\n    link: https://github.com/acme/retros/issues/77\n");
     assert_eq!(after, expected);
     // Run again: every open action has a link now.
     let out = open_cmd(b.path(), &["--tracker", "github", "--write"]);
     assert!(stderr(&out).contains("nothing to create"));
-    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.requests().len(), 3);
 }
 
 fn git(dir: &Path, date: &str, args: &[&str]) {

@@ -126,9 +126,22 @@ fn run_open(book: &crate::model::Book, tracker: Option<&str>, write: bool, setti
         return EXIT_OK;
     }
     let client = Client::new(settings);
+    let existing = match open::existing(&client, &book.config, &dest) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("error: cannot list the issues of {} ({}): {e:#}", dest.name, dest.project);
+            return EXIT_ERRORS;
+        }
+    };
     let mut failed = 0;
     for p in &plan {
-        let created = open::create(&client, &book.config, &dest, p).and_then(|url| {
+        let found = existing.iter().find(|(title, _)| *title == p.title).map(|(_, url)| url.clone());
+        let reused = found.is_some();
+        let issue = match found {
+            Some(url) => Ok(url),
+            None => open::create(&client, &book.config, &dest, p),
+        };
+        let created = issue.and_then(|url| {
             let file = book.root.join(&p.path);
             let text = std::fs::read_to_string(&file)?;
             let new = crate::trackers::edit::set_action_value(&text, &p.action, "link", &url)
@@ -137,6 +150,7 @@ fn run_open(book: &crate::model::Book, tracker: Option<&str>, write: bool, setti
             Ok(url)
         });
         match created {
+            Ok(url) if reused => println!("linked the existing {url} to {} {}", p.path, p.action),
             Ok(url) => println!("created {url} for {} {}", p.path, p.action),
             Err(e) => {
                 failed += 1;

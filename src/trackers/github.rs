@@ -79,3 +79,20 @@ pub fn create(
     })?;
     v["html_url"].as_str().map(str::to_string).context("the created issue has no `html_url`")
 }
+
+/// Titles and addresses of the issues already in `owner/repo` (every state, with the tracker's
+/// labels when it has some; pull requests left out), following the pages.
+pub fn existing(client: &Client, api: &str, t: &TrackerConfig, project: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut url = format!("{api}/repos/{project}/issues?state=all&per_page=100");
+    if !t.labels.is_empty() {
+        url.push_str("&labels=");
+        url.extend(url::form_urlencoded::byte_serialize(t.labels.join(",").as_bytes()));
+    }
+    let req = Request { method: "GET", url, headers: headers(Some(t)), body: None, token_env: t.token_env.as_deref() };
+    let items = client.json_pages(&req, 50)?;
+    Ok(items
+        .iter()
+        .filter(|i| i.get("pull_request").is_none())
+        .filter_map(|i| Some((i["title"].as_str()?.to_string(), i["html_url"].as_str()?.to_string())))
+        .collect())
+}

@@ -52,19 +52,44 @@ impl Client {
 
     /// Sends the request, retrying when the service asks to wait, and reads a JSON answer.
     pub fn json(&self, req: &Request) -> anyhow::Result<Value> {
+        self.json_with_next(req).map(|(v, _)| v)
+    }
+
+    /// A GET of a list, following the `Link: <…>; rel="next"` headers GitHub and GitLab send,
+    /// up to `max_pages`; the items of every page, in order.
+    pub fn json_pages(&self, req: &Request, max_pages: usize) -> anyhow::Result<Vec<Value>> {
+        let mut items = Vec::new();
+        let mut url = Some(req.url.clone());
+        for _ in 0..max_pages {
+            let Some(u) = url.take() else { break };
+            let page =
+                Request { method: "GET", url: u, headers: req.headers.clone(), body: None, token_env: req.token_env };
+            let (v, next) = self.json_with_next(&page)?;
+            match v {
+                Value::Array(list) => items.extend(list),
+                _ => anyhow::bail!("{} did not answer with a list", page.url),
+            }
+            url = next;
+        }
+        Ok(items)
+    }
+
+    fn json_with_next(&self, req: &Request) -> anyhow::Result<(Value, Option<String>)> {
         let mut attempt = 1;
         loop {
             let mut res = self.send(req)?;
             let status = res.status().as_u16();
             if (200..300).contains(&status) {
+                let next = res.headers().get("link").and_then(|v| v.to_str().ok()).and_then(next_link);
                 let text = res
                     .body_mut()
                     .with_config()
                     .limit(8 * 1024 * 1024)
                     .read_to_string()
                     .with_context(|| format!("reading the answer of {}", req.url))?;
-                return serde_json::from_str(&text)
-                    .with_context(|| format!("the answer of {} is not the JSON the API documents", req.url));
+                let v = serde_json::from_str(&text)
+                    .with_context(|| format!("the answer of {} is not the JSON the API documents", req.url))?;
+                return Ok((v, next));
             }
             let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
             if let Some(wait) = retry_wait(status, &header, jiff::Timestamp::now()) {
@@ -112,6 +137,15 @@ impl Client {
             e => anyhow!("cannot reach {}: {e}", req.url),
         })
     }
+}
+
+/// The `rel="next"` address of a `Link` header (RFC 8288), as GitHub and GitLab paginate.
+pub fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let is_next = params.split(';').any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"));
+        is_next.then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+    })
 }
 
 /// How long to wait before trying again, when the answer asks for it: `Retry-After` (seconds or
@@ -167,6 +201,13 @@ mod tests {
 
     fn headers(list: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| list.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn next_page_from_the_link_header() {
+        let h = r#"<https://api.github.com/repositories/1/issues?page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=5>; rel="last""#;
+        assert_eq!(next_link(h).as_deref(), Some("https://api.github.com/repositories/1/issues?page=2"));
+        assert_eq!(next_link(r#"<https://x/issues?page=1>; rel="prev", <https://x/issues?page=1>; rel="first""#), None);
     }
 
     #[test]

@@ -132,3 +132,15 @@ pub fn create(client: &Client, config: &Config, dest: &Destination, p: &Planned)
         TrackerKind::Jira => super::jira::create(client, &dest.api, &dest.web, t, &dest.project, &p.title, &p.body),
     }
 }
+
+/// Issues already in the destination, title → address, so that `--write` run twice (or after a
+/// run that created an issue but could not record it) links the existing issue instead of
+/// opening a second one. GitHub and GitLab are listed page by page; Jira is not listed.
+pub fn existing(client: &Client, config: &Config, dest: &Destination) -> anyhow::Result<Vec<(String, String)>> {
+    let t = config.trackers.get(&dest.name).ok_or_else(|| anyhow::anyhow!("no [trackers.{}]", dest.name))?;
+    match dest.kind {
+        TrackerKind::Github => super::github::existing(client, &dest.api, t, &dest.project),
+        TrackerKind::Gitlab => super::gitlab::existing(client, &dest.api, t, &dest.project),
+        TrackerKind::Jira => Ok(Vec::new()),
+    }
+}
