@@ -123,13 +123,24 @@ fn body(book: &Book, r: &Retro, a: &Action) -> String {
     s
 }
 
-/// Creates the issue; returns its web address.
+/// Creates the issue; returns its web address, checked to be a plain http(s) URL (it is written
+/// into the retro as a YAML value, so a tracker cannot slip other keys in with it).
 pub fn create(client: &Client, config: &Config, dest: &Destination, p: &Planned) -> anyhow::Result<String> {
     let t = config.trackers.get(&dest.name).ok_or_else(|| anyhow::anyhow!("no [trackers.{}]", dest.name))?;
-    match dest.kind {
+    let url = match dest.kind {
         TrackerKind::Github => super::github::create(client, &dest.api, t, &dest.project, &p.title, &p.body),
         TrackerKind::Gitlab => super::gitlab::create(client, &dest.api, t, &dest.project, &p.title, &p.body),
         TrackerKind::Jira => super::jira::create(client, &dest.api, &dest.web, t, &dest.project, &p.title, &p.body),
+    }?;
+    safe_url(url)
+}
+
+/// `url` when it is an http(s) address without spaces, quotes or control characters.
+pub fn safe_url(url: String) -> anyhow::Result<String> {
+    match crate::config::check_url(&url, false) {
+        Ok(()) if !url.contains(" #") => Ok(url),
+        Ok(()) => Err(anyhow::anyhow!("the tracker answered with an address retrobook will not write: {url:?}")),
+        Err(why) => Err(anyhow::anyhow!("the tracker answered with an address that {why}: {url:?}")),
     }
 }
 
@@ -138,9 +149,23 @@ pub fn create(client: &Client, config: &Config, dest: &Destination, p: &Planned)
 /// opening a second one. GitHub and GitLab are listed page by page; Jira is not listed.
 pub fn existing(client: &Client, config: &Config, dest: &Destination) -> anyhow::Result<Vec<(String, String)>> {
     let t = config.trackers.get(&dest.name).ok_or_else(|| anyhow::anyhow!("no [trackers.{}]", dest.name))?;
-    match dest.kind {
-        TrackerKind::Github => super::github::existing(client, &dest.api, t, &dest.project),
-        TrackerKind::Gitlab => super::gitlab::existing(client, &dest.api, t, &dest.project),
-        TrackerKind::Jira => Ok(Vec::new()),
+    let list = match dest.kind {
+        TrackerKind::Github => super::github::existing(client, &dest.api, t, &dest.project)?,
+        TrackerKind::Gitlab => super::gitlab::existing(client, &dest.api, t, &dest.project)?,
+        TrackerKind::Jira => Vec::new(),
+    };
+    Ok(list.into_iter().filter_map(|(title, url)| Some((title, safe_url(url).ok()?))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_returned_address_cannot_carry_yaml() {
+        assert!(super::safe_url("https://github.com/a/b/issues/1".into()).is_ok());
+        for bad in
+            ["https://x.example/1\nstatus: done", "https://x.example/1 #c", "javascript:alert(1)", "\"https://x\""]
+        {
+            assert!(super::safe_url(bad.into()).is_err(), "{bad}");
+        }
     }
 }
