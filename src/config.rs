@@ -22,6 +22,8 @@ pub struct Config {
     pub output: OutputConfig,
     /// `[timeline]`: how the communication timeline is read.
     pub timeline: TimelineConfig,
+    /// `[trackers.<name>]`: the issue trackers action links point at (docs/actions.md).
+    pub trackers: BTreeMap<String, TrackerConfig>,
     /// Alias → canonical factor id, derived from `factors`.
     #[serde(skip)]
     pub aliases: HashMap<String, String>,
@@ -252,6 +254,50 @@ pub enum LintLevel {
     Error,
 }
 
+/// `[trackers.<name>]`: one issue tracker. Tokens come only from the environment variables
+/// named here, never from the file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TrackerConfig {
+    pub kind: TrackerKind,
+    /// Web address: a GitHub Enterprise host, the GitLab instance, the Jira site (which also
+    /// resolves bare keys such as `PAY-123`). Default for GitHub: `https://github.com`.
+    pub url: Option<String>,
+    /// GitHub's REST API base. Default: `https://api.github.com` for github.com, `<url>/api/v3`
+    /// for GitHub Enterprise.
+    pub api_url: Option<String>,
+    /// Name of the variable holding the token.
+    pub token_env: Option<String>,
+    /// Jira: name of the variable holding the user (basic auth with the API token).
+    pub user_env: Option<String>,
+    /// `actions open`: where new issues go (`owner/repo`, a GitLab project path, a Jira project key).
+    pub project: Option<String>,
+    /// `actions open`: labels given to new issues.
+    pub labels: Vec<String>,
+    /// `actions open`, Jira: the issue type of new issues (default `Task`).
+    pub issue_type: Option<String>,
+}
+
+/// Which REST API a tracker speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrackerKind {
+    #[default]
+    Github,
+    Gitlab,
+    Jira,
+}
+
+impl TrackerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackerKind::Github => "github",
+            TrackerKind::Gitlab => "gitlab",
+            TrackerKind::Jira => "jira",
+        }
+    }
+}
+
 /// `[output]`
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -335,7 +381,7 @@ pub const ELEMENT_KEYS: &[&str] = &[
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
-    ("", &["book", "retros", "factors", "lint", "output", "timeline"]),
+    ("", &["book", "retros", "factors", "lint", "output", "timeline", "trackers"]),
     ("timeline", &["update-interval"]),
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
@@ -345,6 +391,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     // `[lint]` also takes every rule id: see `check_keys`.
     ("lint", &["blameless", "completeness", "paths"]),
     ("output", &["html", "external"]),
+    ("trackers.*", &["kind", "url", "api-url", "token-env", "user-env", "project", "labels", "issue-type"]),
     ("output.external", &["title", "description", "severity-labels", "site-url"]),
     ("output.html", &["site-url", "git-repository-url", "edit-url-template", "allow-raw-html"]),
 ];
@@ -417,6 +464,7 @@ impl Config {
         self.check_values(&pos_of, diags);
         self.check_severities(&pos_of, diags);
         self.aliases = self.check_factors(&pos_of, diags);
+        self.validate_trackers(tree, &pos_of, diags);
         self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
     }
 
@@ -547,6 +595,45 @@ impl Config {
         aliases
     }
 
+    /// `[trackers.*]`: a kind (or a table named after one) and http(s) addresses.
+    fn validate_trackers(&mut self, tree: &Node, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
+        for (name, t) in self.trackers.iter_mut() {
+            if tree.get("trackers").and_then(|n| n.get(name)).is_some_and(|n| n.get("kind").is_none()) {
+                match name.as_str() {
+                    "github" | "gitlab" | "jira" => {
+                        t.kind = match name.as_str() {
+                            "gitlab" => TrackerKind::Gitlab,
+                            "jira" => TrackerKind::Jira,
+                            _ => TrackerKind::Github,
+                        }
+                    }
+                    _ => diags.push(Diagnostic::error(
+                        FILE,
+                        pos_of(&["trackers", name]),
+                        rules::CONFIG_VALUE,
+                        format!(
+                            "`[trackers.{name}]` has no `kind`; add `kind = \"github\"`, `\"gitlab\"` or `\"jira\"`"
+                        ),
+                    )),
+                }
+            }
+        }
+        let tracker_urls = self.trackers.iter().flat_map(|(name, t)| {
+            [("url", t.url.as_ref()), ("api-url", t.api_url.as_ref())].map(|(key, v)| (name.as_str(), key, v))
+        });
+        for (name, key, value) in tracker_urls {
+            let Some(value) = value else { continue };
+            if let Err(why) = check_url(value, false) {
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos_of(&["trackers", name, key]),
+                    rules::CONFIG_VALUE,
+                    format!("`{key} = {value:?}` {why}; expected an http(s) URL such as `https://acme.atlassian.net`"),
+                ));
+            }
+        }
+    }
+
     /// The book's default time zone.
     pub fn timezone(&self) -> jiff::tz::TimeZone {
         match &self.tz {
@@ -644,22 +731,27 @@ pub fn check_url(url: &str, path_allowed: bool) -> Result<(), String> {
 }
 
 fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
-    let schema_name = if table.starts_with("factors.") { "factors.*" } else { table };
+    let schema_name = match table.split_once('.') {
+        Some(("factors", _)) => "factors.*",
+        Some(("trackers", _)) => "trackers.*",
+        _ => table,
+    };
     if table == "lint" || table.starts_with("lint.paths.") {
         return check_lint_keys(node, table, diags);
     }
     let known = SCHEMA.iter().find(|(t, _)| *t == schema_name).map(|(_, k)| *k);
     for (key, val) in node.entries() {
         let path = if table.is_empty() { key.name.clone() } else { format!("{table}.{}", key.name) };
-        if table == "factors" {
+        if table == "factors" || table == "trackers" {
             if matches!(val.kind, NodeKind::Map(_)) {
                 check_keys(val, &path, diags);
             } else {
+                let what = if table == "factors" { "title, category, aliases" } else { "kind, url, token-env" };
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
                     rules::CONFIG_TYPE,
-                    format!("`[factors.{}]` must be a table with title, category, aliases", key.name),
+                    format!("`[{table}.{}]` must be a table with {what}", key.name),
                 ));
             }
             continue;

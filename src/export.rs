@@ -111,6 +111,19 @@ pub struct ActionExport<'a> {
     pub why: Option<&'a str>,
     /// Null outside git and for actions not committed yet.
     pub git: Option<ActionGitExport>,
+    /// What the last `actions sync` said; absent for actions without a synced link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracker: Option<TrackerExport>,
+    /// Present (and true) when the status disagrees with the tracker.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub drift: bool,
+}
+
+/// An action's synced tracker state (spec §4).
+#[derive(Debug, Serialize)]
+pub struct TrackerExport {
+    pub state: &'static str,
+    pub closed_at: Option<String>,
 }
 
 /// A timeline entry in the export.
@@ -193,15 +206,21 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
                 priority: a.priority.map(|p| p.as_str()),
                 due: a.due,
                 overdue: a.is_overdue(today),
-                link: a.link.as_deref(),
+                link: a.link.as_ref().map(|l| l.value.as_str()),
                 addresses: a.addresses.iter().map(|x| x.value.as_str()).collect(),
                 why: a.why.as_deref(),
-                git: history.and_then(|h| h.actions.get(&a.id)).map(|h| ActionGitExport {
-                    first_seen: h.first_seen.to_string(),
-                    closed: h.closed.map(|c| c.to_string()),
-                    age_days: a.status.is_open().then(|| h.age_days(today, &tz)),
-                    days_to_close: h.days_to_close(&tz),
-                }),
+                git: history
+                    .and_then(|rh| Some((rh.actions.get(&a.id)?, rh.action_age(&a.id, r.date, a.due, today, &tz)?)))
+                    .map(|(h, age)| ActionGitExport {
+                        first_seen: h.first_seen.to_string(),
+                        closed: h.closed.map(|c| c.to_string()),
+                        age_days: a.status.is_open().then_some(age.age_days),
+                        days_to_close: age.days_to_close,
+                    }),
+                tracker: crate::analyze::trackers::entry_of(a, &book.trackers)
+                    .map(|e| TrackerExport { state: e.state.as_str(), closed_at: e.closed_at.map(|t| t.to_string()) }),
+                drift: crate::analyze::trackers::entry_of(a, &book.trackers)
+                    .is_some_and(|e| crate::analyze::trackers::drift(a.status, e).is_some()),
             })
             .collect(),
         timeline: r

@@ -28,6 +28,8 @@ mod search;
 pub mod serve;
 mod suggest;
 pub mod text;
+pub mod trackers;
+pub mod tracking;
 pub mod value;
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ const EXAMPLES: &str = "Examples:
   retrobook export > book.json             everything parsed, as JSON
   retrobook adopt --write                  add front matter to existing postmortems
   retrobook import slack export.zip --channel inc-checkout --into retros/2026-03-14-checkout.md
+  retrobook actions sync                   follow-up actions' state from GitHub, GitLab, Jira
 
 Exit codes: 0 success, 1 the book has errors, 2 usage error.";
 
@@ -181,6 +182,16 @@ Examples:
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Follow-up actions and their trackers: sync their state, open issues (see docs/actions.md)
+    #[command(after_help = "Examples:
+  retrobook actions sync                           tracker states into .retrobook/trackers.json
+  retrobook actions sync --write                   and set drifted statuses in the retros
+  retrobook actions open                           the issues that would be created
+  retrobook actions open --tracker github --write  create them and record their links")]
+    Actions {
+        #[command(subcommand)]
+        what: cmd::actions::ActionsCommand,
+    },
     /// Print the whole parsed book as JSON (retros, durations, factor and action indexes)
     Export {
         /// Output format
@@ -305,5 +316,6 @@ fn run(cli: Cli) -> cmd::Outcome {
         Command::Import { source } => cmd::import::run(root, &import_args(source)),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),
         Command::Report { what } => cmd::report::run(root, &what, cli.today),
+        Command::Actions { what } => cmd::actions::run(root, &what, cli.today),
     }
 }

@@ -361,7 +361,8 @@ pub struct Action {
     pub status: ActionStatus,
     pub priority: Option<Priority>,
     pub due: Option<Date>,
-    pub link: Option<String>,
+    /// Tracker link (see `crate::tracking::links`), with where it is written.
+    pub link: Option<Spanned<String>>,
     pub addresses: Vec<Spanned<String>>,
     pub why: Option<String>,
     #[serde(skip)]
@@ -604,6 +605,9 @@ pub struct Book {
     pub retros: Vec<Retro>,
     /// What git knows about the retros; empty until [`crate::git::read_history`] fills it.
     pub history: crate::history::History,
+    /// What the trackers said about linked actions (`.retrobook/trackers.json`); empty when
+    /// the book has no such file.
+    pub trackers: crate::tracking::store::Store,
 }
 
 impl Book {

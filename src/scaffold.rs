@@ -138,14 +138,20 @@ title = "Incident history"
 
 /// The GitHub Actions workflow written by `init`: on a pull request, checks the retros it changed
 /// (annotations on the diff) and comments what the change does to the book; on main, builds the
-/// site and publishes it to GitHub Pages. See docs/git.md.
-pub const INIT_GITHUB_WORKFLOW: &str = r#"# retrobook: check retros in pull requests, comment what changed, publish the site from main.
-# See https://github.com/retrobook/retrobook/blob/main/docs/git.md
+/// site and publishes it to GitHub Pages; every Monday, also syncs the follow-up actions with
+/// their trackers and keeps one "Overdue follow-up actions" issue up to date. See docs/git.md
+/// and docs/actions.md.
+pub const INIT_GITHUB_WORKFLOW: &str = r#"# retrobook: check retros in pull requests, comment what changed, publish the site from main;
+# weekly, sync follow-up actions with their trackers and refresh the overdue digest.
+# See https://github.com/retrobook/retrobook/blob/main/docs/git.md and docs/actions.md
 name: retros
 on:
   pull_request:
   push:
     branches: [main]
+  schedule:
+    - cron: "17 6 * * 1"      # Mondays 06:17 UTC: "overdue" is never frozen at the last merge
+  workflow_dispatch:
 
 permissions:
   contents: read
@@ -175,14 +181,50 @@ jobs:
         run: gh pr comment ${{ github.event.pull_request.number }} --body-file retrobook-diff.md --edit-last || gh pr comment ${{ github.event.pull_request.number }} --body-file retrobook-diff.md
 
   site:
-    if: github.event_name == 'push'
+    if: github.event_name != 'pull_request'
     runs-on: ubuntu-latest
+    permissions:
+      contents: write         # the weekly run commits .retrobook/trackers.json
+      issues: write           # …and edits the "Overdue follow-up actions" issue
     steps:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
       - uses: dtolnay/rust-toolchain@stable
       - run: cargo install retrobook --locked
+      - name: Sync follow-up actions with their trackers
+        if: github.event_name != 'push'
+        continue-on-error: true   # one deleted issue must not stop the site
+        env:
+          # Names from [trackers.*] token-env in book.toml. github.token reads this repository
+          # only; use a fine-grained token secret for issues in other repositories.
+          GITHUB_TOKEN: ${{ secrets.TRACKERS_GITHUB_TOKEN || github.token }}
+          GITLAB_TOKEN: ${{ secrets.GITLAB_TOKEN }}
+          JIRA_USER: ${{ secrets.JIRA_USER }}
+          JIRA_TOKEN: ${{ secrets.JIRA_TOKEN }}
+        run: retrobook actions sync
+      - name: Commit what the trackers said
+        if: github.event_name != 'push'
+        run: |
+          git add .retrobook/trackers.json 2>/dev/null || exit 0
+          git diff --cached --quiet && exit 0
+          git -c user.name="retrobook" -c user.email="retrobook@users.noreply.github.com" \
+            commit -m "actions sync: tracker states of follow-up actions"
+          git push
+      - name: Keep one "Overdue follow-up actions" issue up to date
+        if: github.event_name != 'push'
+        env:
+          GH_TOKEN: ${{ github.token }}
+        run: |
+          title="Overdue follow-up actions"
+          retrobook report actions --overdue --format markdown > overdue.md
+          number=$(gh issue list --state all --search "\"$title\" in:title" --json number,title \
+            --jq "map(select(.title == \"$title\")) | .[0].number // empty")
+          if [ -n "$number" ]; then
+            gh issue edit "$number" --body-file overdue.md
+          else
+            gh issue create --title "$title" --body-file overdue.md
+          fi
       - run: retrobook build --dest-dir site
       - uses: actions/upload-pages-artifact@v3
         with:

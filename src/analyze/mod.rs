@@ -3,6 +3,7 @@
 pub mod completeness;
 pub mod conversation;
 pub mod stats;
+pub mod trackers;
 
 use crate::model::{Action, ActionStatus, Book, Priority, Retro, Section, SectionKind};
 use jiff::civil::Date;
@@ -166,7 +167,8 @@ pub fn open_actions_by_factor(actions: &[ActionEntry]) -> BTreeMap<&str, Vec<&Ac
     out
 }
 
-/// Whole days from appearing to being closed (`done` or `wont-do`) of every closed action whose
+/// Whole days from appearing (the incident's date for actions that came with their retro) to
+/// being closed (`done` or `wont-do`) of every closed action whose
 /// history git knows, summarised like durations (median, p90; the values are days, not seconds).
 pub fn time_to_close(book: &Book) -> stats::DurationStats {
     let tz = book.config.timezone();
@@ -175,7 +177,12 @@ pub fn time_to_close(book: &Book) -> stats::DurationStats {
         .iter()
         .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
         .filter(|(_, a)| !a.status.is_open())
-        .filter_map(|(r, a)| book.history.action(&r.path, &a.id)?.days_to_close(&tz))
+        .filter_map(|(r, a)| {
+            let h = book.history.retro(&r.path)?;
+            let since = h.action_since(&a.id, r.date, &tz)?;
+            let closed = crate::history::day(h.actions.get(&a.id)?.closed?, &tz);
+            Some(since.until(closed).map(|s| s.get_days() as i64).unwrap_or(0))
+        })
         .collect();
     stats::percentile_summary(&mut days)
 }
@@ -213,7 +220,7 @@ pub(crate) mod testing {
             retros.extend(r);
         }
         retros.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-        Book { root: ".".into(), config, retros, history: Default::default() }
+        Book { root: ".".into(), config, retros, history: Default::default(), trackers: Default::default() }
     }
 }
 

@@ -452,7 +452,7 @@ mod tests {
             list.push(r.into_iter().next().expect("a retro"));
         }
         list.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-        Book { root: ".".into(), config, retros: list, history: Default::default() }
+        Book { root: ".".into(), config, retros: list, history: Default::default(), trackers: Default::default() }
     }
 
     fn summary(values: &[i64]) -> DurationStats {

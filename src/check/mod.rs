@@ -5,6 +5,7 @@ mod blameless;
 mod conversation;
 mod prose;
 mod stakeholder;
+mod trackers;
 
 use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::model::{Book, Moment, Monitoring, Retro};
@@ -29,6 +30,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         timeline_agrees(r, &mut out);
         related_resolve(r, &ids, &mut out);
         actions(r, &mut out);
+        trackers::check(r, book, &mut out);
         stated_durations(r, &mut out);
         addresses(r, &mut out);
         factor_twins(r, book, &factor_use, &mut out);

@@ -2,6 +2,7 @@
 //! `main.rs` hands it its flags; it calls the library and prints. Every `run` returns
 //! [`Outcome`]: an exit code, or an error that [`finish`] prints once.
 
+pub mod actions;
 pub mod adopt;
 pub mod build;
 pub mod check;

@@ -52,6 +52,10 @@ rules! {
     ACTION_OWNER = "action-owner";
     ACTION_DUE = "action-due";
     ACTION_DUPLICATE_ID = "action-duplicate-id";
+    ACTION_LINK = "action-link";
+    ACTION_UNTRACKED = "action-untracked";
+    ACTION_DRIFT = "action-drift";
+    TRACKERS_FILE = "trackers-file";
     ADDRESSES_UNKNOWN = "addresses-unknown";
     FACTOR_TWIN = "factor-twin";
     MONITORING_DATA = "monitoring-data";

@@ -231,8 +231,10 @@ mod tests {
             bold_label: false,
         };
         let a = actions(&[s]);
-        let got: Vec<(&str, &str, ActionStatus, Option<&str>, u32)> =
-            a.iter().map(|a| (a.id.as_str(), a.title.as_str(), a.status, a.link.as_deref(), a.pos.line)).collect();
+        let got: Vec<(&str, &str, ActionStatus, Option<&str>, u32)> = a
+            .iter()
+            .map(|a| (a.id.as_str(), a.title.as_str(), a.status, a.link.as_ref().map(|l| l.value.as_str()), a.pos.line))
+            .collect();
         assert_eq!(
             got,
             [

@@ -484,7 +484,7 @@ impl Reader<'_> {
             status: status.unwrap_or(ActionStatus::Open),
             priority: node.get("priority").and_then(|n| self.one_of("priority", n, Priority::parse, &prio)),
             due: node.get("due").and_then(|n| self.date("due", n)),
-            link: node.get("link").and_then(|n| self.string("link", n)),
+            link: node.get("link").and_then(|n| self.string("link", n).map(|s| Spanned::new(s, n.pos))),
             addresses: node
                 .get("addresses")
                 .map(|n| {

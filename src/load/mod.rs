@@ -70,7 +70,10 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
         diagnostics.extend(d);
     }
     retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-    Loaded { book: Book { root: root.to_path_buf(), config, retros, history: Default::default() }, diagnostics }
+    let (trackers, problem) = crate::tracking::store::read(root);
+    diagnostics.extend(problem);
+    let book = Book { root: root.to_path_buf(), config, retros, history: Default::default(), trackers };
+    Loaded { book, diagnostics }
 }
 
 /// Loads a book from files already in memory (path relative to the book, bytes), e.g. read from a
@@ -85,7 +88,9 @@ pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)
         diagnostics.extend(d);
     }
     retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-    Loaded { book: Book { root: root.to_path_buf(), config, retros, history: Default::default() }, diagnostics }
+    let book =
+        Book { root: root.to_path_buf(), config, retros, history: Default::default(), trackers: Default::default() };
+    Loaded { book, diagnostics }
 }
 
 /// Folders under the retros folder that never hold retros or their assets: built sites, the

@@ -220,15 +220,27 @@ pub struct ActionCtx {
     pub age_days: Option<i64>,
     /// Whole days from appearing to being closed, from git.
     pub days_to_close: Option<i64>,
+    /// What the last `actions sync` said (`.retrobook/trackers.json`), with drift.
+    pub tracker: Option<crate::analyze::trackers::TrackerView>,
 }
 
 impl ActionCtx {
-    /// Adds the age and time to close that git history gives (nothing outside git).
+    /// Adds the age and time to close that git history gives (nothing outside git), and the
+    /// tracker state of the last sync.
     pub fn with_history(mut self, book: &Book, retro: &Retro, today: Date) -> Self {
-        if let Some(h) = book.history.action(&retro.path, &self.id) {
-            let tz = book.config.timezone();
-            self.age_days = matches!(self.status, "open" | "in-progress").then(|| h.age_days(today, &tz));
-            self.days_to_close = h.days_to_close(&tz);
+        if let Some(a) = retro.actions.iter().find(|a| a.id == self.id) {
+            self.tracker = crate::analyze::trackers::view(a, book);
+            if let Some(href) = crate::analyze::trackers::href(a, &book.config).filter(|u| is_http(u)) {
+                self.link = Some(href);
+            }
+        }
+        let tz = book.config.timezone();
+        let due = retro.actions.iter().find(|a| a.id == self.id).and_then(|a| a.due);
+        if let Some(age) =
+            book.history.retro(&retro.path).and_then(|h| h.action_age(&self.id, retro.date, due, today, &tz))
+        {
+            self.age_days = matches!(self.status, "open" | "in-progress").then_some(age.age_days);
+            self.days_to_close = age.days_to_close;
         }
         self
     }
@@ -584,11 +596,12 @@ pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
         priority: a.priority.map_or("", |p| p.as_str()),
         due: a.due.map(|d| d.to_string()).unwrap_or_default(),
         overdue_days: a.is_overdue(today).then(|| a.due.map(|d| (today - d).get_days() as i64)).flatten(),
-        link: a.link.clone().filter(|u| is_http(u)),
+        link: a.link.as_ref().map(|l| l.value.clone()).filter(|u| is_http(u)),
         addresses: a.addresses.iter().map(|x| Link { label: x.value.clone(), url: factor_url(&x.value) }).collect(),
         why: a.why.clone().unwrap_or_default(),
         retro: retro.map(|r| Link { label: r.title.clone(), url: retro_url(&r.id) }),
         age_days: None,
         days_to_close: None,
+        tracker: None,
     }
 }

@@ -146,6 +146,8 @@ pub struct OwnerGroup {
 pub struct ActionsPage {
     pub open: usize,
     pub overdue: usize,
+    /// Actions whose status disagrees with their tracker.
+    pub drift: usize,
     pub groups: Vec<OwnerGroup>,
     pub closed: Vec<ActionCtx>,
 }
@@ -180,7 +182,9 @@ pub fn actions_page(l: &Lookup) -> ActionsPage {
         b.overdue.cmp(&a.overdue).then_with(|| b.open.cmp(&a.open)).then_with(|| a.owner.cmp(&b.owner))
     });
     closed.sort_by(|a, b| b.due.cmp(&a.due));
+    let drifted = |a: &ActionCtx| a.tracker.as_ref().is_some_and(|t| t.drift.is_some());
     ActionsPage {
+        drift: groups.iter().flat_map(|g| &g.actions).chain(&closed).filter(|a| drifted(a)).count(),
         open: groups.iter().map(|g| g.open).sum(),
         overdue: groups.iter().map(|g| g.overdue).sum(),
         groups,

@@ -327,7 +327,9 @@ impl Engine {
             diagnostics.extend(f.diagnostics.iter().cloned());
         }
         retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-        let mut book = Book { root: self.root.clone(), config, retros, history: Default::default() };
+        let (trackers, problem) = crate::tracking::store::read(&self.root);
+        diagnostics.extend(problem);
+        let mut book = Book { root: self.root.clone(), config, retros, history: Default::default(), trackers };
         let history = self.history.get_or_insert_with(|| {
             let h = crate::git::read_history(&book);
             for note in &h.notes {

@@ -116,6 +116,11 @@ fn init_writes_a_book_that_checks_clean_and_refuses_to_overwrite() {
     assert!(workflow.contains("fetch-depth: 0"));
     assert!(workflow.contains("retrobook diff origin/${{ github.base_ref }}"));
     assert!(workflow.contains("actions/deploy-pages"));
+    // Weekly: sync the trackers, commit their states, edit (never re-create) the overdue digest.
+    assert!(workflow.contains("schedule:\n    - cron: \"17 6 * * 1\""));
+    assert!(workflow.contains("run: retrobook actions sync"));
+    assert!(workflow.contains("retrobook report actions --overdue --format markdown > overdue.md"));
+    assert!(workflow.contains("gh issue edit \"$number\" --body-file overdue.md"));
     assert!(target.join(".gitlab-ci.example.yml").is_file());
     let out = run(&["--book", target.to_str().unwrap(), "check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));

@@ -27,5 +27,6 @@ mod robustness;
 mod search;
 mod serve;
 mod site;
+mod trackers;
 mod web_safety;
 mod writing;
