@@ -20,6 +20,8 @@ pub struct Config {
     pub factors: BTreeMap<String, FactorDef>,
     pub lint: LintConfig,
     pub output: OutputConfig,
+    /// `[monitoring]`: where `retrobook monitoring pull` gets pulled series from.
+    pub monitoring: MonitoringConfig,
     /// Alias → canonical factor id, derived from `factors`.
     #[serde(skip)]
     pub aliases: HashMap<String, String>,
@@ -206,6 +208,33 @@ pub enum LintLevel {
     Error,
 }
 
+/// `[monitoring]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MonitoringConfig {
+    /// Named sources that a series' `source` refers to (spec §2.4.1).
+    pub sources: BTreeMap<String, SourceConfig>,
+}
+
+/// `[monitoring.sources.<name>]`: a monitoring system speaking the Prometheus HTTP API.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SourceConfig {
+    /// The API the source speaks; only `prometheus` (also Thanos, Mimir, VictoriaMetrics).
+    pub kind: SourceKind,
+    /// Base URL, e.g. `http://prometheus.internal:9090` (the API is under `/api/v1/`).
+    pub url: String,
+    /// The name of the environment variable holding a bearer token; never the token itself.
+    pub bearer_token_env: Option<String>,
+}
+
+/// The kinds of monitoring source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Prometheus,
+}
+
 /// `[output]`
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -264,7 +293,9 @@ impl Default for HtmlConfig {
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
-    ("", &["book", "retros", "factors", "lint", "output"]),
+    ("", &["book", "retros", "factors", "lint", "output", "monitoring"]),
+    ("monitoring", &["sources"]),
+    ("monitoring.sources.*", &["kind", "url", "bearer-token-env"]),
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
     ("retros.adopt", &["split"]),
@@ -463,7 +494,29 @@ impl Config {
             }
         }
         self.aliases = aliases;
+        self.validate_sources(tree, diags);
         self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+    }
+
+    /// `[monitoring.sources.<name>] url` is an http(s) URL without credentials.
+    fn validate_sources(&self, tree: &Node, diags: &mut Vec<Diagnostic>) {
+        for (name, src) in &self.monitoring.sources {
+            if let Err(why) = check_url(&src.url, false) {
+                let pos = ["monitoring", "sources", name.as_str(), "url"]
+                    .iter()
+                    .try_fold(tree, |n, k| n.get(k))
+                    .map_or(Pos::START, |n| n.pos);
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos,
+                    "config-value",
+                    format!(
+                        "`url = {:?}` {why}; expected the source's base URL, e.g. `http://prometheus.internal:9090`",
+                        src.url
+                    ),
+                ));
+            }
+        }
     }
 
     /// The book's default time zone.
@@ -563,22 +616,29 @@ pub fn check_url(url: &str, path_allowed: bool) -> Result<(), String> {
 }
 
 fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
-    let schema_name = if table.starts_with("factors.") { "factors.*" } else { table };
+    let schema_name = if table.starts_with("factors.") {
+        "factors.*"
+    } else if table.starts_with("monitoring.sources.") {
+        "monitoring.sources.*"
+    } else {
+        table
+    };
     if table == "lint" || table.starts_with("lint.paths.") {
         return check_lint_keys(node, table, diags);
     }
     let known = SCHEMA.iter().find(|(t, _)| *t == schema_name).map(|(_, k)| *k);
     for (key, val) in node.entries() {
         let path = if table.is_empty() { key.name.clone() } else { format!("{table}.{}", key.name) };
-        if table == "factors" {
+        if table == "factors" || table == "monitoring.sources" {
             if matches!(val.kind, NodeKind::Map(_)) {
                 check_keys(val, &path, diags);
             } else {
+                let keys = if table == "factors" { "title, category, aliases" } else { "kind, url, bearer-token-env" };
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
                     "config-type",
-                    format!("`[factors.{}]` must be a table with title, category, aliases", key.name),
+                    format!("`[{table}.{}]` must be a table with {keys}", key.name),
                 ));
             }
             continue;
@@ -695,6 +755,26 @@ mod tests {
         assert_eq!(e[0].rule, "config-type", "{e:?}");
         let e = Config::parse("[lint.paths.\"retros/[a\"]\nfm-required = \"off\"\n").unwrap_err();
         assert_eq!(e[0].rule, "config-value", "{e:?}");
+    }
+
+    #[test]
+    fn monitoring_sources() {
+        let c = Config::parse(
+            "[monitoring.sources.prom]\nkind = \"prometheus\"\nurl = \"http://prom:9090\"\nbearer-token-env = \"PROM_TOKEN\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.monitoring.sources["prom"].bearer_token_env.as_deref(), Some("PROM_TOKEN"));
+        let err = |text: &str| Config::parse(text).unwrap_err()[0].message.clone();
+        assert!(
+            err("[monitoring.sources.p]\nkind = \"prometheus\"\nurl = \"http://u:pw@prom\"\n")
+                .contains("user name or password")
+        );
+        assert!(
+            err("[monitoring.sources.p]\nkind = \"prometheus\"\nurl = \"http://p\"\ntoken = \"x\"\n")
+                .contains("unknown key `token`")
+        );
+        assert!(err("[monitoring.sources.p]\nkind = \"graphite\"\nurl = \"http://p\"\n").contains("graphite"));
+        assert!(err("[monitoring.sources]\np = 1\n").contains("must be a table with kind, url, bearer-token-env"));
     }
 
     #[test]

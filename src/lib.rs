@@ -13,6 +13,7 @@ pub mod git;
 pub mod history;
 pub mod load;
 pub mod model;
+pub mod monitoring;
 pub mod public;
 pub mod render;
 pub mod schema;

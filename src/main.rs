@@ -38,6 +38,7 @@ const EXAMPLES: &str = "Examples:
   retrobook report factors                 recurring factors across incidents
   retrobook export > book.json             everything parsed, as JSON
   retrobook adopt --write                  add front matter to existing postmortems
+  retrobook monitoring pull                pull the retros' metrics from Prometheus
 
 Exit codes: 0 success, 1 the book has errors, 2 usage error.";
 
@@ -171,6 +172,11 @@ Examples:
         #[command(subcommand)]
         what: cmd::report::ReportKind,
     },
+    /// Pull monitoring series from Prometheus into CSV beside the retros (see docs/monitoring.md)
+    Monitoring {
+        #[command(subcommand)]
+        what: cmd::monitoring::MonitoringKind,
+    },
     /// Print the whole parsed book as JSON (retros, durations, factor and action indexes)
     Export {
         /// Output format
@@ -208,6 +214,7 @@ fn main() {
         Command::Adopt { paths, write, split } => cmd::adopt::run(root, &cmd::adopt::AdoptArgs { paths, write, split }),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),
         Command::Report { what } => cmd::report::run(root, &what, cli.today),
+        Command::Monitoring { what } => cmd::monitoring::run(root, &what),
     };
     std::process::exit(code);
 }

@@ -1,0 +1,77 @@
+//! `retrobook monitoring pull`: flags, the library's pull, and what it wrote.
+
+use super::{EXIT_ERRORS, EXIT_OK};
+use crate::monitoring::PullOptions;
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+/// `retrobook monitoring …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum MonitoringKind {
+    /// Run each series' `query` over the incident window and write its CSV and provenance
+    #[command(after_help = "Each series with a `query` is pulled from its `source` ([monitoring.sources.<name>] in \
+book.toml) from `impact.started` − padding to `impact.resolved` + padding, and written to its `data` CSV beside the \
+retro, with the provenance in <data>.json. A `baseline` given as a duration (7d, 1w, 24h) pulls the same window that \
+long before into <data>.baseline.csv. Existing data is kept unless --refresh. Nothing is written unless every query \
+succeeded. A bearer token is read from the environment variable the source names, never from a file. See \
+docs/monitoring.md.
+
+Examples:
+  retrobook monitoring pull                                   every retro's missing series
+  retrobook monitoring pull retros/2025-03-14-checkout.md     one retro
+  retrobook monitoring pull --source prometheus --refresh     pull one source's series again")]
+    Pull {
+        /// Retros to pull for: files, folders or retro ids (default: every retro)
+        retros: Vec<PathBuf>,
+        /// Only series of this source
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// Time before `started` and after `resolved`, e.g. 30m, 2h
+        #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "1h")]
+        padding: i64,
+        /// Time between points (default: chosen for about 300 points), e.g. 15s, 1m
+        #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+        step: Option<i64>,
+        /// Pull again and overwrite series that already have data
+        #[arg(long)]
+        refresh: bool,
+    },
+}
+
+fn parse_duration(s: &str) -> Result<i64, String> {
+    crate::load::monitoring::parse_duration(s).ok_or_else(|| "expected a duration such as 30s, 5m, 1h or 7d".into())
+}
+
+/// Runs `monitoring …`; returns the exit code.
+pub fn run(root: &Path, kind: &MonitoringKind) -> i32 {
+    let MonitoringKind::Pull { retros, source, padding, step, refresh } = kind;
+    let loaded = match super::load_or_report(root) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let opts = PullOptions {
+        retros: retros.clone(),
+        source: source.clone(),
+        padding: *padding,
+        step: *step,
+        refresh: *refresh,
+    };
+    match crate::monitoring::pull(&loaded.book, &opts, jiff::Timestamp::now()) {
+        Ok(report) => {
+            for w in &report.written {
+                println!("wrote {w}");
+            }
+            for (retro, data) in &report.kept {
+                eprintln!("kept {data} ({retro}): it exists; --refresh pulls it again");
+            }
+            if report.written.is_empty() && report.kept.is_empty() {
+                eprintln!("no series with a `query` to pull");
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}\nnothing was written");
+            EXIT_ERRORS
+        }
+    }
+}
