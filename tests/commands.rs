@@ -116,6 +116,14 @@ fn init_writes_a_book_that_checks_clean_and_refuses_to_overwrite() {
     assert!(workflow.contains("fetch-depth: 0"));
     assert!(workflow.contains("retrobook diff origin/${{ github.base_ref }}"));
     assert!(workflow.contains("actions/deploy-pages"));
+    // The optional monitoring step: only with the secret, for the changed retros, committing nothing.
+    assert!(workflow.contains("if: always() && env.PROMETHEUS_URL != ''"));
+    assert!(workflow.contains("PROMETHEUS_URL: ${{ secrets.PROMETHEUS_URL }}"));
+    assert!(workflow.contains(r#"retrobook monitoring pull --source prometheus --url "$PROMETHEUS_URL" $changed"#));
+    assert!(!workflow.contains("git commit") && !workflow.contains("git push"));
+    let yaml = yaml_rust2::YamlLoader::load_from_str(&workflow).expect("the workflow is YAML");
+    let steps = yaml[0]["jobs"]["check"]["steps"].as_vec().expect("check steps");
+    assert!(steps.iter().any(|s| s["name"].as_str() == Some("Pull missing monitoring data")));
     assert!(target.join(".gitlab-ci.example.yml").is_file());
     let out = run(&["--book", target.to_str().unwrap(), "check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));

@@ -278,6 +278,28 @@ fn pulls_the_incident_the_baseline_and_the_gap() {
     // `check` is content: the data covers the window.
     let check = run(&["--book", book.path().to_str().unwrap(), "check"]);
     assert!(!stdout(&check).contains("monitoring-"), "{}", stdout(&check));
+
+    // The page: the incident shaded, the baseline, the threshold with its first crossing, the
+    // detection delay in words, and the gap drawn and listed beside the author's.
+    let site = book.path().join("site");
+    let built =
+        run(&["--book", book.path().to_str().unwrap(), "build", "--no-search", "--dest-dir", site.to_str().unwrap()]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = std::fs::read_to_string(site.join("retros/2026-11-17-basket-api-5xx-spike/index.html")).unwrap();
+    for needle in [
+        "class=\"rb-window\"",
+        "class=\"rb-baseline\"",
+        ">threshold 5 req/s<",
+        ">crossed 14:06<",
+        ">detected 14:19<",
+        "class=\"rb-nodata\"",
+        "crossed its threshold (5 req/s) at 14:06, 13 min before the incident was detected at 14:19.",
+        "<li>No data for basket-api 5xx rate from 14:26 to 14:42 (16 min)",
+        "<li>The basket-api metrics endpoint stopped answering",
+        "↑ req/s",
+    ] {
+        assert!(page.contains(needle), "the page lacks {needle}");
+    }
 }
 
 #[test]
@@ -354,6 +376,19 @@ fn failures_are_clear_and_write_nothing() {
     check(b.path(), &[], &["`graphite`", "the sources in book.toml are: prometheus"]);
     let b = book(&prom.url);
     check(b.path(), &["--source", "thanos"], &["--source thanos", "prometheus"]);
+
+    // --url replaces book.toml's URL of --source (as the CI step does with a secret); one with
+    // credentials is refused without echoing them.
+    let b = book(&dead);
+    check(b.path(), &["--source", "prometheus", "--url", "http://user:s3cret@127.0.0.1:1"], &["user name or password"]);
+    assert!(
+        !stderr(&pull(b.path(), &["--source", "prometheus", "--url", "http://user:s3cret@127.0.0.1:1"]))
+            .contains("s3cret")
+    );
+    let ok = pull(b.path(), &["--source", "prometheus", "--url", &prom.url]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let prov = std::fs::read_to_string(b.path().join(SAMPLE).join("basket-5xx.json")).unwrap();
+    assert!(prov.contains(&format!("\"url\": \"{}/\"", prom.url)), "{prov}");
 
     // A bearer token named but not set.
     let b = book(&prom.url);

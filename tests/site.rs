@@ -96,7 +96,7 @@ fn every_page_type_has_its_key_content() {
     let home = read(&site, "index.html");
     assert!(home.contains("Recent incidents") && home.contains("Recurring factors") && home.contains("overdue"));
     let list = read(&site, "retros/index.html");
-    assert_eq!(list.matches("<tr data-date=").count(), 14, "one row per retro");
+    assert_eq!(list.matches("<tr data-date=").count(), 15, "one row per retro");
     assert!(list.contains("data-severity=\"SEV1\"") && list.contains("class=\"rb-filters\""));
     let retro = read(&site, "retros/2025-05-20-orders-database-failover/index.html");
     for needle in [

@@ -1,6 +1,7 @@
 //! Cross-incident indexes: pure functions over a [`Book`].
 
 pub mod completeness;
+pub mod monitoring;
 pub mod stats;
 
 use crate::model::{ActionStatus, Book, Retro};

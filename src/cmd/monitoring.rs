@@ -35,6 +35,10 @@ Examples:
         /// Pull again and overwrite series that already have data
         #[arg(long)]
         refresh: bool,
+        /// With --source: use this URL instead of the one in book.toml (e.g. from a CI secret);
+        /// it is recorded in the provenance without user name, password or query
+        #[arg(long, value_name = "URL", requires = "source")]
+        url: Option<String>,
     },
 }
 
@@ -44,7 +48,7 @@ fn parse_duration(s: &str) -> Result<i64, String> {
 
 /// Runs `monitoring …`; returns the exit code.
 pub fn run(root: &Path, kind: &MonitoringKind) -> i32 {
-    let MonitoringKind::Pull { retros, source, padding, step, refresh } = kind;
+    let MonitoringKind::Pull { retros, source, padding, step, refresh, url } = kind;
     let loaded = match super::load_or_report(root) {
         Ok(l) => l,
         Err(code) => return code,
@@ -55,6 +59,7 @@ pub fn run(root: &Path, kind: &MonitoringKind) -> i32 {
         padding: *padding,
         step: *step,
         refresh: *refresh,
+        url: url.clone(),
     };
     match crate::monitoring::pull(&loaded.book, &opts, jiff::Timestamp::now()) {
         Ok(report) => {

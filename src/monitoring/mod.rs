@@ -33,6 +33,8 @@ pub struct PullOptions {
     pub step: Option<i64>,
     /// Pull again over existing data.
     pub refresh: bool,
+    /// With `source`: this URL instead of book.toml's (a CI secret, a port-forward).
+    pub url: Option<String>,
 }
 
 /// What a pull did, for the command to print.
@@ -146,8 +148,12 @@ fn wanted_retros<'a>(book: &'a Book, wanted: &[PathBuf]) -> Result<Vec<&'a Retro
 
 /// Plans every series to pull. Any problem (unknown source, no `started`/`resolved`, no `data`)
 /// is an error before anything is fetched.
-fn plan<'a>(book: &'a Book, opts: &PullOptions, report: &mut PullReport) -> Result<Vec<Job<'a>>> {
-    let sources = &book.config.monitoring.sources;
+fn plan<'a>(
+    book: &'a Book,
+    sources: &'a BTreeMap<String, SourceConfig>,
+    opts: &PullOptions,
+    report: &mut PullReport,
+) -> Result<Vec<Job<'a>>> {
     let known = || {
         if sources.is_empty() {
             "book.toml has no [monitoring.sources.<name>] table; add one with kind = \"prometheus\" and url".to_string()
@@ -243,7 +249,17 @@ type Output = (String, String);
 /// unless every query succeeded.
 pub fn pull(book: &Book, opts: &PullOptions, now: Timestamp) -> Result<PullReport> {
     let mut report = PullReport::default();
-    let jobs = plan(book, opts, &mut report)?;
+    let mut sources = book.config.monitoring.sources.clone();
+    if let Some(url) = &opts.url {
+        let Some(name) = &opts.source else { bail!("--url needs --source: the source whose URL it replaces") };
+        if let Some(src) = sources.get_mut(name) {
+            crate::config::check_url(url, false).map_err(|why| {
+                anyhow::anyhow!("--url {}: it {why}; expected e.g. http://prometheus.internal:9090", redact_text(url))
+            })?;
+            src.url = url.clone();
+        }
+    }
+    let jobs = plan(book, &sources, opts, &mut report)?;
     let mut outputs: Vec<Output> = Vec::new();
     let mut clients: BTreeMap<&str, prometheus::Client> = BTreeMap::new();
     for job in &jobs {
@@ -307,6 +323,11 @@ pub fn pull(book: &Book, opts: &PullOptions, now: Timestamp) -> Result<PullRepor
         report.written.push(rel.clone());
     }
     Ok(report)
+}
+
+/// A URL for a message: without user name, password or query.
+fn redact_text(url: &str) -> String {
+    url::Url::parse(url).map(|u| prometheus::redact(&u)).unwrap_or_else(|_| "(not a URL)".into())
 }
 
 fn window_json(w: &Window) -> serde_json::Value {

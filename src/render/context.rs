@@ -332,6 +332,8 @@ pub struct SeriesCtx {
     pub svg: String,
     /// A compact text equivalent: points, min, max, peak time.
     pub text: String,
+    /// With a threshold: its first crossing during the incident and the detection delay, in words.
+    pub delay: Option<String>,
 }
 
 /// Everything the retro page shows.
@@ -472,6 +474,8 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         .collect();
 
     let actions = r.actions.iter().map(|a| action_ctx(a, l.today, None).with_history(l.book, r, l.today)).collect();
+    let charts = visuals::series_charts(r, &tz);
+    // The gaps the author wrote, then the spans the data itself has no samples for.
     let gaps = r
         .monitoring
         .iter()
@@ -479,10 +483,11 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
             Monitoring::Gap { text } => Some(text.clone()),
             Monitoring::Series { .. } => None,
         })
+        .chain(charts.iter().flat_map(|c| c.gaps.iter().cloned()))
         .collect();
-    let series = visuals::series_charts(r, &tz)
+    let series = charts
         .into_iter()
-        .map(|(metric, unit, svg, text)| SeriesCtx { metric, unit, svg, text })
+        .map(|c| SeriesCtx { metric: c.metric, unit: c.unit, svg: c.svg, text: c.text, delay: c.delay })
         .collect();
     let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<RetroRow> {
         ids.filter_map(|id| l.by_id.get(id)).map(|x| l.row(x)).collect()
