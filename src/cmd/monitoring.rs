@@ -11,8 +11,8 @@ pub enum MonitoringKind {
     /// Run each series' `query` over the incident window and write its CSV and provenance
     #[command(after_help = "Each series with a `query` is pulled from its `source` ([monitoring.sources.<name>] in \
 book.toml) from `impact.started` − padding to `impact.resolved` + padding, and written to its `data` CSV beside the \
-retro, with the provenance in <data>.json. A `baseline` given as a duration (7d, 1w, 24h) pulls the same window that \
-long before into <data>.baseline.csv. Existing data is kept unless --refresh. Nothing is written unless every query \
+retro, with the provenance in <name>.json (`data` without .csv). A `baseline` given as a duration (7d, 1w, 24h) \
+pulls the same window that long before into <name>.baseline.csv. Existing data is kept unless --refresh. Nothing is written unless every query \
 succeeded. A bearer token is read from the environment variable the source names, never from a file. See \
 docs/monitoring.md.
 
