@@ -224,12 +224,18 @@ pub fn read_series(
 /// cell is a missing sample (that series had none at that time); `NaN` is kept as a gap. Without
 /// a header the columns are named `value`, `value 2`, …. Errors as [`parse_csv`].
 pub fn parse_columns(text: &str, tz: &TimeZone) -> Result<Vec<Column>, (usize, String)> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut columns: Vec<Column> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = record.as_ref().ok().and_then(|r| r.position()).map_or(i + 1, |p| p.line() as usize);
-        let record = record.map_err(|_| (line, "the row is not valid CSV (an unclosed quote?)".to_string()))?;
-        let cells: Vec<&str> = record.iter().map(str::trim).collect();
+    let mut quoted: Vec<String>;
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        // Rows are plain `time,number,…`; only a header of label sets needs CSV quoting rules.
+        let cells: Vec<&str> = if line.contains('"') {
+            quoted =
+                split_quoted(line).ok_or((line_no, "the row is not valid CSV (an unclosed quote?)".to_string()))?;
+            quoted.iter().map(|c| c.trim()).collect()
+        } else {
+            line.split(',').map(str::trim).collect()
+        };
         if cells.iter().all(|c| c.is_empty()) {
             continue;
         }
@@ -238,7 +244,7 @@ pub fn parse_columns(text: &str, tz: &TimeZone) -> Result<Vec<Column>, (usize, S
             continue;
         }
         if cells.len() < 2 {
-            return Err((line, "the row has no comma between time and value".into()));
+            return Err((line_no, "the row has no comma between time and value".into()));
         }
         if columns.is_empty() {
             columns = (1..cells.len())
@@ -247,42 +253,38 @@ pub fn parse_columns(text: &str, tz: &TimeZone) -> Result<Vec<Column>, (usize, S
         }
         if cells.len() - 1 > columns.len() {
             return Err((
-                line,
+                line_no,
                 format!("the row has {} values but the header names {}", cells.len() - 1, columns.len()),
             ));
         }
-        let at =
-            super::parse_timestamp(cells[0], tz).map_err(|_| (line, "the time is not a date and time".to_string()))?;
+        let at = super::parse_timestamp(cells[0], tz)
+            .map_err(|_| (line_no, "the time is not a date and time".to_string()))?;
         for (cell, (_, pts)) in cells[1..].iter().zip(columns.iter_mut()) {
             if cell.is_empty() {
                 continue;
             }
-            let value: f64 = cell.parse().map_err(|_| (line, "the value is not a number".to_string()))?;
+            let value: f64 = cell.parse().map_err(|_| (line_no, "the value is not a number".to_string()))?;
             pts.push((at.as_second(), value));
         }
     }
     Ok(columns)
 }
 
-/// Parses `time,value` rows (a header first). Times are RFC 3339 or `YYYY-MM-DD HH:MM` in `tz`.
-/// Errors name the line and the field but never quote the file.
+/// The fields of one CSV line with quotes (RFC 4180: `"a ""b"""` is `a "b"`), read with the csv
+/// crate; `None` when the line is not valid CSV.
+fn split_quoted(line: &str) -> Option<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+    let record = reader.records().next()?.ok()?;
+    // A quote left open swallows the end of the line: the reader then sees no terminator.
+    let closed = line.matches('"').count().is_multiple_of(2);
+    closed.then(|| record.iter().map(str::to_string).collect())
+}
+
+/// Parses `time,value` rows (a header first): the first value column of [`parse_columns`]. Times
+/// are RFC 3339 or `YYYY-MM-DD HH:MM` in `tz`. Errors name the line and the field but never quote
+/// the file.
 pub fn parse_csv(text: &str, tz: &TimeZone) -> Result<Vec<(i64, f64)>, (usize, String)> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || (i == 0 && line.to_ascii_lowercase().starts_with("time")) {
-            continue;
-        }
-        let Some((t, v)) = line.split_once(',') else {
-            return Err((i + 1, "the row has no comma between time and value".into()));
-        };
-        let t = t.trim().trim_matches('"');
-        let at = super::parse_timestamp(t, tz).map_err(|_| (i + 1, "the time is not a date and time".to_string()))?;
-        let v = v.trim().trim_matches('"');
-        let value: f64 = v.parse().map_err(|_| (i + 1, "the value is not a number".to_string()))?;
-        out.push((at.as_second(), value));
-    }
-    Ok(out)
+    Ok(parse_columns(text, tz)?.into_iter().next().map(|c| c.1).unwrap_or_default())
 }
 
 #[cfg(test)]

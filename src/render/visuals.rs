@@ -215,3 +215,28 @@ fn describe(points: &[(i64, f64)], unit: &str, tz: &TimeZone) -> String {
 fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e12 { format!("{v:.0}") } else { format!("{v:.2}") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_delay_in_words_and_in_the_books_zone() {
+        // 2026-11-17 14:06 and 14:19 UTC are 15:06 and 15:19 in Amsterdam (CET).
+        let (c, d) = (1_794_924_360, 1_794_925_140);
+        let ams = TimeZone::get("Europe/Amsterdam").unwrap();
+        assert_eq!(
+            detection_delay("5xx rate", "5 req/s", Some(c), Some(d), &ams),
+            "5xx rate crossed its threshold (5 req/s) at 15:06, 13 min before the incident was detected at 15:19."
+        );
+        assert_eq!(
+            detection_delay("5xx rate", "5 req/s", Some(d), Some(c), &TimeZone::UTC),
+            "5xx rate crossed its threshold (5 req/s) at 14:19, 13 min after the incident was detected at 14:06."
+        );
+        assert_eq!(
+            detection_delay("5xx rate", "5 req/s", None, Some(d), &ams),
+            "5xx rate did not cross its threshold (5 req/s) during the incident."
+        );
+        assert_eq!(detection_delay("m", "1", Some(c), None, &ams), "m crossed its threshold (1) at 15:06.");
+    }
+}
