@@ -258,8 +258,13 @@ fn pulls_the_incident_the_baseline_and_the_gap() {
     }
     let committed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(sample.join("basket-5xx.json")).unwrap()).unwrap();
+    let mut fresh = prov.clone();
+    let mut committed = committed;
+    for p in [&mut fresh, &mut committed] {
+        p["baseline"].as_object_mut().unwrap().remove("pulled-at");
+    }
     for key in ["source", "query", "window", "step", "baseline", "columns"] {
-        assert_eq!(committed[key], prov[key], "{key} of the sample's provenance");
+        assert_eq!(committed[key], fresh[key], "{key} of the sample's provenance");
     }
 
     // Idempotent: a second pull keeps the data; --refresh pulls again.
@@ -274,6 +279,22 @@ fn pulls_the_incident_the_baseline_and_the_gap() {
     assert!(refresh.status.success(), "{}", stderr(&refresh));
     assert_ne!(std::fs::read_to_string(dir.join("basket-5xx.json")).unwrap(), before, "pulled-at moves");
     assert_eq!(std::fs::read_to_string(dir.join("basket-5xx.csv")).unwrap(), csv);
+
+    // A baseline pulled later leaves the data and its provenance as they were.
+    let data_before = std::fs::read_to_string(dir.join("basket-5xx.json")).unwrap();
+    std::fs::remove_file(dir.join("basket-5xx.baseline.csv")).unwrap();
+    std::fs::write(dir.join("basket-5xx.csv"), csv.replace("0.55", "0.56")).unwrap();
+    let base_only = pull(book.path(), &[]);
+    assert!(base_only.status.success(), "{}", stderr(&base_only));
+    assert!(!stdout(&base_only).contains("basket-5xx.csv\n"), "{}", stdout(&base_only));
+    assert!(stdout(&base_only).contains("basket-5xx.baseline.csv"), "{}", stdout(&base_only));
+    assert_eq!(std::fs::read_to_string(dir.join("basket-5xx.csv")).unwrap(), csv.replace("0.55", "0.56"), "data kept");
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("basket-5xx.json")).unwrap()).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&data_before).unwrap();
+    assert_eq!(after["pulled-at"], before["pulled-at"], "the data's provenance is kept");
+    assert_ne!(after["baseline"]["pulled-at"], before["baseline"]["pulled-at"]);
+    std::fs::write(dir.join("basket-5xx.csv"), &csv).unwrap();
 
     // `check` is content: the data covers the window.
     let check = run(&["--book", book.path().to_str().unwrap(), "check"]);

@@ -62,6 +62,8 @@ struct Job<'a> {
     source: &'a SourceConfig,
     query: &'a str,
     data: String,
+    /// False when only the baseline is missing: `data` stays as it is.
+    pull_data: bool,
     incident: Window,
     /// The shift back (seconds) and the window, when `baseline` is a duration.
     baseline: Option<(i64, String, Window)>,
@@ -217,8 +219,10 @@ fn plan<'a>(
             }
             let exists = |rel: &str| locate(&book.root, &retro.path, rel, u64::MAX).is_ok();
             let shift = baseline.as_ref().and_then(|b| baseline_shift(&b.value));
-            let baseline_written = shift.is_none_or(|_| exists(&pulled_baseline_path(&data.value)));
-            if !opts.refresh && exists(&data.value) && baseline_written {
+            // Existing files are kept: a baseline added later is pulled without touching the data.
+            let pull_data = opts.refresh || !exists(&data.value);
+            let shift = shift.filter(|_| opts.refresh || !exists(&pulled_baseline_path(&data.value)));
+            if !pull_data && shift.is_none() {
                 report.kept.push((retro.path.clone(), data_rel));
                 continue;
             }
@@ -234,6 +238,7 @@ fn plan<'a>(
                 source: source_cfg,
                 query: &query.value,
                 data: data.value.clone(),
+                pull_data,
                 incident,
                 baseline,
             });
@@ -266,35 +271,38 @@ pub fn pull(book: &Book, opts: &PullOptions, now: Timestamp) -> Result<PullRepor
         if !clients.contains_key(job.source_name) {
             clients.insert(job.source_name, client_for(job.source_name, job.source)?);
         }
-        let client = &clients[job.source_name];
-        let fetch = |w: &Window, what: &str| -> Result<Vec<RangeSeries>> {
-            let series = client.query_range(job.query, w.start, w.end, w.step).with_context(|| {
-                format!("{}: series `{}` ({what}, source `{}`)", job.retro.path, job.metric, job.source_name)
-            })?;
-            if series.iter().all(|s| s.values.is_empty()) {
-                bail!(
-                    "{}: series `{}`: the query returned no samples from {} to {} ({what}); check the query in the Prometheus UI over that window",
-                    job.retro.path,
-                    job.metric,
-                    rfc3339(w.start),
-                    rfc3339(w.end)
-                );
-            }
-            Ok(series)
-        };
-        let main = fetch(&job.incident, "incident window")?;
-        let base = match &job.baseline {
-            Some((shift, file, w)) => Some((
-                *shift,
-                file.clone(),
-                w.clone(),
-                fetch(w, &format!("baseline {} before", duration_text(*shift)))?,
-            )),
-            None => None,
-        };
-        let (csv, columns) = to_csv(&main);
+        outputs.extend(pull_job(book, job, &clients[job.source_name], now)?);
+    }
+    for (rel, content) in &outputs {
+        write_atomic(&book.root.join(rel), content).with_context(|| format!("cannot write {rel}"))?;
+        report.written.push(rel.clone());
+    }
+    Ok(report)
+}
+
+/// Fetches one series' windows; gives the files to write (nothing is written here).
+fn pull_job(book: &Book, job: &Job, client: &prometheus::Client, now: Timestamp) -> Result<Vec<Output>> {
+    let fetch = |w: &Window, what: &str| -> Result<Vec<RangeSeries>> {
+        let series = client.query_range(job.query, w.start, w.end, w.step).with_context(|| {
+            format!("{}: series `{}` ({what}, source `{}`)", job.retro.path, job.metric, job.source_name)
+        })?;
+        if series.iter().all(|s| s.values.is_empty()) {
+            bail!(
+                "{}: series `{}`: the query returned no samples from {} to {} ({what}); check the query in the Prometheus UI over that window",
+                job.retro.path,
+                job.metric,
+                rfc3339(w.start),
+                rfc3339(w.end)
+            );
+        }
+        Ok(series)
+    };
+    let mut outputs = Vec::new();
+    let prov_rel = job.retro.asset_path(&provenance_path(&job.data));
+    let mut prov = if job.pull_data {
+        let (csv, columns) = to_csv(&fetch(&job.incident, "incident window")?);
         outputs.push((job.retro.asset_path(&job.data), csv));
-        let mut prov = serde_json::json!({
+        serde_json::json!({
             "source": job.source_name,
             "kind": "prometheus",
             "url": prometheus::redact(&url::Url::parse(&job.source.url)?),
@@ -303,26 +311,31 @@ pub fn pull(book: &Book, opts: &PullOptions, now: Timestamp) -> Result<PullRepor
             "step": duration_text(job.incident.step),
             "pulled-at": now.to_string(),
             "columns": columns,
+        })
+    } else {
+        // Only the baseline is new: keep what the provenance says about the data.
+        std::fs::read_to_string(book.root.join(&prov_rel))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| serde_json::json!({ "source": job.source_name, "query": job.query }))
+    };
+    if let Some((shift, file, w)) = &job.baseline {
+        let (csv, columns) = to_csv(&fetch(w, &format!("baseline {} before", duration_text(*shift)))?);
+        outputs.push((job.retro.asset_path(file), csv));
+        prov["baseline"] = serde_json::json!({
+            "shift": duration_text(*shift),
+            "file": file,
+            "window": window_json(w),
+            "step": duration_text(w.step),
+            "pulled-at": now.to_string(),
+            "columns": columns,
         });
-        if let Some((shift, file, w, series)) = base {
-            let (csv, columns) = to_csv(&series);
-            outputs.push((job.retro.asset_path(&file), csv));
-            prov["baseline"] = serde_json::json!({
-                "shift": duration_text(shift),
-                "file": file,
-                "window": window_json(&w),
-                "columns": columns,
-            });
-        }
-        let mut text = serde_json::to_string_pretty(&prov)?;
-        text.push('\n');
-        outputs.push((job.retro.asset_path(&provenance_path(&job.data)), text));
     }
-    for (rel, content) in &outputs {
-        write_atomic(&book.root.join(rel), content).with_context(|| format!("cannot write {rel}"))?;
-        report.written.push(rel.clone());
-    }
-    Ok(report)
+    let mut text = serde_json::to_string_pretty(&prov)?;
+    text.push('\n');
+    outputs.push((prov_rel, text));
+    Ok(outputs)
 }
 
 /// A URL for a message: without user name, password or query.
