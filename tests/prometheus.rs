@@ -411,6 +411,17 @@ fn failures_are_clear_and_write_nothing() {
     let prov = std::fs::read_to_string(b.path().join(SAMPLE).join("basket-5xx.json")).unwrap();
     assert!(prov.contains(&format!("\"url\": \"{}/\"", prom.url)), "{prov}");
 
+    // Nothing is written outside the book: not by `..`, not through a symlinked folder.
+    let b = book(&prom.url);
+    edit(b.path(), "data: basket-5xx.csv", "data: ../../../basket-5xx.csv");
+    check(b.path(), &[], &["points outside the book"]);
+    let b = book(&prom.url);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), b.path().join(SAMPLE).join("out")).unwrap();
+    edit(b.path(), "data: basket-5xx.csv", "data: out/basket-5xx.csv");
+    check(b.path(), &[], &["points outside the book"]);
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+
     // A bearer token named but not set.
     let b = book(&prom.url);
     let toml = std::fs::read_to_string(b.path().join("book.toml")).unwrap();

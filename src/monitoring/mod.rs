@@ -204,13 +204,16 @@ fn plan<'a>(
                 );
             };
             let data_rel = retro.asset_path(&data.value);
+            // A retro may come from a pull request: nothing is written outside the book, not
+            // even through a symlinked folder on the way to a file that does not exist yet.
             let outside = |rel: &str| {
                 matches!(
                     locate(&book.root, &retro.path, rel, u64::MAX),
                     Err(AssetProblem::Outside | AssetProblem::LinksOutside)
-                )
+                ) || !folder_inside(&book.root, &retro.asset_path(rel))
             };
-            if outside(&data.value) || outside(&pulled_baseline_path(&data.value)) {
+            let files = [data.value.clone(), pulled_baseline_path(&data.value), provenance_path(&data.value)];
+            if files.iter().any(|f| outside(f)) {
                 bail!(
                     "{}: `data: {}` points outside the book; keep the CSV beside the retro",
                     at(data.pos),
@@ -245,6 +248,15 @@ fn plan<'a>(
         }
     }
     Ok(jobs)
+}
+
+/// Whether the nearest existing folder of the book-relative `rel` is inside the book once
+/// symlinks are followed.
+fn folder_inside(root: &Path, rel: &str) -> bool {
+    let Ok(canonical_root) = root.canonicalize() else { return false };
+    let path = root.join(rel);
+    let Some(existing) = path.ancestors().skip(1).find(|a| a.exists()) else { return false };
+    existing.canonicalize().is_ok_and(|c| c.starts_with(&canonical_root))
 }
 
 /// A file to write: book-relative path and content.
