@@ -139,7 +139,7 @@ fn every_page_type_has_its_key_content() {
     );
     assert!(factors.contains("rb-svg-sparkline"), "a trend per factor");
     let feed = read(&site, "feed.xml");
-    assert_eq!(feed.matches("<entry>").count(), 14);
+    assert_eq!(feed.matches("<entry>").count(), 15);
     assert!(read(&site, "sitemap.xml").contains("<loc>/retros/2025-05-20-orders-database-failover/</loc>"));
     assert!(read(&site, "404.html").contains("does not exist"));
 }

@@ -16,8 +16,6 @@ use std::path::{Path, PathBuf};
 
 /// About this many points per pulled window when no step is given.
 pub const TARGET_POINTS: i64 = 300;
-/// Padding before `started` and after `resolved` when none is given.
-pub const DEFAULT_PADDING: i64 = 3600;
 
 /// What to pull.
 #[derive(Debug, Clone)]
