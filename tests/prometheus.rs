@@ -422,6 +422,10 @@ fn failures_are_clear_and_write_nothing() {
     check(b.path(), &[], &["points outside the book"]);
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 
+    let b = book(&prom.url);
+    std::fs::create_dir(b.path().join(SAMPLE).join("basket-5xx.baseline.csv")).unwrap();
+    check(b.path(), &[], &["basket-5xx.baseline.csv` is a folder or a special file"]);
+
     // A bearer token named but not set.
     let b = book(&prom.url);
     let toml = std::fs::read_to_string(b.path().join("book.toml")).unwrap();

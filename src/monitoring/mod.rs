@@ -218,6 +218,16 @@ fn plan<'a>(
                     data.value
                 );
             }
+            if let Some(f) = files
+                .iter()
+                .find(|f| matches!(locate(&book.root, &retro.path, f, u64::MAX), Err(AssetProblem::NotAFile)))
+            {
+                bail!(
+                    "{}: `{}` is a folder or a special file, not a CSV; name a file",
+                    at(data.pos),
+                    retro.asset_path(f)
+                );
+            }
             let exists = |rel: &str| locate(&book.root, &retro.path, rel, u64::MAX).is_ok();
             let shift = baseline.as_ref().and_then(|b| baseline_shift(&b.value));
             // Existing files are kept: a baseline added later is pulled without touching the data.
