@@ -10,8 +10,7 @@
 //! retros in N chronological commits, some first as drafts, so that git-derived fields
 //! (created, updated, contributors) have something to show; the final files are the same.
 //!
-//! Every retro is valid per RETRO-FORMAT.md (sections 2 and 4): quoted YAML strings, the four
-//! impact moments in order and repeated to the minute by the `[started]`/`[detected]`/
+//! Every retro is valid per docs/format.md: quoted YAML strings, the four impact moments in order and repeated to the minute by the `[started]`/`[detected]`/
 //! `[mitigated]`/`[resolved]` timeline entries, `related` pointing only at earlier retros,
 //! action `addresses` naming the retro's own factors. About 10% of minor retros leave
 //! `detected` or `mitigated` out of the front matter (half of them keep the timeline kind that

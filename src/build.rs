@@ -2,6 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Level};
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
+use crate::text::SITE_MARKER;
+use anyhow::{Context, anyhow};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -15,12 +17,12 @@ pub struct BuildOptions {
 }
 
 /// Who the site is for (`build --audience`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Audience {
-    /// The whole book, for the organisation
+    /// The whole book, for the organisation.
     #[default]
     Internal,
-    /// Customer-facing incident history: published retros marked `external: true`, public fields only
+    /// Customer-facing incident history: published retros marked `external: true`, public fields only.
     External,
 }
 
@@ -37,26 +39,33 @@ pub struct BuildReport {
     pub skipped_assets: Vec<(String, &'static str)>,
     /// The folder the site was written to: the destination, or the target of a linked one.
     pub written_to: PathBuf,
+    /// Notes about the git history (a shallow clone, files not committed yet), for the user.
+    pub notes: Vec<String>,
 }
 
-/// Why a build failed: diagnostics of the book, a refused destination, or a message.
+/// Why a build failed: problems in the book, a refused destination, or an operational failure.
 #[derive(Debug)]
 pub enum BuildError {
-    Book(Vec<Diagnostic>),
+    /// The book has errors (`diagnostics`, sorted); `notes` about its git history were gathered
+    /// before the check.
+    Book { diagnostics: Vec<Diagnostic>, notes: Vec<String> },
     /// The destination may not be replaced (see [`check_dest`]): nothing was written.
-    Destination(String),
-    Other(String),
+    Destination(anyhow::Error),
+    /// Reading the theme, rendering or writing failed; the previous site is untouched.
+    Failed(anyhow::Error),
 }
 
 /// Builds the site of the book at `root` into `opts.dest`. A failure leaves `dest` untouched.
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut report = BuildReport::default();
     let mut phase = Phase::new();
-    let loaded = crate::load::load_book(root).map_err(BuildError::Book)?;
+    let loaded =
+        crate::load::load_book(root).map_err(|diagnostics| BuildError::Book { diagnostics, notes: Vec::new() })?;
     // Before anything is written: the destination is replaced whole, so it must be ours.
     let dest = check_dest(root, &loaded.book.config.retros.dir, &opts.dest).map_err(BuildError::Destination)?;
     let mut book = loaded.book;
-    crate::cmd::attach_history(&mut book);
+    book.history = crate::git::read_history(&book);
+    report.notes = book.history.notes.clone();
     let mut diags = loaded.diagnostics;
     phase.end("load", &mut report);
     diags.extend(crate::check::check_book(&book));
@@ -65,13 +74,13 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     phase.end("analyze", &mut report);
     if diags.iter().any(|d| d.level == Level::Error) {
         diags.retain(|d| d.level != Level::Note);
-        return Err(BuildError::Book(diags));
+        return Err(BuildError::Book { diagnostics: diags, notes: report.notes });
     }
     // Completeness suggestions are for `check`; a build reports warnings and errors only.
     report.warnings = diags.into_iter().filter(|d| d.level != Level::Note).collect();
     report.retros = book.retros.len();
     let today = crate::analyze::today(opts.today, &book);
-    let theme = Theme::load(root).map_err(|e| BuildError::Other(format!("cannot read the theme: {e}")))?;
+    let theme = Theme::load(root).map_err(|e| BuildError::Failed(anyhow!("cannot read the theme: {e}")))?;
     // The public site is rendered from the projection alone (src/public.rs): the renderer and
     // the search index below never see a `Retro`.
     let public = match opts.audience {
@@ -84,7 +93,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     let records = match (&public, opts.search) {
         (_, false) => Vec::new(),
         (None, true) => render::records::records(&book),
-        (Some((site, retros)), true) => render::external::records(site, retros),
+        (Some((site, retros)), true) => render::public::records(site, retros),
     };
     if let Some((_, retros)) = &public {
         report.retros = retros.len();
@@ -94,53 +103,43 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         report.skipped_assets = render::assets::collect(&book).skipped;
     }
     let cache = cache_dir(&dest);
-    let mut render_error = None;
-    let mut timings = (Duration::ZERO, Duration::ZERO, 0usize, 0usize);
+    let mut timings = render::Phases::default();
     swap_in(&dest, |tmp| {
         let t = Instant::now();
         let files = std::sync::atomic::AtomicUsize::new(0);
         // Pages go to disk as soon as they are rendered: the site is never all in memory.
-        let sink = |f: OutputFile| -> Result<(), String> {
+        let sink = |f: OutputFile| -> anyhow::Result<()> {
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            write_file(tmp, &f).map_err(|e| format!("{}: {e}", f.path))
+            write_file(tmp, &f).map_err(|e| anyhow::anyhow!("{}: {e}", f.path))
         };
         let rendered = match &public {
             None => render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink),
-            Some((site, retros)) => render::external::render_external(site, retros, &theme, opts.search, &sink),
+            Some((site, retros)) => render::public::render_public(site, retros, &theme, opts.search, &sink),
         };
-        match rendered {
-            Ok(pages) => timings.2 = pages,
-            Err(errs) => {
-                render_error = Some(errs.join("\n"));
-                return Err(std::io::Error::other("rendering failed"));
-            }
-        }
-        timings.3 = files.load(std::sync::atomic::Ordering::Relaxed);
-        timings.0 = t.elapsed();
+        timings.pages = rendered?;
+        timings.files = files.load(std::sync::atomic::Ordering::Relaxed);
+        timings.render = t.elapsed();
         if opts.search {
             let t = Instant::now();
             crate::search::build_search(&records, &tmp.join("pagefind"), Some(&cache))
-                .map_err(std::io::Error::other)?;
-            timings.1 = t.elapsed();
+                .with_context(|| format!("cannot write {}", dest.display()))?;
+            timings.search = t.elapsed();
         }
         Ok(())
     })
-    .map_err(|e| match render_error.take() {
-        Some(msg) => BuildError::Other(msg),
-        None => BuildError::Other(format!("cannot write {}: {e}", dest.display())),
-    })?;
+    .map_err(BuildError::Failed)?;
     report.written_to = dest;
-    report.pages = timings.2;
-    report.files = timings.3;
+    report.pages = timings.pages;
+    report.files = timings.files;
     phase.end("write", &mut report);
     // Pages are written while they render, and the search index inside the same folder: report
     // both phases on their own, and "write" for what is left (swapping the new site in).
     let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
-    report.phases.push(("render", timings.0));
+    report.phases.push(("render", timings.render));
     if opts.search {
-        report.phases.push(("search", timings.1));
+        report.phases.push(("search", timings.search));
     }
-    report.phases.push(("write", total.saturating_sub(timings.0 + timings.1)));
+    report.phases.push(("write", total.saturating_sub(timings.render + timings.search)));
     Ok(report)
 }
 
@@ -163,77 +162,63 @@ pub fn cache_dir(dest: &Path) -> PathBuf {
     parent.join(format!(".{name}-cache")).join("search")
 }
 
-/// Writes `files` into a fresh folder beside `dest`, lets `finish` add to it, then swaps it in.
-/// Until the swap, the old site is untouched; a failure removes the half-written folder.
-pub fn write_atomically(
-    dest: &Path,
-    files: &[OutputFile],
-    finish: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    swap_in(dest, |tmp| write_all(tmp, files).and_then(|()| finish(tmp)))
-}
-
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
 /// is untouched; a failure removes the half-written folder. The new folder carries the
 /// [`SITE_MARKER`]; `dest` is replaced only when it is absent, empty or a site (see
 /// [`site_kind`]), never when it is a file or a folder of something else. Leftovers of a killed
 /// build beside `dest` (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that is gone) are removed.
-pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let cannot_write = || format!("cannot write {}", dest.display());
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Err(std::io::Error::other(format!("{} does not name a folder", dest.display())));
+        return Err(anyhow!("{} does not name a folder", dest.display())).with_context(cannot_write);
     };
     let replaceable = |dest: &Path| match std::fs::symlink_metadata(dest) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
-        Ok(m) if !m.is_dir() => {
-            Err(std::io::Error::other(format!("{} is not a folder; not replacing it", dest.display())))
+        Err(e) => Err(anyhow::Error::new(e)),
+        Ok(m) if !m.is_dir() => Err(anyhow!("{} is not a folder; not replacing it", dest.display())),
+        Ok(_) if site_kind(dest) == SiteKind::Foreign => {
+            Err(anyhow!("{} holds files and is not a site built by retrobook; not replacing it", dest.display()))
         }
-        Ok(_) if site_kind(dest) == SiteKind::Foreign => Err(std::io::Error::other(format!(
-            "{} holds files and is not a site built by retrobook; not replacing it",
-            dest.display()
-        ))),
         Ok(_) => Ok(true),
     };
-    replaceable(dest)?;
-    std::fs::create_dir_all(parent)?;
+    replaceable(dest).with_context(cannot_write)?;
+    std::fs::create_dir_all(parent).with_context(cannot_write)?;
     remove_leftovers(parent, &name);
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp)?;
-    let written = std::fs::write(tmp.join(SITE_MARKER), MARKER_TEXT).and_then(|()| fill(&tmp));
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    // Checked again: the folder may have changed while the site was rendered.
-    let had_old = match replaceable(dest) {
-        Ok(had) => had,
+    std::fs::create_dir_all(&tmp).with_context(cannot_write)?;
+    let written =
+        std::fs::write(tmp.join(SITE_MARKER), MARKER_TEXT).with_context(cannot_write).and_then(|()| fill(&tmp));
+    // From here on, a failure removes the half-written folder and leaves `dest` as it was.
+    let swapped = written.and_then(|()| {
+        // Checked again: the folder may have changed while the site was rendered.
+        let had_old = replaceable(dest).with_context(cannot_write)?;
+        if had_old {
+            std::fs::rename(dest, &old).with_context(cannot_write)?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, dest) {
+            if had_old {
+                let _ = std::fs::rename(&old, dest);
+            }
+            return Err(anyhow::Error::new(e).context(cannot_write()));
+        }
+        Ok(had_old)
+    });
+    match swapped {
+        Ok(had_old) => {
+            if had_old {
+                let _ = std::fs::remove_dir_all(&old);
+            }
+            Ok(())
+        }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
+            Err(e)
         }
-    };
-    if had_old && let Err(e) = std::fs::rename(dest, &old) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
     }
-    if let Err(e) = std::fs::rename(&tmp, dest) {
-        if had_old {
-            let _ = std::fs::rename(&old, dest);
-        }
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
 }
-
-/// The file written into every site: a folder that carries it may be replaced by a build.
-pub const SITE_MARKER: &str = ".retrobook-site";
 
 const MARKER_TEXT: &str = "This folder is a site built by retrobook. `retrobook build` replaces folders that \
 carry this file, and refuses to replace other non-empty folders.\n";
@@ -301,9 +286,9 @@ fn process_alive(pid: u32) -> bool {
 /// book.toml) or anything inside it; `theme/` or anything inside it; anything inside a `.git`
 /// folder; a file; an existing folder that is neither empty nor a site (see [`site_kind`]).
 /// The error says why and what would be right.
-pub fn check_dest(root: &Path, retros_dir: &str, dest: &Path) -> Result<PathBuf, String> {
+pub fn check_dest(root: &Path, retros_dir: &str, dest: &Path) -> anyhow::Result<PathBuf> {
     let refuse = |why: String| {
-        format!(
+        anyhow!(
             "refusing to build into {}: {why}. A build replaces its destination whole; choose a new or empty \
 folder, or a site built earlier, outside the book's retros/, theme/ and .git, e.g. `--dest-dir site`",
             dest.display()
@@ -394,7 +379,8 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Ok(out)
 }
 
-fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
+/// Writes `files` under `dir` in parallel (inside [`swap_in`], so a failure leaves no half site).
+pub fn write_files(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
     use rayon::prelude::*;
     std::fs::create_dir_all(dir)?;
     files.par_iter().try_for_each(|f| write_file(dir, f))
@@ -402,7 +388,7 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
 
 /// Writes one file of the site under `dir`, creating its folder.
 fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
-    if crate::check::escapes_root(&f.path) {
+    if crate::text::escapes_root(&f.path) {
         return Err(std::io::Error::other(format!("refusing to write outside the site: {}", f.path)));
     }
     let path = dir.join(&f.path);
@@ -410,4 +396,48 @@ fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::write(path, &f.bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the `clean` fixture book in a temporary folder outside any git repository.
+    fn clean_book_outside_git() -> tempfile::TempDir {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean");
+        let tmp = tempfile::tempdir().expect("temporary folder");
+        for e in walkdir::WalkDir::new(&from).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+            let to = tmp.path().join(e.path().strip_prefix(&from).expect("under the fixture"));
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("folder");
+            std::fs::copy(e.path(), &to).expect("copy");
+        }
+        tmp
+    }
+
+    #[test]
+    fn build_returns_its_notes_instead_of_printing_them() {
+        let book = clean_book_outside_git();
+        let opts = BuildOptions {
+            dest: book.path().join("site"),
+            today: Some(jiff::civil::date(2026, 1, 1)),
+            search: false,
+            audience: Audience::Internal,
+        };
+        let report = build(book.path(), &opts).expect("the clean fixture builds");
+        assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+        assert!(report.notes[0].contains("not in a git repository"), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn a_refused_destination_and_a_failed_write_are_errors_with_their_cause() {
+        let book = clean_book_outside_git();
+        let opts = |dest: PathBuf| BuildOptions { dest, today: None, search: false, audience: Audience::Internal };
+        let Err(BuildError::Destination(e)) = build(book.path(), &opts(book.path().join("retros"))) else {
+            panic!("building into the retros folder must be refused");
+        };
+        assert!(format!("{e:#}").contains("it is the retros folder `retros/`"), "{e:#}");
+        // A file where the site's folder would go: the swap fails and says which folder.
+        let err = swap_in(&book.path().join("book.toml").join("site"), |_| Ok(())).expect_err("not a folder");
+        assert!(format!("{err:#}").starts_with("cannot write "), "{err:#}");
+    }
 }

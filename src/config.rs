@@ -1,8 +1,8 @@
 //! `book.toml` → [`Config`]: defaults for every key; unknown keys are errors naming the nearest valid key.
 
-use crate::diagnostic::{Diagnostic, Pos};
-use crate::load::value::{self, Node, NodeKind};
+use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::suggest::nearest;
+use crate::value::{self, Node, NodeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -67,7 +67,7 @@ pub struct RetrosConfig {
     pub required: BTreeMap<String, Vec<String>>,
     /// Largest monitoring CSV read, in bytes; larger files are an error in `check`.
     pub max_data_size: u64,
-    /// `[retros.adopt]`: how files without retrobook front matter are read (spec §2.7).
+    /// `[retros.adopt]`: how files without retrobook front matter are read (docs/format.md).
     pub adopt: AdoptConfig,
 }
 
@@ -83,7 +83,7 @@ pub struct AdoptConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SplitMode {
-    /// Split a file that is recognisably an incident log (spec §2.7).
+    /// Split a file that is recognisably an incident log (docs/format.md, "Incident logs").
     #[default]
     Auto,
     /// Never split: every file is one retro.
@@ -290,6 +290,31 @@ impl Default for HtmlConfig {
     }
 }
 
+/// Where the value at `path` (table keys) was written in book.toml; line 1 when it was not.
+fn pos_at(tree: &Node, path: &[&str]) -> Pos {
+    let mut n = tree;
+    for p in path {
+        match n.get(p) {
+            Some(c) => n = c,
+            None => return Pos::START,
+        }
+    }
+    n.pos
+}
+
+/// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
+/// contributing factor).
+pub const ELEMENT_KEYS: &[&str] = &[
+    "stakeholder-message",
+    "narrative",
+    "timeline",
+    "monitoring",
+    "contributing-factors",
+    "five-whys",
+    "technical-analysis",
+    "follow-up-actions",
+];
+
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
@@ -299,7 +324,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
     ("retros.adopt", &["split"]),
-    ("retros.required", crate::analyze::completeness::ELEMENT_KEYS),
+    ("retros.required", ELEMENT_KEYS),
     ("factors.*", &["title", "category", "description", "aliases"]),
     // `[lint]` also takes every rule id: see `check_keys`.
     ("lint", &["blameless", "completeness", "paths"]),
@@ -322,7 +347,7 @@ impl Config {
                     Err(why) => Err(vec![Diagnostic::error(
                         FILE,
                         config.dir_pos.unwrap_or(Pos::START),
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("`dir` {why}; the retros folder must be inside the book, e.g. `dir = \"retros\"`"),
                     )]),
                 }
@@ -339,7 +364,7 @@ impl Config {
                     Err(why) => Err(vec![Diagnostic::error(
                         &c.retros.dir,
                         Pos::START,
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!(
                             "the retros folder `{}` {why}; replace the link by a folder inside the book",
                             c.retros.dir
@@ -347,14 +372,16 @@ impl Config {
                     )]),
                 }
             }
-            Err(e) => Err(vec![Diagnostic::error(FILE, Pos::START, "config-read", format!("cannot read {FILE}: {e}"))]),
+            Err(e) => {
+                Err(vec![Diagnostic::error(FILE, Pos::START, rules::CONFIG_READ, format!("cannot read {FILE}: {e}"))])
+            }
         }
     }
 
     /// Parses the text of a `book.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let tree =
-            value::parse_toml(text, 1).map_err(|e| vec![Diagnostic::error(FILE, e.pos, "config-syntax", e.message)])?;
+        let tree = value::parse_toml(text, 1)
+            .map_err(|e| vec![Diagnostic::error(FILE, e.pos, rules::CONFIG_SYNTAX, e.message)])?;
         let mut diags = Vec::new();
         check_keys(&tree, "", &mut diags);
         if !diags.is_empty() {
@@ -362,40 +389,40 @@ impl Config {
         }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let pos = e.span().map(|s| value::LineIndex::new(text, 1).pos(s.start)).unwrap_or(Pos::START);
-            vec![Diagnostic::error(FILE, pos, "config-type", e.message().trim().to_string())]
+            vec![Diagnostic::error(FILE, pos, rules::CONFIG_TYPE, e.message().trim().to_string())]
         })?;
         config.validate(&tree, &mut diags);
         if diags.is_empty() { Ok(config) } else { Err(diags) }
     }
 
     fn validate(&mut self, tree: &Node, diags: &mut Vec<Diagnostic>) {
-        let pos_of = |path: &[&str]| {
-            let mut n = tree;
-            for p in path {
-                match n.get(p) {
-                    Some(c) => n = c,
-                    None => return Pos::START,
-                }
-            }
-            n.pos
-        };
+        let pos_of = |path: &[&str]| pos_at(tree, path);
+        self.dir_pos = Some(pos_of(&["retros", "dir"]));
+        self.check_values(&pos_of, diags);
+        self.check_severities(&pos_of, diags);
+        self.aliases = self.check_factors(&pos_of, diags);
+        self.validate_sources(tree, diags);
+        self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+    }
+
+    /// The language, the retros folder, the URLs and the time zone.
+    fn check_values(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
         if let Err(why) = check_language(&self.book.language) {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["book", "language"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "`language = {:?}` {why}; expected a BCP 47 language tag such as `en`, `de`, `pt-BR` or `zh-Hant`",
                     self.book.language
                 ),
             ));
         }
-        self.dir_pos = Some(pos_of(&["retros", "dir"]));
         if let Err(why) = check_book_path(&self.retros.dir) {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "dir"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "`dir = {:?}` {why}; give a folder inside the book, relative to book.toml, e.g. `dir = \"retros\"`",
                     self.retros.dir
@@ -421,7 +448,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(path),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!("`{key} = {value:?}` {why}; expected {right}"),
                 ));
             }
@@ -430,18 +457,22 @@ impl Config {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "timezone"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 format!(
                     "unknown time zone `{}`; expected an IANA name such as `UTC`, `Europe/Berlin` or `America/New_York`",
                     self.retros.timezone
                 ),
             ));
         }
+    }
+
+    /// The list of severities, and the severities named in other tables.
+    fn check_severities(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
         if self.retros.severities.is_empty() {
             diags.push(Diagnostic::error(
                 FILE,
                 pos_of(&["retros", "severities"]),
-                "config-value",
+                rules::CONFIG_VALUE,
                 "`severities` is empty; list them most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]",
             ));
         }
@@ -450,7 +481,7 @@ impl Config {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(table),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!("unknown severity `{sev}`; expected one of {}", self.retros.severities.join(", ")),
                 ));
             }
@@ -463,16 +494,20 @@ impl Config {
                 known_severity(&["retros", "required", element], sev, diags);
             }
         }
+    }
+
+    /// Factor categories and aliases; returns alias → factor id.
+    fn check_factors(&self, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) -> HashMap<String, String> {
         let mut aliases = HashMap::new();
         for (id, def) in &self.factors {
-            let canonical = crate::load::normalize_factor_id(id);
+            let canonical = crate::text::normalize_factor_id(id);
             if let Some(cat) = &def.category
                 && !self.retros.factor_categories.contains(cat)
             {
                 diags.push(Diagnostic::error(
                     FILE,
                     pos_of(&["factors", id, "category"]),
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!(
                         "unknown factor category `{cat}`; expected one of {}",
                         self.retros.factor_categories.join(", ")
@@ -480,36 +515,31 @@ impl Config {
                 ));
             }
             for a in &def.aliases {
-                let a = crate::load::normalize_factor_id(a);
+                let a = crate::text::normalize_factor_id(a);
                 if let Some(prev) = aliases.insert(a.clone(), canonical.clone())
                     && prev != canonical
                 {
                     diags.push(Diagnostic::error(
                         FILE,
                         pos_of(&["factors", id, "aliases"]),
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("alias `{a}` is given to both `{prev}` and `{canonical}`; an alias names one factor"),
                     ));
                 }
             }
         }
-        self.aliases = aliases;
-        self.validate_sources(tree, diags);
-        self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
+        aliases
     }
 
     /// `[monitoring.sources.<name>] url` is an http(s) URL without credentials.
     fn validate_sources(&self, tree: &Node, diags: &mut Vec<Diagnostic>) {
         for (name, src) in &self.monitoring.sources {
             if let Err(why) = check_url(&src.url, false) {
-                let pos = ["monitoring", "sources", name.as_str(), "url"]
-                    .iter()
-                    .try_fold(tree, |n, k| n.get(k))
-                    .map_or(Pos::START, |n| n.pos);
+                let pos = pos_at(tree, &["monitoring", "sources", name, "url"]);
                 diags.push(Diagnostic::error(
                     FILE,
                     pos,
-                    "config-value",
+                    rules::CONFIG_VALUE,
                     format!(
                         "`url = {:?}` {why}; expected the source's base URL, e.g. `http://prometheus.internal:9090`",
                         src.url
@@ -637,7 +667,7 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
-                    "config-type",
+                    rules::CONFIG_TYPE,
                     format!("`[{table}.{}]` must be a table with {keys}", key.name),
                 ));
             }
@@ -653,7 +683,7 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic::error(
                 FILE,
                 key.pos,
-                "config-unknown-key",
+                rules::CONFIG_UNKNOWN_KEY,
                 format!("unknown key `{}` {place}{hint}", key.name),
             ));
             continue;
@@ -674,7 +704,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
-                    "config-type",
+                    rules::CONFIG_TYPE,
                     "`[lint.paths]` must be a table of globs, e.g. `[lint.paths.\"retros/legacy/**\"]`",
                 ));
                 continue;
@@ -684,7 +714,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                     diags.push(Diagnostic::error(
                         FILE,
                         glob.pos,
-                        "config-value",
+                        rules::CONFIG_VALUE,
                         format!("`{}` is not a valid glob ({why}); e.g. `\"retros/legacy/**\"`", glob.name),
                     ));
                 }
@@ -694,7 +724,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
                     diags.push(Diagnostic::error(
                         FILE,
                         glob.pos,
-                        "config-type",
+                        rules::CONFIG_TYPE,
                         format!("`[lint.paths.\"{}\"]` must be a table of rule ids and levels", glob.name),
                     ));
                 }
@@ -715,7 +745,7 @@ fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
         diags.push(Diagnostic::error(
             FILE,
             key.pos,
-            "config-unknown-key",
+            rules::CONFIG_UNKNOWN_KEY,
             format!("unknown rule `{name}` in {place}{hint} (levels: off, note, warn, error)"),
         ));
     }
@@ -915,5 +945,18 @@ mod tests {
         std::os::unix::fs::symlink(book.path().join("real"), book.path().join("retros")).unwrap();
         std::fs::write(book.path().join(FILE), "[retros]\ndir = \"retros\"\n").unwrap();
         assert!(Config::load(book.path()).is_ok());
+    }
+
+    /// Three rules `check` reported before they were declared in `diagnostic::rules` could not be set in
+    /// `[lint]` ("unknown rule"); every declared one can.
+    #[test]
+    fn rules_that_were_missing_can_be_set_in_lint() {
+        for id in [rules::TIMELINE_NO_TIME, rules::KEY_EVENT_TIME, rules::DURATION_STATED] {
+            let toml = format!("[lint]\n\"{id}\" = \"off\"\n");
+            let config = Config::parse(&toml);
+            assert!(config.is_ok(), "{id}: {:?}", config.err());
+        }
+        let e = Config::parse("[lint]\n\"config-type\" = \"off\"\n");
+        assert!(e.is_err(), "book.toml's own problems cannot be set");
     }
 }

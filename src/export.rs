@@ -1,11 +1,12 @@
-//! `export --format json`: the whole parsed book (spec §3.1).
+//! `export --format json`: the whole parsed book (docs/export.md).
 
 use crate::analyze::{self, ActionEntry, FactorEntry};
 use crate::model::{Book, Retro};
 use jiff::civil::Date;
 use serde::Serialize;
 
-/// The export document. Field names are a contract (spec §3.1); keys may be added, never renamed.
+/// The export document. Field names are a contract (docs/export.md): keys may be added, never
+/// renamed.
 #[derive(Debug, Serialize)]
 pub struct Export<'a> {
     pub book: BookInfo<'a>,
@@ -14,6 +15,7 @@ pub struct Export<'a> {
     pub actions: Vec<ActionEntry>,
 }
 
+/// The `book` object of the export: what book.toml says about the book.
 #[derive(Debug, Serialize)]
 pub struct BookInfo<'a> {
     pub title: &'a str,
@@ -21,6 +23,7 @@ pub struct BookInfo<'a> {
     pub today: Date,
 }
 
+/// One retro in the export.
 #[derive(Debug, Serialize)]
 pub struct RetroExport<'a> {
     pub id: &'a str,
@@ -41,7 +44,7 @@ pub struct RetroExport<'a> {
     pub actions: Vec<ActionExport<'a>>,
     pub timeline: Vec<TimelineExport<'a>>,
     pub sections: Vec<SectionExport<'a>>,
-    /// No retrobook front matter: structure read from the body (spec §2.7).
+    /// No retrobook front matter: structure read from the body (docs/format.md, "Adoption").
     pub adopted: bool,
     /// Durations the file states (`Time to repair: 0h 07m`), whole seconds by kind
     /// (`detect`, `repair`, `resolve`, `duration`); the first statement of each kind.
@@ -50,7 +53,7 @@ pub struct RetroExport<'a> {
     pub git: Option<GitExport<'a>>,
 }
 
-/// A retro's git history (spec §3.1 `git`). Timestamps are RFC 3339 in UTC.
+/// A retro's git history (docs/export.md, `git`). Timestamps are RFC 3339 in UTC.
 #[derive(Debug, Serialize)]
 pub struct GitExport<'a> {
     pub created: String,
@@ -72,6 +75,7 @@ pub struct ActionGitExport {
     pub days_to_close: Option<i64>,
 }
 
+/// The impact of a retro in the export, with computed durations.
 #[derive(Debug, Serialize)]
 pub struct ImpactExport<'a> {
     pub started: Option<String>,
@@ -83,6 +87,7 @@ pub struct ImpactExport<'a> {
     pub data_loss: Option<bool>,
 }
 
+/// A contributing factor of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct FactorExport<'a> {
     pub id: &'a str,
@@ -91,6 +96,7 @@ pub struct FactorExport<'a> {
     pub whys: &'a [String],
 }
 
+/// A follow-up action of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct ActionExport<'a> {
     pub id: &'a str,
@@ -107,6 +113,7 @@ pub struct ActionExport<'a> {
     pub git: Option<ActionGitExport>,
 }
 
+/// A timeline entry in the export.
 #[derive(Debug, Serialize)]
 pub struct TimelineExport<'a> {
     pub at: String,
@@ -114,6 +121,7 @@ pub struct TimelineExport<'a> {
     pub text: &'a str,
 }
 
+/// A section of a retro in the export.
 #[derive(Debug, Serialize)]
 pub struct SectionExport<'a> {
     pub heading: &'a str,

@@ -5,8 +5,9 @@
 use crate::config::Config;
 use crate::history::{ActionHistory, History, RetroHistory};
 use crate::load::frontmatter::{self, Style};
-use crate::load::value;
 use crate::model::Book;
+use crate::value;
+use anyhow::anyhow;
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort};
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -37,7 +38,7 @@ impl Layout {
         let workdir = repo.workdir()?.canonicalize().ok()?;
         let root = root.canonicalize().ok()?;
         root.strip_prefix(&workdir).ok()?;
-        let rel = crate::load::relative(&workdir, &root);
+        let rel = crate::text::relative(&workdir, &root);
         let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
         let retros_dir = config.retros.dir.trim_start_matches("./").trim_matches('/').to_string();
         Some(Layout { prefix, retros_dir })
@@ -290,6 +291,37 @@ fn walk(repo: &Repository, layout: &Layout, book: &Book, history: &mut History) 
     if repo.head().is_err() {
         return Ok(()); // no commit yet
     }
+    let lineages = lineages(repo, layout)?;
+    let wanted: HashMap<String, &str> = book.retros.iter().map(|r| (r.path.clone(), r.path.as_str())).collect();
+    let live: Vec<(String, Lineage)> = lineages
+        .into_iter()
+        .filter_map(|l| {
+            let p = layout.book_path(l.head_path.as_deref()?);
+            (wanted.contains_key(&p) && !l.events.is_empty()).then_some((p, l))
+        })
+        .collect();
+    // Blobs are read here, one thread; parsing their front matter is spread over all cores.
+    let mut blobs: HashMap<Oid, Vec<u8>> = HashMap::new();
+    for (_, l) in &live {
+        for e in &l.events {
+            if let std::collections::hash_map::Entry::Vacant(v) = blobs.entry(e.blob)
+                && let Ok(b) = repo.find_blob(e.blob)
+            {
+                v.insert(b.content().to_vec());
+            }
+        }
+    }
+    let parsed: HashMap<Oid, Vec<(String, bool)>> =
+        blobs.par_iter().map(|(id, bytes)| (*id, action_states(&String::from_utf8_lossy(bytes)))).collect();
+    for (path, l) in live {
+        history.retros.insert(path, retro_history(repo, l, &parsed));
+    }
+    Ok(())
+}
+
+/// One walk over the commits that changed the retros folder, newest first: the lineage of every
+/// file that was ever in it, following renames.
+fn lineages(repo: &Repository, layout: &Layout) -> Result<Vec<Lineage>, git2::Error> {
     let mailmap = repo.mailmap().ok();
     let dir = layout.retros_in_repo();
     let mut revwalk = repo.revwalk()?;
@@ -320,15 +352,7 @@ fn walk(repo: &Repository, layout: &Layout, book: &Book, history: &mut History) 
             continue;
         }
         let author = commit.author();
-        let resolved = mailmap.as_ref().and_then(|m| m.resolve_signature(&author).ok());
-        let sig = resolved.as_ref().unwrap_or(&author);
-        let name = names
-            .entry((sig.name_bytes().to_vec(), sig.email_bytes().to_vec()))
-            .or_insert_with(|| {
-                let n = String::from_utf8_lossy(sig.name_bytes()).trim().to_string();
-                if n.is_empty() { String::from_utf8_lossy(sig.email_bytes()).into_owned() } else { n }
-            })
-            .clone();
+        let name = author_name(&author, mailmap.as_ref(), &mut names);
         let time = Timestamp::from_second(author.when().seconds()).unwrap_or(Timestamp::UNIX_EPOCH);
         for c in list {
             match (c.old, c.new) {
@@ -362,27 +386,30 @@ fn walk(repo: &Repository, layout: &Layout, book: &Book, history: &mut History) 
             }
         }
     }
-    let wanted: HashMap<String, &str> = book.retros.iter().map(|r| (r.path.clone(), r.path.as_str())).collect();
-    let live: Vec<(String, Lineage)> = lineages
-        .into_iter()
-        .filter_map(|l| {
-            let p = layout.book_path(l.head_path.as_deref()?);
-            (wanted.contains_key(&p) && !l.events.is_empty()).then_some((p, l))
+    Ok(lineages)
+}
+
+/// The author's name as the mailmap resolves it (else the email), computed once per identity.
+fn author_name(
+    author: &git2::Signature<'_>,
+    mailmap: Option<&git2::Mailmap>,
+    names: &mut HashMap<(Vec<u8>, Vec<u8>), String>,
+) -> String {
+    let resolved = mailmap.and_then(|m| m.resolve_signature(author).ok());
+    let sig = resolved.as_ref().unwrap_or(author);
+    names
+        .entry((sig.name_bytes().to_vec(), sig.email_bytes().to_vec()))
+        .or_insert_with(|| {
+            let n = String::from_utf8_lossy(sig.name_bytes()).trim().to_string();
+            if n.is_empty() { String::from_utf8_lossy(sig.email_bytes()).into_owned() } else { n }
         })
-        .collect();
-    // Blobs are read here, one thread; parsing their front matter is spread over all cores.
-    let mut blobs: HashMap<Oid, Vec<u8>> = HashMap::new();
-    for (_, l) in &live {
-        for e in &l.events {
-            if let std::collections::hash_map::Entry::Vacant(v) = blobs.entry(e.blob)
-                && let Ok(b) = repo.find_blob(e.blob)
-            {
-                v.insert(b.content().to_vec());
-            }
-        }
-    }
-    let parsed: HashMap<Oid, Vec<(String, bool)>> =
-        blobs.par_iter().map(|(id, bytes)| (*id, action_states(&String::from_utf8_lossy(bytes)))).collect();
+        .clone()
+}
+
+/// What the lineage of one retro file says: created, updated, contributors, its actions' dates.
+/// `parsed` holds the action states of every blob of the lineage; `l` has events (`walk` keeps
+/// only those).
+fn retro_history(repo: &Repository, mut l: Lineage, parsed: &HashMap<Oid, Vec<(String, bool)>>) -> RetroHistory {
     let abbrev = |id: Oid| {
         repo.find_object(id, None)
             .ok()
@@ -390,48 +417,42 @@ fn walk(repo: &Repository, layout: &Layout, book: &Book, history: &mut History) 
             .and_then(|b| b.as_str().ok().map(str::to_string))
             .unwrap_or_else(|| id.to_string()[..7].to_string())
     };
-    for (path, mut l) in live {
-        // Oldest first: by time, then by walk position (later in the walk is older).
-        l.events.sort_by(|a, b| a.time.cmp(&b.time).then(b.seq.cmp(&a.seq)));
-        let newest = l.events.iter().min_by_key(|e| e.seq).expect("non-empty");
-        let mut contributors: Vec<String> = l.events.iter().map(|e| e.author.clone()).collect();
-        contributors.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(b)));
-        contributors.dedup();
-        let mut actions: BTreeMap<String, ActionHistory> = BTreeMap::new();
-        // Actions git has seen open. One already closed when it first appeared (a folder of old
-        // retros committed at once) was closed at some unknown earlier time: no date from git.
-        let mut seen_open: BTreeSet<&str> = BTreeSet::new();
-        for e in &l.events {
-            for (id, closed) in parsed.get(&e.blob).map(Vec::as_slice).unwrap_or(&[]) {
-                let a = actions.entry(id.clone()).or_insert(ActionHistory { first_seen: e.time, closed: None });
-                if !closed {
-                    seen_open.insert(id);
-                }
-                match (closed, a.closed) {
-                    (true, None) if seen_open.contains(id.as_str()) => a.closed = Some(e.time),
-                    (false, Some(_)) => a.closed = None, // reopened
-                    _ => {}
-                }
+    // Oldest first: by time, then by walk position (later in the walk is older).
+    l.events.sort_by(|a, b| a.time.cmp(&b.time).then(b.seq.cmp(&a.seq)));
+    let newest = l.events.iter().min_by_key(|e| e.seq).expect("non-empty");
+    let mut contributors: Vec<String> = l.events.iter().map(|e| e.author.clone()).collect();
+    contributors.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(b)));
+    contributors.dedup();
+    let mut actions: BTreeMap<String, ActionHistory> = BTreeMap::new();
+    // Actions git has seen open. One already closed when it first appeared (a folder of old
+    // retros committed at once) was closed at some unknown earlier time: no date from git.
+    let mut seen_open: BTreeSet<&str> = BTreeSet::new();
+    for e in &l.events {
+        for (id, closed) in parsed.get(&e.blob).map(Vec::as_slice).unwrap_or(&[]) {
+            let a = actions.entry(id.clone()).or_insert(ActionHistory { first_seen: e.time, closed: None });
+            if !closed {
+                seen_open.insert(id);
+            }
+            match (closed, a.closed) {
+                (true, None) if seen_open.contains(id.as_str()) => a.closed = Some(e.time),
+                (false, Some(_)) => a.closed = None, // reopened
+                _ => {}
             }
         }
-        // Actions removed from the retro since are forgotten.
-        let last = l.events.last().and_then(|e| parsed.get(&e.blob));
-        if let Some(last) = last {
-            actions.retain(|id, _| last.iter().any(|(x, _)| x == id));
-        }
-        history.retros.insert(
-            path,
-            RetroHistory {
-                created: l.events.first().map_or(newest.time, |e| e.time),
-                updated: newest.time,
-                contributors,
-                commit: newest.commit.to_string(),
-                short: abbrev(newest.commit),
-                actions,
-            },
-        );
     }
-    Ok(())
+    // Actions removed from the retro since are forgotten.
+    let last = l.events.last().and_then(|e| parsed.get(&e.blob));
+    if let Some(last) = last {
+        actions.retain(|id, _| last.iter().any(|(x, _)| x == id));
+    }
+    RetroHistory {
+        created: l.events.first().map_or(newest.time, |e| e.time),
+        updated: newest.time,
+        contributors,
+        commit: newest.commit.to_string(),
+        short: abbrev(newest.commit),
+        actions,
+    }
 }
 
 fn blob_at(repo: &Repository, tree: Option<Oid>, path: &str) -> Option<Oid> {
@@ -442,7 +463,7 @@ fn blob_at(repo: &Repository, tree: Option<Oid>, path: &str) -> Option<Oid> {
 /// The actions of a retro's text as (id, closed) pairs, read with the project's front-matter
 /// reader. Text that does not parse gives no actions.
 pub fn action_states(text: &str) -> Vec<(String, bool)> {
-    let text = crate::load::normalize_text(text);
+    let text = crate::text::normalize_text(text);
     let Ok(Some(cut)) = frontmatter::cut(&text) else { return Vec::new() };
     let tree = match cut.style {
         Style::Yaml => value::parse_yaml(cut.matter, cut.matter_line),
@@ -460,42 +481,29 @@ pub fn action_states(text: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// Why a revision could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevError(pub String);
-
-impl std::fmt::Display for RevError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>, RevError> {
+fn resolve<'r>(repo: &'r Repository, rev: &str) -> anyhow::Result<Commit<'r>> {
     repo.revparse_single(rev).and_then(|o| o.peel_to_commit()).map_err(|_| {
-        RevError(format!(
+        anyhow!(
             "unknown revision `{rev}`; name a branch, tag or commit of this repository \
              (in CI, fetch it first: `fetch-depth: 0` in actions/checkout, or `git fetch origin <branch>`)"
-        ))
+        )
     })
 }
 
-fn open_for_rev(root: &Path) -> Result<Repository, RevError> {
-    open(root)
-        .map_err(|_| RevError("the book is not in a git repository, so there is no revision to compare with".into()))
+fn open_for_rev(root: &Path) -> anyhow::Result<Repository> {
+    open(root).map_err(|_| anyhow!("the book is not in a git repository, so there is no revision to compare with"))
 }
 
 /// The retros (paths relative to the book) added, modified or renamed between the merge base of
 /// `rev` and HEAD, plus those changed in the working tree and not committed yet. Sorted.
-pub fn changed_since(root: &Path, config: &Config, rev: &str) -> Result<Vec<String>, RevError> {
+pub fn changed_since(root: &Path, config: &Config, rev: &str) -> anyhow::Result<Vec<String>> {
     let repo = open_for_rev(root)?;
-    let layout =
-        Layout::new(&repo, root, config).ok_or_else(|| RevError("the repository has no working tree".into()))?;
+    let layout = Layout::new(&repo, root, config).ok_or_else(|| anyhow!("the repository has no working tree"))?;
     let since = resolve(&repo, rev)?;
     let head = resolve(&repo, "HEAD")?;
-    let base_id = repo
-        .merge_base(since.id(), head.id())
-        .map_err(|_| RevError(format!("`{rev}` and HEAD have no common ancestor")))?;
-    let base = repo.find_commit(base_id).map_err(|e| RevError(e.message().to_string()))?;
+    let base_id =
+        repo.merge_base(since.id(), head.id()).map_err(|_| anyhow!("`{rev}` and HEAD have no common ancestor"))?;
+    let base = repo.find_commit(base_id).map_err(|e| anyhow!(e.message().to_string()))?;
     let mut paths: BTreeSet<String> = changes(&repo, Some(&base), &head, &layout)
         .into_iter()
         .filter_map(|c| c.new.map(|(p, _)| layout.book_path(&p)))
@@ -529,19 +537,18 @@ pub fn book_at(
     rev: &str,
     merge_base_with: Option<&str>,
     fallback: &Config,
-) -> Result<crate::load::Loaded, RevError> {
+) -> anyhow::Result<crate::load::Loaded> {
     let repo = open_for_rev(root)?;
-    let layout =
-        Layout::new(&repo, root, fallback).ok_or_else(|| RevError("the repository has no working tree".into()))?;
+    let layout = Layout::new(&repo, root, fallback).ok_or_else(|| anyhow!("the repository has no working tree"))?;
     let mut commit = resolve(&repo, rev)?;
     if let Some(other) = merge_base_with {
         let other = resolve(&repo, other)?;
         let id = repo
             .merge_base(commit.id(), other.id())
-            .map_err(|_| RevError(format!("`{rev}` and `{}` have no common ancestor", other.id())))?;
-        commit = repo.find_commit(id).map_err(|e| RevError(e.message().to_string()))?;
+            .map_err(|_| anyhow!("`{rev}` and `{}` have no common ancestor", other.id()))?;
+        commit = repo.find_commit(id).map_err(|e| anyhow!(e.message().to_string()))?;
     }
-    let tree = commit.tree().map_err(|e| RevError(e.message().to_string()))?;
+    let tree = commit.tree().map_err(|e| anyhow!(e.message().to_string()))?;
     let config = tree
         .get_path(Path::new(&format!("{}{}", layout.prefix, crate::config::FILE)))
         .ok()
@@ -560,11 +567,11 @@ pub fn book_at(
         // A blob that cannot be read (a shallow or partial clone, a damaged object) must not
         // make a retro vanish from the comparison: say so instead.
         let blob = repo.find_blob(id).map_err(|e| {
-            RevError(format!(
+            anyhow!(
                 "cannot read `{}` at `{rev}` ({}); fetch the full history (e.g. `git fetch --unshallow`) and retry",
                 layout.book_path(&p),
                 e.message()
-            ))
+            )
         })?;
         files.push((layout.book_path(&p), blob.content().to_vec()));
     }

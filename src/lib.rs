@@ -1,10 +1,15 @@
 //! retrobook: incident retrospectives as a checked, searchable static site with cross-incident
-//! indexes. The CLI in `main.rs` is a thin front over this library: load → analyze → output.
+//! indexes. The command line (`src/main.rs` and `src/cmd/`) is a thin front over this library:
+//! load → analyze → check / render → build, serve, export.
+//!
+//! The common entry points are re-exported here: [`load_book`] gives a [`Book`] and the
+//! [`Diagnostic`]s found while reading it, [`check_book`] adds the book-level rules, [`build()`]
+//! writes the site, [`export()`] gives the parsed book as JSON. Modules point one way (see the
+//! layer table in `src/layers.rs`): model ← load ← analyze ← check / render ← build / serve.
 
 pub mod analyze;
 pub mod build;
 pub mod check;
-pub mod cmd;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
@@ -14,11 +19,29 @@ pub mod history;
 pub mod load;
 pub mod model;
 pub mod monitoring;
-pub mod public;
+mod public;
 pub mod render;
+pub mod report;
+pub mod scaffold;
 pub mod schema;
-pub mod search;
+mod search;
 pub mod serve;
-pub mod suggest;
-pub mod templates;
+mod suggest;
 pub mod text;
+pub mod value;
+
+#[cfg(test)]
+mod layers;
+
+pub use build::{Audience, BuildError, BuildOptions, BuildReport, build};
+pub use check::check_book;
+pub use config::Config;
+pub use diagnostic::{Diagnostic, Level};
+pub use export::export;
+pub use load::{Loaded, load_book};
+pub use model::{Book, Retro};
+
+/// The shared real-postmortem corpus for unit tests: the same helper the integration suites use.
+#[cfg(test)]
+#[path = "../tests/common/corpus.rs"]
+mod test_corpus;

@@ -1,9 +1,12 @@
 //! The `retrobook` command line: a thin front over the library.
 
+mod cmd;
+
 use clap::{Parser, Subcommand};
-use retrobook::cmd;
-use retrobook::diagnostic::Format;
+use cmd::build::AudienceArg;
+use cmd::check::FormatArg;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 // Rendering and loading allocate many small strings on every thread; mimalloc is markedly faster
 // than the system allocator for that.
@@ -72,8 +75,8 @@ enum Command {
         /// Only report problems in these files or folders (the whole book is still checked)
         paths: Vec<PathBuf>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
@@ -103,8 +106,8 @@ succeeded. A book with errors does not build; warnings are printed and the build
         dest_dir: Option<PathBuf>,
         /// Who the site is for: the whole book, or the customer-facing incident history
         /// (published retros with `external: true`, public fields only; see docs/external.md)
-        #[arg(long, value_enum, default_value_t = retrobook::build::Audience::Internal)]
-        audience: retrobook::build::Audience,
+        #[arg(long, value_enum, default_value_t = AudienceArg::Internal)]
+        audience: AudienceArg,
         /// Skip the search index
         #[arg(long)]
         no_search: bool,
@@ -192,19 +195,24 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     })
 }
 
-fn main() {
-    let cli = Cli::parse();
+fn main() -> ExitCode {
+    run(Cli::parse()).unwrap_or_else(cmd::finish)
+}
+
+/// Runs the subcommand: its exit code, or the error `main` prints once.
+fn run(cli: Cli) -> cmd::Outcome {
     let root = &cli.book;
-    let code = match cli.command {
+    match cli.command {
         Command::Init { dir } => cmd::init::run(&root.join(dir)),
         Command::New { title, severity, date, id } => {
             cmd::new::run(root, &cmd::new::NewArgs { title, severity, date, id }, cli.today)
         }
         Command::Check { paths, format, strict, since } => {
-            cmd::check::run(root, &cmd::check::CheckArgs { paths, format, strict, since })
+            cmd::check::run(root, &cmd::check::CheckArgs { paths, format: format.into(), strict, since })
         }
         Command::Diff { base, head } => cmd::diff::run(root, &base, &head),
         Command::Build { dest_dir, audience, no_search, verbose } => {
+            let audience = audience.into();
             cmd::build::run(root, &cmd::build::BuildArgs { dest_dir, audience, no_search, verbose }, cli.today)
         }
         Command::Serve { port, bind, open, allowed_host } => {
@@ -215,6 +223,5 @@ fn main() {
         Command::Export { format: _ } => cmd::export::run(root, cli.today),
         Command::Report { what } => cmd::report::run(root, &what, cli.today),
         Command::Monitoring { what } => cmd::monitoring::run(root, &what),
-    };
-    std::process::exit(code);
+    }
 }

@@ -1,12 +1,121 @@
 //! The retro model: plain data, built by `load`, read by everything else.
 
 use crate::diagnostic::Pos;
-pub use crate::load::timeline::{EntryKind, TimelineEntry};
 use jiff::Timestamp;
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+/// What an entry marks in the incident; written `[kind]` right after the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    Started,
+    Detected,
+    Escalated,
+    Mitigated,
+    Resolved,
+    Comms,
+    Breakthrough,
+    Miscommunication,
+    Handoff,
+}
+
+impl EntryKind {
+    /// Every value, in order.
+    pub const ALL: [EntryKind; 9] = [
+        EntryKind::Started,
+        EntryKind::Detected,
+        EntryKind::Escalated,
+        EntryKind::Mitigated,
+        EntryKind::Resolved,
+        EntryKind::Comms,
+        EntryKind::Breakthrough,
+        EntryKind::Miscommunication,
+        EntryKind::Handoff,
+    ];
+
+    /// The name as written in the files and the export.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Started => "started",
+            EntryKind::Detected => "detected",
+            EntryKind::Escalated => "escalated",
+            EntryKind::Mitigated => "mitigated",
+            EntryKind::Resolved => "resolved",
+            EntryKind::Comms => "comms",
+            EntryKind::Breakthrough => "breakthrough",
+            EntryKind::Miscommunication => "miscommunication",
+            EntryKind::Handoff => "handoff",
+        }
+    }
+
+    /// Case-insensitive; surrounding whitespace is ignored.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// One dated entry of a timeline section, as the parser in `load::timeline` fills it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TimelineEntry {
+    /// The instant.
+    pub at: Timestamp,
+    /// The civil date-time as written (in the section's zone).
+    pub local: DateTime,
+    pub kind: Option<EntryKind>,
+    /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
+    /// the heading remainder plus the following paragraph(s) until the next entry.
+    pub text: String,
+    /// 1-based line in the file.
+    pub line: u32,
+}
+
+/// What a customer may see of one incident. Filled only by `public::project`, the leak-proof
+/// projection the external site is built from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicRetro {
+    /// URL segment of the incident's page (the retro's stable id).
+    pub slug: String,
+    /// Page URL relative to the public site root: `incidents/<slug>/`.
+    pub url: String,
+    pub title: String,
+    /// `YYYY-MM-DD`, or empty when the retro has no date.
+    pub date: String,
+    /// "7 April 2026".
+    pub date_long: String,
+    pub year: String,
+    /// Public wording of the severity ("Major outage"), never the internal name.
+    pub severity: String,
+    /// Badge class, by the severity's rank: `rb-sev-1` … `rb-sev-4`, `rb-sev-other`.
+    pub severity_class: String,
+    /// `impact.users`: who lost what, in plain words.
+    pub impact: Option<String>,
+    /// How long customers were affected: started → mitigated (else → resolved).
+    pub impact_duration: Option<String>,
+    /// Started → resolved, when it differs from the impact duration.
+    pub resolved_after: Option<String>,
+    /// The data-loss statement from `impact.data-loss`.
+    pub data_loss: Option<String>,
+    /// The stakeholder message as sanitised HTML (raw HTML and comments removed, always).
+    pub message_html: String,
+    /// The stakeholder message as plain text (search, feed).
+    pub message_text: String,
+    /// Titles of the follow-up actions the team committed to (not the `wont-do` ones).
+    pub actions: Vec<String>,
+}
+
+/// What the public site knows about itself: `[output.external]` and the language, nothing else
+/// (the book's own title and description are internal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicSite {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// `[output.external] site-url` with exactly one trailing slash.
+    pub base: String,
+}
 
 /// A value together with where it was written, for diagnostics that need the place later.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,6 +127,7 @@ pub struct Spanned<T> {
 }
 
 impl<T> Spanned<T> {
+    /// A value written at `pos`.
     pub fn new(value: T, pos: Pos) -> Self {
         Spanned { value, pos }
     }
@@ -34,7 +144,9 @@ pub enum DocStatus {
 }
 
 impl DocStatus {
+    /// Every value, in order.
     pub const ALL: [DocStatus; 3] = [DocStatus::Draft, DocStatus::InReview, DocStatus::Published];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             DocStatus::Draft => "draft",
@@ -42,6 +154,7 @@ impl DocStatus {
             DocStatus::Published => "published",
         }
     }
+    /// The value named `s` in the files, if there is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
@@ -58,8 +171,10 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
+    /// Every value, in order.
     pub const ALL: [ActionStatus; 4] =
         [ActionStatus::Open, ActionStatus::InProgress, ActionStatus::Done, ActionStatus::WontDo];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             ActionStatus::Open => "open",
@@ -68,6 +183,7 @@ impl ActionStatus {
             ActionStatus::WontDo => "wont-do",
         }
     }
+    /// The value named `s` in the files, if there is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
@@ -87,7 +203,9 @@ pub enum Priority {
 }
 
 impl Priority {
+    /// Every value, in order.
     pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             Priority::High => "high",
@@ -95,6 +213,7 @@ impl Priority {
             Priority::Low => "low",
         }
     }
+    /// The value named `s` in the files, if there is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
@@ -111,7 +230,9 @@ pub enum Moment {
 }
 
 impl Moment {
+    /// Every value, in order.
     pub const ALL: [Moment; 4] = [Moment::Started, Moment::Detected, Moment::Mitigated, Moment::Resolved];
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             Moment::Started => "started",
@@ -137,7 +258,8 @@ impl Moment {
 pub enum MomentSource {
     FrontMatter,
     Timeline,
-    /// A key-event line of an adopted file (spec §2.7): `First detected 2021-07-12 15:44`.
+    /// A key-event line of an adopted file (docs/format.md, "Key events"): `First detected
+    /// 2021-07-12 15:44`.
     KeyEvent,
 }
 
@@ -163,6 +285,7 @@ pub struct Impact {
 }
 
 impl Impact {
+    /// The moment `m`, when the retro states it.
     pub fn moment(&self, m: Moment) -> Option<&MomentValue> {
         match m {
             Moment::Started => self.started.as_ref(),
@@ -171,6 +294,7 @@ impl Impact {
             Moment::Resolved => self.resolved.as_ref(),
         }
     }
+    /// The moment `m`, to fill in.
     pub fn moment_mut(&mut self, m: Moment) -> &mut Option<MomentValue> {
         match m {
             Moment::Started => &mut self.started,
@@ -185,6 +309,7 @@ impl Impact {
         let end = self.moment(m)?.at;
         Some(end.as_second() - start.as_second())
     }
+    /// Time to detect, mitigate and resolve, in seconds, where known.
     pub fn durations(&self) -> Durations {
         Durations {
             detect: self.duration_to(Moment::Detected),
@@ -210,7 +335,7 @@ pub struct Slo {
     pub budget_burned: Option<f64>,
 }
 
-/// A contributing factor (spec §2.2).
+/// A contributing factor (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Factor {
     /// After normalisation and aliases.
@@ -224,7 +349,7 @@ pub struct Factor {
     pub pos: Pos,
 }
 
-/// A follow-up action (spec §2.3).
+/// A follow-up action (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
     pub id: String,
@@ -247,7 +372,7 @@ impl Action {
     }
 }
 
-/// A monitoring series or a stated gap (spec §2.4).
+/// A monitoring series or a stated gap (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 // A retro has a handful of these; boxing the series would only add indirection.
@@ -303,6 +428,7 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
+    /// Every value, in order.
     pub const ALL: [SectionKind; 7] = [
         SectionKind::StakeholderMessage,
         SectionKind::Narrative,
@@ -312,6 +438,7 @@ impl SectionKind {
         SectionKind::TechnicalAnalysis,
         SectionKind::FollowUpActions,
     ];
+    /// The heading `new` writes for this section.
     pub fn canonical_heading(self) -> &'static str {
         match self {
             SectionKind::StakeholderMessage => "Stakeholder message",
@@ -323,6 +450,7 @@ impl SectionKind {
             SectionKind::FollowUpActions => "Follow-up actions",
         }
     }
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             SectionKind::StakeholderMessage => "stakeholder-message",
@@ -352,7 +480,7 @@ pub struct Section {
     pub line: u32,
     /// File line of the first line of `markdown`.
     pub body_line: u32,
-    /// Read from a bold label of an adopted file (`- **Impact**: …`, spec §2.7) rather than a
+    /// Read from a bold label of an adopted file (`- **Impact**: …`, docs/format.md) rather than a
     /// heading: its Markdown is also part of the section (or preamble) that holds it, so readers
     /// of the whole body (pages, search, prose rules) skip it.
     pub bold_label: bool,
@@ -370,7 +498,8 @@ pub enum FrontMatterKind {
     None,
 }
 
-/// Which stated duration of an adopted file (spec §2.7): `Time to repair: 0h 07m`.
+/// Which stated duration of an adopted file (docs/format.md, "Stated durations"): `Time to
+/// repair: 0h 07m`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StatedKind {
@@ -385,6 +514,7 @@ pub enum StatedKind {
 }
 
 impl StatedKind {
+    /// The name as written in the files and the export.
     pub fn as_str(self) -> &'static str {
         match self {
             StatedKind::Detect => "detect",
@@ -405,8 +535,8 @@ pub struct StatedDuration {
     pub line: u32,
 }
 
-/// What was read from an adopted file's body (spec §2.7), beyond sections, moments (source
-/// `key-event`) and stated durations, which carry their own lines.
+/// What was read from an adopted file's body (docs/format.md, "Adoption"), beyond sections,
+/// moments (source `key-event`) and stated durations, which carry their own lines.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Adoption {
     /// The actions were read from a follow-up actions list or table (each keeps its line in `pos`).
@@ -451,7 +581,7 @@ pub struct Retro {
     pub timeline: Vec<TimelineEntry>,
     pub front_matter: FrontMatterKind,
     /// A file without retrobook front matter (none, or another tool's): its structure was read
-    /// from the body by the rules of spec §2.7.
+    /// from the body by the rules of docs/format.md ("Adoption").
     pub adopted: bool,
     /// What those rules read, for "read from the file" on pages and in `check`.
     pub adoption: Adoption,
@@ -463,9 +593,11 @@ pub struct Retro {
 }
 
 impl Retro {
+    /// The first section of this kind.
     pub fn section(&self, kind: SectionKind) -> Option<&Section> {
         self.sections.iter().find(|s| s.kind == Some(kind))
     }
+    /// Time to detect, mitigate and resolve, in seconds, where known.
     pub fn durations(&self) -> Durations {
         self.impact.durations()
     }
@@ -493,6 +625,7 @@ pub struct Book {
 }
 
 impl Book {
+    /// The retro with this id.
     pub fn retro(&self, id: &str) -> Option<&Retro> {
         self.retros.iter().find(|r| r.id == id)
     }

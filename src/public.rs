@@ -4,57 +4,15 @@
 //! external site. It copies the few fields a customer may see into a [`PublicRetro`]; the external
 //! renderer, its templates, feed, sitemap and search index only ever receive `PublicRetro`s and a
 //! [`PublicSite`] (built from `[output.external]` alone). A new field of `Retro` is therefore
-//! private until someone adds it here on purpose.
+//! private until someone adds it here on purpose. The two types are plain data in the model (the
+//! renderer sits below this module and names them); only this module fills them.
 
+use crate::analyze::stakeholder_message;
 use crate::config::Config;
-use crate::model::{ActionStatus, DocStatus, Moment, Retro, Section, SectionKind};
-use crate::render::format::{human_duration, long_date};
+use crate::model::{ActionStatus, DocStatus, Moment, Retro};
+pub use crate::model::{PublicRetro, PublicSite};
+use crate::render::format::{duration, long_date};
 use crate::render::markdown::{self, MarkdownOptions};
-use serde::Serialize;
-
-/// What a customer may see of one incident.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicRetro {
-    /// URL segment of the incident's page (the retro's stable id).
-    pub slug: String,
-    /// Page URL relative to the public site root: `incidents/<slug>/`.
-    pub url: String,
-    pub title: String,
-    /// `YYYY-MM-DD`, or empty when the retro has no date.
-    pub date: String,
-    /// "7 April 2026".
-    pub date_long: String,
-    pub year: String,
-    /// Public wording of the severity ("Major outage"), never the internal name.
-    pub severity: String,
-    /// Badge class, by the severity's rank: `rb-sev-1` … `rb-sev-4`, `rb-sev-other`.
-    pub severity_class: String,
-    /// `impact.users`: who lost what, in plain words.
-    pub impact: Option<String>,
-    /// How long customers were affected: started → mitigated (else → resolved).
-    pub impact_duration: Option<String>,
-    /// Started → resolved, when it differs from the impact duration.
-    pub resolved_after: Option<String>,
-    /// The data-loss statement from `impact.data-loss`.
-    pub data_loss: Option<String>,
-    /// The stakeholder message as sanitised HTML (raw HTML and comments removed, always).
-    pub message_html: String,
-    /// The stakeholder message as plain text (search, feed).
-    pub message_text: String,
-    /// Titles of the follow-up actions the team committed to (not the `wont-do` ones).
-    pub actions: Vec<String>,
-}
-
-/// What the public site knows about itself: `[output.external]` and the language, nothing else
-/// (the book's own title and description are internal).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicSite {
-    pub title: String,
-    pub description: String,
-    pub language: String,
-    /// `[output.external] site-url` with exactly one trailing slash.
-    pub base: String,
-}
 
 /// The public site's identity from the configuration.
 pub fn site(config: &Config) -> PublicSite {
@@ -86,7 +44,7 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
     let message_md = message_md.as_str();
     let html = markdown::render(message_md, MarkdownOptions { allow_raw_html: false });
     let message_html = markdown::sanitize(&html);
-    let message_text = markdown::plain_text(message_md).trim().to_string();
+    let message_text = crate::text::plain_text(message_md).trim().to_string();
     Some(PublicRetro {
         slug: r.id.clone(),
         url: format!("incidents/{}/", r.id),
@@ -100,8 +58,8 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
             _ => "rb-sev-other".into(),
         },
         impact: r.impact.users.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from),
-        impact_duration: impact_secs.map(human_duration),
-        resolved_after: resolved_after.map(human_duration),
+        impact_duration: impact_secs.map(duration),
+        resolved_after: resolved_after.map(duration),
         data_loss: r.impact.data_loss.map(|lost| {
             if lost {
                 "Some customer data was lost. The message below says what, and what we did about it.".to_string()
@@ -112,15 +70,6 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
         message_html,
         message_text,
         actions: r.actions.iter().filter(|a| a.status != ActionStatus::WontDo).map(|a| a.title.clone()).collect(),
-    })
-}
-
-/// The section published as the stakeholder message: the first one headed "Stakeholder message"
-/// (never an alias of it).
-pub fn stakeholder_message(r: &Retro) -> Option<&Section> {
-    r.sections.iter().find(|s| {
-        s.kind == Some(SectionKind::StakeholderMessage)
-            && crate::load::sections::is_explicit_stakeholder_heading(&s.heading)
     })
 }
 

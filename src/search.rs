@@ -523,6 +523,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result<usize> {
     Ok(files)
 }
 
+/// Replaces the file at `path` with `contents` at once (written beside it, then renamed): `serve`
+/// answers from the folder while it is indexed. The one atomic write of a single file; a whole
+/// site is swapped in by `build::swap_in`.
 fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     let staging = path.with_extension("tmp");
     fs::write(&staging, contents).with_context(|| format!("writing {}", staging.display()))?;

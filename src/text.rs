@@ -1,6 +1,117 @@
-//! Small text helpers shared by every layer (no dependency on the rest of the crate).
+//! Small helpers shared by every layer: slugs, ids, plain text of Markdown, paths inside the book.
+//! A leaf: nothing here imports the rest of the crate (see the layer table in `src/layers.rs`).
 
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use std::ops::Range;
+use std::path::{Component, Path};
+
+/// Lower-case; runs of characters other than `[a-z0-9._-]` become `-`; no leading dot or dash.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    let mut push = |c: char| {
+        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(&mut push);
+        }
+    }
+    out.trim_start_matches(['.', '-']).to_string()
+}
+
+/// Factor ids: lower-case, spaces and underscores to `-`.
+pub fn normalize_factor_id(s: &str) -> String {
+    s.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '_' { '-' } else { c }).collect()
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither):
+/// CRLF (Windows) and a lone CR (classic Mac OS) both end a line.
+pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
+}
+
+/// Markdown options used everywhere: CommonMark + GFM tables, task lists, footnotes, strikethrough.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_GFM
+}
+
+/// The plain text of a Markdown fragment (for search records and summaries).
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for ev in Parser::new_ext(markdown, markdown_options()) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether two factor ids look like the same thing: a small edit distance, or (almost) all
+/// words shared, where a word also matches its prefix (`config` ~ `configuration`).
+pub fn similar(a: &str, b: &str) -> bool {
+    if a == b {
+        return false;
+    }
+    let d = strsim::damerau_levenshtein(a, b);
+    if d <= 2 && a.len().min(b.len()) >= 6 {
+        return true;
+    }
+    let wa: Vec<&str> = a.split('-').filter(|w| !w.is_empty()).collect();
+    let wb: Vec<&str> = b.split('-').filter(|w| !w.is_empty()).collect();
+    let word_match = |x: &str, y: &str| {
+        x == y
+            || (x.len().min(y.len()) >= 4 && (x.starts_with(y) || y.starts_with(x)))
+            || (x.len().min(y.len()) >= 5 && strsim::levenshtein(x, y) <= 1)
+    };
+    let shared = wa.iter().filter(|x| wb.iter().any(|y| word_match(x, y))).count();
+    let most = wa.len().max(wb.len());
+    shared >= 1 && most > 0 && shared * 3 >= most * 2
+}
+
+/// Whether a book-relative path leaves the book (absolute, or `..` below the root at any point).
+pub fn escapes_root(p: &str) -> bool {
+    let path = Path::new(p);
+    let mut depth = 0i32;
+    path.is_absolute()
+        || path.components().any(|c| {
+            depth += match c {
+                Component::ParentDir => -1,
+                Component::Normal(_) => 1,
+                _ => 0,
+            };
+            depth < 0
+        })
+}
+
+/// The file written into every site: a folder that carries it may be replaced by a build.
+pub const SITE_MARKER: &str = ".retrobook-site";
 
 /// The byte ranges of `<!-- … -->` spans in Markdown, in order. An unterminated comment runs to
 /// the end. Unlike CommonMark's HTML blocks, a span may cross blank lines: authors expect
@@ -27,6 +138,49 @@ pub fn strip_html_comments(markdown: &str) -> String {
     out
 }
 
+/// How [`human_duration`] writes a duration: the site and the terminal each have their style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationStyle {
+    /// Pages and charts: "45 s", "12 min", "1 h 40 min", "2 d 3 h"; minutes and days drop what
+    /// is smaller than the next unit down; negative with a minus sign, "−12 min".
+    Prose,
+    /// Terminal tables (`report`): "45s", "5m01s", "2h30m", "1d04h", two digits after the first
+    /// unit; negative with a hyphen, "-1m30s".
+    Compact,
+}
+
+/// A number of seconds as a short human duration, in `style`.
+pub fn human_duration(seconds: i64, style: DurationStyle) -> String {
+    let s = seconds.unsigned_abs();
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    let (minus, body) = match style {
+        DurationStyle::Prose => (
+            "−",
+            match (d, h, m) {
+                _ if s < 60 => format!("{s} s"),
+                (0, 0, m) => format!("{m} min"),
+                (0, h, 0) => format!("{h} h"),
+                (0, h, m) => format!("{h} h {m} min"),
+                (d, 0, _) => format!("{d} d"),
+                (d, h, _) => format!("{d} d {h} h"),
+            },
+        ),
+        DurationStyle::Compact => (
+            "-",
+            match (d, h, m) {
+                _ if s < 60 => format!("{s}s"),
+                (0, 0, m) if sec == 0 => format!("{m}m"),
+                (0, 0, m) => format!("{m}m{sec:02}s"),
+                (0, h, 0) => format!("{h}h"),
+                (0, h, m) => format!("{h}h{m:02}m"),
+                (d, 0, _) => format!("{d}d"),
+                (d, h, _) => format!("{d}d{h:02}h"),
+            },
+        ),
+    };
+    if seconds < 0 { format!("{minus}{body}") } else { body }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +191,51 @@ mod tests {
         assert_eq!(strip_html_comments("keep <!-- open\n\nto the end"), "keep ");
         assert_eq!(strip_html_comments("<!---->x"), "x");
         assert_eq!(strip_html_comments("no comment"), "no comment");
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::{DurationStyle, human_duration};
+
+    #[test]
+    fn durations_in_prose_for_pages() {
+        let cases = [
+            (0, "0 s"),
+            (45, "45 s"),
+            (60, "1 min"),
+            (12 * 60 + 59, "12 min"),
+            (3600, "1 h"),
+            (6000, "1 h 40 min"),
+            (86_400, "1 d"),
+            (2 * 86_400 + 3 * 3600 + 59, "2 d 3 h"),
+            (-720, "−12 min"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(human_duration(s, DurationStyle::Prose), want);
+        }
+    }
+
+    #[test]
+    fn compact_durations_for_the_terminal() {
+        let cases = [
+            (45, "45s"),
+            (301, "5m01s"),
+            (2400, "40m"),
+            (9000, "2h30m"),
+            (14_400, "4h"),
+            (86_400, "1d"),
+            (86_400 + 4 * 3600 + 59, "1d04h"),
+            (-90, "-1m30s"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(human_duration(s, DurationStyle::Compact), want);
+        }
+    }
+
+    #[test]
+    fn the_extremes_do_not_overflow() {
+        assert!(human_duration(i64::MIN, DurationStyle::Prose).starts_with('−'));
+        assert!(human_duration(i64::MAX, DurationStyle::Compact).ends_with('h'));
     }
 }

@@ -9,19 +9,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-/// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
-/// contributing factor).
-pub const ELEMENT_KEYS: &[&str] = &[
-    "stakeholder-message",
-    "narrative",
-    "timeline",
-    "monitoring",
-    "contributing-factors",
-    "five-whys",
-    "technical-analysis",
-    "follow-up-actions",
-];
-
 /// A plain section needs at least this many words to count as written.
 pub const MIN_WORDS: usize = 8;
 
@@ -161,7 +148,7 @@ fn section_gaps(kind: SectionKind, s: Option<&Section>) -> Vec<String> {
     match s {
         None => vec![format!("no `## {}` section", kind.canonical_heading())],
         Some(s) => {
-            let plain = crate::render::markdown::plain_text(&s.markdown);
+            let plain = crate::text::plain_text(&s.markdown);
             if template_text(kind, &s.markdown, &plain) {
                 vec![format!("the {} section still holds only the template's guidance", kind.canonical_heading())]
             } else if plain.split_whitespace().nth(MIN_WORDS - 1).is_none() {
@@ -178,9 +165,9 @@ fn normalize(s: &str) -> String {
     s.replace("<!--", " ").replace("-->", " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// The guidance that `retrobook new` writes under each section (src/templates.rs), normalised.
+/// The guidance that `retrobook new` writes under each section (src/scaffold.rs), normalised.
 static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
-    let text = crate::templates::new_retro("x", "x", jiff::civil::date(2000, 1, 1), "SEV1", &[]);
+    let text = crate::scaffold::new_retro("x", "x", jiff::civil::date(2000, 1, 1), "SEV1", &[]);
     let body = text.splitn(3, "---\n").nth(2).unwrap_or("");
     crate::load::sections::split(body, 1)
         .sections
@@ -192,7 +179,7 @@ static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
 /// Whether a section holds nothing but the template's guidance: no text outside comments, or
 /// the guidance itself with the comment markers removed.
 pub fn is_template_text(kind: SectionKind, markdown: &str) -> bool {
-    template_text(kind, markdown, &crate::render::markdown::plain_text(markdown))
+    template_text(kind, markdown, &crate::text::plain_text(markdown))
 }
 
 fn template_text(kind: SectionKind, markdown: &str, plain: &str) -> bool {

@@ -4,7 +4,7 @@ pub mod completeness;
 pub mod monitoring;
 pub mod stats;
 
-use crate::model::{ActionStatus, Book, Retro};
+use crate::model::{Action, ActionStatus, Book, Priority, Retro, Section, SectionKind};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,7 +64,7 @@ fn recurred_after_remediation(book: &Book, factor: &str, citing: &[&Retro]) -> b
         .retros
         .iter()
         .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
-        .filter(|(_, a)| a.status == ActionStatus::Done && a.addresses.iter().any(|x| x.value == factor))
+        .filter(|(_, a)| a.status == ActionStatus::Done && addresses(a, factor))
         .filter_map(|(r, a)| {
             let closed = book.history.action(&r.path, &a.id).and_then(|h| h.closed);
             closed.map(|c| crate::history::day(c, &tz)).or(a.due)
@@ -73,7 +73,12 @@ fn recurred_after_remediation(book: &Book, factor: &str, citing: &[&Retro]) -> b
     citing.iter().filter_map(|r| r.date).any(|d| done_dates.iter().any(|done| d > *done))
 }
 
-/// One action across the book.
+/// One action across the book, with what the report and the site show of it, so that nothing
+/// looks the action up again.
+///
+/// Serialises as an entry of the export's `actions` (docs/export.md); `priority`,
+/// `days_overdue` and `addresses` are not part of that contract (`report actions --format json`
+/// adds them, docs/report.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionEntry {
     pub retro: String,
@@ -81,27 +86,57 @@ pub struct ActionEntry {
     pub title: String,
     pub owner: Option<String>,
     pub status: ActionStatus,
+    #[serde(skip)]
+    pub priority: Option<Priority>,
     pub due: Option<Date>,
     pub overdue: bool,
+    /// Whole days past `due` when overdue.
+    #[serde(skip)]
+    pub days_overdue: Option<i64>,
+    /// Factor ids (after aliases) the action is meant to prevent, as written (a repeat kept).
+    #[serde(skip)]
+    pub addresses: Vec<String>,
+}
+
+impl ActionEntry {
+    /// `<retro-id>#<action-id>`, how reports name an action.
+    pub fn key(&self) -> String {
+        format!("{}#{}", self.retro, self.id)
+    }
+}
+
+/// Whether `action` is meant to prevent `factor` (an id after aliases).
+pub fn addresses(action: &Action, factor: &str) -> bool {
+    action.addresses.iter().any(|x| x.value == factor)
+}
+
+/// Every action in book order: retros in book order, each retro's actions as written.
+pub fn actions(book: &Book, today: Date) -> Vec<ActionEntry> {
+    book.retros
+        .iter()
+        .flat_map(|r| {
+            r.actions.iter().map(move |a| {
+                let overdue = a.is_overdue(today);
+                ActionEntry {
+                    retro: r.id.clone(),
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    owner: a.owner.clone(),
+                    status: a.status,
+                    priority: a.priority,
+                    due: a.due,
+                    overdue,
+                    days_overdue: a.due.filter(|_| overdue).map(|d| today.duration_since(d).as_secs() / 86_400),
+                    addresses: a.addresses.iter().map(|x| x.value.clone()).collect(),
+                }
+            })
+        })
+        .collect()
 }
 
 /// Every action: open and in-progress first (overdue on top, soonest due first), then the rest.
 pub fn action_index(book: &Book, today: Date) -> Vec<ActionEntry> {
-    let mut out: Vec<ActionEntry> = book
-        .retros
-        .iter()
-        .flat_map(|r| {
-            r.actions.iter().map(move |a| ActionEntry {
-                retro: r.id.clone(),
-                id: a.id.clone(),
-                title: a.title.clone(),
-                owner: a.owner.clone(),
-                status: a.status,
-                due: a.due,
-                overdue: a.is_overdue(today),
-            })
-        })
-        .collect();
+    let mut out = actions(book, today);
     out.sort_by(|a, b| {
         (!a.status.is_open(), !a.overdue, a.due.is_none(), a.due, &a.retro, &a.id).cmp(&(
             !b.status.is_open(),
@@ -112,6 +147,22 @@ pub fn action_index(book: &Book, today: Date) -> Vec<ActionEntry> {
             &b.id,
         ))
     });
+    out
+}
+
+/// The open and in-progress actions addressing each factor (after aliases), in the order of
+/// `actions`; a factor no open action addresses is absent. The one source of the factor index's
+/// "open actions" (the site's factor pages and `report factors`).
+pub fn open_actions_by_factor(actions: &[ActionEntry]) -> BTreeMap<&str, Vec<&ActionEntry>> {
+    let mut out: BTreeMap<&str, Vec<&ActionEntry>> = BTreeMap::new();
+    for a in actions.iter().filter(|a| a.status.is_open()) {
+        for (i, f) in a.addresses.iter().enumerate() {
+            // An action listing a factor twice counts once.
+            if !a.addresses[..i].contains(f) {
+                out.entry(f.as_str()).or_default().push(a);
+            }
+        }
+    }
     out
 }
 
@@ -132,4 +183,101 @@ pub fn time_to_close(book: &Book) -> stats::DurationStats {
 /// Today in the book's time zone, unless pinned with `--today`.
 pub fn today(pinned: Option<Date>, book: &Book) -> Date {
     pinned.unwrap_or_else(|| jiff::ZonedDateTime::now().with_time_zone(book.config.timezone()).date())
+}
+
+/// The section published as the stakeholder message: the first one headed "Stakeholder message"
+/// (never an alias of it).
+pub fn stakeholder_message(r: &Retro) -> Option<&Section> {
+    r.sections.iter().find(|s| {
+        s.kind == Some(SectionKind::StakeholderMessage)
+            && crate::load::sections::is_explicit_stakeholder_heading(&s.heading)
+    })
+}
+
+/// Books in memory for unit tests of the layers above `load`.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::config::Config;
+    use crate::model::Book;
+    use std::path::Path;
+
+    /// A book from a book.toml and retro front matters (YAML without the `---`), sorted as the
+    /// loader sorts; the retros may carry errors (a report still runs on such a book).
+    pub(crate) fn book(toml: &str, front_matters: &[&str]) -> Book {
+        let config = Config::parse(toml).expect("valid book.toml");
+        let mut retros = Vec::new();
+        for (i, fm) in front_matters.iter().enumerate() {
+            let text = format!("---\n{fm}\n---\n\n## Narrative\n\nText.\n");
+            let rel = format!("retros/r{i}.md");
+            let (r, _) = crate::load::load_retro(text.as_bytes(), &rel, Path::new(&rel), &config);
+            retros.extend(r);
+        }
+        retros.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        Book { root: ".".into(), config, retros, history: Default::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOML: &str = "[book]\ntitle = \"t\"\n[retros]\ntimezone = \"UTC\"\n";
+
+    fn date(s: &str) -> Date {
+        s.parse().expect("a date")
+    }
+
+    /// Two retros: r1 with an overdue, a closed and a not-yet-due action; r2 with an action that
+    /// lists a factor twice.
+    fn book() -> Book {
+        testing::book(
+            TOML,
+            &[
+                "id: r1\ntitle: One\ndate: 2025-01-01\nstatus: published\nactions:\n  \
+                 - {id: A1, title: Page, owner: sre, status: open, priority: high, due: 2025-01-15, addresses: [alert, drift]}\n  \
+                 - {id: A2, title: Done, status: done, due: 2025-01-10, addresses: [alert]}\n  \
+                 - {id: A3, title: Later, status: in-progress, due: 2026-01-01, addresses: [drift]}",
+                "id: r2\ntitle: Two\ndate: 2025-02-01\nstatus: published\nactions:\n  \
+                 - {id: A1, title: Twice, status: open, addresses: [alert, alert]}",
+            ],
+        )
+    }
+
+    #[test]
+    fn actions_carry_what_the_printers_need() {
+        let all = actions(&book(), date("2025-12-01"));
+        let keys: Vec<String> = all.iter().map(ActionEntry::key).collect();
+        assert_eq!(keys, ["r1#A1", "r1#A2", "r1#A3", "r2#A1"], "book order");
+        let a1 = &all[0];
+        assert_eq!(a1.priority, Some(Priority::High));
+        assert_eq!(a1.addresses, ["alert", "drift"]);
+        // 2025-01-15 to 2025-12-01: 16 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 days.
+        assert_eq!((a1.overdue, a1.days_overdue), (true, Some(320)));
+        // Done past its due date, and open but not due yet: neither is overdue.
+        assert_eq!((all[1].overdue, all[1].days_overdue, all[1].priority), (false, None, None));
+        assert_eq!((all[2].overdue, all[2].days_overdue), (false, None));
+        // The index sorts the same entries: open first, overdue on top, then by due date.
+        let index: Vec<String> = action_index(&book(), date("2025-12-01")).iter().map(ActionEntry::key).collect();
+        assert_eq!(index, ["r1#A1", "r1#A3", "r2#A1", "r1#A2"]);
+    }
+
+    #[test]
+    fn the_export_shape_of_an_action_is_unchanged() {
+        let all = actions(&book(), date("2025-12-01"));
+        let v = serde_json::to_value(&all[0]).expect("serialisable");
+        let keys: Vec<&str> = v.as_object().expect("an object").keys().map(String::as_str).collect();
+        // serde_json's map sorts the keys; docs/export.md lists these seven.
+        assert_eq!(keys, ["due", "id", "overdue", "owner", "retro", "status", "title"]);
+    }
+
+    #[test]
+    fn open_actions_by_factor_keep_book_order_and_count_an_action_once() {
+        let all = actions(&book(), date("2025-12-01"));
+        let open = open_actions_by_factor(&all);
+        let keys = |f: &str| open[f].iter().map(|a| a.key()).collect::<Vec<_>>();
+        // r1#A2 is done; r2#A1 lists `alert` twice.
+        assert_eq!(keys("alert"), ["r1#A1", "r2#A1"]);
+        assert_eq!(keys("drift"), ["r1#A1", "r1#A3"]);
+        assert_eq!(open.len(), 2);
+    }
 }

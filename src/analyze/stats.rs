@@ -1,6 +1,6 @@
-//! Statistics over a book (spec §3.1): incidents and time to detect, mitigate and resolve by
-//! severity, service, year and quarter, incidents per month, plus the factor roll-ups that reports show
-//! beside the factor index. Pure functions over a [`Book`].
+//! Statistics over a book (docs/report.md, `report stats`): incidents and time to detect,
+//! mitigate and resolve by severity, service, year and quarter, incidents per month, plus the
+//! factor roll-ups that reports show beside the factor index. Pure functions over a [`Book`].
 
 use crate::model::{Book, Moment, Retro};
 use jiff::civil::Date;
@@ -21,7 +21,7 @@ pub struct DurationStats {
     pub mean: Option<i64>,
 }
 
-/// Sorts `values` and summarises them per spec §3.1; an empty set gives `n = 0` and nulls.
+/// Sorts `values` and summarises them as docs/report.md says; an empty set gives `n = 0` and nulls.
 pub fn percentile_summary(values: &mut [i64]) -> DurationStats {
     values.sort_unstable();
     let n = values.len();
@@ -143,7 +143,7 @@ pub struct Completeness {
     pub complete: usize,
 }
 
-/// The `report stats --format json` document (spec §3.1, plus `completeness`).
+/// The `report stats --format json` document (docs/report.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
     pub incidents: usize,
@@ -329,7 +329,7 @@ impl DuplicatePair {
 }
 
 /// Whether two words of factor ids match: equal, one a prefix of the other (`config` ~
-/// `configuration`), or one letter apart in longer words (the same test as `check::similar`).
+/// `configuration`), or one letter apart in longer words (the same test as `text::similar`).
 fn word_match(x: &str, y: &str) -> bool {
     x == y
         || (x.len().min(y.len()) >= 4 && (x.starts_with(y) || y.starts_with(x)))
@@ -337,7 +337,7 @@ fn word_match(x: &str, y: &str) -> bool {
 }
 
 /// Pairs of distinct factor ids (after aliases) that look like the same thing: those
-/// `check::similar` finds (the `factor-twin` warning), and ids of the same category one of whose
+/// `text::similar` finds (the `factor-twin` warning), and ids of the same category one of whose
 /// words are all in the other (`alert` ~ `missing-alert`). Ids that are both defined in
 /// book.toml are taken to be distinct on purpose. Sorted by `a`, then `b`.
 pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
@@ -375,7 +375,7 @@ pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
             let shared: Vec<&str> = wx.iter().copied().filter(|a| wy.iter().any(|b| word_match(a, b))).collect();
             let contained = |p: &[&str], q: &[&str]| p.iter().all(|a| q.iter().any(|b| word_match(a, b)));
             let subset = !shared.is_empty() && (contained(&wx, &wy) || contained(&wy, &wx));
-            if !(crate::check::similar(&x.id, &y.id) || (same_category && subset)) {
+            if !(crate::text::similar(&x.id, &y.id) || (same_category && subset)) {
                 continue;
             }
             let mut why = Vec::new();
@@ -407,7 +407,7 @@ pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
 /// Incidents citing `factor_id` (normalised and resolved through aliases) per quarter
 /// ("2025 Q1"), for every quarter from the book's first incident to its last.
 pub fn quarterly_trend(book: &Book, factor_id: &str) -> Vec<(String, u32)> {
-    let written = crate::load::normalize_factor_id(factor_id);
+    let written = crate::text::normalize_factor_id(factor_id);
     let id = book.config.canonical_factor(&written);
     let quarter = |d: Date| (d.year(), (d.month() - 1) / 3 + 1);
     let dates: Vec<Date> = book.retros.iter().filter_map(|r| r.date).collect();

@@ -5,7 +5,7 @@
 
 use super::prose::{find_word, people, pos_at, prose_ranges};
 use crate::config::LintLevel;
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{Diagnostic, Level, rules};
 use crate::model::{Book, Retro, Section};
 use regex::Regex;
 use std::collections::BTreeSet;
@@ -25,40 +25,40 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let rule = |id, re: &str, message| Rule { id, re: Regex::new(re).unwrap(), message };
     vec![
         rule(
-            "blameless-human-error",
+            rules::BLAMELESS_HUMAN_ERROR,
             r"(?i)\b(?:human|operator|user) errors?\b",
             "\"human error\" ends the inquiry where it should start; describe what made the action reasonable at the \
              time and which safeguard was missing, e.g. \"the command ran against production because the prompt did \
              not show the environment\"",
         ),
         rule(
-            "blameless-should-have",
+            rules::BLAMELESS_SHOULD_HAVE,
             r"(?i)\b[\w'-]+\s+(?:should(?:\s+not|n't)?\s+have|should've)\b",
             "\"should have\" judges with hindsight; describe what was known and what the system showed at the time, \
              and what would have made the other choice the obvious one, e.g. \"the alert did not say which region, \
              so the rollback targeted EU first\"",
         ),
         rule(
-            "blameless-failed-to",
+            rules::BLAMELESS_FAILED_TO,
             &format!(r"(?i)\b(?:{PERSON_WORDS})\s+failed\s+to\b"),
             "\"failed to\" about people frames a condition as a personal failing; say what happened and why it made \
              sense then, e.g. \"the handoff note did not mention the restart\" instead of \"the engineer failed to \
              mention it\"",
         ),
         rule(
-            "blameless-careless",
+            rules::BLAMELESS_CARELESS,
             r"(?i)\b(?:careless(?:ly|ness)?|negligen(?:t|tly|ce)|sloppy|sloppiness|lazy|incompeten(?:t|ce))\b",
             "judging people's care or competence teaches nothing; describe the conditions (time pressure, missing \
              information, a tool that made the wrong step easy) and the safeguard that was missing",
         ),
         rule(
-            "blameless-fault",
+            rules::BLAMELESS_FAULT,
             r"(?i)\b(?:at\s+fault|fault\s+(?:of|lies|was)|(?:his|her|their|my|our|your|[\w-]+'s)\s+fault)\b",
             "looking for whose fault it was stops the search for conditions; name the contributing factors instead: \
              what in the system, the process or the information let this happen",
         ),
         rule(
-            "blameless-blame",
+            rules::BLAMELESS_BLAME,
             r"(?i)\b(?:blame[ds]?|blaming|to\s+blame)\b",
             "assigning blame makes people hide what they know next time; describe the conditions, information and \
              safeguards that shaped the decision",
@@ -146,7 +146,7 @@ fn findings(text: &str, names: &[String]) -> Vec<(usize, &'static str, String)> 
                 named.push(at..at + name.len());
                 found.push((
                     at,
-                    "blameless-person",
+                    rules::BLAMELESS_PERSON,
                     format!(
                         "`{name}` is the subject of \"{}\"; a person's name next to a failure makes the retro about \
                          them; write what the situation looked like to them and which condition, information or \
@@ -160,7 +160,7 @@ fn findings(text: &str, names: &[String]) -> Vec<(usize, &'static str, String)> 
     for rule in RULES.iter() {
         for m in rule.re.find_iter(text) {
             // "Ana should have" is reported once, as a person's name next to a failure.
-            if rule.id == "blameless-should-have" && named.iter().any(|n| n.contains(&m.start())) {
+            if rule.id == rules::BLAMELESS_SHOULD_HAVE && named.iter().any(|n| n.contains(&m.start())) {
                 continue;
             }
             found.push((m.start(), rule.id, format!("\"{}\": {}", m.as_str(), rule.message)));
@@ -187,7 +187,7 @@ fn allowed_lines(r: &Retro, s: &Section, out: &mut Vec<Diagnostic>) -> BTreeSet<
                 out.push(Diagnostic::warning(
                     &r.path,
                     pos,
-                    "blameless-allow-reason",
+                    rules::BLAMELESS_ALLOW_REASON,
                     "`retrobook-allow blameless` needs a reason, e.g. `<!-- retrobook-allow blameless: quoting the \
                      customer's words -->`; without one the line is still checked",
                 ));

@@ -5,11 +5,11 @@ mod blameless;
 mod prose;
 mod stakeholder;
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::model::{Book, Moment, Monitoring, Retro};
 use crate::suggest::nearest;
+use crate::text::similar;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path};
 
 /// All the book-level rules. Load-time problems (syntax, types, values) come from `load`.
 pub fn check_book(book: &Book) -> Vec<Diagnostic> {
@@ -91,7 +91,7 @@ fn completeness(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
             format!("{} is incomplete: {}", item.label, item.missing.join("; "))
         };
         let level = if enforced { crate::diagnostic::Level::Error } else { crate::diagnostic::Level::Note };
-        out.push(Diagnostic::new(&r.path, item.pos, "completeness", level, message));
+        out.push(Diagnostic::new(&r.path, item.pos, rules::COMPLETENESS, level, message));
     }
 }
 
@@ -122,7 +122,7 @@ pub const MAX_ID_CHARS: usize = 100;
 fn path_problem(id: &str, site_files: &[&str]) -> Option<String> {
     let chars = id.chars().count();
     if chars > MAX_ID_CHARS {
-        let short: String = crate::load::slugify(id).chars().take(60).collect();
+        let short: String = crate::text::slugify(id).chars().take(60).collect();
         return Some(format!(
             "is {chars} characters long; ids become folder names and URLs and may have at most {MAX_ID_CHARS} characters (e.g. `{}`)",
             short.trim_end_matches(['-', '.'])
@@ -154,7 +154,7 @@ fn path_problem(id: &str, site_files: &[&str]) -> Option<String> {
 /// every system the site may be copied to.
 fn id_as_path(r: &Retro, out: &mut Vec<Diagnostic>) {
     if let Some(why) = path_problem(&r.id, &["index.html"]) {
-        let rule = if r.id.chars().count() > MAX_ID_CHARS { "id-length" } else { "id-reserved" };
+        let rule = if r.id.chars().count() > MAX_ID_CHARS { rules::ID_LENGTH } else { rules::ID_RESERVED };
         let shown = if r.id.chars().count() > 40 {
             format!("{}…", r.id.chars().take(40).collect::<String>())
         } else {
@@ -167,14 +167,14 @@ fn id_as_path(r: &Retro, out: &mut Vec<Diagnostic>) {
 /// A factor id becomes the folder of its page (`factors/<slug>/`), with the same constraints.
 fn factor_ids_as_paths(r: &Retro, out: &mut Vec<Diagnostic>) {
     for f in &r.factors {
-        let slug = crate::load::slugify(&f.id);
+        let slug = crate::text::slugify(&f.id);
         if let Some(why) = path_problem(&slug, &["index.html"]) {
             let shown = if f.id.chars().count() > 40 {
                 format!("{}…", f.id.chars().take(40).collect::<String>())
             } else {
                 f.id.clone()
             };
-            out.push(Diagnostic::error(&r.path, f.pos, "factor-id", format!("factor id `{shown}` {why}")));
+            out.push(Diagnostic::error(&r.path, f.pos, rules::FACTOR_ID, format!("factor id `{shown}` {why}")));
         }
     }
 }
@@ -193,8 +193,8 @@ fn id_charset(r: &Retro, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::error(
             &r.path,
             r.id_pos,
-            "id-charset",
-            format!("id `{}` {what}; an id is a URL slug of letters, digits, `.`, `_`, `-` and does not start with `.` (e.g. `{}`)", r.id, crate::load::slugify(&r.id)),
+            rules::ID_CHARSET,
+            format!("id `{}` {what}; an id is a URL slug of letters, digits, `.`, `_`, `-` and does not start with `.` (e.g. `{}`)", r.id, crate::text::slugify(&r.id)),
         ));
     }
 }
@@ -220,7 +220,7 @@ fn duplicate_id(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
             case.join(", ")
         )
     };
-    out.push(Diagnostic::error(&r.path, r.id_pos, "id-duplicate", message));
+    out.push(Diagnostic::error(&r.path, r.id_pos, rules::ID_DUPLICATE, message));
 }
 
 fn moments_order(r: &Retro, out: &mut Vec<Diagnostic>) {
@@ -233,7 +233,7 @@ fn moments_order(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 &r.path,
                 v.pos,
-                "moments-order",
+                rules::MOMENTS_ORDER,
                 format!(
                     "`{}` ({}) is before `{}` ({}); the moments must be in the order started ≤ detected ≤ mitigated ≤ resolved",
                     m.as_str(),
@@ -259,7 +259,7 @@ fn timeline_agrees(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::warning(
                 &r.path,
                 Pos::new(e.line, 1),
-                "timeline-moment",
+                rules::TIMELINE_MOMENT,
                 format!(
                     "the timeline's [{}] entry is at {} but front matter says `impact.{}: {}`; make them agree",
                     m.as_str(),
@@ -277,15 +277,17 @@ fn related_resolve(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {
         if ids.by_id.contains_key(rel.value.as_str()) {
             continue;
         }
-        let hint = nearest(&rel.value, ids.by_id.keys().copied())
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
-        out.push(Diagnostic::error(
-            &r.path,
-            rel.pos,
-            "related-unresolved",
-            format!("related id `{}` is not a retro in this book{hint}", rel.value),
-        ));
+        let near = nearest(&rel.value, ids.by_id.keys().copied());
+        let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                &r.path,
+                rel.pos,
+                rules::RELATED_UNRESOLVED,
+                format!("related id `{}` is not a retro in this book{hint}", rel.value),
+            )
+            .with_suggestion(near.map(str::to_string)),
+        );
     }
 }
 
@@ -296,7 +298,7 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 &r.path,
                 a.pos,
-                "action-duplicate-id",
+                rules::ACTION_DUPLICATE_ID,
                 format!(
                     "action id `{}` is already used on line {}; action ids are unique within a retro",
                     a.id, first.line
@@ -308,7 +310,7 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 &r.path,
                 a.pos,
-                "action-owner",
+                rules::ACTION_OWNER,
                 format!(
                     "action `{}` is {} but has no owner; add `owner:` with a team or person who will drive it",
                     a.id,
@@ -320,9 +322,10 @@ fn actions(r: &Retro, out: &mut Vec<Diagnostic>) {
 }
 
 /// Durations an adopted file states (`Time to repair: 0h 07m`) that disagree by more than a
-/// minute with those computed from its moments (spec §2.7): a note, since statistics use the
-/// computed ones. Measured from `started`, or from `detected` when the file gives no start
-/// (files that state "time to repair" beside "first detected" measure from detection).
+/// minute with those computed from its moments (docs/format.md, "Stated durations"): a note,
+/// since statistics use the computed ones. Measured from `started`, or from `detected` when the
+/// file gives no start (files that state "time to repair" beside "first detected" measure from
+/// detection).
 fn stated_durations(r: &Retro, out: &mut Vec<Diagnostic>) {
     use crate::model::StatedKind;
     let at = |m: Moment| r.impact.moment(m).map(|v| v.at.as_second());
@@ -346,7 +349,7 @@ fn stated_durations(r: &Retro, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::note(
                 &r.path,
                 Pos::new(d.line, 1),
-                "duration-stated",
+                rules::DURATION_STATED,
                 format!(
                     "the file states {} {} but {to_name} − {from_name} is {}; statistics use the computed figure, so correct whichever is wrong",
                     d.kind.as_str(),
@@ -369,17 +372,24 @@ fn addresses(r: &Retro, out: &mut Vec<Diagnostic>) {
     for a in &r.actions {
         for x in &a.addresses {
             if !ids.contains(&x.value.as_str()) {
-                let hint = match nearest(&x.value, ids.iter().copied()) {
+                let near = nearest(&x.value, ids.iter().copied());
+                let hint = match near {
                     Some(n) => format!("did you mean `{n}`?"),
                     None if ids.is_empty() => "this retro lists no factors".to_string(),
                     None => format!("its factors are {}", ids.join(", ")),
                 };
-                out.push(Diagnostic::error(
-                    &r.path,
-                    x.pos,
-                    "addresses-unknown",
-                    format!("action `{}` addresses `{}`, which is not a factor of this retro; {hint}", a.id, x.value),
-                ));
+                out.push(
+                    Diagnostic::error(
+                        &r.path,
+                        x.pos,
+                        rules::ADDRESSES_UNKNOWN,
+                        format!(
+                            "action `{}` addresses `{}`, which is not a factor of this retro; {hint}",
+                            a.id, x.value
+                        ),
+                    )
+                    .with_suggestion(near.map(str::to_string)),
+                );
             }
         }
     }
@@ -420,7 +430,7 @@ fn factor_twins(r: &Retro, book: &Book, usage: &BTreeMap<&str, usize>, out: &mut
             out.push(Diagnostic::warning(
                 &r.path,
                 f.pos,
-                "factor-twin",
+                rules::FACTOR_TWIN,
                 format!(
                     "factor `{}` is new to the book but close to `{twin}` ({used}); if they are the same, use `{twin}` or add `aliases = [\"{}\"]` under [factors.{twin}] in book.toml",
                     f.id, f.id
@@ -428,28 +438,6 @@ fn factor_twins(r: &Retro, book: &Book, usage: &BTreeMap<&str, usize>, out: &mut
             ));
         }
     }
-}
-
-/// Whether two factor ids look like the same thing: a small edit distance, or (almost) all
-/// words shared, where a word also matches its prefix (`config` ~ `configuration`).
-pub fn similar(a: &str, b: &str) -> bool {
-    if a == b {
-        return false;
-    }
-    let d = strsim::damerau_levenshtein(a, b);
-    if d <= 2 && a.len().min(b.len()) >= 6 {
-        return true;
-    }
-    let wa: Vec<&str> = a.split('-').filter(|w| !w.is_empty()).collect();
-    let wb: Vec<&str> = b.split('-').filter(|w| !w.is_empty()).collect();
-    let word_match = |x: &str, y: &str| {
-        x == y
-            || (x.len().min(y.len()) >= 4 && (x.starts_with(y) || y.starts_with(x)))
-            || (x.len().min(y.len()) >= 5 && strsim::levenshtein(x, y) <= 1)
-    };
-    let shared = wa.iter().filter(|x| wb.iter().any(|y| word_match(x, y))).count();
-    let most = wa.len().max(wb.len());
-    shared >= 1 && most > 0 && shared * 3 >= most * 2
 }
 
 fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
@@ -472,7 +460,7 @@ fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
                     out.push(Diagnostic::warning(
                         &r.path,
                         p.pos,
-                        "monitoring-not-pulled",
+                        rules::MONITORING_NOT_PULLED,
                         format!(
                             "series `{metric}` has a `query`, but `{}` does not exist yet; run `retrobook monitoring pull {}` to pull it",
                             r.asset_path(&p.value),
@@ -502,7 +490,7 @@ fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
                     p.value
                 ),
             };
-            out.push(Diagnostic::error(&r.path, p.pos, "monitoring-data", message));
+            out.push(Diagnostic::error(&r.path, p.pos, rules::MONITORING_DATA, message));
         }
     }
 }
@@ -519,7 +507,7 @@ fn monitoring_pulled(r: &Retro, book: &Book, m: &Monitoring, out: &mut Vec<Diagn
             out.push(Diagnostic::error(
                 &r.path,
                 b.pos,
-                "monitoring-data",
+                rules::MONITORING_DATA,
                 format!(
                     "`baseline` of series `{metric}` is the duration `{}`, which only a pulled series (one with a `query`) can use; give a CSV path, or add `source` and `query`",
                     b.value
@@ -532,7 +520,7 @@ fn monitoring_pulled(r: &Retro, book: &Book, m: &Monitoring, out: &mut Vec<Diagn
         Some(s) if !sources.contains_key(&s.value) => out.push(Diagnostic::warning(
             &r.path,
             s.pos,
-            "monitoring-source",
+            rules::MONITORING_SOURCE,
             if sources.is_empty() {
                 format!("series `{metric}` names the source `{}`, but book.toml has no [monitoring.sources.{}] table; add one with `kind = \"prometheus\"` and `url`", s.value, s.value)
             } else {
@@ -542,7 +530,7 @@ fn monitoring_pulled(r: &Retro, book: &Book, m: &Monitoring, out: &mut Vec<Diagn
         None if sources.len() != 1 => out.push(Diagnostic::warning(
             &r.path,
             query.pos,
-            "monitoring-source",
+            rules::MONITORING_SOURCE,
             format!(
                 "series `{metric}` has a `query` but no `source`; add `source:` naming one of [monitoring.sources] in book.toml{}",
                 if sources.is_empty() { " (there are none yet)".to_string() } else { format!(" ({})", names()) }
@@ -563,7 +551,7 @@ fn monitoring_pulled(r: &Retro, book: &Book, m: &Monitoring, out: &mut Vec<Diagn
         out.push(Diagnostic::warning(
             &r.path,
             data.pos,
-            "monitoring-coverage",
+            rules::MONITORING_COVERAGE,
             format!(
                 "the data of series `{metric}` runs from {} to {}, but the incident runs from {} to {}; run `retrobook monitoring pull --refresh {}` to pull the whole window",
                 at(first),
@@ -574,21 +562,6 @@ fn monitoring_pulled(r: &Retro, book: &Book, m: &Monitoring, out: &mut Vec<Diagn
             ),
         ));
     }
-}
-
-/// Whether a book-relative path leaves the book (absolute, or `..` below the root at any point).
-pub fn escapes_root(p: &str) -> bool {
-    let path = Path::new(p);
-    let mut depth = 0i32;
-    path.is_absolute()
-        || path.components().any(|c| {
-            depth += match c {
-                Component::ParentDir => -1,
-                Component::Normal(_) => 1,
-                _ => 0,
-            };
-            depth < 0
-        })
 }
 
 #[cfg(test)]

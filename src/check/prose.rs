@@ -2,8 +2,8 @@
 //! ranges that are prose (not code, not block quotes), and the people a retro names.
 
 use crate::diagnostic::Pos;
-use crate::load::sections::markdown_options;
 use crate::model::{Retro, Section};
+use crate::text::markdown_options;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::ops::Range;
 

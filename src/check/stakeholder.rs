@@ -3,7 +3,7 @@
 //! whether data was lost, and name no people and no internal systems.
 
 use super::prose::{blank_comments, find_word, people, pos_at};
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::model::{Book, Retro, SectionKind};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -95,12 +95,12 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     if !r.external {
         return;
     }
-    let Some(s) = crate::public::stakeholder_message(r) else {
+    let Some(s) = crate::analyze::stakeholder_message(r) else {
         if let Some(alias) = r.section(SectionKind::StakeholderMessage) {
             out.push(Diagnostic::warning(
                 &r.path,
                 Pos::new(alias.line, 1),
-                "stakeholder-alias",
+                rules::STAKEHOLDER_ALIAS,
                 format!(
                     "this retro is `external: true`, but `{}` is not published on the external site: only a section \
                      headed `## Stakeholder message` is; rename the heading if this section is written for customers, \
@@ -113,7 +113,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::warning(
             &r.path,
             r.id_pos,
-            "stakeholder-missing",
+            rules::STAKEHOLDER_MISSING,
             "this retro is `external: true` but has no `## Stakeholder message` section; add one in plain words for \
              customers: what they experienced and for how long, whether any data was lost, and what changes now",
         ));
@@ -124,7 +124,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::warning(
             &r.path,
             heading,
-            "stakeholder-template",
+            rules::STAKEHOLDER_TEMPLATE,
             "the stakeholder message still holds only the template's guidance; replace it with the message itself: \
              what customers experienced and for how long, whether data was lost, and what changes now",
         ));
@@ -135,7 +135,7 @@ pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::error(
             &r.path,
             heading,
-            "stakeholder-data-loss",
+            rules::STAKEHOLDER_DATA_LOSS,
             "an external retro must say whether data was lost: add `data-loss: false` (or `true`) under `impact:`, \
              or a sentence such as \"No customer data was lost.\" to the stakeholder message",
         ));
@@ -203,7 +203,7 @@ fn findings(r: &Retro, book: &Book, text: &str, handles: bool) -> Vec<Finding> {
                 continue;
             }
             covered.push(at..at + name.len());
-            out.push(Finding { at, rule: "stakeholder-name", what: name.clone(), kind: None });
+            out.push(Finding { at, rule: rules::STAKEHOLDER_NAME, what: name.clone(), kind: None });
         }
     }
     let mut internal: Vec<(usize, String, &'static str)> = Vec::new();
@@ -236,7 +236,7 @@ fn findings(r: &Retro, book: &Book, text: &str, handles: bool) -> Vec<Finding> {
     internal.dedup_by(|a, b| a.0 == b.0);
     out.extend(internal.into_iter().map(|(at, what, kind)| Finding {
         at,
-        rule: "stakeholder-internal-id",
+        rule: rules::STAKEHOLDER_INTERNAL_ID,
         what,
         kind: Some(kind),
     }));
@@ -246,7 +246,7 @@ fn findings(r: &Retro, book: &Book, text: &str, handles: bool) -> Vec<Finding> {
 
 /// A hint, not an error: a long message or one full of jargon loses its readers.
 fn plain_language(r: &Retro, s: &crate::model::Section, text: &str, out: &mut Vec<Diagnostic>) {
-    let plain = crate::render::markdown::plain_text(text);
+    let plain = crate::text::plain_text(text);
     let words = plain.split_whitespace().count();
     let mut used: Vec<(usize, &str, &str)> = Vec::new();
     for (term, instead) in JARGON {
@@ -260,7 +260,7 @@ fn plain_language(r: &Retro, s: &crate::model::Section, text: &str, out: &mut Ve
         out.push(Diagnostic::note(
             &r.path,
             pos_at(s, used[0].0),
-            "stakeholder-plain-language",
+            rules::STAKEHOLDER_PLAIN_LANGUAGE,
             format!(
                 "the stakeholder message uses {} technical terms; customers read it, so say it plainly: {}",
                 used.len(),
@@ -271,7 +271,7 @@ fn plain_language(r: &Retro, s: &crate::model::Section, text: &str, out: &mut Ve
         out.push(Diagnostic::note(
             &r.path,
             Pos::new(s.line, 1),
-            "stakeholder-plain-language",
+            rules::STAKEHOLDER_PLAIN_LANGUAGE,
             format!(
                 "the stakeholder message has {words} words; keep it under {MAX_WORDS}: what customers experienced, \
                  for how long, whether data was lost, and what changes — the details belong in the narrative"

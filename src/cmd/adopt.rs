@@ -4,10 +4,11 @@
 //! shows. Writing is verified: the new text is loaded again in memory and must give the same id,
 //! title, date and moments without a new error before a byte is written.
 
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::config::Config;
-use crate::diagnostic::{Level, printable};
-use crate::model::{FrontMatterKind, Moment, Retro};
+use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit, usage};
+use anyhow::anyhow;
+use retrobook::config::Config;
+use retrobook::diagnostic::{Level, printable};
+use retrobook::model::{FrontMatterKind, Moment, Retro};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,19 +21,10 @@ pub struct AdoptArgs {
 }
 
 /// Runs `adopt` and returns the exit code.
-pub fn run(root: &Path, args: &AdoptArgs) -> i32 {
-    let loaded = match super::load_or_report(root) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+pub fn run(root: &Path, args: &AdoptArgs) -> Outcome {
+    let loaded = super::load_or_report(root)?;
     let book = &loaded.book;
-    let wanted = match resolve_paths(root, &args.paths) {
-        Ok(w) => w,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return EXIT_USAGE;
-        }
-    };
+    let wanted = resolve_paths(root, &args.paths).map_err(|msg| usage(anyhow!(msg)))?;
     // One file may hold several retros (an incident log): group by path, in path order.
     let mut files: BTreeMap<&str, Vec<&Retro>> = BTreeMap::new();
     for r in &book.retros {
@@ -43,8 +35,9 @@ pub fn run(root: &Path, args: &AdoptArgs) -> i32 {
         }
     }
     if files.is_empty() && !args.paths.is_empty() {
-        eprintln!("error: no retro found under the given paths; give files or folders inside the retros folder");
-        return EXIT_USAGE;
+        return Err(usage(anyhow!(
+            "no retro found under the given paths; give files or folders inside the retros folder"
+        )));
     }
     let mut failed = 0usize;
     let (mut adopted, mut native, mut written) = (0usize, 0usize, 0usize);
@@ -119,7 +112,7 @@ pub fn run(root: &Path, args: &AdoptArgs) -> i32 {
     if !args.write && adopted > 0 {
         eprintln!("nothing was written; run `retrobook adopt --write` to insert this front matter");
     }
-    if failed > 0 { EXIT_ERRORS } else { EXIT_OK }
+    exit(if failed > 0 { EXIT_ERRORS } else { EXIT_OK })
 }
 
 /// Resolves PATHS (relative to the current folder, else to the book) to book-relative paths.
@@ -134,7 +127,7 @@ fn resolve_paths(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, String> 
             if !abs.starts_with(&root_abs) {
                 return Err(format!("{} is outside the book", printable(&p.to_string_lossy())));
             }
-            Ok(crate::load::relative(&root_abs, &abs))
+            Ok(retrobook::text::relative(&root_abs, &abs))
         })
         .collect()
 }
@@ -143,13 +136,13 @@ fn resolve_paths(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, String> 
 /// error; writes it only then. A file it would replace must still be the one that was read.
 fn write_verified(
     root: &Path,
-    book: &crate::model::Book,
+    book: &retrobook::model::Book,
     path: &str,
     before: &Retro,
     new_text: &str,
 ) -> Result<(), String> {
     let abs = root.join(path);
-    let (after, diags) = crate::load::load_retro(new_text.as_bytes(), path, &abs, &book.config);
+    let (after, diags) = retrobook::load::load_retro(new_text.as_bytes(), path, &abs, &book.config);
     let Some(after) = after.into_iter().next() else { return Err("the new text does not load".into()) };
     same_retro(before, &after)?;
     // Write only the retro's own file: never through a link to a file elsewhere.
@@ -187,7 +180,7 @@ fn same_retro(a: &Retro, b: &Retro) -> Result<(), String> {
     differs("the actions", format!("{:?}", actions(a)), format!("{:?}", actions(b)))
 }
 
-fn ids(f: &[crate::model::Factor]) -> Vec<&str> {
+fn ids(f: &[retrobook::model::Factor]) -> Vec<&str> {
     f.iter().map(|f| f.id.as_str()).collect()
 }
 
@@ -196,7 +189,7 @@ fn ids(f: &[crate::model::Factor]) -> Vec<&str> {
 /// changed or removed. Returns the number of files written, or the number of failures.
 fn log(
     root: &Path,
-    book: &crate::model::Book,
+    book: &retrobook::model::Book,
     path: &str,
     text: &str,
     retros: &[&Retro],
@@ -204,7 +197,7 @@ fn log(
 ) -> Result<usize, usize> {
     let shown = printable(path);
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    let parts = crate::load::log::split(text, path, &book.config).unwrap_or_default();
+    let parts = retrobook::load::log::split(text, path, &book.config).unwrap_or_default();
     let mut planned = Vec::new();
     for (i, r) in retros.iter().enumerate() {
         let safe_id = !r.id.is_empty()
@@ -274,8 +267,8 @@ fn log(
 }
 
 /// Writes a new file for one incident of a log, after checking it loads as the same incident.
-fn write_new(abs: &Path, rel: &str, r: &Retro, new_text: &str, book: &crate::model::Book) -> Result<(), String> {
-    let (after, diags) = crate::load::load_retro(new_text.as_bytes(), rel, abs, &book.config);
+fn write_new(abs: &Path, rel: &str, r: &Retro, new_text: &str, book: &retrobook::model::Book) -> Result<(), String> {
+    let (after, diags) = retrobook::load::load_retro(new_text.as_bytes(), rel, abs, &book.config);
     let Some(after) = after.into_iter().next() else { return Err("the new text does not load".into()) };
     if after.id != r.id || after.title != r.title || after.date != r.date {
         return Err("the new file would not load as the same incident".into());
@@ -292,7 +285,7 @@ fn write_new(abs: &Path, rel: &str, r: &Retro, new_text: &str, book: &crate::mod
 /// The text of one incident of a log as a file of its own: its heading becomes the `#` title and
 /// its sub-headings move up as many levels, so `#### Timeline` under `### Incident on …` is a
 /// section again. Headings are found by the Markdown parser, so a `#` line in a code block stays.
-fn incident_file_body(part: &crate::load::log::Part) -> String {
+fn incident_file_body(part: &retrobook::load::log::Part) -> String {
     let hashes = |line: &str| line.trim_start().bytes().take_while(|b| *b == b'#').count();
     let shift = hashes(part.heading).saturating_sub(1);
     let drop_hashes = |line: &str| {
@@ -409,6 +402,14 @@ fn fields(r: &Retro, config: &Config) -> Vec<Field> {
     if !r.related.is_empty() {
         out.push(Field::Set("related".into(), Val::List(r.related.iter().map(|x| s(&x.value)).collect())));
     }
+    out.push(impact_field(r));
+    out.push(factors_field(r));
+    out.push(actions_field(r));
+    out
+}
+
+/// `impact`: the four moments (a hint for each one the file does not state), users, data loss.
+fn impact_field(r: &Retro) -> Field {
     let mut impact = Vec::new();
     for m in Moment::ALL {
         match r.impact.moment(m) {
@@ -422,69 +423,68 @@ fn fields(r: &Retro, config: &Config) -> Vec<Field> {
     if let Some(dl) = r.impact.data_loss {
         impact.push(Field::Set("data-loss".into(), Val::Plain(dl.to_string())));
     }
-    out.push(Field::Set("impact".into(), Val::Map(impact)));
+    Field::Set("impact".into(), Val::Map(impact))
+}
+
+/// `factors`, as written (before the book's aliases), or a hint that none was found.
+fn factors_field(r: &Retro) -> Field {
     if r.factors.is_empty() {
-        out.push(Field::Hint(
+        return Field::Hint(
             "factors".into(),
             Val::List(Vec::new()),
             "no contributing factors found in the file".into(),
-        ));
-    } else {
-        let items = r
-            .factors
-            .iter()
-            .map(|f| {
-                let mut m = vec![Field::Set("id".into(), s(&f.written_id))];
-                if let Some(c) = &f.category {
-                    m.push(Field::Set("category".into(), s(c)));
-                }
-                if let Some(x) = &f.summary {
-                    m.push(Field::Set("summary".into(), s(x)));
-                }
-                if let Some(w) = strs(&f.whys) {
-                    m.push(Field::Set("whys".into(), w));
-                }
-                Val::Map(m)
-            })
-            .collect();
-        out.push(Field::Set("factors".into(), Val::List(items)));
+        );
     }
+    let items = r
+        .factors
+        .iter()
+        .map(|f| {
+            let mut m = vec![Field::Set("id".into(), s(&f.written_id))];
+            if let Some(c) = &f.category {
+                m.push(Field::Set("category".into(), s(c)));
+            }
+            if let Some(x) = &f.summary {
+                m.push(Field::Set("summary".into(), s(x)));
+            }
+            if let Some(w) = strs(&f.whys) {
+                m.push(Field::Set("whys".into(), w));
+            }
+            Val::Map(m)
+        })
+        .collect();
+    Field::Set("factors".into(), Val::List(items))
+}
+
+/// `actions`, or a hint that none was found.
+fn actions_field(r: &Retro) -> Field {
     if r.actions.is_empty() {
-        out.push(Field::Hint("actions".into(), Val::List(Vec::new()), "no follow-up actions found in the file".into()));
-    } else {
-        let items = r
-            .actions
-            .iter()
-            .map(|a| {
-                let mut m = vec![Field::Set("id".into(), s(&a.id)), Field::Set("title".into(), s(&a.title))];
-                if let Some(o) = &a.owner {
-                    m.push(Field::Set("owner".into(), s(o)));
-                }
-                m.push(Field::Set("status".into(), Val::Plain(a.status.as_str().into())));
-                if let Some(p) = a.priority {
-                    m.push(Field::Set("priority".into(), Val::Plain(p.as_str().into())));
-                }
-                if let Some(d) = a.due {
-                    m.push(Field::Set("due".into(), Val::Plain(d.to_string())));
-                }
-                if let Some(l) = &a.link {
-                    m.push(Field::Set("link".into(), s(l)));
-                }
-                if !a.addresses.is_empty() {
-                    m.push(Field::Set(
-                        "addresses".into(),
-                        Val::List(a.addresses.iter().map(|x| s(&x.value)).collect()),
-                    ));
-                }
-                if let Some(w) = &a.why {
-                    m.push(Field::Set("why".into(), s(w)));
-                }
-                Val::Map(m)
-            })
-            .collect();
-        out.push(Field::Set("actions".into(), Val::List(items)));
+        return Field::Hint("actions".into(), Val::List(Vec::new()), "no follow-up actions found in the file".into());
     }
-    out
+    Field::Set("actions".into(), Val::List(r.actions.iter().map(action_value).collect()))
+}
+
+fn action_value(a: &retrobook::model::Action) -> Val {
+    let mut m = vec![Field::Set("id".into(), s(&a.id)), Field::Set("title".into(), s(&a.title))];
+    if let Some(o) = &a.owner {
+        m.push(Field::Set("owner".into(), s(o)));
+    }
+    m.push(Field::Set("status".into(), Val::Plain(a.status.as_str().into())));
+    if let Some(p) = a.priority {
+        m.push(Field::Set("priority".into(), Val::Plain(p.as_str().into())));
+    }
+    if let Some(d) = a.due {
+        m.push(Field::Set("due".into(), Val::Plain(d.to_string())));
+    }
+    if let Some(l) = &a.link {
+        m.push(Field::Set("link".into(), s(l)));
+    }
+    if !a.addresses.is_empty() {
+        m.push(Field::Set("addresses".into(), Val::List(a.addresses.iter().map(|x| s(&x.value)).collect())));
+    }
+    if let Some(w) = &a.why {
+        m.push(Field::Set("why".into(), s(w)));
+    }
+    Val::Map(m)
 }
 
 /// A key as written: bare when it is a plain word, else quoted.
@@ -653,9 +653,9 @@ impl Plan {
                 let inner = &body[after_open..close];
                 let norm = inner.replace("\r\n", "\n");
                 let tree = if toml {
-                    crate::load::value::parse_toml(&norm, 2)
+                    retrobook::load::value::parse_toml(&norm, 2)
                 } else {
-                    crate::load::value::parse_yaml(&norm, 2)
+                    retrobook::load::value::parse_yaml(&norm, 2)
                 }
                 .map_err(|e| format!("its front matter does not parse (line {}): {}", e.pos.line, e.message))?;
                 let have: Vec<String> = tree.entries().iter().map(|(k, _)| k.name.clone()).collect();
@@ -765,7 +765,7 @@ mod tests {
     }
 
     /// The writer alone, on stand-in retros that share one path (as the loader gives a log's);
-    /// tests/incident_log.rs runs the whole command on a real log.
+    /// tests/suite/incident_log.rs runs the whole command on a real log.
     #[test]
     fn split_writes_one_file_per_incident_and_keeps_the_log() {
         let dir = tempfile::tempdir().unwrap();
@@ -783,13 +783,13 @@ mod tests {
         ] {
             let text = format!("---\nid: {id}\ntitle: {title}\ndate: {date}\n---\nbody\n");
             let (r, _) =
-                crate::load::load_retro(text.as_bytes(), "retros/log.md", &root.join("retros/log.md"), &config);
+                retrobook::load::load_retro(text.as_bytes(), "retros/log.md", &root.join("retros/log.md"), &config);
             let mut r = r.into_iter().next().unwrap();
             r.front_matter = FrontMatterKind::None;
             retros.push(r);
         }
         let book =
-            crate::model::Book { root: root.into(), config, retros: retros.clone(), history: Default::default() };
+            retrobook::model::Book { root: root.into(), config, retros: retros.clone(), history: Default::default() };
         let refs: Vec<&Retro> = retros.iter().collect();
         let args = |write, split| AdoptArgs { paths: vec![], write, split };
         assert_eq!(log(root, &book, "retros/log.md", log_text, &refs, &args(true, false)), Ok(0));

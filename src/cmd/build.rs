@@ -1,8 +1,27 @@
 //! `retrobook build`: the site, atomically.
 
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::build::{Audience, BuildError, BuildOptions};
+use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit, quiet, usage};
+use anyhow::anyhow;
+use retrobook::build::{Audience, BuildError, BuildOptions};
 use std::path::{Path, PathBuf};
+
+/// `build --audience`: the library's [`Audience`] as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AudienceArg {
+    /// The whole book, for the organisation
+    Internal,
+    /// Customer-facing incident history: published retros marked `external: true`, public fields only
+    External,
+}
+
+impl From<AudienceArg> for Audience {
+    fn from(a: AudienceArg) -> Audience {
+        match a {
+            AudienceArg::Internal => Audience::Internal,
+            AudienceArg::External => Audience::External,
+        }
+    }
+}
 
 /// Options of `build`.
 pub struct BuildArgs {
@@ -15,7 +34,7 @@ pub struct BuildArgs {
 }
 
 /// Runs `build`; returns the exit code.
-pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> i32 {
+pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> Outcome {
     let dest_dir = args.dest_dir.clone().unwrap_or_else(|| match args.audience {
         Audience::Internal => PathBuf::from("site"),
         Audience::External => PathBuf::from("site-external"),
@@ -23,11 +42,12 @@ pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> i
     let dest = if dest_dir.is_absolute() { dest_dir } else { root.join(dest_dir) };
     let start = std::time::Instant::now();
     eprintln!("building {} …", root.display());
-    match crate::build::build(
+    match retrobook::build::build(
         root,
         &BuildOptions { dest: dest.clone(), today, search: !args.no_search, audience: args.audience },
     ) {
         Ok(report) => {
+            super::print_notes(&report.notes);
             if !report.warnings.is_empty() {
                 super::print_human_stderr(root, &report.warnings);
             }
@@ -54,23 +74,18 @@ pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> i
                 dest.display(),
                 start.elapsed().as_secs_f64()
             );
-            EXIT_OK
+            exit(EXIT_OK)
         }
-        Err(BuildError::Book(diags)) => {
-            super::print_human_stderr(root, &diags);
+        Err(BuildError::Book { diagnostics, notes }) => {
+            super::print_notes(&notes);
+            super::print_human_stderr(root, &diagnostics);
             eprintln!(
                 "build failed: {}; the previous site is untouched",
-                crate::diagnostic::summary(&diags, 0).replace("checked 0 retros: ", "")
+                retrobook::diagnostic::summary(&diagnostics, 0).replace("checked 0 retros: ", "")
             );
-            EXIT_ERRORS
+            Err(quiet(EXIT_ERRORS))
         }
-        Err(BuildError::Destination(msg)) => {
-            eprintln!("error: {msg}\nnothing was written");
-            EXIT_USAGE
-        }
-        Err(BuildError::Other(msg)) => {
-            eprintln!("error: {msg}\nbuild failed; the previous site is untouched");
-            EXIT_ERRORS
-        }
+        Err(BuildError::Destination(e)) => Err(usage(anyhow!("{e:#}\nnothing was written"))),
+        Err(BuildError::Failed(e)) => Err(anyhow!("{e:#}\nbuild failed; the previous site is untouched")),
     }
 }

@@ -1,8 +1,29 @@
 //! `retrobook check`: every problem in one run.
 
-use super::{EXIT_ERRORS, EXIT_OK, use_color};
-use crate::diagnostic::{self, Diagnostic, Format, Level};
+use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit, use_color};
+use retrobook::diagnostic::{self, Diagnostic, Format, Level};
 use std::path::{Path, PathBuf};
+
+/// `check --format`: the library's [`Format`] as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// rustc-like: a snippet of the file with a caret under the problem
+    Human,
+    /// GitHub Actions workflow commands, shown as annotations on a pull request
+    Github,
+    /// one JSON array of diagnostics
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Github => Format::Github,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
 
 /// Options of `check`.
 pub struct CheckArgs {
@@ -14,22 +35,16 @@ pub struct CheckArgs {
 }
 
 /// Runs `check` and returns the exit code.
-pub fn run(root: &Path, args: &CheckArgs) -> i32 {
-    let (diags, retros, changed) = match crate::load::load_book(root) {
+pub fn run(root: &Path, args: &CheckArgs) -> Outcome {
+    let (diags, retros, changed) = match retrobook::load::load_book(root) {
         Ok(loaded) => {
             let changed = match &args.since {
-                Some(rev) => match crate::git::changed_since(root, &loaded.book.config, rev) {
-                    Ok(c) => Some(c),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return super::EXIT_USAGE;
-                    }
-                },
+                Some(rev) => Some(retrobook::git::changed_since(root, &loaded.book.config, rev).map_err(super::usage)?),
                 None => None,
             };
             let mut d = loaded.diagnostics;
-            d.extend(crate::check::check_book(&loaded.book));
-            (crate::check::apply_levels(&loaded.book.config, d), loaded.book.retros.len(), changed)
+            d.extend(retrobook::check::check_book(&loaded.book));
+            (retrobook::check::apply_levels(&loaded.book.config, d), loaded.book.retros.len(), changed)
         }
         Err(d) => (d, 0, None),
     };
@@ -37,7 +52,7 @@ pub fn run(root: &Path, args: &CheckArgs) -> i32 {
     if let (Some(changed), Some(rev)) = (&changed, &args.since) {
         // The whole book was checked (duplicate ids, related ids, factor twins need it); only the
         // changed retros are reported.
-        diags.retain(|d| d.file == crate::config::FILE || changed.binary_search(&d.file).is_ok());
+        diags.retain(|d| d.file == retrobook::config::FILE || changed.binary_search(&d.file).is_ok());
         eprintln!(
             "{} changed since the merge base with {rev}{}",
             match changed.len() {
@@ -70,7 +85,7 @@ pub fn run(root: &Path, args: &CheckArgs) -> i32 {
         eprint!("by rule:\n{}", diagnostic::rule_summary(&diags));
     }
     eprintln!("{}", diagnostic::summary(&diags, retros));
-    if super::error_count(&diags) > 0 { EXIT_ERRORS } else { EXIT_OK }
+    exit(if diagnostic::error_count(&diags) > 0 { EXIT_ERRORS } else { EXIT_OK })
 }
 
 /// Keeps diagnostics of the given files or folders (book.toml problems are always kept). The
@@ -87,13 +102,13 @@ fn filter_paths(root: &Path, diags: Vec<Diagnostic>, paths: &[PathBuf]) -> Vec<D
             let abs = if p.is_absolute() || cwd.exists() { cwd } else { root.join(p) };
             let abs = abs.canonicalize().unwrap_or(abs);
             let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-            crate::load::relative(&root, &abs)
+            retrobook::text::relative(&root, &abs)
         })
         .collect();
     diags
         .into_iter()
         .filter(|d| {
-            d.file == crate::config::FILE
+            d.file == retrobook::config::FILE
                 || wanted.iter().any(|w| d.file == *w || d.file.starts_with(&format!("{w}/")) || w.is_empty())
         })
         .collect()

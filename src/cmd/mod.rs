@@ -1,4 +1,6 @@
-//! One function per subcommand. Each loads the book, runs the shared pipeline and prints.
+//! One function per subcommand, part of the binary (not the library). Each parses nothing itself:
+//! `main.rs` hands it its flags; it calls the library and prints. Every `run` returns
+//! [`Outcome`]: an exit code, or an error that [`finish`] prints once.
 
 pub mod adopt;
 pub mod build;
@@ -12,47 +14,104 @@ pub mod report;
 pub mod schema;
 pub mod serve;
 
-use crate::diagnostic::{self, Diagnostic, Level};
-use crate::load::{self, Loaded};
+use retrobook::diagnostic::{self, Diagnostic};
+use retrobook::load::{self, Loaded};
+use std::fmt;
 use std::io::IsTerminal;
 use std::path::Path;
+use std::process::ExitCode;
 
-/// Exit codes (spec §3).
-pub const EXIT_OK: i32 = 0;
-/// The book has errors.
-pub const EXIT_ERRORS: i32 = 1;
+/// Exit codes (README.md, "Commands"): success.
+pub const EXIT_OK: u8 = 0;
+/// The book has errors (also: an operational failure such as a file that cannot be written).
+pub const EXIT_ERRORS: u8 = 1;
 /// A usage error (clap uses the same code).
-pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_USAGE: u8 = 2;
+
+/// What a subcommand returns: its exit code, or an error for [`finish`] to print.
+pub type Outcome = anyhow::Result<ExitCode>;
+
+/// Ends a command with `code` and no error.
+pub fn exit(code: u8) -> Outcome {
+    Ok(ExitCode::from(code))
+}
+
+/// An error that ends the command with a chosen exit code. Without a message it is silent: the
+/// problem was already printed (diagnostics of a broken book.toml).
+#[derive(Debug)]
+pub struct Failure {
+    code: u8,
+    error: Option<anyhow::Error>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.error {
+            Some(e) => write!(f, "{e:#}"),
+            None => write!(f, "exit code {}", self.code),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// An error that exits with [`EXIT_USAGE`].
+pub fn usage(error: impl Into<anyhow::Error>) -> anyhow::Error {
+    Failure { code: EXIT_USAGE, error: Some(error.into()) }.into()
+}
+
+/// Exits with `code` without printing anything more.
+pub fn quiet(code: u8) -> anyhow::Error {
+    Failure { code, error: None }.into()
+}
+
+/// Prints an error of a command once (`error: …`, with its causes) and gives its exit code:
+/// the one a [`Failure`] carries, else [`EXIT_ERRORS`].
+pub fn finish(err: anyhow::Error) -> ExitCode {
+    let (code, error) = match err.downcast::<Failure>() {
+        Ok(Failure { code, error }) => (code, error),
+        Err(err) => (EXIT_ERRORS, Some(err)),
+    };
+    if let Some(e) = error {
+        eprintln!("error: {e:#}");
+    }
+    ExitCode::from(code)
+}
 
 /// Whether to colour output written to `stream`: only on a terminal, never with NO_COLOR.
 pub fn use_color(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Loads a book; a broken book.toml is printed as diagnostics and gives `Err(exit code)`.
-pub fn load_or_report(root: &Path) -> Result<Loaded, i32> {
-    match load::load_book(root) {
-        Ok(l) => Ok(l),
-        Err(diags) => {
-            print_human_stderr(root, &diags);
-            Err(EXIT_ERRORS)
-        }
-    }
+/// Loads a book; a broken book.toml is printed as diagnostics and ends the command (exit 1).
+pub fn load_or_report(root: &Path) -> anyhow::Result<Loaded> {
+    load::load_book(root).map_err(|diags| {
+        print_human_stderr(root, &diags);
+        quiet(EXIT_ERRORS)
+    })
 }
 
 /// Loads a book and its git history (one walk), printing each note about the history once.
-pub fn load_with_history(root: &Path) -> Result<Loaded, i32> {
+pub fn load_with_history(root: &Path) -> anyhow::Result<Loaded> {
     let mut loaded = load_or_report(root)?;
-    attach_history(&mut loaded.book);
+    loaded.book.history = retrobook::git::read_history(&loaded.book);
+    print_notes(&loaded.book.history.notes);
     Ok(loaded)
 }
 
-/// Reads the book's git history into `book.history` and prints its notes as warnings on stderr.
-pub fn attach_history(book: &mut crate::model::Book) {
-    book.history = crate::git::read_history(book);
-    for note in &book.history.notes {
+/// Prints notes of the library (about the git history) as warnings on stderr.
+pub fn print_notes(notes: &[String]) {
+    for note in notes {
         eprintln!("warning: {note}");
     }
+}
+
+/// Reads book.toml; a broken one is printed as diagnostics and ends the command (exit 1).
+pub fn config_or_report(root: &Path) -> anyhow::Result<retrobook::config::Config> {
+    retrobook::config::Config::load(root).map_err(|diags| {
+        print_human_stderr(root, &diags);
+        quiet(EXIT_ERRORS)
+    })
 }
 
 /// Prints diagnostics in the human format to stderr (for commands whose stdout is data).
@@ -62,7 +121,25 @@ pub fn print_human_stderr(root: &Path, diags: &[Diagnostic]) {
     eprint!("{text}");
 }
 
-/// Number of errors in a list of diagnostics.
-pub fn error_count(diags: &[Diagnostic]) -> usize {
-    diags.iter().filter(|d| d.level == Level::Error).count()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::{Context, anyhow};
+
+    #[test]
+    fn errors_end_with_the_exit_code_they_carry() {
+        assert_eq!(finish(usage(anyhow!("unknown revision `x`"))), ExitCode::from(EXIT_USAGE));
+        assert_eq!(finish(quiet(EXIT_ERRORS)), ExitCode::from(EXIT_ERRORS));
+        // An operational failure without a code (a file that cannot be written) exits with 1.
+        let io = Err::<(), _>(std::io::Error::other("disk full")).context("cannot write site/index.html");
+        assert_eq!(finish(io.expect_err("an error")), ExitCode::from(EXIT_ERRORS));
+    }
+
+    #[test]
+    fn a_failure_shows_the_whole_cause_once() {
+        let inner = Err::<(), _>(std::io::Error::other("permission denied")).context("cannot create retros");
+        let err = usage(inner.expect_err("an error"));
+        assert_eq!(err.to_string(), "cannot create retros: permission denied");
+        assert_eq!(err.chain().count(), 1, "main prints the message once, not once per cause");
+    }
 }

@@ -1,8 +1,8 @@
 //! `retrobook monitoring pull`: flags, the library's pull, and what it wrote.
 
-use super::{EXIT_ERRORS, EXIT_OK};
-use crate::monitoring::PullOptions;
+use super::Outcome;
 use clap::Subcommand;
+use retrobook::monitoring::PullOptions;
 use std::path::{Path, PathBuf};
 
 /// `retrobook monitoring …`
@@ -12,9 +12,9 @@ pub enum MonitoringKind {
     #[command(after_help = "Each series with a `query` is pulled from its `source` ([monitoring.sources.<name>] in \
 book.toml) from `impact.started` − padding to `impact.resolved` + padding, and written to its `data` CSV beside the \
 retro, with the provenance in <name>.json (`data` without .csv). A `baseline` given as a duration (7d, 1w, 24h) \
-pulls the same window that long before into <name>.baseline.csv. Existing data is kept unless --refresh. Nothing is written unless every query \
-succeeded. A bearer token is read from the environment variable the source names, never from a file. See \
-docs/monitoring.md.
+pulls the same window that long before into <name>.baseline.csv. Existing data is kept unless --refresh. Nothing is \
+written unless every query succeeded. A bearer token is read from the environment variable the source names, never \
+from a file. See docs/monitoring.md.
 
 Examples:
   retrobook monitoring pull                                   every retro's missing series
@@ -43,16 +43,13 @@ Examples:
 }
 
 fn parse_duration(s: &str) -> Result<i64, String> {
-    crate::load::monitoring::parse_duration(s).ok_or_else(|| "expected a duration such as 30s, 5m, 1h or 7d".into())
+    retrobook::load::monitoring::parse_duration(s).ok_or_else(|| "expected a duration such as 30s, 5m, 1h or 7d".into())
 }
 
-/// Runs `monitoring …`; returns the exit code.
-pub fn run(root: &Path, kind: &MonitoringKind) -> i32 {
+/// Runs `monitoring …`.
+pub fn run(root: &Path, kind: &MonitoringKind) -> Outcome {
     let MonitoringKind::Pull { retros, source, padding, step, refresh, url } = kind;
-    let loaded = match super::load_or_report(root) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let loaded = super::load_or_report(root)?;
     let opts = PullOptions {
         retros: retros.clone(),
         source: source.clone(),
@@ -61,22 +58,16 @@ pub fn run(root: &Path, kind: &MonitoringKind) -> i32 {
         refresh: *refresh,
         url: url.clone(),
     };
-    match crate::monitoring::pull(&loaded.book, &opts, jiff::Timestamp::now()) {
-        Ok(report) => {
-            for w in &report.written {
-                println!("wrote {w}");
-            }
-            for (retro, data) in &report.kept {
-                eprintln!("kept {data} ({retro}): it exists; --refresh pulls it again");
-            }
-            if report.written.is_empty() && report.kept.is_empty() {
-                eprintln!("no series with a `query` to pull");
-            }
-            EXIT_OK
-        }
-        Err(e) => {
-            eprintln!("error: {e:#}\nnothing was written");
-            EXIT_ERRORS
-        }
+    let report = retrobook::monitoring::pull(&loaded.book, &opts, jiff::Timestamp::now())
+        .map_err(|e| anyhow::anyhow!("{e:#}\nnothing was written"))?;
+    for w in &report.written {
+        println!("wrote {w}");
     }
+    for (retro, data) in &report.kept {
+        eprintln!("kept {data} ({retro}): it exists; --refresh pulls it again");
+    }
+    if report.written.is_empty() && report.kept.is_empty() {
+        eprintln!("no series with a `query` to pull");
+    }
+    super::exit(super::EXIT_OK)
 }

@@ -1,7 +1,8 @@
 //! `retrobook new "TITLE"`: a new retro from the template. Never overwrites.
 
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::load::slugify;
+use super::{EXIT_OK, Outcome, exit, usage};
+use anyhow::{Context, anyhow, bail};
+use retrobook::text::slugify;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -14,19 +15,12 @@ pub struct NewArgs {
 }
 
 /// Writes the retro and prints its path; returns the exit code.
-pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> i32 {
-    let config = match crate::config::Config::load(root) {
-        Ok(c) => c,
-        Err(d) => {
-            super::print_human_stderr(root, &d);
-            return EXIT_ERRORS;
-        }
-    };
+pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> Outcome {
+    let config = super::config_or_report(root)?;
     let severities = &config.retros.severities;
     let severity = args.severity.clone().unwrap_or_else(|| severities.last().cloned().unwrap_or_else(|| "SEV4".into()));
     if !severities.contains(&severity) {
-        eprintln!("error: unknown severity `{severity}`; expected one of {}", severities.join(", "));
-        return EXIT_USAGE;
+        return Err(usage(anyhow!("unknown severity `{severity}`; expected one of {}", severities.join(", "))));
     }
     let date =
         args.date.or(today).unwrap_or_else(|| jiff::ZonedDateTime::now().with_time_zone(config.timezone()).date());
@@ -40,19 +34,15 @@ pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> i32
     let slug = if slug.is_empty() { "incident".to_string() } else { slug };
     let base = args.id.clone().unwrap_or_else(|| format!("{date}-{slug}"));
     if slugify(&base) != base {
-        eprintln!(
-            "error: id `{base}` is not a slug; use lower-case letters, digits, `.`, `_`, `-` (e.g. `{}`)",
+        return Err(usage(anyhow!(
+            "id `{base}` is not a slug; use lower-case letters, digits, `.`, `_`, `-` (e.g. `{}`)",
             slugify(&base)
-        );
-        return EXIT_USAGE;
+        )));
     }
     let dir = root.join(&config.retros.dir);
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: cannot create {}: {e}", dir.display());
-        return EXIT_ERRORS;
-    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // Never overwrite: the first free name among base, base-2, base-3, …
-    let existing: Vec<String> = crate::load::discover(&dir)
+    let existing: Vec<String> = retrobook::load::discover(&dir)
         .iter()
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .filter_map(|t| t.lines().find_map(|l| l.strip_prefix("id:").map(|v| v.trim().trim_matches('"').to_string())))
@@ -63,26 +53,19 @@ pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> i32
             continue;
         }
         let path: PathBuf = dir.join(format!("{id}.md"));
-        let text = crate::templates::new_retro(&id, &args.title, date, &severity, &config.retros.factor_categories);
+        let text = retrobook::scaffold::new_retro(&id, &args.title, date, &severity, &config.retros.factor_categories);
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(mut f) => {
-                if let Err(e) = f.write_all(text.as_bytes()) {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return EXIT_ERRORS;
-                }
-                println!("{}", crate::load::relative(root, &path));
+                f.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+                println!("{}", retrobook::text::relative(root, &path));
                 eprintln!("created a {severity} retro; fill in the seven sections, then run `retrobook check`");
-                return EXIT_OK;
+                return exit(EXIT_OK);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                eprintln!("error: cannot create {}: {e}", path.display());
-                return EXIT_ERRORS;
-            }
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
         }
     }
-    eprintln!("error: no free file name for `{base}`");
-    EXIT_ERRORS
+    bail!("no free file name for `{base}`")
 }
 
 /// The longest slug kept from a title: ids stay readable in URLs, and file names far below the

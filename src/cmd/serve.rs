@@ -1,7 +1,7 @@
 //! `retrobook serve`: build into memory, serve, rebuild on change, reload open pages.
 
-use super::{EXIT_ERRORS, EXIT_OK};
-use crate::serve::{Limits, ServeOptions, start};
+use super::{EXIT_OK, Outcome, exit};
+use retrobook::serve::{Limits, ServeOptions, start};
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -16,7 +16,7 @@ pub struct ServeArgs {
 }
 
 /// Runs `serve` until interrupted; returns the exit code when it cannot start.
-pub fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> i32 {
+pub fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> Outcome {
     if !args.bind.is_loopback() {
         eprintln!(
             "warning: serving on {} makes the site, with every internal retro, reachable from other machines",
@@ -32,13 +32,7 @@ pub fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> i
         allowed_hosts: args.allowed_hosts.clone(),
         limits: Limits::default(),
     };
-    let server = match start(&opts) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERRORS;
-        }
-    };
+    let server = start(&opts)?;
     let host = if server.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { server.addr.ip().to_string() };
     let host = if host.contains(':') { format!("[{host}]") } else { host };
     let url = format!("http://{host}:{}/", server.addr.port());
@@ -51,7 +45,7 @@ pub fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> i
     }
     server.wait();
     eprintln!("stopping");
-    EXIT_OK
+    exit(EXIT_OK)
 }
 
 /// Opens `url` in the default browser; a failure is only a warning.

@@ -2,11 +2,12 @@
 //! with a diagnostic (at the value's position) for everything that is not what it should be.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::diagnostic::{Diagnostic, Level, Pos, rules};
 use crate::load::value::{Key, Node, NodeKind};
-use crate::load::{DateError, normalize_factor_id, parse_date, parse_timestamp};
+use crate::load::{DateError, parse_date, parse_timestamp};
 use crate::model::*;
 use crate::suggest::nearest;
+use crate::text::normalize_factor_id;
 use std::collections::BTreeMap;
 
 /// The delimiter style of a front-matter block.
@@ -88,6 +89,21 @@ const SLO_KEYS: &[&str] = &["name", "budget-burned"];
 const FACTOR_KEYS: &[&str] = &["id", "category", "summary", "whys"];
 const ACTION_KEYS: &[&str] = &["id", "title", "owner", "status", "priority", "due", "link", "addresses", "why"];
 const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "source", "query", "threshold", "gap"];
+
+/// Every map of front matter and the keys the [`Reader`] reads from it: the top level (`""`),
+/// then each nested map by its path (`[]` for the items of a list). The JSON Schema (schema.rs)
+/// and docs/format.md list the same keys; tests in both places hold them to this table.
+///
+/// A new key: add it here and to the reader's `match` (or `node.get`), to the model, to the
+/// shape in schema.rs and to docs/format.md's table; the tests name whatever is left out.
+pub const SHAPES: &[(&str, &[&str])] = &[
+    ("", KEYS),
+    ("impact", IMPACT_KEYS),
+    ("impact.slo", SLO_KEYS),
+    ("factors[]", FACTOR_KEYS),
+    ("actions[]", ACTION_KEYS),
+    ("monitoring[]", SERIES_KEYS),
+];
 /// Keys of other tools' front matter that we read as a stand-in for one of ours.
 const FOREIGN_STAND_INS: &[&str] = &["description", "author"];
 
@@ -134,7 +150,7 @@ impl Reader<'_> {
     }
 
     fn wrong_type(&mut self, key: &str, expected: &str, node: &Node) {
-        self.report(node.pos, "fm-type", format!("`{key}` should be {expected}, found {}", node.type_name()));
+        self.report(node.pos, rules::FM_TYPE, format!("`{key}` should be {expected}, found {}", node.type_name()));
     }
 
     fn unknown_keys(&mut self, entries: &[(Key, Node)], known: &[&str], context: &str) {
@@ -142,11 +158,13 @@ impl Reader<'_> {
             if known.contains(&k.name.as_str()) {
                 continue;
             }
-            let msg = match nearest(&k.name, known.iter().copied()) {
+            let near = nearest(&k.name, known.iter().copied());
+            let msg = match near {
                 Some(n) => format!("unknown key `{}`{context}, ignored; did you mean `{n}`?", k.name),
                 None => format!("unknown key `{}`{context}, ignored; retrobook reads {}", k.name, known.join(", ")),
             };
-            self.diags.push(Diagnostic::warning(self.file, k.pos, "fm-unknown-key", msg));
+            let d = Diagnostic::warning(self.file, k.pos, rules::FM_UNKNOWN_KEY, msg);
+            self.diags.push(d.with_suggestion(near.map(str::to_string)));
         }
     }
 
@@ -205,7 +223,7 @@ impl Reader<'_> {
         match parse_date(&text) {
             Ok(d) => Some(d),
             Err(e) => {
-                let rule = if key == "due" { "action-due" } else { "fm-date" };
+                let rule = if key == "due" { rules::ACTION_DUE } else { rules::FM_DATE };
                 self.report(node.pos, rule, date_message(key, &text, e));
                 None
             }
@@ -217,7 +235,7 @@ impl Reader<'_> {
         match parse_timestamp(&text, &self.config.timezone()) {
             Ok(at) => Some(MomentValue { at, source: MomentSource::FrontMatter, pos: node.pos }),
             Err(e) => {
-                self.report(node.pos, "fm-date", date_message(key, &text, e));
+                self.report(node.pos, rules::FM_DATE, date_message(key, &text, e));
                 None
             }
         }
@@ -228,14 +246,11 @@ impl Reader<'_> {
         match parse(&text) {
             Some(v) => Some(v),
             None => {
-                let hint = nearest(&text, allowed.iter().copied())
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
-                self.report(
-                    node.pos,
-                    "fm-enum",
-                    format!("unknown {key} `{text}`; expected one of {}{hint}", allowed.join(", ")),
-                );
+                let near = nearest(&text, allowed.iter().copied());
+                let hint = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+                let msg = format!("unknown {key} `{text}`; expected one of {}{hint}", allowed.join(", "));
+                let d = Diagnostic::new(self.file, node.pos, rules::FM_ENUM, self.level, msg);
+                self.diags.push(d.with_suggestion(near.map(str::to_string)));
                 None
             }
         }
@@ -247,7 +262,7 @@ impl Reader<'_> {
         let NodeKind::Map(entries) = &root.kind else {
             self.report(
                 root.pos,
-                "fm-type",
+                rules::FM_TYPE,
                 format!("front matter should be a map of keys, found {}", root.type_name()),
             );
             return meta;
@@ -268,7 +283,7 @@ impl Reader<'_> {
                 self.diags.push(Diagnostic::warning(
                     self.file,
                     first,
-                    "fm-foreign",
+                    rules::FM_FOREIGN,
                     format!(
                         "front matter written for another tool: ignored {}; add an `id` to make this a retrobook retro",
                         ignored.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
@@ -395,7 +410,7 @@ impl Reader<'_> {
                 _ => {
                     self.report(
                         n.pos,
-                        "fm-type",
+                        rules::FM_TYPE,
                         "`impact.slo.budget-burned` should be a fraction 0..1 or a percentage like \"35%\"".into(),
                     );
                     None
@@ -424,7 +439,7 @@ impl Reader<'_> {
         let Some(raw_id) = node.get("id").and_then(|n| self.string("factor id", n)) else {
             self.report(
                 node.pos,
-                "fm-required",
+                rules::FM_REQUIRED,
                 format!("factor {} has no `id`; give it a slug such as `config-drift`", i + 1),
             );
             return None;
@@ -452,7 +467,11 @@ impl Reader<'_> {
         let title = match node.get("title").and_then(|n| self.string("action title", n)) {
             Some(t) => t,
             None => {
-                self.report(node.pos, "fm-required", format!("action `{id}` has no `title`; say what will be done"));
+                self.report(
+                    node.pos,
+                    rules::FM_REQUIRED,
+                    format!("action `{id}` has no `title`; say what will be done"),
+                );
                 id.clone()
             }
         };
@@ -494,7 +513,11 @@ impl Reader<'_> {
             return Some(Monitoring::Gap { text: gap });
         }
         let Some(metric) = node.get("metric").and_then(|n| self.string("metric", n)) else {
-            self.report(node.pos, "fm-required", format!("monitoring entry {} has neither `metric` nor `gap`", i + 1));
+            self.report(
+                node.pos,
+                rules::FM_REQUIRED,
+                format!("monitoring entry {} has neither `metric` nor `gap`", i + 1),
+            );
             return None;
         };
         let mut path = |key: &str| {
@@ -546,6 +569,78 @@ fn date_message(key: &str, text: &str, e: DateError) -> String {
                 )
             } else {
                 format!("`{key}` is `{text}`; expected a date `YYYY-MM-DD`")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::value::parse_yaml;
+
+    fn read(yaml: &str) -> Vec<Diagnostic> {
+        let config = Config::default();
+        let mut reader = Reader { file: "a.md", config: &config, level: Level::Error, diags: Vec::new() };
+        match parse_yaml(yaml, 1) {
+            Ok(root) => {
+                reader.read(&root, true);
+                reader.diags
+            }
+            Err(e) => panic!("{yaml}: {}", e.message),
+        }
+    }
+
+    /// Front matter whose map at `path` holds `key: value` beside what that map needs anyway.
+    fn with_key(path: &str, key: &str, value: &str) -> String {
+        let base: &[(&str, &str)] = match path {
+            "factors[]" => &[("id", "f")],
+            "actions[]" => &[("id", "a"), ("title", "t")],
+            "monitoring[]" => &[("metric", "m")],
+            _ => &[],
+        };
+        let mut map: Vec<String> = base.iter().filter(|(k, _)| *k != key).map(|(k, v)| format!("{k}: {v}")).collect();
+        map.push(format!("{key}: {value}"));
+        let map = format!("{{{}}}", map.join(", "));
+        match path {
+            "" => format!("{key}: {value}\n"),
+            "impact" => format!("impact: {map}\n"),
+            "impact.slo" => format!("impact: {{slo: {map}}}\n"),
+            list => format!("{}: [{map}]\n", list.trim_end_matches("[]")),
+        }
+    }
+
+    /// Each key in [`SHAPES`] is one the reader acts on: given a value it cannot use, it says so
+    /// (a key in the table that the reader forgot would be dropped in silence), and it never
+    /// calls the key unknown. A key that is not in the table is reported as unknown.
+    #[test]
+    fn the_reader_reads_every_key_in_the_table() {
+        let wrong = "{zz: [1]}";
+        for (path, keys) in SHAPES {
+            let unknown = read(&with_key(path, "zz-not-a-key", "1"));
+            assert!(
+                unknown.iter().any(|d| d.rule == rules::FM_UNKNOWN_KEY || d.rule == rules::FM_FOREIGN),
+                "{path}: an unknown key is reported: {unknown:?}"
+            );
+            for key in *keys {
+                let yaml = with_key(path, key, wrong);
+                let diags = read(&yaml);
+                assert!(!diags.is_empty(), "`{key}` in `{path}` is not read: {yaml}");
+                let named = format!("unknown key `{key}`");
+                assert!(!diags.iter().any(|d| d.message.starts_with(&named)), "{yaml}: {diags:?}");
+            }
+        }
+    }
+
+    /// docs/format.md's front-matter table names every key the reader reads.
+    #[test]
+    fn the_format_doc_names_every_key() {
+        let docs = include_str!("../../docs/format.md");
+        let table = docs.split("\n## Front matter\n").nth(1).and_then(|s| s.split("\n## ").next()).unwrap_or("");
+        for (path, keys) in SHAPES {
+            for key in *keys {
+                let named = [format!("`{key}`"), format!("`{key}."), format!(".{key}`")];
+                assert!(named.iter().any(|n| table.contains(n)), "`{key}` ({path}) is not in docs/format.md's table");
             }
         }
     }

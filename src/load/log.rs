@@ -1,5 +1,6 @@
-//! Incident logs (spec §2.7, last rule): one adopted file holding many incidents, one heading each
-//! (`### Incident on 2024-09-20 - EKS subnet route tables destroyed`), becomes one retro per incident.
+//! Incident logs (docs/format.md, "Incident logs"): one adopted file holding many incidents, one
+//! heading each (`### Incident on 2024-09-20 - EKS subnet route tables destroyed`), becomes one
+//! retro per incident.
 //!
 //! The rule is strict, to keep ordinary retros whole:
 //!
@@ -128,7 +129,7 @@ pub fn split<'a>(text: &'a str, rel: &str, config: &Config) -> Option<Vec<Part<'
     // A leading first-level heading is the document's title, not a tag.
     let title_heading = headings.first().filter(|h| h.level == 1 && text[body_start..h.start].trim().is_empty());
 
-    let file_id = super::slugify(&super::file_stem_for_id(rel));
+    let file_id = crate::text::slugify(&super::file_stem_for_id(rel));
     let mut parts: Vec<Part> = Vec::new();
     // The nearest heading above, per level (1-based), for tags and the timeline test.
     let mut above: [Option<usize>; 7] = [None; 7];
@@ -357,7 +358,7 @@ fn holds_events(chunk: &str) -> bool {
 fn incident_id(file_id: &str, date: Date, title: &str) -> String {
     let prefix = format!("{file_id}-{date}");
     let room = 100usize.saturating_sub(prefix.len() + 1).min(60);
-    let mut slug = super::slugify(title);
+    let mut slug = crate::text::slugify(title);
     if slug.len() > room {
         let cut = slug[..=room].rfind('-').unwrap_or(room);
         slug.truncate(cut);

@@ -2,17 +2,19 @@
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
 pub mod adopt;
-pub mod fastyaml;
 pub mod frontmatter;
 pub mod log;
 pub mod monitoring;
 pub mod sections;
 pub mod timeline;
-pub mod value;
+
+/// The position-keeping value tree, re-exported from [`crate::value`] for the readers here.
+pub use crate::value::{self, fastyaml};
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::diagnostic::{Diagnostic, Level, Pos, rules};
 use crate::model::*;
+use crate::text::{normalize_text, relative, slugify};
 use frontmatter::{Meta, Reader, Style};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -43,9 +45,10 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
             let rel = relative(root, path);
             match std::fs::read(path) {
                 Ok(bytes) => load_retro(&bytes, &rel, path, &config),
-                Err(e) => {
-                    (vec![], vec![Diagnostic::error(&rel, Pos::START, "file-read", format!("cannot read file: {e}"))])
-                }
+                Err(e) => (
+                    vec![],
+                    vec![Diagnostic::error(&rel, Pos::START, rules::FILE_READ, format!("cannot read file: {e}"))],
+                ),
             }
         })
         .collect();
@@ -58,7 +61,7 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
         diagnostics.push(Diagnostic::warning(
             &relative(root, &path),
             Pos::START,
-            "file-read",
+            rules::FILE_READ,
             format!("cannot read this folder: {e}; the retros in it are skipped (check its permissions)"),
         ));
     }
@@ -140,12 +143,6 @@ pub fn is_retro_file(p: &Path) -> bool {
     }
 }
 
-/// `path` relative to `root`, with `/` separators.
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-}
-
 /// Loads the retro of a file from its bytes — or the retros of an incident log, one per incident
 /// (see [`log`]). `rel` is the path relative to the book root.
 pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<Retro>, Vec<Diagnostic>) {
@@ -154,7 +151,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
         diags.push(Diagnostic::error(
             rel,
             Pos::START,
-            "file-empty",
+            rules::FILE_EMPTY,
             "the file is empty; write a retro here (`retrobook new` makes one) or delete it",
         ));
         return (vec![], diags);
@@ -163,7 +160,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
         diags.push(Diagnostic::error(
             rel,
             Pos::START,
-            "file-binary",
+            rules::FILE_BINARY,
             "the file is binary, not Markdown; move it out of the retros folder or give it a non-Markdown extension",
         ));
         return (vec![], diags);
@@ -180,7 +177,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
             diags.push(Diagnostic::error(
                 rel,
                 Pos::new(line, col),
-                "file-encoding",
+                rules::FILE_ENCODING,
                 "the file is not valid UTF-8; save it as UTF-8",
             ));
             return (vec![], diags);
@@ -200,19 +197,12 @@ pub fn missing_dir(config: &Config) -> Diagnostic {
     Diagnostic::error(
         crate::config::FILE,
         Pos::START,
-        "config-dir",
+        rules::CONFIG_DIR,
         format!(
             "the retros folder `{}` does not exist; create it or set `[retros] dir` in book.toml",
             config.retros.dir
         ),
     )
-}
-
-/// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither):
-/// CRLF (Windows) and a lone CR (classic Mac OS) both end a line.
-pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
 }
 
 /// Parses a retro's (UTF-8, LF) text, or one incident of a log (`part`: its section, which starts
@@ -225,59 +215,11 @@ fn parse_retro(
     diags: &mut Vec<Diagnostic>,
     part: Option<&log::Part>,
 ) -> Retro {
-    let (cut, unclosed) = match frontmatter::cut(text) {
-        _ if part.is_some() => (None, None),
-        Ok(c) => (c, None),
-        Err(line) => (None, Some(line)),
-    };
-    if let Some(line) = unclosed {
-        diags.push(Diagnostic::error(
-            rel,
-            Pos::new(line, 1),
-            "fm-syntax",
-            "front matter opened here is never closed; add a closing `---` (or `+++`) line after it",
-        ));
-    }
-    let (body, body_line) = match &cut {
-        Some(c) => (c.body, c.body_line),
-        None if unclosed.is_some() => ("", 1),
-        None => (text, part.map_or(1, |p| p.first_line)),
-    };
-
-    let mut kind = FrontMatterKind::None;
-    let mut meta = Meta::default();
-    let mut broken = unclosed.is_some();
-    if let Some(c) = &cut {
-        let tree = match c.style {
-            Style::Yaml => value::parse_yaml(c.matter, c.matter_line),
-            Style::Toml => value::parse_toml(c.matter, c.matter_line),
-        };
-        match tree {
-            Ok(tree) => {
-                let native = tree.get("id").is_some();
-                kind = if native { FrontMatterKind::Native } else { FrontMatterKind::Foreign };
-                let mut reader = Reader {
-                    file: rel,
-                    config,
-                    level: if native { Level::Error } else { Level::Warning },
-                    diags: Vec::new(),
-                };
-                meta = reader.read(&tree, native);
-                diags.append(&mut reader.diags);
-            }
-            Err(e) => {
-                // The file is still loaded from its body so that its other problems show too,
-                // but "missing key" reports would only repeat the syntax error.
-                diags.push(Diagnostic::error(rel, e.pos, "fm-syntax", e.message));
-                kind = FrontMatterKind::Native;
-                broken = true;
-            }
-        }
-    }
-
+    let Head { body, body_line, kind, meta, broken } = read_head(text, rel, config, part, diags);
     let mut split = sections::split(body, body_line);
     let adopted = kind != FrontMatterKind::Native;
-    // Adopted files: sections written as bold labels (spec §2.7), after the headed ones.
+    // Adopted files: sections written as bold labels (docs/format.md, "Bold-label sections"),
+    // after the headed ones.
     let label_users = if adopted {
         let (extra, users) = adopt::label_sections(body, body_line, &split.sections);
         split.sections.extend(extra);
@@ -285,169 +227,44 @@ fn parse_retro(
     } else {
         None
     };
-    let level = if kind == FrontMatterKind::Native { Level::Error } else { Level::Warning };
-    let mut missing_diags = Vec::new();
-    let mut missing = |key: &str, what: &str| {
-        let msg = if kind == FrontMatterKind::Native {
-            format!("required key `{key}` is missing; {what}")
-        } else {
-            format!("no `{key}` in front matter; {what}")
-        };
-        missing_diags.push(Diagnostic::new(rel, Pos::START, "fm-required", level, msg));
-    };
-
-    // id: front matter, else the file (or folder, for index.md) name.
-    let (id, id_pos) = match (&meta.id, part) {
-        (_, Some(p)) => (p.id.clone(), Pos::new(p.heading_line, 1)),
-        (Some((id, pos)), None) => (id.clone(), *pos),
-        (None, None) => {
-            let derived = slugify(&file_stem_for_id(rel));
-            if kind != FrontMatterKind::Native {
-                // adopted files: the derived id is the intended behaviour, not a problem
-            } else {
-                missing("id", &format!("add `id: {derived}`"));
-            }
-            (derived, Pos::START)
-        }
-    };
-
-    let title = match (&meta.title, &split.title) {
-        _ if let Some(p) = part => p.title.clone(),
-        (Some(t), _) => t.clone(),
-        (None, Some(h)) => {
-            if kind == FrontMatterKind::Native {
-                missing("title", &format!("add `title: \"{h}\"`"));
-            }
-            clean_title(h)
-        }
-        (None, None) => {
-            let t = humanize_stem(&file_stem_for_id(rel));
-            missing("title", &format!("using `{t}` from the file name; add a `title` or a first `#` heading"));
-            t
-        }
-    };
+    let mut missing = Missing { rel, native: kind == FrontMatterKind::Native, diags: Vec::new() };
+    let (id, id_pos) = retro_id(&meta, rel, part, &mut missing);
+    let title = retro_title(&meta, &split, rel, part, &mut missing);
 
     let tz = config.timezone();
     let timeline_section = split.sections.iter().find(|s| s.kind == Some(SectionKind::Timeline));
-    let mut date = part
+    let stated = part
         .map(|p| p.date)
         .or(meta.date)
         .or_else(|| date_from_path(rel))
         .or_else(|| meta.foreign_strings.iter().find_map(|s| date_in_text(s)));
-    // "All times in PDT (UTC-7)." under the title, before any section, is for the whole document.
-    let timeline_tz =
-        timeline_section.and_then(|_| timeline::stated_zone(&split.preamble)).unwrap_or_else(|| tz.clone());
-    let run_timeline = |date: Option<Date>| {
-        timeline_section.map(|s| {
-            timeline::parse_timeline(
-                &s.markdown,
-                s.body_line,
-                s.level,
-                &timeline::TimelineContext { date, tz: &timeline_tz, heading: Some(&s.heading) },
-            )
-        })
-    };
-    let mut parsed = run_timeline(date);
-    if date.is_none() {
-        let from_timeline = parsed.as_ref().and_then(|(entries, _)| entries.first().map(|e| e.local.date()));
-        date = from_timeline.or_else(|| date_in_text(body));
-        if date.is_some() && from_timeline.is_none() {
-            parsed = run_timeline(date);
-        }
-    }
-    let key_events = if adopted { adopt::key_events(body, body_line, date, &tz) } else { Default::default() };
-    if date.is_none() {
-        date = key_events.found.iter().find_map(|f| match f {
-            adopt::Found::Moment { local, .. } | adopt::Found::Declared { local, .. } => Some(local.date()),
-            adopt::Found::Stated(_) => None,
-        });
-    }
+    let (date, parsed, key_events) =
+        date_and_timeline(stated, &split, timeline_section, (body, body_line), adopted, &tz);
     adopt::notes(rel, &key_events, diags);
     if meta.date.is_none() && meta.date_text.is_none() {
         match date {
-            Some(d) if kind == FrontMatterKind::Native => missing("date", &format!("add `date: {d}`")),
+            Some(d) if !adopted => missing.key("date", &format!("add `date: {d}`")),
             Some(_) => {}
-            None => missing("date", "no date found in the file name or the text; add `date: YYYY-MM-DD`"),
+            None => missing.key("date", "no date found in the file name or the text; add `date: YYYY-MM-DD`"),
         }
     }
     if meta.severity.is_none() && !meta.present.contains(&"severity") {
-        missing("severity", &format!("add `severity:` with one of {}", config.retros.severities.join(", ")));
+        missing.key("severity", &format!("add `severity:` with one of {}", config.retros.severities.join(", ")));
     }
-
     if !broken {
-        diags.append(&mut missing_diags);
+        diags.append(&mut missing.diags);
     }
     let (mut timeline, issues) = parsed.unwrap_or_default();
-    if kind != FrontMatterKind::Native {
+    if adopted {
         adopt::marked_kinds(&mut timeline);
     }
-    for i in issues {
-        let mut message = i.message;
-        // "[detectd]" is almost always a typo of a kind: say which.
-        if i.rule == "timeline-kind"
-            && let Some(word) = message.split("`[").nth(1).and_then(|w| w.split("]`").next())
-            && let Some(kind) = crate::suggest::nearest(word, EntryKind::ALL.iter().map(|k| k.as_str()))
-        {
-            message.push_str(&format!("; did you mean `[{kind}]`?"));
-        }
-        diags.push(Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, message));
-    }
-    // A timeline section with text but no entry: say so, rather than show an empty timeline.
-    if let Some(s) = timeline_section.filter(|s| timeline.is_empty() && has_prose(&s.markdown)) {
-        diags.push(Diagnostic::warning(
-            rel,
-            Pos::new(s.line, 1),
-            "timeline-unread",
-            "this timeline section has text, but no line of it starts with a time, so no entry was read; start each \
-             entry with one, e.g. `- 09:14 The alert fired` or a table row `| 2025-03-14 09:14 | The alert fired |`",
-        ));
-    }
+    timeline_problems(rel, timeline_section, &timeline, issues, diags);
 
     let mut monitoring_series = meta.monitoring;
     monitoring::read_series(&mut monitoring_series, abs, rel, &tz, config.retros.max_data_size, diags);
-    let mut impact = meta.impact;
     let mut adoption = Adoption::default();
-    let mut stated_durations = Vec::new();
-    for f in key_events.found {
-        match f {
-            adopt::Found::Moment { moment, at, line, .. } => {
-                let slot = impact.moment_mut(moment);
-                if slot.is_none() {
-                    *slot = Some(MomentValue { at, source: MomentSource::KeyEvent, pos: Pos::new(line, 1) });
-                }
-            }
-            adopt::Found::Declared { at, local, line, text } => {
-                if !timeline.iter().any(|e| e.at == at && e.kind == Some(EntryKind::Escalated)) {
-                    let i = timeline.partition_point(|e| e.at <= at);
-                    timeline.insert(i, TimelineEntry { at, local, kind: Some(EntryKind::Escalated), text, line });
-                }
-            }
-            adopt::Found::Stated(d) => stated_durations.push(d),
-        }
-    }
-    if impact.users.is_none()
-        && let Some((users, line)) = label_users
-    {
-        impact.users = Some(users);
-        adoption.impact_users = Some(line);
-    }
-    for m in Moment::ALL {
-        let slot = impact.moment_mut(m);
-        if slot.is_none()
-            && let Some(e) = timeline.iter().find(|e| e.kind == Some(m.entry_kind()))
-        {
-            *slot = Some(MomentValue { at: e.at, source: MomentSource::Timeline, pos: Pos::new(e.line, 1) });
-        }
-    }
-
-    let summary = meta.summary.or_else(|| {
-        let narrative = split.sections.iter().position(|s| s.kind == Some(SectionKind::Narrative));
-        narrative
-            .and_then(|i| split.section_paragraphs.get(i).cloned().flatten())
-            .or(split.first_paragraph.clone())
-            .map(|p| truncate_words(&sections::collapse(&p), 300))
-    });
-
+    let (impact, stated_durations) = moments(meta.impact, key_events.found, &mut timeline, label_users, &mut adoption);
+    let summary = meta.summary.or_else(|| narrative_summary(&split));
     let (mut factors, mut actions) = (meta.factors, meta.actions);
     if adopted && factors.is_empty() && !meta.present.contains(&"factors") {
         factors = adopt::factors(&split.sections, config);
@@ -494,6 +311,252 @@ fn parse_retro(
     }
 }
 
+/// What a file's front matter gave, and where its body starts.
+struct Head<'a> {
+    body: &'a str,
+    body_line: u32,
+    kind: FrontMatterKind,
+    meta: Meta,
+    /// The front matter is there but unreadable: the file is still loaded from its body so that
+    /// its other problems show too, but "missing key" reports would only repeat the syntax error.
+    broken: bool,
+}
+
+/// Cuts and reads the front matter (none for an incident of a log).
+fn read_head<'a>(
+    text: &'a str,
+    rel: &str,
+    config: &Config,
+    part: Option<&log::Part>,
+    diags: &mut Vec<Diagnostic>,
+) -> Head<'a> {
+    let (cut, unclosed) = match frontmatter::cut(text) {
+        _ if part.is_some() => (None, None),
+        Ok(c) => (c, None),
+        Err(line) => (None, Some(line)),
+    };
+    if let Some(line) = unclosed {
+        diags.push(Diagnostic::error(
+            rel,
+            Pos::new(line, 1),
+            rules::FM_SYNTAX,
+            "front matter opened here is never closed; add a closing `---` (or `+++`) line after it",
+        ));
+    }
+    let (body, body_line) = match &cut {
+        Some(c) => (c.body, c.body_line),
+        None if unclosed.is_some() => ("", 1),
+        None => (text, part.map_or(1, |p| p.first_line)),
+    };
+    let mut head =
+        Head { body, body_line, kind: FrontMatterKind::None, meta: Meta::default(), broken: unclosed.is_some() };
+    let Some(c) = &cut else { return head };
+    let tree = match c.style {
+        Style::Yaml => value::parse_yaml(c.matter, c.matter_line),
+        Style::Toml => value::parse_toml(c.matter, c.matter_line),
+    };
+    match tree {
+        Ok(tree) => {
+            let native = tree.get("id").is_some();
+            head.kind = if native { FrontMatterKind::Native } else { FrontMatterKind::Foreign };
+            let level = if native { Level::Error } else { Level::Warning };
+            let mut reader = Reader { file: rel, config, level, diags: Vec::new() };
+            head.meta = reader.read(&tree, native);
+            diags.append(&mut reader.diags);
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(rel, e.pos, rules::FM_SYNTAX, e.message));
+            head.kind = FrontMatterKind::Native;
+            head.broken = true;
+        }
+    }
+    head
+}
+
+/// "Required key is missing" reports, kept until the front matter is known to be readable.
+struct Missing<'a> {
+    rel: &'a str,
+    /// An error in retrobook's own front matter; a warning in another tool's or none.
+    native: bool,
+    diags: Vec<Diagnostic>,
+}
+
+impl Missing<'_> {
+    fn key(&mut self, key: &str, what: &str) {
+        let (level, msg) = if self.native {
+            (Level::Error, format!("required key `{key}` is missing; {what}"))
+        } else {
+            (Level::Warning, format!("no `{key}` in front matter; {what}"))
+        };
+        self.diags.push(Diagnostic::new(self.rel, Pos::START, rules::FM_REQUIRED, level, msg));
+    }
+}
+
+/// The id: the log's heading, front matter, else the file (or folder, for index.md) name.
+fn retro_id(meta: &Meta, rel: &str, part: Option<&log::Part>, missing: &mut Missing) -> (String, Pos) {
+    match (&meta.id, part) {
+        (_, Some(p)) => (p.id.clone(), Pos::new(p.heading_line, 1)),
+        (Some((id, pos)), None) => (id.clone(), *pos),
+        (None, None) => {
+            let derived = slugify(&file_stem_for_id(rel));
+            // For adopted files the derived id is the intended behaviour, not a problem.
+            if missing.native {
+                missing.key("id", &format!("add `id: {derived}`"));
+            }
+            (derived, Pos::START)
+        }
+    }
+}
+
+/// The title: the log's heading, front matter, the first `#` heading, else the file name.
+fn retro_title(
+    meta: &Meta,
+    split: &sections::Split,
+    rel: &str,
+    part: Option<&log::Part>,
+    missing: &mut Missing,
+) -> String {
+    match (&meta.title, &split.title) {
+        _ if let Some(p) = part => p.title.clone(),
+        (Some(t), _) => t.clone(),
+        (None, Some(h)) => {
+            if missing.native {
+                missing.key("title", &format!("add `title: \"{h}\"`"));
+            }
+            clean_title(h)
+        }
+        (None, None) => {
+            let t = humanize_stem(&file_stem_for_id(rel));
+            missing.key("title", &format!("using `{t}` from the file name; add a `title` or a first `#` heading"));
+            t
+        }
+    }
+}
+
+type Parsed = (Vec<TimelineEntry>, Vec<timeline::TimelineIssue>);
+
+/// The date, the parsed timeline section and the key events (adopted files). The date helps read
+/// the timeline; a file that states none (`stated`: the log's heading, front matter, the path or
+/// another tool's keys) is dated by its timeline, its text or a key event.
+fn date_and_timeline(
+    stated: Option<Date>,
+    split: &sections::Split,
+    timeline_section: Option<&Section>,
+    (body, body_line): (&str, u32),
+    adopted: bool,
+    tz: &TimeZone,
+) -> (Option<Date>, Option<Parsed>, adopt::KeyEvents) {
+    let mut date = stated;
+    // "All times in PDT (UTC-7)." under the title, before any section, is for the whole document.
+    let timeline_tz =
+        timeline_section.and_then(|_| timeline::stated_zone(&split.preamble)).unwrap_or_else(|| tz.clone());
+    let run_timeline = |date: Option<Date>| {
+        timeline_section.map(|s| {
+            timeline::parse_timeline(
+                &s.markdown,
+                s.body_line,
+                s.level,
+                &timeline::TimelineContext { date, tz: &timeline_tz, heading: Some(&s.heading) },
+            )
+        })
+    };
+    let mut parsed = run_timeline(date);
+    if date.is_none() {
+        let from_timeline = parsed.as_ref().and_then(|(entries, _)| entries.first().map(|e| e.local.date()));
+        date = from_timeline.or_else(|| date_in_text(body));
+        if date.is_some() && from_timeline.is_none() {
+            parsed = run_timeline(date);
+        }
+    }
+    let key_events = if adopted { adopt::key_events(body, body_line, date, tz) } else { Default::default() };
+    if date.is_none() {
+        date = key_events.found.iter().find_map(|f| match f {
+            adopt::Found::Moment { local, .. } | adopt::Found::Declared { local, .. } => Some(local.date()),
+            adopt::Found::Stated(_) => None,
+        });
+    }
+    (date, parsed, key_events)
+}
+
+/// The timeline parser's issues, and a timeline section with text but no entry (said, rather
+/// than shown as an empty timeline).
+fn timeline_problems(
+    rel: &str,
+    section: Option<&Section>,
+    timeline: &[TimelineEntry],
+    issues: Vec<timeline::TimelineIssue>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for i in issues {
+        diags.push(
+            Diagnostic::warning(rel, Pos::new(i.line, i.column), i.rule, i.message).with_suggestion(i.suggestion),
+        );
+    }
+    if let Some(s) = section.filter(|s| timeline.is_empty() && has_prose(&s.markdown)) {
+        diags.push(Diagnostic::warning(
+            rel,
+            Pos::new(s.line, 1),
+            rules::TIMELINE_UNREAD,
+            "this timeline section has text, but no line of it starts with a time, so no entry was read; start each \
+             entry with one, e.g. `- 09:14 The alert fired` or a table row `| 2025-03-14 09:14 | The alert fired |`",
+        ));
+    }
+}
+
+/// The four moments: front matter first, then key events, then `[kind]` timeline entries.
+/// Key events also add `escalated` entries and stated durations; an `Impact` label supplies
+/// `impact.users` when front matter does not.
+fn moments(
+    mut impact: Impact,
+    found: Vec<adopt::Found>,
+    timeline: &mut Vec<TimelineEntry>,
+    label_users: Option<(String, u32)>,
+    adoption: &mut Adoption,
+) -> (Impact, Vec<StatedDuration>) {
+    let mut stated_durations = Vec::new();
+    for f in found {
+        match f {
+            adopt::Found::Moment { moment, at, line, .. } => {
+                let slot = impact.moment_mut(moment);
+                if slot.is_none() {
+                    *slot = Some(MomentValue { at, source: MomentSource::KeyEvent, pos: Pos::new(line, 1) });
+                }
+            }
+            adopt::Found::Declared { at, local, line, text } => {
+                if !timeline.iter().any(|e| e.at == at && e.kind == Some(EntryKind::Escalated)) {
+                    let i = timeline.partition_point(|e| e.at <= at);
+                    timeline.insert(i, TimelineEntry { at, local, kind: Some(EntryKind::Escalated), text, line });
+                }
+            }
+            adopt::Found::Stated(d) => stated_durations.push(d),
+        }
+    }
+    if impact.users.is_none()
+        && let Some((users, line)) = label_users
+    {
+        impact.users = Some(users);
+        adoption.impact_users = Some(line);
+    }
+    for m in Moment::ALL {
+        let slot = impact.moment_mut(m);
+        if slot.is_none()
+            && let Some(e) = timeline.iter().find(|e| e.kind == Some(m.entry_kind()))
+        {
+            *slot = Some(MomentValue { at: e.at, source: MomentSource::Timeline, pos: Pos::new(e.line, 1) });
+        }
+    }
+    (impact, stated_durations)
+}
+
+/// A summary from the narrative's first paragraph, else the body's.
+fn narrative_summary(split: &sections::Split) -> Option<String> {
+    let narrative = split.sections.iter().position(|s| s.kind == Some(SectionKind::Narrative));
+    narrative
+        .and_then(|i| split.section_paragraphs.get(i).cloned().flatten())
+        .or(split.first_paragraph.clone())
+        .map(|p| truncate_words(&sections::collapse(&p), 300))
+}
+
 /// The name a retro's id derives from: the file stem, or the folder name for `index.md`.
 fn file_stem_for_id(rel: &str) -> String {
     let mut parts = rel.rsplit('/');
@@ -508,36 +571,6 @@ fn file_stem_for_id(rel: &str) -> String {
         return dir.to_string();
     }
     stem.to_string()
-}
-
-/// Lower-case; runs of characters other than `[a-z0-9._-]` become `-`; no leading dot or dash.
-pub fn slugify(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut dash = false;
-    let mut push = |c: char| {
-        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c);
-        } else {
-            dash = true;
-        }
-    };
-    for c in s.chars() {
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase());
-        } else {
-            c.to_lowercase().for_each(&mut push);
-        }
-    }
-    out.trim_start_matches(['.', '-']).to_string()
-}
-
-/// Factor ids: lower-case, spaces and underscores to `-`.
-pub fn normalize_factor_id(s: &str) -> String {
-    s.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '_' { '-' } else { c }).collect()
 }
 
 static DATE_IN_NAME: LazyLock<regex::Regex> =
@@ -723,7 +756,7 @@ mod tests {
     #[test]
     fn slugs_and_stems() {
         assert_eq!(
-            slugify("PM2022-002 -  Logs not shipped to CloudWatch"),
+            crate::text::slugify("PM2022-002 -  Logs not shipped to CloudWatch"),
             "pm2022-002-logs-not-shipped-to-cloudwatch"
         );
         assert_eq!(file_stem_for_id("retros/2024-05-02-dns/index.md"), "2024-05-02-dns");
@@ -732,7 +765,7 @@ mod tests {
             "PM2022-009 - Bad AWS EKS AMI causing Kubernetes issues"
         );
         assert_eq!(humanize_stem("2024-03-14-checkout-outage"), "Checkout outage");
-        assert_eq!(normalize_factor_id("Config Drift_x"), "config-drift-x");
+        assert_eq!(crate::text::normalize_factor_id("Config Drift_x"), "config-drift-x");
     }
 
     #[test]
@@ -766,6 +799,29 @@ mod tests {
             parse_timestamp("2024-02-30 10:00", &tz),
             Err(DateError::Impossible("February 2024 has 29 days".into()))
         );
+    }
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    /// The fix a message names in words is also on the diagnostic, for code to read.
+    #[test]
+    fn diagnostics_carry_the_fix_they_suggest() {
+        let text = "---\nid: a\ntitle: T\ndate: 2025-01-02\nseverity: SEV2\nstatus: publishd\nservics: [api]\n---\n\n\
+                    ## Timeline\n\n- 10:00 [detectd] the alert fired\n- 10:05 [zzzzzzzz] odd\n";
+        let (_, diags) = load_retro(text.as_bytes(), "a.md", Path::new("a.md"), &Config::default());
+        let found =
+            |rule: &str| diags.iter().filter(|d| d.rule == rule).map(|d| d.suggestion.as_deref()).collect::<Vec<_>>();
+        assert_eq!(found(rules::FM_ENUM), [Some("published")], "{diags:?}");
+        assert_eq!(found(rules::FM_UNKNOWN_KEY), [Some("services")], "{diags:?}");
+        assert_eq!(found(rules::TIMELINE_KIND), [Some("[detected]"), None], "{diags:?}");
+        let kind = diags.iter().find(|d| d.rule == rules::TIMELINE_KIND).map(|d| d.message.as_str());
+        assert!(kind.is_some_and(|m| m.ends_with("; did you mean `[detected]`?")), "{kind:?}");
+        // Printed output is unchanged: the suggestion is for code, the message says it already.
+        let json = crate::diagnostic::render_json(&diags);
+        assert!(!json.contains("suggestion"), "{json}");
     }
 }
 

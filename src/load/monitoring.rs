@@ -5,7 +5,7 @@
 //! it is only ever read when it names a regular file inside the book (after following symlinks),
 //! no larger than `[retros] max-data-size`, and no diagnostic ever quotes what is in it.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, rules};
 use crate::model::{Monitoring, Spanned};
 use jiff::tz::TimeZone;
 use std::io::Read;
@@ -39,7 +39,7 @@ pub fn locate(root: &Path, retro_rel: &str, written: &str, max: u64) -> Result<P
         None => written.to_string(),
     };
     // `retros/` + `/etc/passwd` is not absolute as a string, but joining it to a path is.
-    if Path::new(written).has_root() || Path::new(written).is_absolute() || crate::check::escapes_root(&in_book) {
+    if Path::new(written).has_root() || Path::new(written).is_absolute() || crate::text::escapes_root(&in_book) {
         return Err(AssetProblem::Outside);
     }
     let root = if root.as_os_str().is_empty() { Path::new(".") } else { root };
@@ -178,7 +178,7 @@ pub fn read_series(
                 Diagnostic::warning(
                     rel,
                     spec.pos,
-                    "monitoring-data",
+                    rules::MONITORING_DATA,
                     format!("cannot read `{}`: {why}; the series is drawn without it", spec.value),
                 )
             };
@@ -211,7 +211,7 @@ pub fn read_series(
                 Err((line, msg)) => diags.push(Diagnostic::warning(
                     rel,
                     spec.pos,
-                    "monitoring-csv",
+                    rules::MONITORING_CSV,
                     format!("`{}` line {line}: {msg}; expected a header `time,value` and rows like `2025-03-14T09:00:00Z,412`", spec.value),
                 )),
             }

@@ -1,16 +1,9 @@
-//! Splits a retro body into sections by heading (spec §2.5), detecting the level the document uses.
+//! Splits a retro body into sections by heading (docs/format.md, "Sections"), detecting the level
+//! the document uses.
 
 use crate::model::{Section, SectionKind};
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-
-/// Markdown options used everywhere: CommonMark + GFM tables, task lists, footnotes, strikethrough.
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_GFM
-}
+use crate::text::markdown_options;
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 /// A heading found in the body.
 #[derive(Debug, Clone)]
@@ -255,8 +248,8 @@ pub fn is_explicit_stakeholder_heading(heading: &str) -> bool {
     matches!(normalize_heading(heading).as_str(), "stakeholder message" | "message to stakeholders")
 }
 
-/// Which of the seven elements a heading names, by the aliases of spec §2.5 and those seen in
-/// real postmortems.
+/// Which of the seven elements a heading names, by the aliases of docs/format.md ("Sections") and
+/// those seen in real postmortems.
 pub fn classify(heading: &str) -> Option<SectionKind> {
     use SectionKind::*;
     let h = normalize_heading(heading);
@@ -347,7 +340,7 @@ pub struct SlugSet {
 impl SlugSet {
     /// An anchor slug for a heading, unique in this set: the heading's slug, or with `-1`, `-2`, … added.
     pub fn unique(&mut self, text: &str) -> String {
-        let base = crate::load::slugify(text);
+        let base = crate::text::slugify(text);
         let base = if base.is_empty() { "section".to_string() } else { base };
         let mut slug = base.clone();
         // Every suffix below `n` was taken when it was tried, and slugs are never given back.

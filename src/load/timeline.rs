@@ -1,4 +1,4 @@
-//! Timeline section parser (spec §2.6).
+//! Timeline section parser (docs/format.md, "Timelines").
 //!
 //! Turns the body of a retro's timeline section into dated entries. The shapes accepted are the
 //! ones found in real postmortems:
@@ -14,73 +14,30 @@
 //! A date carries forward. A zone stated once outside the entries ("All times in PST", a table
 //! header "Time (UTC)") applies to the whole section; an entry's own zone wins.
 
+use crate::diagnostic::rules;
+use crate::model::{EntryKind, TimelineEntry};
 use jiff::{
     Timestamp,
     civil::{Date, DateTime, Time},
     tz::{Offset, TimeZone},
 };
 
-/// What an entry marks in the incident; written `[kind]` right after the time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EntryKind {
-    Started,
-    Detected,
-    Escalated,
-    Mitigated,
-    Resolved,
-    Comms,
-    Breakthrough,
-    Miscommunication,
-    Handoff,
-}
+mod cursor;
+mod dates;
+mod lines;
+mod pass;
+mod stamp;
+mod zones;
 
-impl EntryKind {
-    pub const ALL: [EntryKind; 9] = [
-        EntryKind::Started,
-        EntryKind::Detected,
-        EntryKind::Escalated,
-        EntryKind::Mitigated,
-        EntryKind::Resolved,
-        EntryKind::Comms,
-        EntryKind::Breakthrough,
-        EntryKind::Miscommunication,
-        EntryKind::Handoff,
-    ];
+use cursor::*;
+use dates::*;
+use lines::*;
+use pass::*;
+use stamp::*;
+use zones::*;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Started => "started",
-            EntryKind::Detected => "detected",
-            EntryKind::Escalated => "escalated",
-            EntryKind::Mitigated => "mitigated",
-            EntryKind::Resolved => "resolved",
-            EntryKind::Comms => "comms",
-            EntryKind::Breakthrough => "breakthrough",
-            EntryKind::Miscommunication => "miscommunication",
-            EntryKind::Handoff => "handoff",
-        }
-    }
-
-    /// Case-insensitive; surrounding whitespace is ignored.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TimelineEntry {
-    /// The instant.
-    pub at: Timestamp,
-    /// The civil date-time as written (in the section's zone).
-    pub local: DateTime,
-    pub kind: Option<EntryKind>,
-    /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
-    /// the heading remainder plus the following paragraph(s) until the next entry.
-    pub text: String,
-    /// 1-based line in the file.
-    pub line: u32,
-}
+pub use stamp::is_date_only;
+pub use zones::stated_zone;
 
 #[derive(Debug, Clone, Copy)]
 pub struct TimelineContext<'a> {
@@ -99,13 +56,9 @@ pub struct TimelineIssue {
     pub column: u32,
     pub rule: &'static str,
     pub message: String,
+    /// The fix, when there is one: `[detected]` for an unknown kind `[detectd]`.
+    pub suggestion: Option<String>,
 }
-
-const RULE_KIND: &str = "timeline-kind";
-const RULE_ORDER: &str = "timeline-order";
-const RULE_DATE: &str = "timeline-date";
-const RULE_NO_DATE: &str = "timeline-no-date";
-const RULE_NO_TIME: &str = "timeline-no-time";
 
 /// Characters separating the time (and kind) from the text: `09:14 - text`, `09:14: text`.
 const SEPARATORS: [char; 6] = ['-', '–', '—', ':', '|', ','];
@@ -152,1284 +105,7 @@ pub fn parse_timeline(
 }
 
 fn issue(line: u32, column: u32, rule: &'static str, message: String) -> TimelineIssue {
-    TimelineIssue { line, column, rule, message }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lines: code fences and HTML comments are recognised before anything else.
-
-enum Mark {
-    Text,
-    /// A line of a fenced code block; `opens` for the opening fence.
-    Code {
-        opens: bool,
-    },
-    /// A line that held only (part of) an HTML comment.
-    Hidden,
-}
-
-struct Line {
-    text: String,
-    mark: Mark,
-}
-
-fn preprocess(section: &str) -> Vec<Line> {
-    let (mut out, mut fence, mut in_comment) = (Vec::new(), None, false);
-    for raw in section.split('\n') {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some((ch, n)) = fence {
-            let t = raw.trim();
-            if t.len() >= n && t.chars().all(|c| c == ch) {
-                fence = None;
-            }
-            out.push(Line { text: raw.to_string(), mark: Mark::Code { opens: false } });
-            continue;
-        }
-        if !in_comment && let Some(f) = fence_open(raw) {
-            fence = Some(f);
-            out.push(Line { text: raw.to_string(), mark: Mark::Code { opens: true } });
-            continue;
-        }
-        let (mut text, mut rest, mut had) = (String::new(), raw, in_comment);
-        loop {
-            if in_comment {
-                let Some(e) = rest.find("-->") else { break };
-                (rest, in_comment) = (&rest[e + 3..], false);
-            } else if let Some(s) = rest.find("<!--") {
-                text.push_str(&rest[..s]);
-                (rest, in_comment, had) = (&rest[s + 4..], true, true);
-            } else {
-                text.push_str(rest);
-                break;
-            }
-        }
-        let mark = if had && text.trim().is_empty() { Mark::Hidden } else { Mark::Text };
-        out.push(Line { text, mark });
-    }
-    out
-}
-
-fn fence_open(line: &str) -> Option<(char, usize)> {
-    let t = line.trim_start();
-    let ch = t.chars().next().filter(|c| matches!(c, '`' | '~'))?;
-    let n = t.len() - t.trim_start_matches(ch).len();
-    (n >= 3 && !(ch == '`' && t[n..].contains('`'))).then_some((ch, n))
-}
-
-/// Labels of reference-link definitions (`[name]: https://…`): `[name]` after a time is a
-/// link, not a misspelt kind.
-fn reference_labels(lines: &[Line]) -> Vec<String> {
-    let defs = lines.iter().filter(|l| matches!(l.mark, Mark::Text));
-    defs.filter_map(|l| {
-        let inner = l.text.trim_start().strip_prefix('[')?;
-        Some(inner[..inner.find("]:")?].to_ascii_lowercase())
-    })
-    .collect()
-}
-
-/// Indentation in columns (a tab advances to the next multiple of 4).
-fn indent_of(s: &str) -> usize {
-    s.chars()
-        .take_while(|c| matches!(c, ' ' | '\t'))
-        .fold(0, |col, c| if c == '\t' { (col / 4 + 1) * 4 } else { col + 1 })
-}
-
-/// `s` without up to `cols` columns of indentation.
-fn dedent(s: &str, cols: usize) -> &str {
-    let mut col = 0;
-    for (i, ch) in s.char_indices() {
-        if col >= cols || !matches!(ch, ' ' | '\t') {
-            return &s[i..];
-        }
-        col = if ch == '\t' { (col / 4 + 1) * 4 } else { col + 1 };
-    }
-    ""
-}
-
-/// An ATX heading: (level, text start, text end without a closing `#` sequence).
-fn heading(s: &str) -> Option<(u8, usize, usize)> {
-    let lead = s.len() - s.trim_start_matches(' ').len();
-    let rest = &s[lead..];
-    let hashes = rest.len() - rest.trim_start_matches('#').len();
-    let after = &rest[hashes..];
-    if lead > 3 || !(1..=6).contains(&hashes) || !(after.is_empty() || after.starts_with([' ', '\t'])) {
-        return None;
-    }
-    let start = lead + hashes + (after.len() - after.trim_start().len());
-    let body = s.trim_end();
-    let open = body.trim_end_matches('#');
-    let end = if open.len() < body.len() && open.ends_with([' ', '\t']) { open.len() } else { body.len() };
-    Some((hashes as u8, start.min(end), end))
-}
-
-/// A list item: (content start in bytes, content indent in columns). A task box is skipped.
-fn list_item(s: &str) -> Option<(usize, usize)> {
-    let lead = s.len() - s.trim_start_matches([' ', '\t']).len();
-    let rest = &s[lead..];
-    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    let mlen = match digits {
-        0 if rest.starts_with(['-', '*', '+']) => 1,
-        1..=9 if rest[digits..].starts_with(['.', ')']) => digits + 1,
-        _ => return None,
-    };
-    let after = &rest[mlen..];
-    let sp = after.len() - after.trim_start_matches([' ', '\t']).len();
-    if sp == 0 && !after.is_empty() {
-        return None;
-    }
-    let mut start = lead + mlen + sp;
-    let ci = indent_of(s) + mlen + if (1..=4).contains(&sp) { sp } else { 1 };
-    let body = &s[start..];
-    if ["[ ]", "[x]", "[X]"].iter().any(|b| body.starts_with(b)) && !body[3..].starts_with(|c: char| !c.is_whitespace())
-    {
-        start += 3 + (body[3..].len() - body[3..].trim_start().len());
-    }
-    Some((start, ci))
-}
-
-fn is_separator(s: &str) -> bool {
-    let t = s.trim();
-    t.contains('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | ':' | '-' | ' ' | '\t'))
-}
-
-/// Byte ranges of a table row's cells, trimmed; outer pipes and escaped `\|` are handled.
-fn split_cells(s: &str) -> Vec<(usize, usize)> {
-    let (mut cells, mut start, mut code, mut prev) = (Vec::new(), 0, false, '\0');
-    for (i, ch) in s.char_indices() {
-        if ch == '`' {
-            code = !code;
-        } else if ch == '|' && !code && prev != '\\' {
-            cells.push((start, i));
-            start = i + 1;
-        }
-        prev = ch;
-    }
-    cells.push((start, s.len()));
-    if s.trim_start().starts_with('|') {
-        cells.remove(0);
-    }
-    if s.trim_end().ends_with('|') && cells.last().is_some_and(|&(a, b)| s[a..b].trim().is_empty()) {
-        cells.pop();
-    }
-    let trim = |(a, b): (usize, usize)| {
-        let cell = &s[a..b];
-        let l = cell.len() - cell.trim_start().len();
-        (a + l, a + cell.trim_end().len().max(l))
-    };
-    cells.into_iter().map(trim).collect()
-}
-
-/// 1-based column, in characters, of byte `pos` of `line`.
-fn column(line: &str, pos: usize) -> u32 {
-    let chars = line.get(..pos).map_or(0, |p| p.chars().count());
-    u32::try_from(chars).unwrap_or(u32::MAX - 1) + 1
-}
-
-// ---------------------------------------------------------------------------------------------
-// A cursor over one line. It only ever moves by whole characters, so every slice taken at its
-// position is on a char boundary. Parsers that fail leave it where it was (`attempt`).
-
-#[derive(Clone, Copy)]
-struct Cur<'a> {
-    s: &'a str,
-    i: usize,
-}
-
-impl<'a> Cur<'a> {
-    fn rest(&self) -> &'a str {
-        self.s.get(self.i..).unwrap_or("")
-    }
-    fn peek(&self) -> Option<char> {
-        // ASCII without decoding: this runs for every character of every timeline line
-        match *self.s.as_bytes().get(self.i)? {
-            b if b.is_ascii() => Some(b as char),
-            _ => self.rest().chars().next(),
-        }
-    }
-    fn bump(&mut self) {
-        self.i += self.peek().map_or(0, char::len_utf8);
-    }
-    /// Runs `f`; when it fails, the cursor goes back to where it was.
-    fn attempt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
-        let save = *self;
-        let found = f(self);
-        if found.is_none() {
-            *self = save;
-        }
-        found
-    }
-    fn opt(&mut self, f: impl FnOnce(&mut Self) -> bool) -> bool {
-        self.attempt(|c| f(c).then_some(())).is_some()
-    }
-    fn eat_str(&mut self, t: &str) -> bool {
-        let hit = self.rest().starts_with(t);
-        self.i += if hit { t.len() } else { 0 };
-        hit
-    }
-    fn eat(&mut self, c: char) -> bool {
-        self.eat_str(c.encode_utf8(&mut [0; 4]))
-    }
-    /// An ASCII word, case-insensitively, not followed by a letter or digit.
-    fn eat_word_ci(&mut self, w: &str) -> bool {
-        let r = self.rest();
-        let hit = r.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w))
-            && !r[w.len()..].starts_with(char::is_alphanumeric);
-        self.i += if hit { w.len() } else { 0 };
-        hit
-    }
-    fn ws(&mut self) {
-        self.take_while(|c| c == ' ' || c == '\t');
-    }
-    fn take_while(&mut self, f: impl Fn(char) -> bool) -> &'a str {
-        let st = self.i;
-        while self.peek().is_some_and(&f) {
-            self.bump();
-        }
-        &self.s[st..self.i]
-    }
-    /// A run of ASCII digits: (value, digit count); at most 9 digits.
-    fn num(&mut self) -> Option<(u32, usize)> {
-        self.attempt(|c| {
-            let d = c.take_while(|ch| ch.is_ascii_digit());
-            Some((d.parse().ok().filter(|_| d.len() <= 9)?, d.len()))
-        })
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dates, times and zones.
-
-enum Dated {
-    None,
-    Ok(Date),
-    /// `Month DD` without a year: the year was taken from the carried date.
-    Guess(Date),
-    /// A written date that is not a calendar date: (byte start, message).
-    Bad(usize, String),
-}
-
-impl Dated {
-    fn get(&self) -> Option<Date> {
-        match self {
-            Dated::Ok(d) | Dated::Guess(d) => Some(*d),
-            _ => None,
-        }
-    }
-}
-
-/// A prefix (3 letters or more) of one of the space-separated `names`: its index.
-fn name_word(c: &mut Cur, names: &str) -> Option<usize> {
-    c.attempt(|c| {
-        let w = c.take_while(|ch| ch.is_ascii_alphabetic());
-        if w.len() < 3 {
-            return None;
-        }
-        let found = names.split(' ').position(|n| n.len() >= w.len() && n[..w.len()].eq_ignore_ascii_case(w))?;
-        c.eat('.');
-        Some(found)
-    })
-}
-
-fn weekday(c: &mut Cur) -> bool {
-    name_word(c, WEEKDAYS).is_some()
-}
-
-fn bad(c: &Cur, st: usize, why: &str) -> Dated {
-    Dated::Bad(st, format!("`{}` {why}", &c.s[st..c.i]))
-}
-
-fn make_date(c: &Cur, st: usize, y: u32, m: u32, d: u32) -> Dated {
-    let date = (|| Date::new(y.try_into().ok()?, m.try_into().ok()?, d.try_into().ok()?).ok())();
-    date.map_or_else(|| bad(c, st, "is not a calendar date"), Dated::Ok)
-}
-
-/// The optional year after `Month DD` or `DD Month`; without one, the year that puts the date
-/// nearest to `reference` (so "Jan 1" after "Dec 31" is in the next year).
-fn year_tail(c: &mut Cur, st: usize, m: u32, d: u32, reference: Option<Date>) -> Dated {
-    let year = c.attempt(|c| {
-        c.eat(',');
-        c.ws();
-        let (y, n) = c.num()?;
-        (n == 4 && c.peek() != Some(':')).then_some(y) // not the hour of `Feb 21, 13:00`
-    });
-    if let Some(y) = year {
-        return make_date(c, st, y, m, d);
-    }
-    let Some(r) = reference else { return bad(c, st, "has no year and no earlier date gives one") };
-    let key = |x: Date| i32::from(x.year()) * 372 + i32::from(x.month()) * 31 + i32::from(x.day());
-    let years = [r.year() - 1, r.year(), r.year().saturating_add(1)];
-    let near =
-        years.iter().filter_map(|&y| Date::new(y, m as i8, d as i8).ok()).min_by_key(|x| (key(*x) - key(r)).abs());
-    near.map_or_else(|| bad(c, st, "is not a calendar date"), Dated::Guess)
-}
-
-/// `YYYY-MM-DD`, `MM-DD-YYYY`, `MM/DD/YYYY`, `DD.MM.YYYY`, `DD[.] Month [YYYY]`,
-/// `Month DD[st][,] [YYYY]`. On `Dated::None` the cursor is unchanged.
-fn date_at(c: &mut Cur, reference: Option<Date>) -> Dated {
-    let st = c.i;
-    let numeric = c.attempt(|c| {
-        let (a, da) = c.num()?;
-        let sep = c.peek().filter(|s| matches!(s, '-' | '/' | '.'))?;
-        c.bump();
-        let (b, _) = c.num().filter(|n| n.1 <= 2)?;
-        let (d, dd) = if c.eat(sep) { c.num()? } else { return None };
-        match (da, dd) {
-            (4, 1..=2) => Some(make_date(c, st, a, b, d)),
-            // day first with dots, or when the first number cannot be a month
-            (1..=2, 4) if sep == '.' || (a > 12 && b <= 12) => Some(make_date(c, st, d, b, a)),
-            // `06/04/2023`: both readings are dates; the one nearer the date known so far wins
-            (1..=2, 4) if sep == '/' && a != b && b <= 12 && reference.is_some() => {
-                let near = |x: &Dated| -> Option<u32> { Some((x.get()? - reference?).get_days().unsigned_abs()) };
-                let (us, eu) = (make_date(c, st, d, a, b), make_date(c, st, d, b, a));
-                Some(if near(&eu).is_some_and(|e| near(&us).is_none_or(|u| e < u)) { eu } else { us })
-            }
-            (1..=2, 4) => Some(make_date(c, st, d, a, b)),
-            (5.., 1..=2) => Some(bad(c, st, "has a year of more than four digits")),
-            _ => None,
-        }
-    });
-    let named = || {
-        c.attempt(|c| {
-            let (m, d) = match c.num() {
-                Some((d, 1..=2)) => {
-                    let _ = ["st", "nd", "rd", "th"].iter().any(|s| c.eat_word_ci(s));
-                    c.eat('.');
-                    c.ws();
-                    (name_word(c, MONTHS)?, d)
-                }
-                Some(_) => return None,
-                None => {
-                    let m = name_word(c, MONTHS)?;
-                    c.ws();
-                    let Some((d, 1..=2)) = c.num().filter(|_| c.peek() != Some(':')) else { return None };
-                    let _ = ["st", "nd", "rd", "th"].iter().any(|s| c.eat_word_ci(s));
-                    (m, d)
-                }
-            };
-            Some(year_tail(c, st, m as u32 + 1, d, reference))
-        })
-    };
-    numeric.or_else(named).unwrap_or(Dated::None)
-}
-
-/// `HH:MM`, `HH:MM:SS(.fff)`, `H:MM am/pm`. On `None` the cursor is unchanged.
-fn time_at(c: &mut Cur) -> Option<Time> {
-    c.attempt(|c| {
-        let Some((h, 1..=2)) = c.num() else { return None };
-        let Some((m, 2)) = c.eat(':').then(|| c.num()).flatten() else { return None };
-        let s = c.attempt(|c| {
-            let Some((s, 2)) = c.eat(':').then(|| c.num()).flatten() else { return None };
-            c.opt(|c| c.eat('.') && c.num().is_some());
-            Some(s)
-        });
-        let pm = c.attempt(|c| {
-            c.ws();
-            let pm = ["pm", "p.m."].iter().any(|w| c.eat_word_ci(w));
-            (pm || ["am", "a.m."].iter().any(|w| c.eat_word_ci(w))).then_some(pm)
-        });
-        let h = match pm {
-            Some(pm) if (1..=12).contains(&h) => h % 12 + if pm { 12 } else { 0 },
-            // a 24-hour time written with PM (`13:55 PM`) is that time
-            Some(true) if (13..=23).contains(&h) => h,
-            Some(_) => return None,
-            None => h,
-        };
-        Time::new(h as i8, m as i8, s.unwrap_or(0) as i8, 0).ok()
-    })
-}
-
-/// `10.42` with a dot, only when a separator follows (`- 10.42: text`): `1.24.0` or `3.14 ms`
-/// are not times.
-fn dotted_time(c: &mut Cur) -> Option<Time> {
-    c.attempt(|c| {
-        let Some((h, 1..=2)) = c.num() else { return None };
-        let Some((m, 2)) = c.eat('.').then(|| c.num()).flatten() else { return None };
-        let mut ahead = *c;
-        ahead.ws();
-        let sep = ahead.peek().is_some_and(|ch| matches!(ch, ':' | '-' | '–' | '—'));
-        let digit_after = ahead.rest().get(1..).is_some_and(|r| r.starts_with(|ch: char| ch.is_ascii_digit()));
-        if !sep || digit_after {
-            return None;
-        }
-        Time::new(h as i8, m as i8, 0, 0).ok()
-    })
-}
-
-/// `03-26` (month-day, no year) followed by a space: only read inside `[03-26 23:04]`.
-fn month_day(c: &mut Cur, reference: Option<Date>) -> Dated {
-    let st = c.i;
-    let found = c.attempt(|c| {
-        let Some((m, 1..=2)) = c.num() else { return None };
-        let Some((d, 1..=2)) = c.eat('-').then(|| c.num()).flatten() else { return None };
-        (c.peek() == Some(' ') && (1..=12).contains(&m)).then_some((m, d))
-    });
-    found.map_or(Dated::None, |(m, d)| year_tail(c, st, m, d, reference))
-}
-
-/// `+02:00`, `-0700`; after `UTC`/`GMT` (`loose`) also `+1`, `-4`, `+5:30`.
-fn signed_offset(c: &mut Cur, loose: bool) -> Option<TimeZone> {
-    c.attempt(|c| {
-        let sign = if c.eat('+') {
-            60
-        } else if c.eat('-') {
-            -60
-        } else {
-            return None;
-        };
-        let (a, da) = c.num()?;
-        let (h, m) = match da {
-            4 => (a / 100, a % 100),
-            1 | 2 if c.eat(':') => (a, c.num().filter(|n| n.1 == 2)?.0),
-            1 | 2 if loose => (a, 0),
-            _ => return None,
-        };
-        let minutes = i32::try_from(h * 60 + m).ok().filter(|_| h <= 14 && m <= 59)?;
-        Offset::from_seconds(minutes * sign).ok().map(TimeZone::fixed)
-    })
-}
-
-fn abbreviation(w: &str) -> Option<TimeZone> {
-    // Parsed once: this runs for every word after every timeline time.
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, TimeZone)>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        ABBREVIATIONS
-            .split_whitespace()
-            .filter_map(|z| {
-                let at = z.find(['+', '-'])?;
-                Some((&z[..at], signed_offset(&mut Cur { s: z, i: at }, true)?))
-            })
-            .collect()
-    });
-    table.iter().find(|(name, _)| *name == w).map(|(_, z)| z.clone())
-}
-
-/// `TimeZone::get`, remembered per thread: a timeline names the same few zones over and over,
-/// and each database lookup costs more than the rest of parsing the entry.
-fn zone_named(name: &str) -> Option<TimeZone> {
-    thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Option<TimeZone>>> = Default::default();
-    }
-    SEEN.with(|seen| {
-        if let Some(z) = seen.borrow().get(name) {
-            return z.clone();
-        }
-        let z = TimeZone::get(name).ok();
-        seen.borrow_mut().insert(name.to_string(), z.clone());
-        z
-    })
-}
-
-fn us_zone(w: &str) -> Option<TimeZone> {
-    let (_, iana, std) = US_ZONES.iter().find(|z| z.0.eq_ignore_ascii_case(w))?;
-    zone_named(iana).or_else(|| abbreviation(std))
-}
-
-/// A zone at the cursor, optionally in parentheses. `entry`: right after an entry's time, where
-/// a bare city followed by a separator counts too (`16:37 Denver - text`).
-fn zone_at(c: &mut Cur, entry: bool) -> Option<TimeZone> {
-    c.attempt(|c| {
-        c.ws();
-        let paren = c.eat('(');
-        let z = zone_word(c, entry)?;
-        (!paren || c.eat(')')).then_some(z)
-    })
-}
-
-fn zone_word(c: &mut Cur, entry: bool) -> Option<TimeZone> {
-    c.attempt(|c| {
-        if matches!(c.peek(), Some('+' | '-')) {
-            return signed_offset(c, false);
-        }
-        let raw = c.take_while(|ch| ch.is_ascii_alphanumeric() || ch == '/' || ch == '_');
-        let w = raw.trim_end_matches(['/', '_']); // "_UTC_" in emphasis
-        c.i -= raw.len() - w.len();
-        if w.is_empty() || c.peek().is_some_and(char::is_alphanumeric) {
-            return None;
-        }
-        if w == "Z" {
-            return Some(TimeZone::UTC);
-        }
-        if w.eq_ignore_ascii_case("utc") || w.eq_ignore_ascii_case("gmt") {
-            return signed_offset(c, true).or(Some(TimeZone::UTC));
-        }
-        if w.contains('/') {
-            // An IANA name; a misspelt area before a US zone word still says what was meant.
-            return zone_named(w).or_else(|| us_zone(w.rsplit('/').next()?));
-        }
-        if let Some(z) = abbreviation(w) {
-            return Some(z);
-        }
-        if !w.starts_with(|ch: char| ch.is_ascii_uppercase()) || !w.chars().all(|ch| ch.is_ascii_alphabetic()) {
-            return None;
-        }
-        // After an entry's time, a word is a zone only before a separator (`7:09 AM Eastern: text`),
-        // so that `09:14 Central auth failed` keeps its words.
-        let mut ahead = *c;
-        ahead.ws();
-        let before_separator = ahead.peek().is_none_or(|ch| SEPARATORS.contains(&ch));
-        if let Some(z) = us_zone(w) {
-            if ahead.eat_word_ci("european") {
-                return None; // "Central European Time" is not US Central
-            }
-            let named = c.opt(|c| {
-                c.ws();
-                if c.eat_word_ci("standard") || c.eat_word_ci("daylight") {
-                    c.ws();
-                }
-                c.eat_word_ci("time")
-            });
-            return (!entry || named || before_separator).then_some(z);
-        }
-        if !(entry && before_separator) {
-            return None;
-        }
-        CITY_AREAS.iter().find_map(|a| zone_named(&format!("{a}/{w}")))
-    })
-}
-
-/// Byte offsets where words start (a letter, digit or sign after a non-word character).
-fn word_starts(text: &str) -> Vec<usize> {
-    let mut prev = ' ';
-    let mut out = Vec::new();
-    for (i, ch) in text.char_indices() {
-        if (ch.is_alphanumeric() || ch == '+' || ch == '-') && !prev.is_alphanumeric() {
-            out.push(i);
-        }
-        prev = ch;
-    }
-    out
-}
-
-/// The first zone among the words of `text`.
-fn any_zone(text: &str, words: impl IntoIterator<Item = usize>) -> Option<TimeZone> {
-    words.into_iter().find_map(|i| zone_word(&mut Cur { s: text, i }, false))
-}
-
-/// A zone stated in prose: near a word "time(s)", e.g. "All times in PST", "(times in BST)",
-/// "Times are UTC", a table header "Date and Time in CET".
-pub fn stated_zone(text: &str) -> Option<TimeZone> {
-    let starts = word_starts(text);
-    let is_time_word = |&i: &usize| {
-        let w: String = text[i..].chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-        ["time", "times", "timezone", "timestamps"].iter().any(|t| w.eq_ignore_ascii_case(t))
-    };
-    starts.iter().enumerate().filter(|(_, i)| is_time_word(i)).find_map(|(t, _)| {
-        let near = (t + 1..(t + 8).min(starts.len())).chain(t.saturating_sub(2)..t);
-        any_zone(text, near.map(|k| starts[k]))
-    })
-}
-
-/// A zone in the timeline section's heading: a statement (`Timeline (all times in PST)`) or
-/// an abbreviation or offset written in capitals (`Timeline (UTC)`, `Timeline, CEST`). Zone
-/// words such as "Central" do not count here: a heading names things.
-fn heading_zone(text: &str) -> Option<TimeZone> {
-    stated_zone(text).or_else(|| {
-        let capitals = |&i: &usize| {
-            let w = &text[i..];
-            let letters = w.len() - w.trim_start_matches(|c: char| c.is_ascii_uppercase()).len();
-            letters >= 2 && !w[letters..].starts_with(|c: char| c.is_ascii_lowercase())
-        };
-        word_starts(text).into_iter().filter(capitals).find_map(|i| zone_word(&mut Cur { s: text, i }, false))
-    })
-}
-
-/// A paragraph holding only a zone: `UTC+1`, `(PDT)`, `_CEST_`.
-fn zone_only(text: &str) -> Option<TimeZone> {
-    let t = text.trim().trim_matches(|c: char| matches!(c, '_' | '*' | '(' | ')' | '.' | ' '));
-    let mut c = Cur { s: t, i: 0 };
-    let z = zone_word(&mut c, false)?;
-    (c.i == t.len() && !t.is_empty()).then_some(z)
-}
-
-/// A date stated in prose about the timeline, before its entries: "All times in PST, on
-/// February 8th 2019", "the timeline of events that occurred on Thursday February 11 2016".
-/// The text must mention time(s) or the timeline, the date must follow the word "on" and carry
-/// its year.
-fn prose_date(text: &str) -> Option<Date> {
-    if !text.to_ascii_lowercase().contains("time") {
-        return None;
-    }
-    word_starts(text).into_iter().find_map(|i| {
-        let mut c = Cur { s: text, i };
-        if !c.eat_word_ci("on") {
-            return None;
-        }
-        c.ws();
-        if weekday(&mut c) {
-            c.eat(',');
-            c.ws();
-        }
-        match date_at(&mut c, None) {
-            Dated::Ok(d) => Some(d),
-            _ => None,
-        }
-    })
-}
-
-/// A default date stated in prose: "Unless otherwise noted all events happened on 2024-03-14".
-/// Entries with their own date then do not carry it forward.
-fn stated_date(text: &str) -> Option<Date> {
-    let lower = text.to_ascii_lowercase();
-    let phrases = ["unless otherwise", "unless noted", "all events", "all entries"];
-    if !phrases.iter().any(|p| lower.contains(p)) {
-        return None;
-    }
-    word_starts(text).into_iter().find_map(|i| match date_at(&mut Cur { s: text, i }, None) {
-        Dated::Ok(d) => Some(d),
-        _ => None,
-    })
-}
-
-/// The date, time and zone at the start of an entry.
-struct Stamp {
-    date: Dated,
-    /// The time and its byte offset in the line.
-    time: Option<(Time, usize)>,
-    zone: Option<TimeZone>,
-    /// Where the text after the stamp starts.
-    end: usize,
-    /// Emphasis opened before the stamp and not closed right after it (`**01:38: text**`).
-    emph: Option<&'static str>,
-}
-
-/// Whether `text` holds only a date (`May 12`, `15 May`, `2019-01-22`): such a heading of a
-/// timeline's own level is a day of the timeline, not a new section.
-pub fn is_date_only(text: &str) -> bool {
-    let st = parse_stamp(text, 0, Some(jiff::civil::date(2000, 1, 1)));
-    st.date.get().is_some() && st.time.is_none() && !text[st.end..].contains(char::is_alphanumeric)
-}
-
-fn parse_stamp(s: &str, start: usize, reference: Option<Date>) -> Stamp {
-    let mut c = Cur { s, i: start };
-    c.ws();
-    let mut emph = ["**", "__", "*", "_"].into_iter().find(|m| c.eat_str(m));
-    c.ws();
-    // `[13:20] text`, `[03-26 23:04] text`: the stamp in brackets
-    let bracket = c.opt(|c| c.eat('[') && c.peek().is_some_and(|ch| ch.is_ascii_digit()));
-    let none = Stamp { date: Dated::None, time: None, zone: None, end: start, emph: None };
-    if bracket {
-        let mut date = date_at(&mut c, reference);
-        if matches!(date, Dated::None) {
-            date = month_day(&mut c, reference);
-        }
-        if !matches!(date, Dated::None) {
-            c.ws();
-        }
-        let tpos = c.i;
-        let Some(time) = time_at(&mut c) else { return none };
-        let zone = zone_at(&mut c, false);
-        c.ws();
-        if !c.eat(']') {
-            return none;
-        }
-        return Stamp { date, time: Some((time, tpos)), zone, end: c.i, emph };
-    }
-    c.eat('~');
-    c.ws();
-    c.opt(|c| {
-        let label = c.eat_word_ci("date"); // `Date: 2023-11-22`
-        c.ws();
-        label && c.eat(':')
-    });
-    c.ws();
-    let mut date = Dated::None;
-    c.opt(|c| {
-        weekday(c);
-        c.eat(',');
-        c.ws();
-        date = date_at(c, reference);
-        !matches!(date, Dated::None)
-    });
-    let dated = !matches!(date, Dated::None);
-    let iso = dated && c.opt(|c| c.eat('T') && c.peek().is_some_and(|ch| ch.is_ascii_digit()));
-    // between date and time: `2023-07-19, 10:00`, `2025-07-26 Saturday 10:00`, `May 5 at ~10:00`
-    while dated
-        && !iso
-        && c.opt(|c| {
-            c.ws();
-            c.eat(',') || weekday(c) || c.eat_word_ci("at") || c.eat('~')
-        })
-    {}
-    c.ws();
-    let tpos = c.i;
-    let Some(time) = time_at(&mut c).or_else(|| dotted_time(&mut c)) else {
-        return Stamp { date, time: None, zone: None, end: tpos, emph };
-    };
-    // In ISO form `10:00-07:00` is an offset; elsewhere `13:30-13:45` is a range: keep its start.
-    let mut zone = if iso { zone_at(&mut c, true) } else { None };
-    c.opt(|c| {
-        c.ws();
-        let dash = c.eat('-') || c.eat('–') || c.eat('—') || c.eat_word_ci("to");
-        c.ws();
-        c.eat('~');
-        dash && time_at(c).is_some()
-    });
-    zone = zone.or_else(|| zone_at(&mut c, true));
-    if matches!(date, Dated::None)
-        && let Some(d) = date_after_time(&mut c, reference)
-    {
-        date = d;
-    }
-    if let Some(m) = emph
-        && c.opt(|c| {
-            c.ws();
-            c.eat_str(m)
-        })
-    {
-        emph = None;
-        zone = zone.or_else(|| zone_at(&mut c, true));
-    }
-    // The same time in another zone, in parentheses: `13:14 EDT (17:14 UTC)`.
-    c.opt(|c| {
-        c.ws();
-        c.eat('(') && time_at(c).is_some() && {
-            zone_at(c, false);
-            c.ws();
-            c.eat(')')
-        }
-    });
-    Stamp { date, time: Some((time, tpos)), zone, end: c.i, emph }
-}
-
-/// A weekday or month-name date right after an entry's time and zone, before a separator:
-/// `12:45 PM PST Saturday Oct 30th: text`. A numeric date there is not read (`09:14 12/3 …`).
-fn date_after_time(c: &mut Cur, reference: Option<Date>) -> Option<Dated> {
-    // Runs after every entry's time: rule out most texts on their first three letters.
-    const NAMES: [&[u8; 3]; 19] = [
-        b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun", b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul",
-        b"aug", b"sep", b"oct", b"nov", b"dec",
-    ];
-    let head = c.rest().trim_start_matches([' ', '\t', ',']).as_bytes();
-    let three =
-        head.get(..3).map(|h| [h[0].to_ascii_lowercase(), h[1].to_ascii_lowercase(), h[2].to_ascii_lowercase()]);
-    if !three.is_some_and(|t| NAMES.contains(&&t)) {
-        return None;
-    }
-    c.attempt(|c| {
-        c.ws();
-        c.eat(',');
-        c.ws();
-        let wd = weekday(c);
-        if wd {
-            c.eat(',');
-            c.ws();
-        }
-        if !wd && !c.peek().is_some_and(|ch| ch.is_ascii_alphabetic()) {
-            return None;
-        }
-        let d = date_at(c, reference);
-        d.get()?;
-        let mut ahead = *c;
-        ahead.ws();
-        ahead.peek().is_none_or(|ch| SEPARATORS.contains(&ch) || matches!(ch, '*' | '_')).then_some(d)
-    })
-}
-
-/// "Around 09:50", "At about **09:50**", "Approximately 10:00" opening a paragraph: the stamp
-/// after the word.
-fn approximate(s: &str, start: usize, reference: Option<Date>) -> Option<Stamp> {
-    let mut c = Cur { s, i: start };
-    let at = c.eat_word_ci("at");
-    c.ws();
-    let word = ["around", "about", "approximately", "approx."].iter().any(|w| c.eat_word_ci(w));
-    if !(at || word) {
-        return None;
-    }
-    let st = parse_stamp(s, c.i, reference);
-    st.time.is_some().then_some(st)
-}
-
-/// What follows a stamp: an optional `[kind]`, separators, and where the text starts.
-struct Tail {
-    kind: Option<EntryKind>,
-    start: usize,
-    emph: Option<&'static str>,
-    /// An unknown `[word]` right after the time: (byte offset of `[`, word).
-    unknown: Option<(usize, String)>,
-}
-
-/// Text made of `parts`, with emphasis left open before the stamp re-opened in front of it.
-fn entry_text(emph: Option<&str>, parts: &[&str]) -> String {
-    let text = parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" | ");
-    match emph {
-        Some(m) if !text.is_empty() => format!("{m}{text}"),
-        _ => text,
-    }
-}
-
-/// An entry's text: the head, then the continuation lines without their common indentation
-/// (items are often continued deeper than their content column).
-fn join_parts(parts: &[String]) -> String {
-    let Some((head, cont)) = parts.split_first() else { return String::new() };
-    let spaces = |l: &String| l.len() - l.trim_start_matches(' ').len();
-    let common = cont.iter().filter(|l| !l.trim().is_empty()).map(spaces).min().unwrap_or(0);
-    let mut out = head.clone();
-    for l in cont {
-        out.push('\n');
-        out.push_str(l.get(common..).unwrap_or(""));
-    }
-    out.trim().to_string()
-}
-
-// ---------------------------------------------------------------------------------------------
-// The pass over the section's lines.
-
-/// What the current entry still takes as continuation lines.
-#[derive(Clone, Copy)]
-enum Cont {
-    /// Everything up to the next entry or a heading of this level or higher.
-    Heading(u8),
-    /// Lines indented to the item's content (or lazily continuing its paragraph).
-    Item(usize),
-    Row,
-    /// The rest of the paragraph; a later line of it that starts with a time starts an entry.
-    Para,
-    /// The rest of a prose paragraph ("Around **09:50** (CEST), we …"): never split.
-    Prose,
-}
-
-struct Draft {
-    line: u32,
-    col: u32,
-    date: Option<Date>,
-    written: bool,
-    time: Time,
-    zone: Option<TimeZone>,
-    kind: Option<EntryKind>,
-    parts: Vec<String>,
-}
-
-#[derive(Default)]
-struct Pass {
-    level: u8,
-    first_line: u32,
-    refs: Vec<String>,
-    drafts: Vec<Draft>,
-    issues: Vec<TimelineIssue>,
-    /// The date for entries that write none.
-    carried: Option<Date>,
-    /// The first date written in the section: it also dates earlier undated entries when the
-    /// retro has no date.
-    first_seen: Option<Date>,
-    /// A default date was stated: dates written on entries do not carry forward.
-    sticky: bool,
-    /// The zone stated for the section.
-    zone: Option<TimeZone>,
-    cur: Option<Cont>,
-    prev_blank: bool,
-    table: bool,
-    /// Prose outside entries, collected per paragraph for zone and date statements.
-    outside: String,
-    /// Lines holding a date and text but no time: (count, line and column of the first).
-    no_time: (usize, u32, u32),
-}
-
-impl Pass {
-    fn flush(&mut self) {
-        if !self.outside.is_empty() {
-            let text = std::mem::take(&mut self.outside);
-            self.note_outside(&text);
-        }
-    }
-
-    fn note_outside(&mut self, text: &str) {
-        self.zone = self.zone.take().or_else(|| stated_zone(text)).or_else(|| zone_only(text));
-        if self.drafts.is_empty()
-            && !self.sticky
-            && let Some(d) = stated_date(text)
-        {
-            self.set_date(d);
-            self.sticky = true;
-        } else if self.drafts.is_empty()
-            && !self.sticky
-            && let Some(d) = prose_date(text)
-        {
-            self.set_date(d);
-        }
-    }
-
-    /// A line with a date and some text but no time: not an entry (no time is invented).
-    fn note_no_time(&mut self, ln: u32, line: &str, pos: usize) {
-        if self.no_time.0 == 0 {
-            self.no_time = (0, ln, column(line, pos));
-        }
-        self.no_time.0 += 1;
-    }
-
-    fn set_date(&mut self, d: Date) {
-        self.carried = Some(d);
-        self.first_seen.get_or_insert(d);
-    }
-
-    fn push_cont(&mut self, text: &str) {
-        let Some(draft) = self.drafts.last_mut() else { return };
-        let line = match self.cur {
-            Some(Cont::Heading(_)) => text.trim_end(),
-            Some(Cont::Item(ci)) => dedent(text, ci).trim_end(),
-            Some(Cont::Para | Cont::Prose) => text.trim(),
-            Some(Cont::Row) | None => return,
-        };
-        if !(line.is_empty() && draft.parts.last().is_some_and(String::is_empty)) {
-            draft.parts.push(line.to_string());
-        }
-    }
-
-    /// Reports a written date that is not a calendar date; the line is then skipped.
-    fn bad_date(&mut self, ln: u32, text: &str, st: &Stamp) -> bool {
-        let Dated::Bad(pos, msg) = &st.date else { return false };
-        let message = format!("{msg}; this timeline entry is skipped");
-        self.issues.push(issue(ln, column(text, *pos), RULE_DATE, message));
-        self.cur = None;
-        true
-    }
-
-    fn tail(&self, s: &str, from: usize, emph: Option<&'static str>) -> Tail {
-        let mut c = Cur { s, i: from };
-        let (mut emph, mut kind, mut unknown, mut sep) = (emph, None, None, false);
-        loop {
-            c.ws();
-            if let Some(m) = emph
-                && c.eat_str(m)
-            {
-                emph = None;
-            } else if kind.is_none() && c.peek() == Some('[') {
-                let open = c.i;
-                c.bump();
-                let w = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '-');
-                // `[word](…)` and `[word][…]` are links, not kinds.
-                if !w.is_empty() && c.eat(']') && !matches!(c.peek(), Some('(' | '[')) {
-                    kind = EntryKind::parse(w);
-                    let is_ref = self.refs.iter().any(|r| r.eq_ignore_ascii_case(w));
-                    if kind.is_none() && !sep && !is_ref {
-                        unknown = Some((open, w.to_string()));
-                    }
-                }
-                if kind.is_none() {
-                    c.i = open;
-                    break;
-                }
-            } else if c.peek().is_some_and(|ch| SEPARATORS.contains(&ch)) {
-                c.bump();
-                sep = true;
-            } else {
-                break;
-            }
-        }
-        Tail { kind, start: c.i, emph, unknown }
-    }
-
-    fn add_entry(&mut self, ln: u32, line: &str, st: &Stamp, tail: &Tail, text: String, cont: Cont) {
-        let Some((time, tpos)) = st.time else { return };
-        if let Some((pos, w)) = &tail.unknown {
-            let kinds: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
-            let message = format!("unknown timeline kind `[{w}]`; valid kinds: {}", kinds.join(", "));
-            self.issues.push(issue(ln, column(line, *pos), RULE_KIND, message));
-        }
-        let date = st.date.get();
-        if let Some(d) = date {
-            self.carried = if self.sticky { self.carried } else { Some(d) };
-            self.first_seen.get_or_insert(d);
-        }
-        let (col, zone, kind) = (column(line, tpos), st.zone.clone(), tail.kind);
-        let (written, date) = (date.is_some(), date.or(self.carried));
-        self.drafts.push(Draft { line: ln, col, date, written, time, zone, kind, parts: vec![text] });
-        self.cur = Some(cont);
-    }
-
-    /// An entry whose text is the rest of the line.
-    fn line_entry(&mut self, ln: u32, text: &str, st: &Stamp, cont: Cont) {
-        let tail = self.tail(text, st.end, st.emph);
-        let body = entry_text(tail.emph, &[&text[tail.start..]]);
-        self.add_entry(ln, text, st, &tail, body, cont);
-    }
-
-    fn step(&mut self, idx: usize, lines: &[Line]) {
-        let ln = self.first_line.saturating_add(u32::try_from(idx).unwrap_or(u32::MAX));
-        let text = lines[idx].text.as_str();
-        match lines[idx].mark {
-            Mark::Hidden => return,
-            Mark::Code { opens } => {
-                self.flush();
-                let keep = match self.cur {
-                    Some(Cont::Heading(_)) => true,
-                    Some(Cont::Item(ci)) => indent_of(text) >= ci,
-                    _ => false,
-                };
-                self.cur = if opens && !keep { None } else { self.cur };
-                self.prev_blank = false;
-                return self.push_cont(text);
-            }
-            Mark::Text => {}
-        }
-        if text.trim().is_empty() {
-            self.flush();
-            (self.prev_blank, self.table) = (true, false);
-            match self.cur {
-                Some(Cont::Row | Cont::Para | Cont::Prose) => self.cur = None,
-                Some(_) => self.push_cont(""),
-                None => {}
-            }
-            return;
-        }
-        let blank_before = std::mem::replace(&mut self.prev_blank, false);
-        if let Some((level, start, end)) = heading(text) {
-            self.flush();
-            self.table = false;
-            self.heading(ln, &text[..end], start, level);
-            self.prev_blank = true; // the line after a heading starts a paragraph
-            return;
-        }
-        let trimmed = text.trim();
-        if trimmed.contains('|') {
-            let next = lines[idx + 1..].iter().find(|l| !matches!(l.mark, Mark::Hidden));
-            let next_is_sep = next.is_some_and(|l| matches!(l.mark, Mark::Text) && is_separator(&l.text));
-            if is_separator(text) || next_is_sep {
-                // the separator row, or the header row above it: any zone in a header counts
-                self.flush();
-                self.table = true;
-                self.zone = self.zone.take().or_else(|| any_zone(trimmed, word_starts(trimmed)));
-                return self.push_cont(text);
-            }
-            if trimmed.starts_with('|') || self.table {
-                self.flush();
-                self.table = true;
-                return self.row(ln, text);
-            }
-        }
-        self.table = false;
-        if let Some((start, ci)) = list_item(text) {
-            self.flush();
-            return self.item(ln, text, start, ci);
-        }
-        self.para(ln, text, blank_before);
-    }
-
-    fn heading(&mut self, ln: u32, text: &str, start: usize, level: u8) {
-        if level > self.level {
-            let st = parse_stamp(text, start, self.carried);
-            if self.bad_date(ln, text, &st) {
-                return;
-            }
-            if st.time.is_some() {
-                return self.line_entry(ln, text, &st, Cont::Heading(level));
-            }
-            if let Some(d) = st.date.get() {
-                self.set_date(d);
-            } else if let Some(Cont::Heading(l)) = self.cur
-                && level > l
-            {
-                return self.push_cont(text); // a sub-heading inside an entry's text
-            }
-        } else if level == self.level {
-            // `## Timeline` then `## May 12`: a day heading at the section's own level, when the
-            // section runs on past it, sets the date; it is never an entry
-            let st = parse_stamp(text, start, self.carried);
-            if let Some(d) =
-                st.date.get().filter(|_| st.time.is_none() && !text[st.end..].contains(char::is_alphanumeric))
-            {
-                self.set_date(d);
-            }
-        }
-        self.cur = None;
-        self.note_outside(text);
-    }
-
-    fn item(&mut self, ln: u32, text: &str, start: usize, ci: usize) {
-        let nested = match self.cur {
-            Some(Cont::Heading(_)) => true,
-            Some(Cont::Item(p)) => indent_of(text) >= p,
-            _ => false,
-        };
-        let st = parse_stamp(text, start, self.carried);
-        if st.time.is_some() {
-            if !self.bad_date(ln, text, &st) {
-                self.line_entry(ln, text, &st, Cont::Item(ci));
-            }
-        } else if nested {
-            self.push_cont(text);
-        } else {
-            if let Dated::Ok(d) = st.date {
-                self.set_date(d); // a year-less date in a list item is too likely prose
-                if text[st.end..].contains(char::is_alphanumeric) {
-                    self.note_no_time(ln, text, start);
-                }
-            }
-            self.cur = None;
-            self.note_outside(text);
-        }
-    }
-
-    fn row(&mut self, ln: u32, text: &str) {
-        let cells = split_cells(text);
-        let Some(&(s0, e0)) = cells.first() else { return };
-        let mut st = parse_stamp(&text[..e0], s0, self.carried);
-        let (mut used, mut scope) = (1, e0);
-        // a date column followed by a time column
-        if st.time.is_none()
-            && st.date.get().is_some()
-            && !text[st.end..e0].contains(char::is_alphanumeric)
-            && let Some(&(s1, e1)) = cells.get(1)
-        {
-            let t = parse_stamp(&text[..e1], s1, self.carried);
-            if matches!(t.date, Dated::None) && t.time.is_some() {
-                st = Stamp { date: st.date, ..t };
-                (used, scope) = (2, e1);
-            }
-        }
-        if self.bad_date(ln, text, &st) {
-            return;
-        }
-        if st.time.is_none() {
-            if matches!(self.cur, Some(Cont::Heading(_))) {
-                return self.push_cont(text);
-            }
-            if let Dated::Ok(d) = st.date {
-                self.set_date(d);
-                // `| 2021-05-08 | text |`; `| 2024-03-14 --:-- | … |` says the time is unknown
-                let rest = &text[st.end..];
-                let unknown = text[st.end..e0].contains(['-', '?']);
-                if !unknown && rest.contains(char::is_alphanumeric) {
-                    self.note_no_time(ln, text, s0);
-                }
-            }
-            self.cur = None;
-            return;
-        }
-        let mut tail = self.tail(&text[..scope], st.end, st.emph);
-        let mut rest = &cells[used..];
-        let mut parts = vec![&text[tail.start..scope]];
-        // nothing after the time in its cell: a kind may open the next cell
-        if parts[0].trim().is_empty()
-            && tail.kind.is_none()
-            && let Some((&(a, b), more)) = rest.split_first()
-        {
-            let next = self.tail(&text[..b], a, None);
-            (tail.kind, tail.unknown, rest) = (next.kind, tail.unknown.or(next.unknown), more);
-            parts[0] = &text[next.start..b];
-        }
-        parts.extend(rest.iter().map(|&(a, b)| &text[a..b]));
-        let body = entry_text(tail.emph, &parts);
-        self.add_entry(ln, text, &st, &tail, body, Cont::Row);
-    }
-
-    fn para(&mut self, ln: u32, text: &str, blank_before: bool) {
-        let indent = indent_of(text);
-        let lead = text.len() - text.trim_start().len();
-        let st = parse_stamp(text, lead, self.carried);
-        let timed = indent < 4 && st.time.is_some();
-        // A paragraph line starting with a date and a time is an entry (not in indented code).
-        let stamped = timed && !matches!(st.date, Dated::None);
-        // A later line of an entry paragraph starts an entry when its time stands alone or is
-        // followed by a separator (`5:10 AM`, `7:32 PM - text`), so that a wrapped sentence
-        // ("… until\n10:00 we waited") is not cut.
-        let split = timed && {
-            let after = text[st.end..].trim_start();
-            after.is_empty() || after.starts_with(SEPARATORS) || after.starts_with('[')
-        };
-        match self.cur {
-            Some(Cont::Item(ci)) if indent >= ci || (!blank_before && !stamped) => return self.push_cont(text),
-            Some(Cont::Para) if !(stamped || split) => return self.push_cont(text),
-            Some(Cont::Prose) => return self.push_cont(text),
-            Some(Cont::Heading(_)) if !stamped => return self.push_cont(text),
-            _ => {}
-        }
-        // A paragraph that starts with a time (`7:32 PM - The chain stalled`, `1:03` alone on
-        // its line) is an entry; a time on a later line of a prose paragraph is not.
-        let in_entry = matches!(self.cur, Some(Cont::Para));
-        if stamped || (timed && (blank_before || in_entry)) {
-            self.flush();
-            if !self.bad_date(ln, text, &st) {
-                self.line_entry(ln, text, &st, Cont::Para);
-            }
-            return;
-        }
-        // "Around **09:50** (CEST), we ran a deployment …": a paragraph that opens with an
-        // approximate time is one entry, the whole paragraph.
-        if blank_before
-            && indent < 4
-            && let Some(st) = approximate(text, lead, self.carried)
-        {
-            self.flush();
-            if !self.bad_date(ln, text, &st) {
-                self.line_entry(ln, text, &st, Cont::Prose);
-            }
-            return;
-        }
-        self.cur = None;
-        // A paragraph holding only a date (`**Date: 2023-11-22**`, `Saturday Oct 30th`,
-        // `March 3, 2023`) sets the date.
-        if let Some(d) = st.date.get()
-            && !text[st.end..].contains(char::is_alphanumeric)
-        {
-            self.flush();
-            return self.set_date(d);
-        }
-        if let Dated::Ok(d) = st.date
-            && st.time.is_none()
-            && indent < 4
-        {
-            // `2023-02-01 - text`: dated, but no time to place it at
-            self.flush();
-            self.set_date(d);
-            return self.note_no_time(ln, text, lead);
-        }
-        self.outside.push_str(text.trim());
-        self.outside.push(' ');
-    }
-
-    fn finish(self, tz: &TimeZone) -> (Vec<TimelineEntry>, Vec<TimelineIssue>) {
-        let (mut issues, mut entries) = (self.issues, Vec::with_capacity(self.drafts.len()));
-        let hhmm = |t: DateTime| t.strftime(if t.second() == 0 { "%H:%M" } else { "%H:%M:%S" }).to_string();
-        let mut prev: Option<(Timestamp, DateTime)> = None;
-        let (n, line, col) = self.no_time;
-        if n > 0 {
-            let (what, verb) = if n == 1 {
-                ("1 line of this timeline has".to_string(), "it is")
-            } else {
-                (format!("{n} lines of this timeline have"), "they are")
-            };
-            let message = format!(
-                "{what} a date but no time, so {verb} not placed on the timeline (no time \
-                 is invented); write the time after the date, e.g. `2024-03-14 09:30`"
-            );
-            issues.push(issue(line, col, RULE_NO_TIME, message));
-        }
-        for d in self.drafts {
-            let Some(date) = d.date.or(self.first_seen) else {
-                let message = "timeline entries have no date: write one (`YYYY-MM-DD HH:MM`, or a date sub-heading) \
-                               or set `date` in the front matter";
-                issues.push(issue(d.line, d.col, RULE_NO_DATE, message.to_string()));
-                entries.clear();
-                break;
-            };
-            let local = date.to_datetime(d.time);
-            let zone = d.zone.as_ref().or(self.zone.as_ref()).unwrap_or(tz);
-            let Ok(at) = zone.to_ambiguous_timestamp(local).compatible() else {
-                let message = format!("{local} cannot be placed in its time zone; this timeline entry is skipped");
-                issues.push(issue(d.line, d.col, RULE_DATE, message));
-                continue;
-            };
-            if let Some((prev_at, p)) = prev
-                && at < prev_at
-            {
-                let (t, pt, pd) = (hhmm(local), hhmm(p), p.date());
-                let message = if d.written {
-                    format!("{date} {t} is earlier than the previous entry at {pd} {pt}; the entries are out of order")
-                } else {
-                    let next = date.tomorrow().unwrap_or(date);
-                    format!(
-                        "{t} is earlier than the previous entry at {pt}; write the date ({next} {t}) when the \
-                         timeline crosses midnight"
-                    )
-                };
-                issues.push(issue(d.line, d.col, RULE_ORDER, message));
-            }
-            prev = Some((at, local));
-            entries.push(TimelineEntry { at, local, kind: d.kind, text: join_parts(&d.parts), line: d.line });
-        }
-        issues.sort_by_key(|i| (i.line, i.column));
-        (entries, issues)
-    }
+    TimelineIssue { line, column, rule, message, suggestion: None }
 }
 
 #[cfg(test)]
@@ -1660,7 +336,7 @@ mod tests {
         assert_eq!(e[1].local, dt("2024-05-01T09:30"));
         assert_eq!(texts(&e), ["a", "b", "c", "d", "e", "f", "g"]);
         // only the out-of-order 22:00 GMT+1 (21:00 UTC) after 21:30 UTC
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
     }
 
     #[test]
@@ -1696,7 +372,7 @@ mod tests {
         assert_eq!(e.len(), 4);
         assert_eq!(e[0].kind, None);
         assert_eq!(e[0].text, "[detcted] Pager fired");
-        assert_eq!(rules(&i), [RULE_KIND, RULE_KIND]);
+        assert_eq!(rules(&i), [rules::TIMELINE_KIND, rules::TIMELINE_KIND]);
         assert_eq!((i[0].line, i[0].column), (10, 9));
         assert_eq!((i[1].line, i[1].column), (11, 10));
         assert!(i[0].message.contains("detected, escalated"), "{}", i[0].message);
@@ -1708,7 +384,7 @@ mod tests {
         let (e, i) = run(s, None);
         assert_eq!(e.len(), 3);
         assert_eq!(e[1].local, dt("2024-03-14T00:10")); // stays on the carried date
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
         assert_eq!(i[0].line, 14);
         assert_eq!(
             i[0].message,
@@ -1716,7 +392,7 @@ mod tests {
         );
         // an explicitly written earlier time on the same date is out of order too
         let (_, i) = run("- 2024-03-14 11:08 x\n- 2024-03-14 11:07 y\n", None);
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
         assert!(i[0].message.contains("out of order"));
     }
 
@@ -1724,7 +400,7 @@ mod tests {
     fn no_date_anywhere() {
         let (e, i) = run("- 09:00 first\n- 10:00 second\n", None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_NO_DATE]);
+        assert_eq!(rules(&i), [rules::TIMELINE_NO_DATE]);
         // a date written later also dates the entries before it
         let (e, i) = run("- 09:00 first\n- 2024-01-02 10:00 second\n", None);
         assert!(i.is_empty());
@@ -1736,14 +412,14 @@ mod tests {
         let s = "- 2025-02-30 10:00 impossible\n- 2025-02-28 11:00 fine\n| 20202-01-16 12:00 | typo |\n";
         let (e, i) = run(s, None);
         assert_eq!(texts(&e), ["fine"]);
-        assert_eq!(rules(&i), [RULE_DATE, RULE_DATE]);
+        assert_eq!(rules(&i), [rules::TIMELINE_DATE, rules::TIMELINE_DATE]);
         assert_eq!((i[0].line, i[0].column), (10, 3));
         assert!(i[0].message.contains("2025-02-30"));
         assert_eq!((i[1].line, i[1].column), (12, 3));
         // a year-less date without anything to take the year from
         let (e, i) = run("### 19. April 10:00\n", None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_DATE]);
+        assert_eq!(rules(&i), [rules::TIMELINE_DATE]);
     }
 
     #[test]
@@ -1804,7 +480,7 @@ mod tests {
         let s = "- 12:45 PM PST Saturday Oct 30th: First wave begins\n- 01:00 PM PST: Second\n\
                  - 2:00 PM March 3, 2022 - later\n- 09:14 May 5 pods crashed\n";
         let (e, i) = run(s, Some("2021-10-01"));
-        assert_eq!(rules(&i), [RULE_ORDER]); // 09:14 on 2022-03-03 after 14:00: not rolled over
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]); // 09:14 on 2022-03-03 after 14:00: not rolled over
         assert_eq!(locals(&e), ["2021-10-30T12:45", "2021-10-30T13:00", "2022-03-03T14:00", "2022-03-03T09:14"]);
         assert_eq!(e[1].at, ts("2021-10-30T21:00:00Z"));
         assert_eq!(texts(&e), ["First wave begins", "Second", "later", "May 5 pods crashed"]);
@@ -1925,7 +601,7 @@ mod tests {
         let s = "- [12-05 16:21] A\n- [03-26 23:04] B\n- [03-26 02:50] C\n";
         let (e, i) = run(s, Some("2019-03-26"));
         assert_eq!(locals(&e), ["2018-12-05T16:21", "2019-03-26T23:04", "2019-03-26T02:50"]);
-        assert_eq!(rules(&i), [RULE_ORDER]);
+        assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
         assert_eq!(i[0].line, 12);
         // a date-only line before the items
         let s = "All times in PST\n\n2019-01-22\n\n- 2:54 PM PST: merged\n\n2019-01-23\n\n- 4:49 AM: first report\n";
@@ -1994,7 +670,7 @@ mod tests {
         let s = "| Date | Event |\n|---|---|\n| 2021-05-08 | Change merged |\n| 2021-06-16 | Released |\n";
         let (e, i) = run(s, None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_NO_TIME]);
+        assert_eq!(rules(&i), [rules::TIMELINE_NO_TIME]);
         assert_eq!((i[0].line, i[0].column), (12, 3));
         assert!(
             i[0].message.contains("2 lines of this timeline have a date but no time, so they are"),
@@ -2003,7 +679,7 @@ mod tests {
         );
         let (e, i) = run("- 2023-02-01 - [Summary](https://example.com/1) updated\n", None);
         assert!(e.is_empty());
-        assert_eq!(rules(&i), [RULE_NO_TIME]);
+        assert_eq!(rules(&i), [rules::TIMELINE_NO_TIME]);
         // a date alone sets the date, and an explicitly unknown time is no warning
         let (e, i) = run("- 2023-02-01\n- 10:00 x\n| 2023-02-02 --:-- | unknown |\n", None);
         assert!(i.is_empty(), "{i:?}");
@@ -2152,18 +828,16 @@ mod tests {
         from_fm.or_else(from_name).unwrap_or(date("2000-01-01"))
     }
 
-    /// Corpus timelines in shapes of spec §2.6 that are not read yet. Every shape is read now;
-    /// the two files whose timelines hold dates without times (etcd's Date-only table, a 2i2c
-    /// `- 2023-02-01 - …` line) are explained by a `timeline-no-time` warning instead.
+    /// Corpus timelines in shapes of docs/format.md ("Timelines in adopted files") that are not
+    /// read yet. Every shape is read now; the two files whose timelines hold dates without times
+    /// (etcd's Date-only table, a 2i2c `- 2023-02-01 - …` line) are explained by a
+    /// `timeline-no-time` warning instead.
     const NOT_READ_YET: &[&str] = &[];
 
     #[test]
     fn corpus_timelines() {
-        let root = &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-        if !root.is_dir() {
-            println!("note: {} is absent; corpus test skipped", root.display());
-            return;
-        }
+        let Some(root) = crate::test_corpus::corpus() else { return };
+        let root = &root;
         let mut files = Vec::new();
         let mut dirs = vec![root.to_path_buf()];
         while let Some(dir) = dirs.pop() {
@@ -2208,7 +882,8 @@ mod tests {
             // a file without entries must say why: every candidate row had an unusable date, or
             // its shape is one this parser does not read yet (listed, so that reading it fails
             // this test until the list is updated)
-            let explained = !issues.is_empty() && issues.iter().all(|i| [RULE_DATE, RULE_NO_TIME].contains(&i.rule));
+            let explained = !issues.is_empty()
+                && issues.iter().all(|i| [rules::TIMELINE_DATE, rules::TIMELINE_NO_TIME].contains(&i.rule));
             let unread = NOT_READ_YET.contains(&name.as_str());
             assert_eq!(entries.is_empty() && !explained, unread, "{name}: {} timeline entries", entries.len());
         }

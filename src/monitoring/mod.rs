@@ -123,7 +123,7 @@ fn wanted_retros<'a>(book: &'a Book, wanted: &[PathBuf]) -> Result<Vec<&'a Retro
         let text = w.to_string_lossy();
         let cwd = std::env::current_dir().unwrap_or_default().join(w);
         let abs = if w.is_absolute() || cwd.exists() { cwd } else { book.root.join(w) };
-        let rel = abs.canonicalize().map(|a| crate::load::relative(&root, &a)).ok();
+        let rel = abs.canonicalize().map(|a| crate::text::relative(&root, &a)).ok();
         let hits: Vec<&Retro> = book
             .retros
             .iter()

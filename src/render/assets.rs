@@ -39,7 +39,7 @@ fn walk(root: &Path, book_root: &Path, dir: &Path, site_dir: &str, out: &mut Ass
         }
         let p = entry.path();
         let shown = |slash: bool| {
-            let rel = crate::load::relative(book_root, p);
+            let rel = crate::text::relative(book_root, p);
             if slash { format!("{rel}/") } else { rel }
         };
         let name = entry.file_name().to_string_lossy();
@@ -47,7 +47,7 @@ fn walk(root: &Path, book_root: &Path, dir: &Path, site_dir: &str, out: &mut Ass
         if ft.is_dir() {
             let why = if name.starts_with('.') {
                 Some("hidden folder")
-            } else if crate::load::NOT_RETROS.contains(&name.as_ref()) || p.join(crate::build::SITE_MARKER).exists() {
+            } else if crate::load::NOT_RETROS.contains(&name.as_ref()) || p.join(crate::text::SITE_MARKER).exists() {
                 Some("build output")
             } else if has_index_md(p) {
                 Some("another folder retro (published with its own page)")
@@ -85,7 +85,7 @@ fn walk(root: &Path, book_root: &Path, dir: &Path, site_dir: &str, out: &mut Ass
         } else {
             continue;
         };
-        let rel = crate::load::relative(dir, p);
+        let rel = crate::text::relative(dir, p);
         out.files.push((source, format!("{site_dir}/{rel}")));
     }
 }

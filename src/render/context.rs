@@ -1,7 +1,7 @@
 //! Typed page contexts, serialised for the templates. Every value a template shows comes from
 //! here; templates never see the `Retro` itself.
 
-use super::format::{human_duration, long_date, role_label, segment};
+use super::format::{duration, long_date, role_label, segment};
 use super::markdown::{self, MarkdownOptions};
 use super::visuals;
 use crate::analyze::{self, FactorEntry};
@@ -9,28 +9,6 @@ use crate::model::{Action, Book, EntryKind, Monitoring, Retro, SectionKind};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// What every page knows about the site.
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteCtx {
-    pub title: String,
-    pub description: String,
-    pub language: String,
-    /// Relative path from the current page to the site root ("", "../", "../../").
-    pub root: String,
-    pub search: bool,
-    pub nav: Vec<NavItem>,
-    pub generator: String,
-    pub today: String,
-}
-
-/// A header navigation entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct NavItem {
-    pub label: &'static str,
-    pub url: &'static str,
-    pub active: bool,
-}
 
 /// A link to another page, with its URL relative to the site root.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,7 +36,7 @@ pub struct RetroRow {
     /// What the status badge says: the status, or `adopted` for a file without retrobook front
     /// matter (its status is not stated, and "draft" would be wrong for a published document).
     pub status_label: &'static str,
-    /// Read from a file without retrobook front matter (spec §2.7).
+    /// Read from a file without retrobook front matter (docs/format.md, "Adoption").
     pub adopted: bool,
     pub services: Vec<Link>,
     pub teams: Vec<String>,
@@ -158,7 +136,7 @@ impl<'a> Lookup<'a> {
             teams_attr: facet(&r.teams),
             tags_attr: facet(&r.tags),
             ttr_seconds: ttr,
-            ttr: ttr.map(human_duration),
+            ttr: ttr.map(duration),
             open_actions: r.actions.iter().filter(|a| a.status.is_open()).count(),
             overdue_actions: r.actions.iter().filter(|a| a.is_overdue(self.today)).count(),
             checklist_done: done,
@@ -404,6 +382,64 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
             html: md(&s.markdown),
         })
     };
+    let tz = l.book.config.timezone();
+    let (entries, kinds_used) = entries_ctx(l, r);
+    let (related, related_by) = related_rows(l, r);
+    let link = |x: &Retro| Link { label: x.title.clone(), url: retro_url(&x.id) };
+    let checklist = analyze::completeness::completeness(r, &l.book.config);
+    let (series, gaps) = monitoring_ctx(r, &tz);
+    RetroPage {
+        row: l.row(r),
+        authors: r.authors.clone(),
+        reviewers: r.reviewers.clone(),
+        roles: r.roles.iter().map(|(k, v)| (role_label(k), v.clone())).collect(),
+        external: r.external,
+        moments: moments_ctx(r, &tz),
+        durations: durations_ctx(r),
+        impact_users: r.impact.users.clone(),
+        data_loss: r.impact.data_loss,
+        slo: r.impact.slo.as_ref().map(slo_text),
+        preamble_html: md(&r.preamble),
+        stakeholder: section(SectionKind::StakeholderMessage),
+        narrative: section(SectionKind::Narrative),
+        timeline: section(SectionKind::Timeline),
+        monitoring: section(SectionKind::Monitoring),
+        factors_section: section(SectionKind::ContributingFactors),
+        analysis: section(SectionKind::TechnicalAnalysis),
+        actions_section: section(SectionKind::FollowUpActions),
+        others: other_sections(l, r),
+        entries,
+        kinds_used,
+        timeline_svg: visuals::timeline(r, &tz),
+        series,
+        gaps,
+        factors: factors_ctx(l, r),
+        fishbone_svg: visuals::fishbone(r, &l.book.config.retros.factor_categories, |id| {
+            format!("../../{}", factor_url(id))
+        }),
+        actions: r.actions.iter().map(|a| action_ctx(a, l.today, None).with_history(l.book, r, l.today)).collect(),
+        related,
+        related_by,
+        prev: index.checked_sub(1).map(|i| link(&l.book.retros[i])),
+        next: l.book.retros.get(index + 1).map(link),
+        source_path: r.path.clone(),
+        checklist_items: checklist
+            .items
+            .iter()
+            .map(|i| ChecklistItemCtx {
+                label: i.label,
+                ok: i.ok,
+                missing_html: markdown::render_inline(&i.missing.join("; "), l.md),
+            })
+            .collect(),
+        checklist_open: !checklist.complete && !is_adopted(r) && r.status != crate::model::DocStatus::Published,
+        checklist,
+        git: git_ctx(l.book, r),
+    }
+}
+
+/// Sections that are none of the seven, keyed by the element they follow in the document.
+fn other_sections(l: &Lookup, r: &Retro) -> BTreeMap<&'static str, Vec<SectionCtx>> {
     let mut others: BTreeMap<&'static str, Vec<SectionCtx>> = BTreeMap::new();
     let mut anchor = "preamble";
     for s in r.sections.iter().filter(|s| !s.bold_label) {
@@ -413,11 +449,15 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
                 heading: s.heading.clone(),
                 slug: s.slug.clone(),
                 kind: "other",
-                html: md(&s.markdown),
+                html: markdown::render(&s.markdown, l.md),
             }),
         }
     }
-    let tz = l.book.config.timezone();
+    others
+}
+
+/// The timeline entries (with dates when the incident spans days) and the kinds they use.
+fn entries_ctx(l: &Lookup, r: &Retro) -> (Vec<EntryCtx>, Vec<&'static str>) {
     let multi_day = r.timeline.first().zip(r.timeline.last()).is_some_and(|(a, b)| a.local.date() != b.local.date());
     let entries: Vec<EntryCtx> = r
         .timeline
@@ -438,8 +478,12 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     let mut kinds_used: Vec<&'static str> = entries.iter().map(|e| e.kind).collect();
     kinds_used.sort_unstable();
     kinds_used.dedup();
+    (entries, kinds_used)
+}
 
-    let moments = crate::model::Moment::ALL
+/// The four moments that are known: (name, local time as shown, timestamp).
+fn moments_ctx(r: &Retro, tz: &jiff::tz::TimeZone) -> Vec<(String, String, String)> {
+    crate::model::Moment::ALL
         .iter()
         .filter_map(|m| {
             r.impact.moment(*m).map(|v| {
@@ -447,16 +491,33 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
                 (m.as_str().to_string(), local.strftime("%Y-%m-%d %H:%M %Z").to_string(), v.at.to_string())
             })
         })
-        .collect();
-    let d = r.durations();
-    let durations = [("detect", d.detect), ("mitigate", d.mitigate), ("resolve", d.resolve)]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.map(human_duration).unwrap_or_else(|| "—".into())))
-        .collect();
+        .collect()
+}
 
+/// Time to detect, mitigate and resolve, "—" when unknown.
+fn durations_ctx(r: &Retro) -> Vec<(String, String)> {
+    let d = r.durations();
+    [("detect", d.detect), ("mitigate", d.mitigate), ("resolve", d.resolve)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.map(duration).unwrap_or_else(|| "—".into())))
+        .collect()
+}
+
+/// The SLO line: "name: 40% of the error budget", or either half.
+fn slo_text(s: &crate::model::Slo) -> String {
+    let burned = s.budget_burned.map(|b| format!("{:.0}% of the error budget", b * 100.0));
+    match (&s.name, burned) {
+        (Some(n), Some(b)) => format!("{n}: {b}"),
+        (Some(n), None) => n.clone(),
+        (None, Some(b)) => b,
+        (None, None) => String::new(),
+    }
+}
+
+/// The retro's factors with their titles and how many incidents cite each.
+fn factors_ctx(l: &Lookup, r: &Retro) -> Vec<FactorCtx> {
     let factor_counts: BTreeMap<&str, usize> = l.factors.iter().map(|f| (f.id.as_str(), f.incidents.len())).collect();
-    let factors: Vec<FactorCtx> = r
-        .factors
+    r.factors
         .iter()
         .map(|f| {
             let n = factor_counts.get(f.id.as_str()).copied().unwrap_or(1);
@@ -471,11 +532,13 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
                 recurring: n > 1,
             }
         })
-        .collect();
+        .collect()
+}
 
-    let actions = r.actions.iter().map(|a| action_ctx(a, l.today, None).with_history(l.book, r, l.today)).collect();
-    let charts = visuals::series_charts(r, &tz);
-    // The gaps the author wrote, then the spans the data itself has no samples for.
+/// The charts of a retro's series, and its monitoring gaps: the ones the author wrote, then the
+/// spans the data itself has no samples for.
+fn monitoring_ctx(r: &Retro, tz: &jiff::tz::TimeZone) -> (Vec<SeriesCtx>, Vec<String>) {
+    let charts = visuals::series_charts(r, tz);
     let gaps = r
         .monitoring
         .iter()
@@ -489,11 +552,15 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         .into_iter()
         .map(|c| SeriesCtx { metric: c.metric, unit: c.unit, svg: c.svg, text: c.text, delay: c.delay })
         .collect();
+    (series, gaps)
+}
+
+/// The retros this one lists as related, and those pointing here that it does not list.
+fn related_rows(l: &Lookup, r: &Retro) -> (Vec<RetroRow>, Vec<RetroRow>) {
     let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<RetroRow> {
         ids.filter_map(|id| l.by_id.get(id)).map(|x| l.row(x)).collect()
     };
     let related = rows(&mut r.related.iter().map(|s| s.value.as_str()));
-    // Retros pointing here that this retro does not already list.
     let related_by = rows(
         &mut l
             .related_by
@@ -503,64 +570,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
             .copied()
             .filter(|id| !r.related.iter().any(|x| x.value == *id)),
     );
-    let link = |x: &Retro| Link { label: x.title.clone(), url: retro_url(&x.id) };
-    let checklist = analyze::completeness::completeness(r, &l.book.config);
-    RetroPage {
-        row: l.row(r),
-        authors: r.authors.clone(),
-        reviewers: r.reviewers.clone(),
-        roles: r.roles.iter().map(|(k, v)| (role_label(k), v.clone())).collect(),
-        external: r.external,
-        moments,
-        durations,
-        impact_users: r.impact.users.clone(),
-        data_loss: r.impact.data_loss,
-        slo: r.impact.slo.as_ref().map(|s| {
-            let burned = s.budget_burned.map(|b| format!("{:.0}% of the error budget", b * 100.0));
-            match (&s.name, burned) {
-                (Some(n), Some(b)) => format!("{n}: {b}"),
-                (Some(n), None) => n.clone(),
-                (None, Some(b)) => b,
-                (None, None) => String::new(),
-            }
-        }),
-        preamble_html: md(&r.preamble),
-        stakeholder: section(SectionKind::StakeholderMessage),
-        narrative: section(SectionKind::Narrative),
-        timeline: section(SectionKind::Timeline),
-        monitoring: section(SectionKind::Monitoring),
-        factors_section: section(SectionKind::ContributingFactors),
-        analysis: section(SectionKind::TechnicalAnalysis),
-        actions_section: section(SectionKind::FollowUpActions),
-        others,
-        entries,
-        kinds_used,
-        timeline_svg: visuals::timeline(r, &tz),
-        series,
-        gaps,
-        factors,
-        fishbone_svg: visuals::fishbone(r, &l.book.config.retros.factor_categories, |id| {
-            format!("../../{}", factor_url(id))
-        }),
-        actions,
-        related,
-        related_by,
-        prev: index.checked_sub(1).map(|i| link(&l.book.retros[i])),
-        next: l.book.retros.get(index + 1).map(link),
-        source_path: r.path.clone(),
-        checklist_items: checklist
-            .items
-            .iter()
-            .map(|i| ChecklistItemCtx {
-                label: i.label,
-                ok: i.ok,
-                missing_html: markdown::render_inline(&i.missing.join("; "), l.md),
-            })
-            .collect(),
-        checklist_open: !checklist.complete && !is_adopted(r) && r.status != crate::model::DocStatus::Published,
-        checklist,
-        git: git_ctx(l.book, r),
-    }
+    (related, related_by)
 }
 
 /// An action as a table row; `retro` is set on cross-retro boards.

@@ -2,7 +2,12 @@
 
 use jiff::civil::Date;
 
-pub use super::svg::human_duration;
+use crate::text::{DurationStyle, human_duration};
+
+/// A duration on a page: "1 h 40 min" (see [`DurationStyle::Prose`]).
+pub fn duration(seconds: i64) -> String {
+    human_duration(seconds, DurationStyle::Prose)
+}
 
 /// "14 March 2025".
 pub fn long_date(d: Date) -> String {
@@ -21,7 +26,7 @@ pub fn role_label(key: &str) -> String {
 
 /// A URL path segment for a facet value (`Payments API` → `payments-api`).
 pub fn segment(s: &str) -> String {
-    let slug = crate::load::slugify(s);
+    let slug = crate::text::slugify(s);
     if slug.is_empty() { "-".to_string() } else { slug }
 }
 

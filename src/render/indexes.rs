@@ -2,6 +2,7 @@
 
 use super::context::{ActionCtx, Link, Lookup, RetroRow, action_ctx, factor_url, retro_url};
 use super::format::segment;
+use crate::analyze;
 use crate::model::Retro;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -57,17 +58,10 @@ pub struct FactorPage {
     pub has_whys: bool,
 }
 
-fn open_actions_for(l: &Lookup, factor: &str) -> usize {
-    l.book
-        .retros
-        .iter()
-        .flat_map(|r| &r.actions)
-        .filter(|a| a.status.is_open() && a.addresses.iter().any(|x| x.value == factor))
-        .count()
-}
-
 /// Summaries of every factor, in factor-index order (most incidents first).
 pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
+    let actions = analyze::actions(l.book, l.today);
+    let open = analyze::open_actions_by_factor(&actions);
     l.factors
         .iter()
         .map(|f| FactorSummary {
@@ -79,9 +73,9 @@ pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
             first_seen: f.first_seen.map(|d| d.to_string()).unwrap_or_default(),
             last_seen: f.last_seen.map(|d| d.to_string()).unwrap_or_default(),
             recurred_after_remediation: f.recurred_after_remediation,
-            open_actions: open_actions_for(l, &f.id),
+            open_actions: open.get(f.id.as_str()).map_or(0, Vec::len),
             trend_svg: {
-                let trend = crate::analyze::stats::quarterly_trend(l.book, &f.id);
+                let trend = analyze::stats::quarterly_trend(l.book, &f.id);
                 let (labels, values): (Vec<String>, Vec<u32>) = trend.into_iter().unzip();
                 super::svg::sparkline_svg(
                     &values,
@@ -97,7 +91,7 @@ pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
 /// The factor index page.
 pub fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPage {
     let (recurring, single): (Vec<_>, Vec<_>) = summaries.iter().cloned().partition(|f| f.incidents > 1);
-    let categories = crate::analyze::stats::category_rollup(l.book);
+    let categories = analyze::stats::category_rollup(l.book);
     let mut groups = vec![FactorGroup {
         id: "recurring",
         title: "Recurring factors",
@@ -123,7 +117,7 @@ pub fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
                 whys: f.whys.clone(),
             });
         }
-        for a in r.actions.iter().filter(|a| a.addresses.iter().any(|x| x.value == summary.id)) {
+        for a in r.actions.iter().filter(|a| analyze::addresses(a, &summary.id)) {
             actions.push(action_ctx(a, l.today, Some(r)).with_history(l.book, r, l.today));
         }
     }
@@ -266,4 +260,30 @@ pub fn facet_index(kind: &'static str, pages: &[FacetPage]) -> FacetIndex {
 /// A retro link for feeds and sitemaps.
 pub fn retro_link(r: &Retro) -> Link {
     Link { label: r.title.clone(), url: retro_url(&r.id) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::testing;
+
+    #[test]
+    fn factor_summaries_count_each_open_action_once() {
+        let book = testing::book(
+            "[book]\ntitle = \"t\"\n",
+            &[
+                "id: r1\ntitle: One\ndate: 2025-01-01\nstatus: published\nfactors: [{id: drift}, {id: alert}]\nactions:\n  \
+                 - {id: A1, title: Late, status: open, due: 2025-02-01, addresses: [drift, alert, drift]}\n  \
+                 - {id: A2, title: Closed, status: done, addresses: [alert]}",
+                "id: r2\ntitle: Two\ndate: 2025-03-01\nstatus: published\nfactors: [{id: drift}, {id: pager}]\nactions:\n  \
+                 - {id: A1, title: Soon, status: in-progress, addresses: [drift]}",
+            ],
+        );
+        let today = "2025-12-01".parse().expect("a date");
+        let site: Vec<(String, usize)> =
+            factor_summaries(&Lookup::new(&book, today)).into_iter().map(|f| (f.id, f.open_actions)).collect();
+        // r1#A1 lists drift twice and counts once; r1#A2 is done. report::factors lists the same
+        // actions (both take analyze::open_actions_by_factor).
+        assert_eq!(site, [("drift".to_string(), 2), ("alert".to_string(), 1), ("pager".to_string(), 0)]);
+    }
 }

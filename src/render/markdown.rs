@@ -1,7 +1,9 @@
 //! Markdown → HTML for retro bodies: GFM, classed syntax highlighting, safe links, and raw HTML
 //! sanitised with ammonia unless the book allows it.
 
-use crate::load::sections::markdown_options;
+use crate::text::markdown_options;
+/// Re-exported: the plain text of Markdown lives in [`crate::text`] (below every layer).
+pub use crate::text::plain_text;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 use std::sync::LazyLock;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
@@ -246,22 +248,6 @@ pub fn escape_attr(s: &str) -> String {
     escape_text(s).replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// The plain text of a Markdown fragment (for search records and summaries).
-pub fn plain_text(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    for ev in Parser::new_ext(markdown, markdown_options()) {
-        match ev {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
-            ) => out.push('\n'),
-            _ => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +354,9 @@ mod tests {
         let blocks: Vec<&str> = html.split("<pre").skip(1).collect();
         assert_eq!(blocks.len(), 3);
         assert!(blocks[0].contains("rb-hl-") && blocks[1].contains("rb-hl-") && !blocks[2].contains("rb-hl-"));
-        assert_eq!(plain_text(&block.repeat(3)).matches("let x = 1;").count(), 3 * (HIGHLIGHT_MAX_BYTES / 22 / 2 + 1));
+        assert_eq!(
+            crate::text::plain_text(&block.repeat(3)).matches("let x = 1;").count(),
+            3 * (HIGHLIGHT_MAX_BYTES / 22 / 2 + 1)
+        );
     }
 }

@@ -3,10 +3,11 @@
 
 pub mod assets;
 pub mod context;
-pub mod external;
 pub mod format;
 pub mod indexes;
 pub mod markdown;
+pub mod page;
+pub mod public;
 pub mod records;
 pub mod stats;
 pub mod svg;
@@ -14,11 +15,13 @@ pub mod theme;
 pub mod visuals;
 
 use crate::model::Book;
-use context::{Link, Lookup, NavItem, RetroRow, SiteCtx};
+use anyhow::Result;
+use context::{Link, Lookup, RetroRow};
 use jiff::civil::Date;
-use rayon::prelude::*;
+use page::{Job, Renderer, Sink, SiteInfo};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::time::Duration;
 use theme::Theme;
 
 /// One file of the site, by its path relative to the site root.
@@ -26,6 +29,20 @@ use theme::Theme;
 pub struct OutputFile {
     pub path: String,
     pub bytes: Vec<u8>,
+}
+
+/// What writing a site took, phase by phase (pages go to disk as they are rendered, so
+/// "render" includes writing them): for the build's summary line and `build -v`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Phases {
+    /// Rendering and writing the pages, the sitemap and the assets.
+    pub render: Duration,
+    /// Building the search index (zero without search).
+    pub search: Duration,
+    /// HTML pages in the site.
+    pub pages: usize,
+    /// Files written by the renderer (pages, sitemap, feed, assets; not the search index).
+    pub files: usize,
 }
 
 /// What to render.
@@ -43,66 +60,26 @@ const NAV: &[(&str, &str)] = &[
     ("Stats", "stats/"),
 ];
 
-/// The site context for a page at `path` (e.g. `retros/x/index.html`).
-fn site_ctx(book: &Book, path: &str, opts: &RenderOptions) -> SiteCtx {
-    let depth = path.matches('/').count();
-    let section = path.split('/').next().unwrap_or("");
-    SiteCtx {
-        title: book.config.book.title.clone(),
-        description: book.config.book.description.clone(),
-        language: book.config.book.language.clone(),
-        // 404.html is served at any depth, so it links from the site's absolute prefix.
-        root: if path == "404.html" { site_url(book) } else { "../".repeat(depth) },
-        search: opts.search,
-        nav: NAV
-            .iter()
-            .map(|(label, url)| NavItem { label, url, active: url.trim_end_matches('/') == section })
-            .collect(),
-        generator: format!("retrobook {}", env!("CARGO_PKG_VERSION")),
-        today: opts.today.to_string(),
-    }
-}
-
 /// `[output.html] site-url` with exactly one trailing slash.
 pub fn site_url(book: &Book) -> String {
     format!("{}/", book.config.output.html.site_url.trim_end_matches('/'))
 }
 
-#[derive(Serialize)]
-struct Page<'a, T: Serialize> {
-    site: &'a SiteCtx,
-    page: &'a T,
-}
-
-/// Renders `template` with the site and page contexts.
-fn render_page<T: Serialize>(tera: &tera::Tera, template: &str, site: &SiteCtx, page: &T) -> Result<String, String> {
-    let ctx = tera::Context::from_serialize(&Page { site, page }).map_err(|e| format!("{template}: {e}"))?;
-    tera.render(template, &ctx).map_err(|e| format!("{template}: {e}"))
-}
-
-/// A job: a path and a closure producing the page's HTML.
-type Job<'a> = (String, Box<dyn Fn() -> Result<String, String> + Send + Sync + 'a>);
-
 /// Renders every page of the internal site, in parallel.
-pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<Vec<OutputFile>, Vec<String>> {
+pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<Vec<OutputFile>> {
     let out = std::sync::Mutex::new(Vec::new());
     render_site_to(book, theme, opts, &|f| {
-        out.lock().map_err(|e| e.to_string())?.push(f);
+        out.lock().map_err(page::sink_error)?.push(f);
         Ok(())
     })?;
-    let mut files = out.into_inner().map_err(|e| vec![e.to_string()])?;
+    let mut files = out.into_inner().map_err(page::sink_error)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
 /// Renders every page and hands each file to `sink` as soon as it is ready (in parallel), so a
 /// build never holds the whole site in memory. Returns the number of HTML pages.
-pub fn render_site_to(
-    book: &Book,
-    theme: &Theme,
-    opts: &RenderOptions,
-    sink: &(dyn Fn(OutputFile) -> Result<(), String> + Sync),
-) -> Result<usize, Vec<String>> {
+pub fn render_site_to(book: &Book, theme: &Theme, opts: &RenderOptions, sink: &Sink) -> Result<usize> {
     render_site_reusing(book, theme, opts, sink, &|_, _| false)
 }
 
@@ -118,129 +95,106 @@ pub fn render_site_reusing(
     book: &Book,
     theme: &Theme,
     opts: &RenderOptions,
-    sink: &(dyn Fn(OutputFile) -> Result<(), String> + Sync),
+    sink: &Sink,
     reuse: &ReuseCheck,
-) -> Result<usize, Vec<String>> {
-    let tera = theme.tera().map_err(|e| vec![e])?;
+) -> Result<usize> {
+    let base = site_url(book);
+    let site = SiteInfo {
+        title: &book.config.book.title,
+        description: &book.config.book.description,
+        language: &book.config.book.language,
+        base: &base,
+        search: opts.search,
+        nav: Some(NAV),
+        today: Some(opts.today.to_string()),
+    };
+    let renderer = Renderer::new(theme.tera()?, theme::TEMPLATES, site);
     let l = Lookup::new(book, opts.today);
-    let rows: Vec<RetroRow> = book.retros.iter().rev().map(|r| l.row(r)).collect();
-    let tera = &tera;
-    let l = &l;
-    let rows = &rows;
-    let summaries = &indexes::factor_summaries(l);
-    let services = &indexes::facet_pages(l, "service", |r| &r.services);
-    let tags = &indexes::facet_pages(l, "tag", |r| &r.tags);
-    let feed = &feed_ctx(book);
-    let mut jobs: Vec<Job> = Vec::new();
-    let page = |path: &str| site_ctx(book, path, opts);
+    let data = SiteData::new(&l);
+    let (jobs, reused) = jobs(&renderer, &data, opts, reuse);
+    let mut paths = renderer.run(jobs, sink)?;
+    paths.extend(reused);
+    let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
+    let lastmod = |url: &str| {
+        url.strip_prefix("retros/")
+            .and_then(|u| u.strip_suffix('/'))
+            .and_then(|id| l.by_id.get(id).and_then(|r| r.date))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    sink(renderer.sitemap(paths.iter().map(String::as_str), lastmod)?)?;
+    for (rel, bytes) in theme.assets() {
+        sink(OutputFile { path: rel.to_string(), bytes: bytes.to_vec() })?;
+    }
+    for f in retro_assets(book) {
+        sink(f)?;
+    }
+    Ok(pages)
+}
 
-    jobs.push((
-        "index.html".into(),
-        Box::new(move || render_page(tera, "index.html", &page("index.html"), &home(l, rows))),
-    ));
-    jobs.push((
-        "retros/index.html".into(),
-        Box::new(move || {
-            render_page(tera, "retros.html", &page("retros/index.html"), &ListPage { rows, facets: facets(rows) })
-        }),
-    ));
+/// What the index pages of the internal site are made of, computed once for all of them.
+struct SiteData<'a> {
+    l: &'a Lookup<'a>,
+    rows: Vec<RetroRow>,
+    summaries: Vec<indexes::FactorSummary>,
+    services: Vec<indexes::FacetPage>,
+    tags: Vec<indexes::FacetPage>,
+    feed: FeedCtx,
+}
+
+impl<'a> SiteData<'a> {
+    fn new(l: &'a Lookup<'a>) -> Self {
+        SiteData {
+            l,
+            rows: l.book.retros.iter().rev().map(|r| l.row(r)).collect(),
+            summaries: indexes::factor_summaries(l),
+            services: indexes::facet_pages(l, "service", |r| &r.services),
+            tags: indexes::facet_pages(l, "tag", |r| &r.tags),
+            feed: feed_ctx(l.book),
+        }
+    }
+}
+
+/// Every page of the internal site as a job, and the paths of the retro pages `reuse` keeps.
+fn jobs<'a>(
+    r: &'a Renderer<'a>,
+    d: &'a SiteData<'a>,
+    opts: &RenderOptions,
+    reuse: &ReuseCheck,
+) -> (Vec<Job<'a>>, Vec<String>) {
+    let l = d.l;
+    let rows = &d.rows[..];
+    let mut jobs: Vec<Job> = vec![
+        r.job("index.html", "index.html", move || home(l, rows)),
+        r.job("retros/index.html", "retros.html", move || ListPage { rows, facets: facets(rows) }),
+    ];
     let mut reused = Vec::new();
-    for i in 0..book.retros.len() {
-        let path = format!("retros/{}/index.html", book.retros[i].id);
+    for i in 0..l.book.retros.len() {
+        let path = format!("retros/{}/index.html", l.book.retros[i].id);
         if reuse(&path, &retro_page_key(l, i)) {
             reused.push(path);
-            continue;
+        } else {
+            jobs.push(r.job(path, "retro.html", move || context::retro_page(l, i)));
         }
-        let p = path.clone();
-        jobs.push((path, Box::new(move || render_page(tera, "retro.html", &page(&p), &context::retro_page(l, i)))));
     }
-    jobs.push((
-        "factors/index.html".into(),
-        Box::new(move || {
-            render_page(tera, "factors.html", &page("factors/index.html"), &indexes::factors_page(l, summaries))
-        }),
-    ));
-    for f in summaries {
-        let path = format!("{}index.html", f.url);
-        let p = path.clone();
-        jobs.push((path, Box::new(move || render_page(tera, "factor.html", &page(&p), &indexes::factor_page(l, f)))));
+    jobs.push(r.job("factors/index.html", "factors.html", move || indexes::factors_page(l, &d.summaries)));
+    for f in &d.summaries {
+        jobs.push(r.job(format!("{}index.html", f.url), "factor.html", move || indexes::factor_page(l, f)));
     }
-    jobs.push((
-        "actions/index.html".into(),
-        Box::new(move || render_page(tera, "actions.html", &page("actions/index.html"), &indexes::actions_page(l))),
-    ));
-    for (kind, dir, pages) in [("service", "services", services), ("tag", "tags", tags)] {
-        let index_path = format!("{dir}/index.html");
-        let ip = index_path.clone();
-        jobs.push((
-            index_path,
-            Box::new(move || render_page(tera, "facets.html", &page(&ip), &indexes::facet_index(kind, pages))),
-        ));
+    jobs.push(r.job("actions/index.html", "actions.html", move || indexes::actions_page(l)));
+    for (kind, dir, pages) in [("service", "services", &d.services), ("tag", "tags", &d.tags)] {
+        jobs.push(r.job(format!("{dir}/index.html"), "facets.html", move || indexes::facet_index(kind, pages)));
         for fp in pages {
-            let path = format!("{}index.html", fp.url);
-            let p = path.clone();
-            jobs.push((path, Box::new(move || render_page(tera, "facet.html", &page(&p), fp))));
+            jobs.push(r.job(format!("{}index.html", fp.url), "facet.html", move || fp));
         }
     }
     if opts.search {
-        jobs.push((
-            "search/index.html".into(),
-            Box::new(move || render_page(tera, "search.html", &page("search/index.html"), &())),
-        ));
+        jobs.push(r.job("search/index.html", "search.html", || ()));
     }
-    jobs.push(("404.html".into(), Box::new(move || render_page(tera, "404.html", &page("404.html"), &()))));
-
-    jobs.push((
-        "stats/index.html".into(),
-        Box::new(move || render_page(tera, "stats.html", &page("stats/index.html"), &stats::stats_page(book))),
-    ));
-    jobs.push(("feed.xml".into(), Box::new(move || render_page(tera, "feed.xml", &page("feed.xml"), feed))));
-
-    let results: Vec<Result<String, String>> = jobs
-        .into_par_iter()
-        .map(|(path, f)| {
-            let html = f()?;
-            sink(OutputFile { path: path.clone(), bytes: html.into_bytes() })?;
-            Ok(path)
-        })
-        .collect();
-    let mut paths = reused;
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(p) => paths.push(p),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
-    // The sitemap lists every page that was rendered, so it can never disagree with the site.
-    let mut urls: Vec<(String, String)> = paths
-        .iter()
-        .filter(|p| p.ends_with("index.html"))
-        .map(|p| (p.trim_end_matches("index.html").to_string(), String::new()))
-        .collect();
-    for (url, lastmod) in &mut urls {
-        if let Some(id) = url.strip_prefix("retros/").and_then(|u| u.strip_suffix('/'))
-            && let Some(d) = l.by_id.get(id).and_then(|r| r.date)
-        {
-            *lastmod = d.to_string();
-        }
-    }
-    urls.sort();
-    let sitemap = render_page(tera, "sitemap.xml", &page("sitemap.xml"), &SitemapCtx { base: site_url(book), urls })
-        .map_err(|e| vec![e])?;
-    let mut rest = vec![OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() }];
-    for (rel, bytes) in theme.assets() {
-        rest.push(OutputFile { path: rel.to_string(), bytes: bytes.to_vec() });
-    }
-    rest.extend(retro_assets(book));
-    for f in rest {
-        sink(f).map_err(|e| vec![e])?;
-    }
-    Ok(pages)
+    jobs.push(r.job("404.html", "404.html", || ()));
+    jobs.push(r.job("stats/index.html", "stats.html", move || stats::stats_page(l.book)));
+    jobs.push(r.job("feed.xml", "feed.xml", move || &d.feed));
+    (jobs, reused)
 }
 
 /// The key of the inputs of retro `i`'s page: the bytes of its file and of the retros it shows
@@ -286,12 +240,6 @@ fn retro_assets(book: &Book) -> Vec<OutputFile> {
 }
 
 #[derive(Serialize)]
-struct SitemapCtx {
-    base: String,
-    urls: Vec<(String, String)>,
-}
-
-#[derive(Serialize)]
 struct FeedCtx {
     base: String,
     id: String,
@@ -311,7 +259,7 @@ struct FeedEntry {
 
 /// The Atom feed: the newest 50 retros. Dates are the incident dates, so the feed is stable.
 fn feed_ctx(book: &Book) -> FeedCtx {
-    let stamp = |d: Option<Date>| d.map(|d| format!("{d}T00:00:00Z")).unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let stamp = |d: Option<Date>| page::feed_stamp(d.map(|d| d.to_string()).as_deref());
     let entries: Vec<FeedEntry> = book
         .retros
         .iter()
@@ -328,7 +276,7 @@ fn feed_ctx(book: &Book) -> FeedCtx {
         .collect();
     FeedCtx {
         base: site_url(book),
-        id: format!("urn:retrobook:{}", crate::load::slugify(&book.config.book.title)),
+        id: format!("urn:retrobook:{}", crate::text::slugify(&book.config.book.title)),
         updated: entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| stamp(None)),
         entries,
     }

@@ -1,9 +1,9 @@
 //! Search records: one per retro, its readable text (never the raw front matter), with the
 //! filters and sort key the search page offers. Sharded by year.
 
-use super::markdown::plain_text;
 use crate::model::{Book, Retro};
 use crate::search::SearchRecord;
+use crate::text::plain_text;
 use std::collections::BTreeMap;
 
 /// The search records of every retro.

@@ -74,7 +74,7 @@ fn incidents(n: usize) -> String {
 }
 
 fn duration(v: Option<i64>) -> String {
-    v.map(svg::human_duration).unwrap_or_else(|| "—".into())
+    v.map(super::format::duration).unwrap_or_else(|| "—".into())
 }
 
 fn cell(d: &DurationStats) -> (usize, String, String) {

@@ -1,5 +1,6 @@
 //! The theme: built-in files embedded in the binary, overridden file by file by a book's `theme/`.
 
+use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,7 +25,7 @@ impl Theme {
             for entry in walkdir::WalkDir::new(&user).sort_by_file_name() {
                 let entry = entry.map_err(std::io::Error::other)?;
                 if entry.file_type().is_file() {
-                    let rel = crate::load::relative(&user, entry.path());
+                    let rel = crate::text::relative(&user, entry.path());
                     let bytes = std::fs::read(entry.path())?;
                     // The project's own repository is a book whose theme/ is the built-in one:
                     // identical files are not overrides.
@@ -58,22 +59,25 @@ impl Theme {
     /// A Tera environment with every template: the effective one as `<name>`, and the built-in
     /// one also as `builtin/<name>`, so a user template can `{% extends "builtin/retro.html" %}`
     /// and override a single block.
-    pub fn tera(&self) -> Result<tera::Tera, String> {
+    pub fn tera(&self) -> Result<tera::Tera> {
         let mut t = tera::Tera::default();
+        // The built-in copies rank below the effective templates: a component that both define
+        // (theme/templates/components.html) is the book's, not a duplicate.
+        t.set_fallback_prefixes([BUILTIN_PREFIX]).context("ranking the built-in templates")?;
         t.autoescape_on([".html", ".xml"]);
         let mut all: Vec<(String, String)> = Vec::new();
         for (rel, bytes) in &self.builtin {
-            if let Some(name) = rel.strip_prefix("templates/") {
-                all.push((format!("builtin/{name}"), String::from_utf8_lossy(bytes).into_owned()));
+            if let Some(name) = rel.strip_prefix(TEMPLATES) {
+                all.push((format!("{BUILTIN_PREFIX}{name}"), String::from_utf8_lossy(bytes).into_owned()));
             }
         }
         for rel in self.paths() {
-            if let Some(name) = rel.strip_prefix("templates/") {
+            if let Some(name) = rel.strip_prefix(TEMPLATES) {
                 let text = String::from_utf8_lossy(self.file(rel).unwrap_or_default()).into_owned();
                 all.push((name.to_string(), text));
             }
         }
-        t.add_raw_templates(all).map_err(|e| format!("theme templates: {e}"))?;
+        t.add_raw_templates(all).with_context(|| format!("reading the theme's {TEMPLATES}"))?;
         Ok(t)
     }
 
@@ -81,41 +85,51 @@ impl Theme {
     pub fn assets(&self) -> Vec<(&str, &[u8])> {
         self.paths()
             .into_iter()
-            .filter(|p| !p.starts_with("templates/") && !p.starts_with(EXTERNAL))
+            .filter(|p| !p.starts_with(TEMPLATES) && !p.starts_with(PUBLIC))
             .filter_map(|p| self.file(p).map(|b| (p, b)))
             .collect()
     }
 }
 
-/// The folder of the public site's theme (`build --audience external`), inside the theme.
-const EXTERNAL: &str = "external/";
+/// The name prefix of the built-in copy of each internal template (`builtin/retro.html`).
+const BUILTIN_PREFIX: &str = "builtin/";
+
+/// The folder of the internal site's templates, inside the theme.
+pub const TEMPLATES: &str = "templates/";
+
+/// The folder of the public site's theme (`build --audience external`), inside the theme; the
+/// name is the CLI's word, kept for books that override it.
+const PUBLIC: &str = "external/";
+
+/// The folder of the public site's templates, inside the theme.
+pub const PUBLIC_TEMPLATES: &str = "external/templates/";
 
 impl Theme {
     /// A Tera environment with the public site's templates (`external/templates/<name>` as
     /// `<name>`); the internal templates are not in it, so a public page cannot include one.
-    pub fn external_tera(&self) -> Result<tera::Tera, String> {
+    pub fn public_tera(&self) -> Result<tera::Tera> {
         let mut t = tera::Tera::default();
         t.autoescape_on([".html", ".xml"]);
         let all: Vec<(String, String)> = self
             .paths()
             .into_iter()
             .filter_map(|rel| {
-                let name = rel.strip_prefix(EXTERNAL)?.strip_prefix("templates/")?;
+                let name = rel.strip_prefix(PUBLIC_TEMPLATES)?;
                 Some((name.to_string(), String::from_utf8_lossy(self.file(rel).unwrap_or_default()).into_owned()))
             })
             .collect();
-        t.add_raw_templates(all).map_err(|e| format!("external theme templates: {e}"))?;
+        t.add_raw_templates(all).with_context(|| format!("reading the theme's {PUBLIC_TEMPLATES}"))?;
         Ok(t)
     }
 
     /// The public site's static assets: `external/` outside its templates, at the site root,
     /// and the search script when there is search.
-    pub fn external_assets(&self, search: bool) -> Vec<(String, &[u8])> {
+    pub fn public_assets(&self, search: bool) -> Vec<(String, &[u8])> {
         let mut out: Vec<(String, &[u8])> = self
             .paths()
             .into_iter()
             .filter_map(|rel| {
-                let inner = rel.strip_prefix(EXTERNAL).filter(|p| !p.starts_with("templates/"))?;
+                let inner = rel.strip_prefix(PUBLIC).filter(|p| !p.starts_with(TEMPLATES))?;
                 Some((inner.to_string(), self.file(rel)?))
             })
             .collect();
@@ -132,5 +146,32 @@ fn collect(dir: &'static Dir<'static>, out: &mut BTreeMap<String, &'static [u8]>
     }
     for d in dir.dirs() {
         collect(d, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn badge(theme: &Theme) -> String {
+        let mut tera = theme.tera().unwrap();
+        tera.add_raw_template("probe.html", "{{ <severity_badge row={row}/> }}").unwrap();
+        let ctx = tera::Context::from_serialize(&serde_json::json!({"row": {"severity_stated": false}})).unwrap();
+        tera.render("probe.html", &ctx).unwrap()
+    }
+
+    #[test]
+    fn the_builtin_components_load_once_and_a_book_may_redefine_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // The built-in components.html is there twice (as itself and as builtin/): no duplicate.
+        assert_eq!(
+            badge(&Theme::load(dir.path()).unwrap()),
+            r#"<span class="rb-muted rb-sev-unstated">severity not stated</span>"#
+        );
+
+        std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
+        let mine = "{% component severity_badge(row, unstated: string = \"\") %}mine{% endcomponent severity_badge %}";
+        std::fs::write(dir.path().join("theme/templates/components.html"), mine).unwrap();
+        assert_eq!(badge(&Theme::load(dir.path()).unwrap()), "mine");
     }
 }

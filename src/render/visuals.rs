@@ -2,6 +2,7 @@
 
 use super::svg;
 use crate::model::{Moment, Monitoring, Retro};
+use crate::text::{DurationStyle, human_duration};
 use jiff::tz::TimeZone;
 
 /// The visual timeline: the four moments on an axis, durations between them, numbered entries.
@@ -25,7 +26,7 @@ pub fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
             .map(|e| svg::TimelineItem {
                 at: e.at.as_second(),
                 kind: e.kind.map(|k| k.as_str().to_string()),
-                label: super::markdown::plain_text(&e.text).trim().to_string(),
+                label: crate::text::plain_text(&e.text).trim().to_string(),
             })
             .collect(),
     };
@@ -138,7 +139,7 @@ pub fn series_charts(r: &Retro, tz: &TimeZone) -> Vec<SeriesChart> {
                     "No data for {metric} from {} to {} ({}): no samples for that stretch.",
                     clock(*a, tz),
                     clock(*b, tz),
-                    svg::human_duration(b - a)
+                    human_duration(b - a, DurationStyle::Prose)
                 )
             })
             .collect();
@@ -169,13 +170,13 @@ fn detection_delay(
         (Some(c), Some(d)) if c <= d => format!(
             "{metric} crossed its threshold ({threshold}) at {}, {} before the incident was detected at {}.",
             clock(c, tz),
-            svg::human_duration(d - c),
+            human_duration(d - c, DurationStyle::Prose),
             clock(d, tz)
         ),
         (Some(c), Some(d)) => format!(
             "{metric} crossed its threshold ({threshold}) at {}, {} after the incident was detected at {}.",
             clock(c, tz),
-            svg::human_duration(c - d),
+            human_duration(c - d, DurationStyle::Prose),
             clock(d, tz)
         ),
     }

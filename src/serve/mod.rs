@@ -16,6 +16,7 @@ pub mod site;
 pub mod watch;
 
 use crate::diagnostic::Diagnostic;
+use anyhow::Context;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -149,8 +150,8 @@ async fn stop_signal() {
 
 /// Builds the site, starts watching the book and listening on `opts.addr`. A book with errors
 /// still starts: pages then show the errors until they are fixed.
-pub fn start(opts: &ServeOptions) -> Result<Server, String> {
-    let root = opts.root.canonicalize().map_err(|e| format!("{}: {e}", opts.root.display()))?;
+pub fn start(opts: &ServeOptions) -> anyhow::Result<Server> {
+    let root = opts.root.canonicalize().with_context(|| opts.root.display().to_string())?;
     let store = Arc::new(Store::default());
     let (live, _) = broadcast::channel(64);
     let log = opts.log;
@@ -177,19 +178,18 @@ pub fn start(opts: &ServeOptions) -> Result<Server, String> {
         let dirs = (layout, watched);
         std::thread::Builder::new()
             .name("retrobook-rebuild".into())
-            .spawn(move || rebuild_loop(engine, dirs, plan_rx, watcher, store, live, search_tx, log))
-            .map_err(|e| e.to_string())?;
+            .spawn(move || rebuild_loop(engine, dirs, plan_rx, watcher, store, live, search_tx, log))?;
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
+        .context("cannot start the server")?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(opts.addr))
-        .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        .with_context(|| format!("cannot listen on {}", opts.addr))?;
+    let addr = listener.local_addr()?;
     let app = App { store: store.clone(), live };
     let hosts =
         Arc::new(Gate { hosts: host::Hosts::new(opts.addr.ip(), &opts.allowed_hosts), log, warned: Mutex::default() });
@@ -285,7 +285,7 @@ fn start_watcher(
     layout: &Layout,
     tx: mpsc::Sender<Vec<PathBuf>>,
     watched: &mut HashSet<PathBuf>,
-) -> Result<Watcher, String> {
+) -> anyhow::Result<Watcher> {
     let mut w =
         notify_debouncer_full::new_debouncer(DEBOUNCE, None, move |res: notify_debouncer_full::DebounceEventResult| {
             match res {
@@ -303,10 +303,10 @@ fn start_watcher(
                 }
             }
         })
-        .map_err(|e| format!("cannot watch the book: {e}"))?;
+        .context("cannot watch the book")?;
     // The book's folder only for book.toml (and to notice theme/ or the retros folder appear);
     // never recursively, so site/, target/ and .git/ are not watched at all.
-    w.watch(&layout.root, notify::RecursiveMode::NonRecursive).map_err(|e| format!("cannot watch the book: {e}"))?;
+    w.watch(&layout.root, notify::RecursiveMode::NonRecursive).context("cannot watch the book")?;
     watch_dirs(&mut w, layout, watched);
     Ok(w)
 }
@@ -400,7 +400,7 @@ fn report(log: bool, outcome: &Outcome, t: Instant, store: &Store, live: &broadc
             store.set_errors(Some(diags.clone()));
             let _ = live.send(Live::Errors(Arc::new(json)));
             if log {
-                let errors = crate::cmd::error_count(diags);
+                let errors = crate::diagnostic::error_count(diags);
                 eprintln!("the book has {errors} error(s); still serving the last good site");
                 for d in diags.iter().filter(|d| d.level == crate::diagnostic::Level::Error) {
                     eprintln!("  {}:{}:{}: {}", d.file, d.line, d.column, d.message);
@@ -412,7 +412,7 @@ fn report(log: bool, outcome: &Outcome, t: Instant, store: &Store, live: &broadc
 
 /// This process's own folder for building the search bundle: a fresh name under the system's
 /// temporary folder, readable only by its owner (0700 on Unix), removed when the server stops.
-fn scratch_dir() -> Result<tempfile::TempDir, String> {
+fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
     let mut b = tempfile::Builder::new();
     b.prefix("retrobook-serve-");
     #[cfg(unix)]
@@ -420,7 +420,7 @@ fn scratch_dir() -> Result<tempfile::TempDir, String> {
         use std::os::unix::fs::PermissionsExt;
         b.permissions(std::fs::Permissions::from_mode(0o700));
     }
-    b.tempdir().map_err(|e| format!("cannot create a temporary folder for the search index: {e}"))
+    b.tempdir().context("cannot create a temporary folder for the search index")
 }
 
 /// The search thread: builds the newest requested book's bundle, skipping requests overtaken by
@@ -430,7 +430,7 @@ fn spawn_search(
     rx: mpsc::Receiver<(Arc<crate::model::Book>, u64)>,
     scratch: Arc<Mutex<Option<tempfile::TempDir>>>,
     log: bool,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     std::thread::Builder::new()
         .name("retrobook-search".into())
         .spawn(move || {
@@ -446,12 +446,12 @@ fn spawn_search(
                         eprintln!("search index refreshed in {:.0} ms ({n} files)", t.elapsed().as_secs_f64() * 1000.0)
                     }
                     Ok(_) => {}
-                    Err(e) => eprintln!("warning: the search index was not refreshed: {e}"),
+                    Err(e) => eprintln!("warning: the search index was not refreshed: {e:#}"),
                 }
             }
         })
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .context("cannot start the search thread")
 }
 
 async fn events(State(app): State<App>) -> impl IntoResponse {

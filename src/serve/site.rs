@@ -13,9 +13,10 @@
 
 use super::watch::Plan;
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level, Pos};
+use crate::diagnostic::{Diagnostic, Level, Pos, rules};
 use crate::model::{Book, Retro};
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
+use anyhow::Context;
 use axum::body::Bytes;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -167,7 +168,7 @@ impl Engine {
                 // The one file the change named, or the retros folder.
                 let file = match plan.retros.first() {
                     Some(one) if plan.retros.len() == 1 && !plan.config && !plan.theme => {
-                        crate::load::relative(&self.root, one)
+                        crate::text::relative(&self.root, one)
                     }
                     _ => self.retros_dir().unwrap_or("retros").to_string(),
                 };
@@ -175,7 +176,7 @@ impl Engine {
                     "retrobook crashed while rebuilding the site ({what}); this is a bug in retrobook, \
                      please report it. The last good site is still served; the next save rebuilds everything"
                 );
-                Outcome::Errors(vec![Diagnostic::error(&file, Pos::START, "internal-error", msg)])
+                Outcome::Errors(vec![Diagnostic::error(&file, Pos::START, rules::INTERNAL_ERROR, msg)])
             }
         }
     }
@@ -197,7 +198,7 @@ impl Engine {
                 Ok(t) => self.theme = Some(t),
                 Err(e) => {
                     let msg = format!("cannot read the theme: {e}");
-                    return Outcome::Errors(vec![Diagnostic::error("theme", Pos::START, "theme", msg)]);
+                    return Outcome::Errors(vec![Diagnostic::error("theme", Pos::START, rules::THEME, msg)]);
                 }
             }
         }
@@ -224,12 +225,11 @@ impl Engine {
         };
         let out = Mutex::new(Vec::new());
         let sink = |f: OutputFile| {
-            out.lock().map_err(|e| e.to_string())?.push(f);
+            out.lock().map_err(render::page::sink_error)?.push(f);
             Ok(())
         };
-        if let Err(errs) = render::render_site_reusing(&book, theme, &opts, &sink, &reuse) {
-            let diags = errs.into_iter().map(|e| Diagnostic::error("theme", Pos::START, "render", e)).collect();
-            return Outcome::Errors(diags);
+        if let Err(e) = render::render_site_reusing(&book, theme, &opts, &sink, &reuse) {
+            return Outcome::Errors(vec![Diagnostic::error("theme", Pos::START, rules::RENDER, format!("{e:#}"))]);
         }
         let rendered = out.into_inner().unwrap_or_else(|e| e.into_inner());
         let new_keys = new_keys.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -285,7 +285,7 @@ impl Engine {
         let fresh: Vec<(PathBuf, Option<LoadedFile>)> = stale
             .par_iter()
             .map(|path| {
-                let rel = crate::load::relative(&self.root, path);
+                let rel = crate::text::relative(&self.root, path);
                 let loaded = match std::fs::read(path) {
                     Ok(bytes) => {
                         #[cfg(test)]
@@ -304,7 +304,7 @@ impl Engine {
                         diagnostics: vec![Diagnostic::error(
                             &rel,
                             Pos::START,
-                            "file-read",
+                            rules::FILE_READ,
                             format!("cannot read file: {e}"),
                         )],
                     }),
@@ -348,18 +348,18 @@ pub fn refresh_search(
     generation: u64,
     scratch: &Path,
     cache: &Path,
-) -> Result<usize, String> {
+) -> anyhow::Result<usize> {
     let records = render::records::records(book);
     let _ = std::fs::remove_dir_all(scratch);
-    crate::search::build_search(&records, scratch, Some(cache)).map_err(|e| format!("{e:#}"))?;
+    crate::search::build_search(&records, scratch, Some(cache))?;
     let mut bundle = HashMap::new();
     for entry in walkdir::WalkDir::new(scratch).into_iter().filter_map(Result::ok) {
         if entry.file_type().is_file() {
-            let rel = crate::load::relative(scratch, entry.path());
+            let rel = crate::text::relative(scratch, entry.path());
             if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
                 continue;
             }
-            let bytes = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            let bytes = std::fs::read(entry.path()).with_context(|| entry.path().display().to_string())?;
             bundle.insert(format!("{SEARCH_PREFIX}{rel}"), Bytes::from(bytes));
         }
     }

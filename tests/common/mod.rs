@@ -4,6 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+mod corpus;
+#[allow(unused_imports)] // not every suite reads the corpus
+pub use corpus::corpus;
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -38,20 +42,6 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// The real-postmortem corpus, or None (with a note) when it is absent; under CI=true its
-/// absence is a failure.
-pub fn corpus() -> Option<PathBuf> {
-    let p = repo().join("../shared/corpus/real");
-    if p.is_dir() {
-        return Some(p);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("the corpus ../shared/corpus/real is missing, and CI=true requires it");
-    }
-    eprintln!("note: ../shared/corpus/real is absent; skipping the real-corpus test");
-    None
 }
 
 /// Every file under `dir`, recursively, sorted.

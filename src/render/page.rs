@@ -1,0 +1,262 @@
+//! What both renderers share — the internal site ([`super::render_site_reusing`]) and the public
+//! one ([`super::public::render_public`]): the site part of every page's context, rendering one
+//! page, rendering a list of pages in parallel into a sink, and the sitemap of what was rendered.
+//!
+//! Nothing here knows a `Book` or a `PublicRetro`: each renderer describes its site with a
+//! [`SiteInfo`] and hands over ready page contexts, so the public renderer's only input stays
+//! `src/public.rs`.
+
+use super::OutputFile;
+use anyhow::{Context, Result, anyhow};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Where rendered files go, each as soon as it is ready (called from several threads).
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<()> + Sync + 'a;
+
+/// What a site says about itself on every page.
+pub struct SiteInfo<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    /// Absolute URL of the site root with exactly one trailing slash; `404.html`, which is served
+    /// at any depth, links from it.
+    pub base: &'a str,
+    pub search: bool,
+    /// Header navigation as (label, URL relative to the root); `None` leaves `site.nav` out.
+    pub nav: Option<&'a [(&'static str, &'static str)]>,
+    /// The date the site was built for; `None` leaves `site.today` out.
+    pub today: Option<String>,
+}
+
+/// The `site` half of every page's template context.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    /// Relative path from the current page to the site root ("", "../", "../../").
+    pub root: String,
+    pub search: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nav: Option<Vec<NavItem>>,
+    pub generator: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub today: Option<&'a str>,
+}
+
+/// A header navigation entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub url: &'static str,
+    pub active: bool,
+}
+
+#[derive(Serialize)]
+struct Page<'a, T: Serialize> {
+    site: &'a SiteCtx<'a>,
+    page: &'a T,
+}
+
+/// A page to render: its path in the site and a closure producing its text.
+pub type Job<'a> = (String, Box<dyn Fn() -> Result<String> + Send + Sync + 'a>);
+
+/// One site's templates and identity: renders its pages.
+pub struct Renderer<'a> {
+    tera: tera::Tera,
+    /// Where the templates live in the theme (`templates/`, `external/templates/`), for errors.
+    templates: &'static str,
+    site: SiteInfo<'a>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(tera: tera::Tera, templates: &'static str, site: SiteInfo<'a>) -> Self {
+        Renderer { tera, templates, site }
+    }
+
+    /// The site context of the page at `path` (e.g. `retros/x/index.html`).
+    pub fn site_ctx(&self, path: &str) -> SiteCtx<'_> {
+        let section = path.split('/').next().unwrap_or("");
+        SiteCtx {
+            title: self.site.title,
+            description: self.site.description,
+            language: self.site.language,
+            root: if path == "404.html" { self.site.base.to_string() } else { "../".repeat(path.matches('/').count()) },
+            search: self.site.search,
+            nav: self.site.nav.map(|nav| {
+                nav.iter()
+                    .map(|(label, url)| NavItem { label, url, active: url.trim_end_matches('/') == section })
+                    .collect()
+            }),
+            generator: format!("retrobook {}", env!("CARGO_PKG_VERSION")),
+            today: self.site.today.as_deref(),
+        }
+    }
+
+    /// Renders `template` for the page at `path` with the site context and `page`.
+    pub fn render<T: Serialize>(&self, path: &str, template: &str, page: &T) -> Result<String> {
+        let site = self.site_ctx(path);
+        let what = || format!("rendering {path} with the theme's {}{template}", self.templates);
+        let ctx = tera::Context::from_serialize(&Page { site: &site, page }).with_context(what)?;
+        self.tera.render(template, &ctx).with_context(what)
+    }
+
+    /// A job rendering `template` at `path` with the context `page()` makes when the job runs.
+    pub fn job<T: Serialize>(
+        &'a self,
+        path: impl Into<String>,
+        template: &'static str,
+        page: impl Fn() -> T + Send + Sync + 'a,
+    ) -> Job<'a> {
+        let path = path.into();
+        let at = path.clone();
+        (path, Box::new(move || self.render(&at, template, &page())))
+    }
+
+    /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
+    /// returns the paths rendered, in the order of `jobs`. When pages fail, the error names how
+    /// many and carries the first failure by path (they usually share one cause, a template).
+    pub fn run(&self, jobs: Vec<Job<'_>>, sink: &Sink) -> Result<Vec<String>> {
+        let results: Vec<(String, Result<()>)> = jobs
+            .into_par_iter()
+            .map(|(path, render)| {
+                let done = render().and_then(|text| sink(OutputFile { path: path.clone(), bytes: text.into_bytes() }));
+                (path, done)
+            })
+            .collect();
+        let mut failed: Vec<(String, anyhow::Error)> = Vec::new();
+        let mut paths = Vec::with_capacity(results.len());
+        for (path, done) in results {
+            match done {
+                Ok(()) => paths.push(path),
+                Err(e) => failed.push((path, e)),
+            }
+        }
+        failed.sort_by(|a, b| a.0.cmp(&b.0));
+        let n = failed.len();
+        match failed.into_iter().next() {
+            None => Ok(paths),
+            Some((_, first)) if n == 1 => Err(first),
+            Some((_, first)) => Err(first.context(format!("{n} pages could not be rendered; the first of them"))),
+        }
+    }
+
+    /// The sitemap of the pages at `paths` (every `…index.html` is listed by its folder URL),
+    /// with the `lastmod` date that `lastmod(url)` gives (empty: none). It lists exactly what was
+    /// rendered, so it never disagrees with the site.
+    pub fn sitemap<'p>(
+        &self,
+        paths: impl IntoIterator<Item = &'p str>,
+        lastmod: impl Fn(&str) -> String,
+    ) -> Result<OutputFile> {
+        #[derive(Serialize)]
+        struct SitemapCtx<'a> {
+            base: &'a str,
+            urls: Vec<(String, String)>,
+        }
+        let mut urls: Vec<(String, String)> = paths
+            .into_iter()
+            .filter(|p| p.ends_with("index.html"))
+            .map(|p| {
+                let url = p.trim_end_matches("index.html").to_string();
+                let date = lastmod(&url);
+                (url, date)
+            })
+            .collect();
+        urls.sort();
+        let text = self.render("sitemap.xml", "sitemap.xml", &SitemapCtx { base: self.site.base, urls })?;
+        Ok(OutputFile { path: "sitemap.xml".into(), bytes: text.into_bytes() })
+    }
+}
+
+/// The feed's `updated` stamp of a `YYYY-MM-DD` date (the Unix epoch when there is none), so
+/// the feed is the same for the same book.
+pub fn feed_stamp(date: Option<&str>) -> String {
+    match date.filter(|d| !d.is_empty()) {
+        Some(d) => format!("{d}T00:00:00Z"),
+        None => "1970-01-01T00:00:00Z".to_string(),
+    }
+}
+
+/// An error for a sink that could not take a file.
+pub fn sink_error(what: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!("cannot keep a rendered file: {what}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renderer(templates: &[(&str, &str)]) -> Renderer<'static> {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.to_string(), t.to_string()))).unwrap();
+        let site = SiteInfo {
+            title: "T",
+            description: "D",
+            language: "en",
+            base: "https://x.example/",
+            search: false,
+            nav: Some(&[("Incidents", "retros/")]),
+            today: None,
+        };
+        Renderer::new(tera, "templates/", site)
+    }
+
+    #[test]
+    fn roots_are_relative_except_on_the_404_page() {
+        let r = renderer(&[]);
+        assert_eq!(r.site_ctx("index.html").root, "");
+        assert_eq!(r.site_ctx("retros/a/index.html").root, "../../");
+        assert_eq!(r.site_ctx("404.html").root, "https://x.example/");
+        let nav = r.site_ctx("retros/index.html").nav.unwrap();
+        assert!(nav[0].active);
+        assert!(!r.site_ctx("factors/index.html").nav.unwrap()[0].active);
+    }
+
+    #[test]
+    fn absent_nav_and_today_are_not_in_the_context() {
+        let mut r = renderer(&[]);
+        r.site.nav = None;
+        let json = serde_json::to_value(r.site_ctx("index.html")).unwrap();
+        assert!(json.get("nav").is_none() && json.get("today").is_none(), "{json}");
+    }
+
+    #[test]
+    fn a_failing_page_names_its_path_template_and_the_count() {
+        let r = renderer(&[("ok.html", "fine"), ("bad.html", "{{ page.nope.deeper }}")]);
+        let jobs = vec![
+            r.job("b/index.html", "bad.html", || ()),
+            r.job("ok/index.html", "ok.html", || ()),
+            r.job("a/index.html", "bad.html", || ()),
+        ];
+        let kept = std::sync::Mutex::new(Vec::new());
+        let sink = |f: OutputFile| {
+            kept.lock().map_err(sink_error)?.push(f.path);
+            Ok(())
+        };
+        let err = format!("{:#}", r.run(jobs, &sink).unwrap_err());
+        assert!(err.starts_with("2 pages could not be rendered"), "{err}");
+        assert!(err.contains("rendering a/index.html with the theme's templates/bad.html"), "{err}");
+        assert!(err.contains("nope"), "{err}");
+        assert_eq!(kept.into_inner().unwrap(), ["ok/index.html"]);
+    }
+
+    #[test]
+    fn the_sitemap_lists_folders_with_their_dates() {
+        let r =
+            renderer(&[("sitemap.xml", "{% for u in page.urls %}{{ page.base }}{{ u[0] }}={{ u[1] }};{% endfor %}")]);
+        let paths = ["retros/b/index.html", "index.html", "404.html", "feed.xml", "retros/a/index.html"];
+        let f = r.sitemap(paths, |u| if u == "retros/a/" { "2025-01-02".into() } else { String::new() }).unwrap();
+        assert_eq!(f.path, "sitemap.xml");
+        let text = String::from_utf8(f.bytes).unwrap();
+        assert_eq!(text, "https://x.example/=;https://x.example/retros/a/=2025-01-02;https://x.example/retros/b/=;");
+    }
+
+    #[test]
+    fn feed_stamps_default_to_the_epoch() {
+        assert_eq!(feed_stamp(Some("2025-03-04")), "2025-03-04T00:00:00Z");
+        assert_eq!(feed_stamp(Some("")), "1970-01-01T00:00:00Z");
+        assert_eq!(feed_stamp(None), "1970-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,270 @@
+//! The incident timeline chart: numbered entries on a time axis, moments and durations.
+
+use super::*;
+
+/// One moment-in-time entry on an incident timeline.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimelineItem {
+    /// Unix seconds.
+    pub at: i64,
+    /// Entry kind (`detected`, `comms`, …); becomes the class `rb-kind-<kind>`.
+    pub kind: Option<String>,
+    /// Entry text, shown as the tooltip of its numbered mark.
+    pub label: String,
+}
+
+/// Input of [`timeline_svg`]: the four moments and the timeline entries of one incident.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimelineChart {
+    /// Accessible title.
+    pub title: String,
+    /// Offset from UTC in seconds, used for every printed time.
+    pub utc_offset: i32,
+    /// Unix seconds when impact started.
+    pub started: Option<i64>,
+    /// Unix seconds when the incident was detected.
+    pub detected: Option<i64>,
+    /// Unix seconds when impact was mitigated.
+    pub mitigated: Option<i64>,
+    /// Unix seconds when the incident was resolved.
+    pub resolved: Option<i64>,
+    /// Entries in page order; mark `n` is `entries[n - 1]`.
+    pub entries: Vec<TimelineItem>,
+}
+
+const W: f64 = 960.0;
+const ML: f64 = 40.0;
+const MR: f64 = 40.0;
+const LANE: f64 = 20.0;
+const MAX_LANES: usize = 12;
+const SMALL: f64 = 11.0;
+
+/// Incident timeline: moments, duration bars and numbered entry marks on a time axis.
+pub fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
+    let moments: Vec<(&str, i64)> = [
+        ("started", input.started),
+        ("detected", input.detected),
+        ("mitigated", input.mitigated),
+        ("resolved", input.resolved),
+    ]
+    .into_iter()
+    .filter_map(|(k, t)| Some((k, t?)))
+    .collect();
+    let times: Vec<i64> = moments.iter().map(|m| m.1).chain(input.entries.iter().map(|e| e.at)).collect();
+    let (Some(&tmin), Some(&tmax)) = (times.iter().min(), times.iter().max()) else {
+        return empty_chart(id_prefix, "timeline", &input.title, (W, 120.0));
+    };
+    let sc = Scale::new(tmin, tmax, input.utc_offset);
+    let (mlabels, label_rows) = moment_labels(&moments, &sc);
+    let durations: Vec<(&str, i64, i64)> = match input.started {
+        Some(s) => moments.iter().filter(|m| m.0 != "started").map(|&(k, t)| (k, s, t)).collect(),
+        None => Vec::new(),
+    };
+    let dur_top = label_y(label_rows) - 2.0;
+    let band_top = dur_top + durations.len() as f64 * 22.0 + 4.0;
+    let marks = Marks::pack(&input.entries, &sc);
+    let axis_y = band_top + marks.lanes as f64 * LANE + 14.0;
+    let h = axis_y + if sc.crosses { 38.0 } else { 26.0 };
+
+    let mut desc = format!("Timeline from {} to {}", sc.when(tmin), sc.when(tmax));
+    for &(k, s, t) in &durations {
+        w!(desc, "; {} to {}", human_duration(t - s, Prose), verb(k));
+    }
+    w!(desc, "; {} entries.", input.entries.len());
+    let mut o = String::new();
+    open(&mut o, id_prefix, "timeline", (W, h), &input.title, &desc, "");
+    let ticks = time_ticks(sc.d0, sc.d1, sc.off, 10);
+    for (t, _, _) in &ticks {
+        line(&mut o, (sc.x(*t), band_top), (sc.x(*t), axis_y), "rb-grid", "");
+    }
+    for m in &mlabels {
+        let dash = r#" stroke-width="1.5" stroke-dasharray="3 3""#;
+        let class = format!("rb-moment rb-kind-{}", m.kind);
+        line(&mut o, (sc.x(m.at), label_y(m.row) + 5.0), (sc.x(m.at), axis_y), &class, dash);
+    }
+    let cuts: Vec<f64> = mlabels.iter().map(|m| sc.x(m.at)).collect();
+    for (i, &(kind, s, t)) in durations.iter().enumerate() {
+        duration_bar(&mut o, &sc, &cuts, dur_top + i as f64 * 22.0, (kind, s, t));
+    }
+    time_axis(&mut o, &ticks, (ML - 12.0, W - MR + 12.0, axis_y), |t| sc.x(t));
+    marks.draw(&mut o, &input.entries, &sc, axis_y);
+    for m in &mlabels {
+        m.draw(&mut o, &sc, axis_y);
+    }
+    o.push_str("</svg>");
+    o
+}
+
+/// "detected" → "detect", "mitigated" → "mitigate": the verb of a duration's label.
+fn verb(k: &str) -> String {
+    k.strip_suffix(if k == "detected" { "ed" } else { "d" }).unwrap_or(k).to_string()
+}
+
+/// The baseline of moment-label row `row`.
+fn label_y(row: usize) -> f64 {
+    14.0 + row as f64 * 17.0
+}
+
+/// The time axis: the domain (the span of the incident, at least two minutes, padded by 3 %)
+/// mapped onto the chart's width, and how times are printed on it.
+struct Scale {
+    /// The span of the incident, widened to two minutes.
+    t0: i64,
+    t1: i64,
+    /// The padded domain of the axis.
+    d0: i64,
+    d1: i64,
+    off: i32,
+    /// Whether the span crosses midnight (local time): times then carry their date.
+    crosses: bool,
+}
+
+impl Scale {
+    fn new(tmin: i64, tmax: i64, off: i32) -> Scale {
+        let (mut t0, mut t1) = (tmin, tmax);
+        if t1 - t0 < 120 {
+            t0 -= (120 - (t1 - t0)) / 2;
+            t1 = t0 + 120;
+        }
+        let pad = ((t1 - t0) as f64 * 0.03).ceil() as i64;
+        Scale { t0, t1, d0: t0 - pad, d1: t1 + pad, off, crosses: crosses_days(t0, t1, off) }
+    }
+
+    fn x(&self, t: i64) -> f64 {
+        ML + (t - self.d0) as f64 / (self.d1 - self.d0) as f64 * (W - ML - MR)
+    }
+
+    /// A time as printed: `10:24` (with seconds under ten minutes, with the date across days).
+    fn when(&self, t: i64) -> String {
+        let off = self.off;
+        let clock = if self.t1 - self.t0 < 600 {
+            format!("{}:{:02}", hhmm(t, off), local(t, off).1 % 60)
+        } else {
+            hhmm(t, off)
+        };
+        if self.crosses { format!("{} {clock}", date_label(t, off)) } else { clock }
+    }
+}
+
+/// A moment's label ("Detected 10:24") and the diamond on the axis.
+struct MomentLabel<'a> {
+    kind: &'a str,
+    at: i64,
+    name: String,
+    time: String,
+    left: f64,
+    row: usize,
+}
+
+/// The moment labels, greedily packed into rows so they never overlap, and the number of rows.
+fn moment_labels<'a>(moments: &[(&'a str, i64)], sc: &Scale) -> (Vec<MomentLabel<'a>>, usize) {
+    let mut row_ends: Vec<f64> = Vec::new();
+    let mut labels = Vec::new();
+    for &(kind, at) in moments {
+        let (name, time) = (format!("{}{}", kind[..1].to_uppercase(), &kind[1..]), format!(" {}", sc.when(at)));
+        let wd = tw(&name, SMALL) * 1.08 + tw(&time, SMALL);
+        let left = (sc.x(at) - wd / 2.0).clamp(2.0, W - 2.0 - wd);
+        let row = row_ends.iter().position(|&end| end + 10.0 <= left).unwrap_or(row_ends.len());
+        if row == row_ends.len() {
+            row_ends.push(0.0);
+        }
+        row_ends[row] = left + wd;
+        labels.push(MomentLabel { kind, at, name, time, left, row });
+    }
+    (labels, row_ends.len())
+}
+
+impl MomentLabel<'_> {
+    fn draw(&self, o: &mut String, sc: &Scale, axis_y: f64) {
+        let (kind, name, time) = (self.kind, &self.name, &self.time);
+        let d = format!("M{} {}l5 5l-5 5l-5-5Z", f(sc.x(self.at)), f(axis_y - 5.0));
+        let tip = escape(&format!("{name}{time}"));
+        w!(o, r#"<path class="rb-moment-mark rb-kind-{kind}" d="{d}"><title>{tip}</title></path>"#);
+        let attrs =
+            format!(r#"x="{}" y="{}" font-size="{}" font-weight="600""#, f(self.left), f(label_y(self.row)), f(SMALL));
+        w!(o, r#"<text {attrs} class="rb-moment rb-kind-{kind}">{}<tspan class="rb-tick-label""#, escape(name));
+        w!(o, r#" font-weight="400">{}</tspan></text>"#, escape(time));
+    }
+}
+
+/// The bar from `started` to a moment at height `y`, labelled "40 min to mitigate" in the widest
+/// stretch of the bar that no moment line (`cuts`) crosses, else beside it.
+fn duration_bar(o: &mut String, sc: &Scale, cuts: &[f64], y: f64, (kind, s, t): (&str, i64, i64)) {
+    let (xa, xb) = (sc.x(s.min(t)), sc.x(s.max(t)).max(sc.x(s.min(t)) + 2.0));
+    rect(o, (xa, y), (xb - xa, 16.0), "rb-duration", r#" rx="3""#);
+    let s = format!("{} to {}", human_duration(t - s, Prose), verb(kind));
+    let wd = tw(&s, SMALL) * 1.08;
+    let mut cuts: Vec<f64> = cuts.iter().copied().filter(|&c| c > xa + 1.0 && c < xb - 1.0).collect();
+    cuts.extend([xa, xb]);
+    cuts.sort_by(f64::total_cmp);
+    let (ga, gb) =
+        cuts.windows(2).map(|w| (w[0], w[1])).fold((xa, xa), |b, g| if g.1 - g.0 > b.1 - b.0 { g } else { b });
+    if wd + 16.0 <= gb - ga {
+        text(o, ((ga + gb) / 2.0, y + 12.0), SMALL, "middle", "rb-duration", &s);
+    } else if xb + 6.0 + wd <= W - 2.0 {
+        text(o, (xb + 6.0, y + 12.0), SMALL, "start", "rb-duration", &s);
+    } else {
+        text(o, (xa - 6.0, y + 12.0), SMALL, "end", "rb-duration", &s);
+    }
+}
+
+/// The numbered entry marks, packed into lanes so they never overlap (up to [`MAX_LANES`], then
+/// into the least-overlapping lane).
+struct Marks {
+    /// Entry indexes by time (then page order): the order marks are drawn in.
+    order: Vec<usize>,
+    /// Per entry: centre x, width, lane.
+    at: Vec<(f64, f64, usize)>,
+    lanes: usize,
+}
+
+impl Marks {
+    fn pack(entries: &[TimelineItem], sc: &Scale) -> Marks {
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by_key(|&i| (entries[i].at, i));
+        let mut lane_end: Vec<f64> = Vec::new();
+        let mut at = vec![(0.0, 0.0, 0usize); entries.len()];
+        for &i in &order {
+            let bw = if i + 1 < 100 { 16.0 } else { 24.0 };
+            let cx = sc.x(entries[i].at);
+            let lane = match lane_end.iter().position(|&e| e + 2.0 <= cx - bw / 2.0) {
+                Some(l) => l,
+                None if lane_end.len() < MAX_LANES => {
+                    lane_end.push(f64::MIN);
+                    lane_end.len() - 1
+                }
+                None => (0..lane_end.len()).min_by(|&a, &b| lane_end[a].total_cmp(&lane_end[b])).unwrap_or(0),
+            };
+            lane_end[lane] = cx + bw / 2.0;
+            at[i] = (cx, bw, lane);
+        }
+        Marks { order, at, lanes: lane_end.len() }
+    }
+
+    /// The stems, then the marks with their numbers and tooltips.
+    fn draw(&self, o: &mut String, entries: &[TimelineItem], sc: &Scale, axis_y: f64) {
+        let lane_cy = |lane: usize| axis_y - 18.0 - lane as f64 * LANE;
+        let kind_of = |e: &TimelineItem| class_suffix(e.kind.as_deref().unwrap_or(""));
+        for (e, &(cx, _, lane)) in entries.iter().zip(&self.at) {
+            let class = format!("rb-stem rb-kind-{}", kind_of(e));
+            line(o, (cx, lane_cy(lane) + 8.0), (cx, axis_y), &class, r#" stroke-opacity="0.5""#);
+        }
+        for &i in &self.order {
+            let e = &entries[i];
+            let ((cx, bw, lane), kind) = (self.at[i], kind_of(e));
+            let cy = lane_cy(lane);
+            let tip = match &e.kind {
+                Some(k) => format!("{}. {} ({k}) {}", i + 1, sc.when(e.at), e.label),
+                None => format!("{}. {} {}", i + 1, sc.when(e.at), e.label),
+            };
+            w!(o, "<g><title>{}</title>", escape(&tip));
+            if bw > 16.0 {
+                rect(o, (cx - bw / 2.0, cy - 8.0), (bw, 16.0), &format!("rb-mark rb-kind-{kind}"), r#" rx="8""#);
+            } else {
+                w!(o, r#"<circle cx="{}" cy="{}" r="8" class="rb-mark rb-kind-{kind}"/>"#, f(cx), f(cy));
+            }
+            let num = r#" text-anchor="middle" dominant-baseline="central" font-size="9.5" font-weight="700""#;
+            w!(o, r#"<text x="{}" y="{}"{num} class="rb-mark-label">{}</text></g>"#, f(cx), f(cy), i + 1);
+        }
+    }
+}

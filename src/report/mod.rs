@@ -1,0 +1,158 @@
+//! The cross-incident reports of `retrobook report factors|actions|stats`: their data and their
+//! text as an aligned terminal table, JSON, CSV or Markdown (docs/report.md documents every field).
+//!
+//! Layer: beside `render`; uses `analyze`, `model`, `config` and `diagnostic`, never `render` or
+//! the command line. The computations the site shares (the factor and action indexes, the open
+//! actions per factor, the statistics) live in `analyze`; this module only shapes and prints them.
+//!
+//! - [`factors`]: recurring factors, the categories roll-up and possible duplicates.
+//! - [`actions`]: follow-up actions by owner, overdue first.
+//! - [`stats`]: time to detect, mitigate and resolve; incidents per month.
+//! - `table`: the terminal table engine the three share.
+
+pub mod actions;
+pub mod factors;
+pub mod stats;
+mod table;
+
+pub use actions::ActionFilter;
+
+use crate::diagnostic::printable;
+use crate::model::Book;
+use anyhow::Context as _;
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// Output formats of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns for the terminal, coloured when asked.
+    Table,
+    /// One JSON document (shapes in docs/report.md).
+    Json,
+    /// One CSV table with a header row.
+    Csv,
+    /// GitHub-flavoured Markdown tables, for pasting into a document.
+    Markdown,
+}
+
+/// Which report.
+#[derive(Debug, Clone)]
+pub enum Report {
+    /// Recurring contributing factors, the roll-up by category, and ids that may be duplicates.
+    Factors,
+    /// Follow-up actions by owner, overdue first.
+    Actions(ActionFilter),
+    /// Time to detect, mitigate, resolve by severity, service, year; incidents per month.
+    Stats,
+}
+
+/// The text of `report` on `book` in `format`, with overdue actions judged against `today`;
+/// `color` paints the table format with terminal escape codes.
+pub fn render(book: &Book, report: &Report, format: Format, today: Date, color: bool) -> anyhow::Result<String> {
+    match report {
+        Report::Factors => factors::render(book, format, today, color),
+        Report::Actions(filter) => actions::render(book, format, today, filter, color),
+        Report::Stats => stats::render(book, format, color),
+    }
+}
+
+fn json<T: Serialize>(v: &T) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(v).context("cannot serialise the report")? + "\n")
+}
+
+fn line(out: &mut String, s: impl AsRef<str>) {
+    out.push_str(s.as_ref());
+    out.push('\n');
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+fn date_str(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// One CSV record (RFC 4180): fields with a comma, quote or line break are quoted, quotes doubled.
+/// A field that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return, and not a plain number) gets a leading `'`, so it stays text.
+fn csv_row<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut out = String::new();
+    for (i, f) in fields.iter().enumerate() {
+        let f = f.as_ref();
+        if i > 0 {
+            out.push(',');
+        }
+        let guarded;
+        let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) && f.parse::<f64>().is_err() {
+            guarded = format!("'{f}");
+            guarded.as_str()
+        } else {
+            f
+        };
+        if f.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&f.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(f);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// Text safe inside a GitHub table cell: pipes escaped, line breaks as spaces, other control
+/// characters shown escaped.
+fn md_escape(s: &str) -> String {
+    printable(&s.replace('|', "\\|").replace(['\r', '\n'], " ")).into_owned()
+}
+
+/// A GitHub Markdown table; `true` in a column spec right-aligns it.
+fn md_table(out: &mut String, cols: &[(&str, bool)], rows: impl Iterator<Item = Vec<String>>) {
+    let cell_line = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
+    line(out, cell_line(cols.iter().map(|(h, _)| md_escape(h)).collect()));
+    line(out, format!("|{}|", cols.iter().map(|(_, r)| if *r { "--:" } else { "---" }).collect::<Vec<_>>().join("|")));
+    for r in rows {
+        line(out, cell_line(r.iter().map(|c| md_escape(c)).collect()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        assert_eq!(csv_row(&["a", "b, c", "say \"hi\"", "x\ny", ""]), "a,\"b, c\",\"say \"\"hi\"\"\",\"x\ny\",\n");
+    }
+
+    #[test]
+    fn csv_cells_are_never_formulas() {
+        let row = csv_row(&[
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+            "+1+cmd",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "-3",
+            "+4.5",
+            "ok",
+        ]);
+        assert_eq!(
+            row,
+            "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\",'+1+cmd,'-2+3,'@SUM(A1),'\tx,-3,+4.5,ok\n"
+        );
+    }
+
+    #[test]
+    fn markdown_cells_show_control_characters_escaped() {
+        assert_eq!(md_escape("a|b\u{1b}[31m"), "a\\|b\\u{1b}[31m");
+        assert_eq!(md_escape("two\r\nlines"), "two  lines");
+    }
+}

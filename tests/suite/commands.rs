@@ -1,0 +1,183 @@
+//! `new`, `init`, `schema` and `export` as a user runs them.
+
+use crate::common;
+use common::*;
+use serde_json::Value;
+
+fn temp_book() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+    dir
+}
+
+#[test]
+fn new_writes_a_retro_that_checks_clean_and_never_overwrites() {
+    let dir = temp_book();
+    let book = dir.path().to_str().unwrap();
+    let out =
+        run(&["--book", book, "new", "Checkout 5xx after config push", "--severity", "SEV2", "--date", "2025-03-14"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "retros/2025-03-14-checkout-5xx-after-config-push.md");
+    let text = std::fs::read_to_string(dir.path().join("retros/2025-03-14-checkout-5xx-after-config-push.md")).unwrap();
+    for heading in [
+        "## Stakeholder message",
+        "## Narrative",
+        "## Timeline",
+        "## Monitoring",
+        "## Contributing factors",
+        "## Technical analysis",
+        "## Follow-up actions",
+    ] {
+        assert!(text.contains(heading), "missing {heading}");
+    }
+    assert!(text.contains("id: 2025-03-14-checkout-5xx-after-config-push\n"));
+    assert!(text.contains("severity: SEV2\n"));
+    assert!(text.contains("<!--"), "guidance is written as HTML comments");
+
+    // The same title again: a numeric suffix, the first file untouched.
+    std::fs::write(dir.path().join("retros/2025-03-14-checkout-5xx-after-config-push.md"), "edited by a human")
+        .unwrap();
+    let out = run(&["--book", book, "new", "Checkout 5xx after config push", "--date", "2025-03-14"]);
+    assert_eq!(stdout(&out).trim(), "retros/2025-03-14-checkout-5xx-after-config-push-2.md");
+    let first =
+        std::fs::read_to_string(dir.path().join("retros/2025-03-14-checkout-5xx-after-config-push.md")).unwrap();
+    assert_eq!(first, "edited by a human");
+
+    // The untouched template loads without errors (only the placeholder factor twin-free).
+    std::fs::remove_file(dir.path().join("retros/2025-03-14-checkout-5xx-after-config-push.md")).unwrap();
+    let out = run(&["--book", book, "check", "--format", "json"]);
+    let diags: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(diags.iter().all(|d| d["level"] != "error"), "{diags:#?}");
+}
+
+#[test]
+fn new_takes_long_and_non_latin_titles() {
+    let dir = temp_book();
+    let book = dir.path().to_str().unwrap();
+    let long = "Checkout failed for customers in every region after the payments config push ".repeat(4);
+    let out = run(&["--book", book, "new", long.trim(), "--date", "2025-03-14"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = stdout(&out).trim().to_string();
+    assert!(path.starts_with("retros/2025-03-14-checkout-failed-for-customers") && path.len() < 100, "{path}");
+    let text = std::fs::read_to_string(dir.path().join(&path)).unwrap();
+    assert!(text.contains(long.trim()), "the whole title is kept in the front matter");
+
+    let out = run(&["--book", book, "new", "決済の障害", "--date", "2025-03-15"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "retros/2025-03-15-incident.md");
+    assert!(stderr(&out).contains("--id"), "says how to choose a name: {}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("retros/2025-03-15-incident.md")).unwrap();
+    assert!(text.contains("title: \"決済の障害\""), "{text}");
+    let out = run(&["--book", book, "check", "--format", "json"]);
+    let diags: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(diags.iter().all(|d| d["level"] != "error"), "{diags:#?}");
+}
+
+#[test]
+fn export_exits_1_when_check_finds_errors() {
+    let dir = temp_book();
+    std::fs::create_dir_all(dir.path().join("retros")).unwrap();
+    // Loads fine, but `check` finds an error: a related retro that does not exist.
+    std::fs::write(
+        dir.path().join("retros/a.md"),
+        "---\nid: a\ntitle: A\ndate: 2025-01-01\nseverity: SEV2\nrelated: [no-such-retro]\n---\n\n## Narrative\n\nText.\n",
+    )
+    .unwrap();
+    let book = dir.path().to_str().unwrap();
+    let check = run(&["--book", book, "check"]);
+    assert_eq!(check.status.code(), Some(1), "check finds the error: {}", stderr(&check));
+    let out = run(&["--book", book, "export"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(serde_json::from_slice::<Value>(&out.stdout).is_ok(), "the export is still printed");
+}
+
+#[test]
+fn new_rejects_unknown_severity_as_usage_error() {
+    let dir = temp_book();
+    let out = run(&["--book", dir.path().to_str().unwrap(), "new", "X", "--severity", "P1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("expected one of SEV1, SEV2, SEV3, SEV4"));
+    assert!(
+        !dir.path().join("retros").exists() || std::fs::read_dir(dir.path().join("retros")).unwrap().next().is_none()
+    );
+}
+
+#[test]
+fn init_writes_a_book_that_checks_clean_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("my-retros");
+    let out = run(&["init", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for f in ["book.toml", "retros/2025-01-15-example-checkout-errors.md", ".github/workflows/retros.yml"] {
+        assert!(target.join(f).is_file(), "{f}");
+    }
+    let workflow = std::fs::read_to_string(target.join(".github/workflows/retros.yml")).unwrap();
+    assert!(workflow.contains("retrobook check --since origin/${{ github.base_ref }} --format github"));
+    assert!(workflow.contains("fetch-depth: 0"));
+    assert!(workflow.contains("retrobook diff origin/${{ github.base_ref }}"));
+    assert!(workflow.contains("actions/deploy-pages"));
+    // The optional monitoring step: only with the secret, for the changed retros, committing nothing.
+    assert!(workflow.contains("if: always() && env.PROMETHEUS_URL != ''"));
+    assert!(workflow.contains("PROMETHEUS_URL: ${{ secrets.PROMETHEUS_URL }}"));
+    assert!(workflow.contains(r#"retrobook monitoring pull --source prometheus --url "$PROMETHEUS_URL" $changed"#));
+    assert!(!workflow.contains("git commit") && !workflow.contains("git push"));
+    let yaml = yaml_rust2::YamlLoader::load_from_str(&workflow).expect("the workflow is YAML");
+    let steps = yaml[0]["jobs"]["check"]["steps"].as_vec().expect("check steps");
+    assert!(steps.iter().any(|s| s["name"].as_str() == Some("Pull missing monitoring data")));
+    assert!(target.join(".gitlab-ci.example.yml").is_file());
+    let out = run(&["--book", target.to_str().unwrap(), "check", "--strict"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+
+    std::fs::write(target.join("book.toml"), "# mine\n").unwrap();
+    let out = run(&["init", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("never overwrites"));
+    assert_eq!(std::fs::read_to_string(target.join("book.toml")).unwrap(), "# mine\n");
+}
+
+#[test]
+fn schema_is_json_schema_with_the_books_severities() {
+    let out = run(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(schema["$schema"].as_str().unwrap().contains("json-schema.org"));
+    assert_eq!(schema["properties"]["severity"]["enum"], serde_json::json!(["SEV1", "SEV2", "SEV3", "SEV4"]));
+    let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    for key in ["id", "title", "date", "severity"] {
+        assert!(required.contains(&key), "{key} is required");
+    }
+    assert!(schema["properties"]["impact"].is_object());
+}
+
+#[test]
+fn export_matches_hand_computed_values() {
+    let path = fixture("clean");
+    let out = run(&["--today", "2024-06-10", "export", "--book", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let r = &v["retros"][0];
+    assert_eq!(r["id"], "checkout-outage");
+    assert_eq!(r["path"], "retros/2024-03-14-checkout-outage.md");
+    // started 10:00 Berlin (CET) = 09:00Z; detected written as 09:10Z; mitigated from the
+    // timeline 10:40 CET = 09:40Z; resolved 11:30 CET = 10:30Z.
+    assert_eq!(r["impact"]["started"], "2024-03-14T09:00:00Z");
+    assert_eq!(r["impact"]["mitigated"], "2024-03-14T09:40:00Z");
+    assert_eq!(r["durations"], serde_json::json!({"detect": 600, "mitigate": 2400, "resolve": 5400}));
+    assert_eq!(r["factors"][0]["id"], "config-drift", "the alias resolves");
+    assert_eq!(r["actions"][1]["overdue"], true);
+    assert_eq!(r["actions"][0]["overdue"], false, "done is never overdue");
+    assert_eq!(r["git"], Value::Null);
+    let s = &v["retros"][1];
+    assert_eq!(s["durations"], serde_json::json!({"detect": null, "mitigate": 1800, "resolve": null}));
+    let f = &v["factors"][0];
+    assert_eq!(f["id"], "config-drift");
+    assert_eq!(f["incidents"], serde_json::json!(["checkout-outage", "search-slow"]));
+    assert_eq!(f["first_seen"], "2024-03-14");
+    assert_eq!(f["last_seen"], "2024-06-01");
+    assert_eq!(
+        f["recurred_after_remediation"], true,
+        "search-slow (2024-06-01) cites it after A1 was done (due 2024-04-01)"
+    );
+    assert_eq!(v["actions"][0]["id"], "A2", "open and overdue actions come first");
+    insta::assert_json_snapshot!("export_clean", v);
+}

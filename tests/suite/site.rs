@@ -1,0 +1,425 @@
+//! The built site: every page type has its key content, every internal link and anchor resolves,
+//! two builds are byte-identical, a failed build leaves the previous site intact, and no
+//! front-matter or raw-HTML payload becomes markup that could run.
+
+use crate::common;
+use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn build(book: &Path, dest: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args =
+        vec!["--today", "2026-11-28", "build", "--book", book.to_str().unwrap(), "--dest-dir", dest.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    common::files_under(dir)
+        .into_iter()
+        .map(|p| (p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+/// Tags with their attributes, from a small tokenizer that respects quotes (enough for our
+/// own output: a browser-level check lives in the browser suite).
+fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        i += off + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(html.len(), |e| i + e + 3);
+            continue;
+        }
+        let name_end =
+            html[i..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').map_or(html.len(), |e| i + e);
+        let name = html[i..name_end].to_ascii_lowercase();
+        if name.is_empty() || !name.chars().next().unwrap().is_ascii_alphabetic() {
+            continue;
+        }
+        let mut attrs = Vec::new();
+        let mut j = name_end;
+        while j < b.len() && b[j] != b'>' {
+            while j < b.len() && (b[j] as char).is_whitespace() || (j < b.len() && b[j] == b'/') {
+                j += 1;
+            }
+            if j >= b.len() || b[j] == b'>' {
+                break;
+            }
+            let a_end =
+                html[j..].find(|c: char| c.is_whitespace() || c == '=' || c == '>').map_or(html.len(), |e| j + e);
+            let aname = html[j..a_end].to_ascii_lowercase();
+            j = a_end;
+            let mut value = String::new();
+            if j < b.len() && b[j] == b'=' {
+                j += 1;
+                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                    let q = b[j] as char;
+                    let end = html[j + 1..].find(q).map_or(html.len(), |e| j + 1 + e);
+                    value = html[j + 1..end].to_string();
+                    j = (end + 1).min(b.len());
+                } else {
+                    let end = html[j..].find(|c: char| c.is_whitespace() || c == '>').map_or(html.len(), |e| j + e);
+                    value = html[j..end].to_string();
+                    j = end;
+                }
+            }
+            if aname.is_empty() {
+                j += 1;
+            } else {
+                attrs.push((aname, value));
+            }
+        }
+        out.push((name, attrs));
+        i = j.min(html.len());
+    }
+    out
+}
+
+fn sample_site() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("site");
+    let out = build(&repo(), &dest, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    (tmp, dest)
+}
+
+fn read(dest: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dest.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn every_page_type_has_its_key_content() {
+    let (_tmp, site) = sample_site();
+    let home = read(&site, "index.html");
+    assert!(home.contains("Recent incidents") && home.contains("Recurring factors") && home.contains("overdue"));
+    let list = read(&site, "retros/index.html");
+    assert_eq!(list.matches("<tr data-date=").count(), 15, "one row per retro");
+    assert!(list.contains("data-severity=\"SEV1\"") && list.contains("class=\"rb-filters\""));
+    let retro = read(&site, "retros/2025-05-20-orders-database-failover/index.html");
+    for needle in [
+        "rb-callout-stakeholder",             // the stakeholder message callout
+        "rb-svg-timeline",                    // the visual timeline
+        "rb-svg-fishbone",                    // the Ishikawa diagram
+        "rb-svg-line",                        // monitoring charts
+        "class=\"rb-whys\"",                  // five whys
+        "class=\"rb-table rb-actions\"",      // actions table
+        "days overdue",                       // an overdue action
+        "Time to detect</dt><dd>3 min",       // 10:12 → 10:15
+        "Time to resolve</dt><dd>2 h 28 min", // 10:12 → 12:40
+        "rb-hl-",                             // highlighted code
+        "Monitoring gaps",
+        "rel=\"prev\"",
+        "rel=\"next\"",
+    ] {
+        assert!(retro.contains(needle), "retro page lacks {needle}");
+    }
+    // Related both ways: the acquirer retro does not list the database retro, which lists it.
+    let acquirer = read(&site, "retros/2025-02-27-payment-acquirer-latency/index.html");
+    assert!(acquirer.contains("2025-05-20-orders-database-failover/\">") && acquirer.contains("(links here)"));
+    let svg_titles = retro.matches("<svg").count();
+    assert!(svg_titles >= 4 && retro.matches("<title id=").count() >= svg_titles, "every SVG has a title");
+    let factors = read(&site, "factors/index.html");
+    assert!(factors.contains("recurred after remediation"));
+    let factor = read(&site, "factors/dependency-timeout/index.html");
+    assert!(factor.contains("Five whys, side by side") && factor.contains("2025-09-16-address-lookup-hang"));
+    let actions = read(&site, "actions/index.html");
+    assert!(actions.contains("overdue") && actions.contains("Done and won't do"));
+    assert!(read(&site, "services/index.html").contains("checkout"));
+    assert!(read(&site, "services/checkout/index.html").contains("Incidents"));
+    assert!(read(&site, "tags/index.html").contains("rb-index"));
+    let stats = read(&site, "stats/index.html");
+    assert!(
+        stats.contains("rb-svg-stacked")
+            && stats.contains("By severity")
+            && stats.contains("By service")
+            && stats.contains("By year")
+    );
+    assert!(factors.contains("rb-svg-sparkline"), "a trend per factor");
+    let feed = read(&site, "feed.xml");
+    assert_eq!(feed.matches("<entry>").count(), 15);
+    assert!(read(&site, "sitemap.xml").contains("<loc>/retros/2025-05-20-orders-database-failover/</loc>"));
+    assert!(read(&site, "404.html").contains("does not exist"));
+}
+
+#[test]
+fn every_internal_link_and_anchor_resolves() {
+    let (_tmp, site) = sample_site();
+    let all = files(&site);
+    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, bytes) in &all {
+        if path.ends_with(".html") {
+            let html = String::from_utf8_lossy(bytes);
+            let set = tags(&html).into_iter().flat_map(|(_, a)| a).filter(|(n, _)| n == "id").map(|(_, v)| v).collect();
+            ids.insert(path.clone(), set);
+        }
+    }
+    let mut checked = 0;
+    for (path, bytes) in &all {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        for (_, attrs) in tags(&html) {
+            for (name, value) in attrs {
+                if name != "href" && name != "src" {
+                    continue;
+                }
+                if value.starts_with("http://") || value.starts_with("https://") || value.starts_with("mailto:") {
+                    continue;
+                }
+                let (target, anchor) = value.split_once('#').map_or((value.as_str(), None), |(t, a)| (t, Some(a)));
+                let target = target.split('?').next().unwrap();
+                let resolved = if target.is_empty() {
+                    path.clone()
+                } else {
+                    let base = Path::new(path).parent().unwrap().join(target);
+                    let mut parts: Vec<String> = Vec::new();
+                    for c in base.components() {
+                        match c {
+                            std::path::Component::ParentDir => {
+                                assert!(parts.pop().is_some(), "{path}: {value} leaves the site");
+                            }
+                            std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                            _ => {}
+                        }
+                    }
+                    let mut p = parts.join("/");
+                    if target.ends_with('/') || p.is_empty() {
+                        p = if p.is_empty() { "index.html".into() } else { format!("{p}/index.html") };
+                    }
+                    p
+                };
+                assert!(all.contains_key(&resolved), "{path}: link {value} → {resolved} does not exist");
+                if let Some(a) = anchor.filter(|a| !a.is_empty()) {
+                    assert!(
+                        ids.get(&resolved).is_some_and(|s| s.contains(a)),
+                        "{path}: anchor #{a} missing in {resolved}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "checked {checked} links");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_a, first) = sample_site();
+    let (_b, second) = sample_site();
+    let (fa, fb) = (files(&first), files(&second));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (k, v) in &fa {
+        assert!(v == &fb[k], "{k} differs between two builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("book");
+    let dest = tmp.path().join("site");
+    std::fs::create_dir_all(book.join("retros")).unwrap();
+    std::fs::copy(fixture("clean/book.toml"), book.join("book.toml")).unwrap();
+    for f in ["2024-03-14-checkout-outage.md", "2024-06-01-search-slow.md"] {
+        std::fs::copy(fixture("clean/retros").join(f), book.join("retros").join(f)).unwrap();
+    }
+    assert_eq!(build(&book, &dest, &["--no-search"]).status.code(), Some(0));
+    let before = files(&dest);
+
+    // A template that fails while pages are being rendered: the build stops midway.
+    std::fs::create_dir_all(book.join("theme/templates")).unwrap();
+    std::fs::write(
+        book.join("theme/templates/retro.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ page.nope.deeper }}{% endblock content %}",
+    )
+    .unwrap();
+    let out = build(&book, &dest, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("previous site is untouched"), "{}", stderr(&out));
+    assert_eq!(files(&dest), before, "the old site is intact");
+    std::fs::remove_dir_all(book.join("theme")).unwrap();
+
+    // A book with an error does not build either.
+    std::fs::write(book.join("retros/broken.md"), "---\nid: broken\ntitle: x\ndate: 2024-02-30\nseverity: SEV9\n---\n")
+        .unwrap();
+    let out = build(&book, &dest, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("February 2024 has 29 days"));
+    assert_eq!(files(&dest), before);
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "no temporary folders left behind: {leftovers:?}");
+}
+
+#[test]
+fn write_failure_midway_keeps_the_old_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("site");
+    let ok = vec![retrobook::render::OutputFile { path: "index.html".into(), bytes: b"old".to_vec() }];
+    retrobook::build::swap_in(&dest, |tmp| Ok(retrobook::build::write_files(tmp, &ok)?)).unwrap();
+    // Two files where one needs the other to be a folder: the second write fails.
+    let bad = vec![
+        retrobook::render::OutputFile { path: "a".into(), bytes: b"file".to_vec() },
+        retrobook::render::OutputFile { path: "a/index.html".into(), bytes: b"new".to_vec() },
+    ];
+    assert!(retrobook::build::swap_in(&dest, |tmp| Ok(retrobook::build::write_files(tmp, &bad)?)).is_err());
+    assert_eq!(std::fs::read(dest.join("index.html")).unwrap(), b"old");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "the half-written folder is removed");
+}
+
+#[test]
+fn no_payload_survives_as_markup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("site");
+    let out = build(&fixture("xss"), &dest, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let allowed_scripts = ["(function(d){d.classList.add(\"rb-js\")", "window.RB_ROOT = \""];
+    let mut pages = 0;
+    for (path, bytes) in files(&dest) {
+        if !(path.ends_with(".html") || path.ends_with(".xml")) {
+            continue;
+        }
+        pages += 1;
+        let html = String::from_utf8_lossy(&bytes);
+        for (tag, attrs) in tags(&html) {
+            assert!(!["iframe", "object", "embed", "svg:script"].contains(&tag.as_str()), "{path}: <{tag}> survived");
+            for (name, value) in &attrs {
+                assert!(!name.starts_with("on"), "{path}: <{tag} {name}=…> survived");
+                let v = value.trim().to_ascii_lowercase();
+                assert!(!v.starts_with("javascript:") && !v.starts_with("data:"), "{path}: <{tag} {name}={value}>");
+            }
+            if tag == "script" {
+                let src = attrs.iter().any(|(n, _)| n == "src");
+                assert!(src || html.contains("<script>"), "{path}");
+            }
+        }
+        for (i, _) in html.match_indices("<script>") {
+            let body = &html[i + 8..];
+            assert!(
+                allowed_scripts.iter().any(|a| body.starts_with(a)),
+                "{path}: unexpected inline script {}",
+                &body[..body.len().min(60)]
+            );
+        }
+        assert!(!html.contains("<script>window.__pwned"), "{path}");
+    }
+    assert!(pages > 10);
+}
+
+#[test]
+fn a_book_theme_overrides_files_and_single_blocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("book");
+    std::fs::create_dir_all(book.join("retros")).unwrap();
+    std::fs::copy(fixture("clean/book.toml"), book.join("book.toml")).unwrap();
+    for f in ["2024-03-14-checkout-outage.md", "2024-06-01-search-slow.md"] {
+        std::fs::copy(fixture("clean/retros").join(f), book.join("retros").join(f)).unwrap();
+    }
+    std::fs::create_dir_all(book.join("theme/templates")).unwrap();
+    std::fs::create_dir_all(book.join("theme/css")).unwrap();
+    std::fs::write(
+        book.join("theme/templates/retro.html"),
+        "{% extends \"builtin/retro.html\" %}{% block related %}{{ super() }}<p id=\"ask\">Ask in #incident-reviews</p>{% endblock related %}",
+    )
+    .unwrap();
+    std::fs::write(book.join("theme/css/retrobook.css"), "/* ours */ body { color: black }").unwrap();
+    let dest = tmp.path().join("site");
+    let out = build(&book, &dest, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = read(&dest, "retros/checkout-outage/index.html");
+    assert!(page.contains("<p id=\"ask\">Ask in #incident-reviews</p>"), "the block was overridden");
+    assert!(page.contains("rb-svg-timeline"), "the rest of the built-in template is kept");
+    assert_eq!(read(&dest, "css/retrobook.css"), "/* ours */ body { color: black }");
+    assert!(read(&dest, "js/retrobook.js").len() > 1000, "files not overridden stay built-in");
+}
+
+/// The hand-computed figures of the `indexes` fixture (see report.rs) appear on its pages.
+#[test]
+fn index_pages_show_the_hand_computed_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("site");
+    let out = run(&[
+        "--today",
+        "2025-12-01",
+        "build",
+        "--no-search",
+        "--book",
+        fixture("indexes").to_str().unwrap(),
+        "--dest-dir",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stats = read(&dest, "stats/index.html");
+    // SEV1: detect 301 s and 1800 s → median 1050 s = 17 min (rounded down to minutes on the page), p90 1800 s = 30 min.
+    let sev1 = &stats[stats.find("<th scope=\"row\">SEV1</th>").expect("a SEV1 row")..];
+    let sev1 = &sev1[..sev1.find("</tr>").unwrap()];
+    assert!(
+        sev1.contains("<td class=\"rb-num\">2</td><td class=\"rb-num\">17 min</td><td class=\"rb-num\">30 min</td>"),
+        "{sev1}"
+    );
+    assert!(stats.contains("4 of 6 retros have all four moments"));
+    let factors = read(&dest, "factors/index.html");
+    let drift = &factors[factors.find("factors/config-drift/").expect("config-drift listed")..];
+    assert!(drift[..drift.find("</tr>").unwrap()].contains("recurred after remediation"));
+    let pool = &factors[factors.find("factors/db-connection-limit/").expect("db-connection-limit listed")..];
+    assert!(
+        !pool[..pool.find("</tr>").unwrap()].contains("recurred after remediation"),
+        "its action was done after both incidents"
+    );
+    let actions = read(&dest, "actions/index.html");
+    assert!(actions.contains("6 open, <strong class=\"rb-overdue\">3 overdue</strong>"), "as of 2025-12-01");
+    assert!(
+        actions.contains("320 days overdue")
+            && actions.contains("153 days overdue")
+            && actions.contains("11 days overdue")
+    );
+    let home = read(&dest, "index.html");
+    assert!(home.contains("3 overdue"));
+}
+
+/// An adopted file (no front matter, no severity) and a native draft: the adopted page says
+/// "adopted" and "severity not stated" instead of a "draft" badge and an empty severity chip, and
+/// its author checklist is collapsed with the Markdown of what is missing rendered.
+#[test]
+fn adopted_pages_say_what_was_read_quietly() {
+    let book = tempfile::tempdir().unwrap();
+    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+    std::fs::create_dir(book.path().join("retros")).unwrap();
+    std::fs::write(
+        book.path().join("retros/2023-04-05-cache-stampede.md"),
+        "# Cache stampede after a cold restart\n\n## Summary\n\nEvery node reloaded its cache at once.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.path().join("retros/native.md"),
+        "---\nid: native-draft\ntitle: A draft in progress\ndate: 2024-01-02\nseverity: SEV2\n---\n\n## Narrative\n\nShort.\n",
+    )
+    .unwrap();
+    let dest = tempfile::tempdir().unwrap();
+    let site = dest.path().join("site");
+    let out = build(book.path(), &site, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let adopted = read(&site, "retros/2023-04-05-cache-stampede/index.html");
+    let kicker = adopted.split("<p class=\"rb-kicker\">").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(kicker.contains(">adopted</span>"), "{kicker}");
+    assert!(!kicker.contains(">draft<"), "no draft badge on an adopted file: {kicker}");
+    assert!(kicker.contains("severity not stated"), "{kicker}");
+    assert!(!kicker.contains(">—</span>"), "no empty severity chip: {kicker}");
+    let checklist =
+        adopted.split("<details class=\"rb-checklist\"").nth(1).unwrap().split("</details>").next().unwrap();
+    assert!(checklist.starts_with(">"), "collapsed (no `open`): {checklist}");
+    assert!(!checklist.contains('`'), "no raw backticks: {checklist}");
+    assert!(checklist.contains("<code>"), "the Markdown of what is missing is rendered: {checklist}");
+
+    let native = read(&site, "retros/native-draft/index.html");
+    let kicker = native.split("<p class=\"rb-kicker\">").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(kicker.contains(">draft</span>") && kicker.contains(">SEV2</span>"), "{kicker}");
+    assert!(native.contains("<details class=\"rb-checklist\" open>"), "a draft being written shows its checklist");
+
+    let list = read(&site, "retros/index.html");
+    assert!(list.contains(">adopted</span>") && list.contains("not stated"), "the list says the same");
+}
