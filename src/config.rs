@@ -24,6 +24,8 @@ pub struct Config {
     pub timeline: TimelineConfig,
     /// `[trackers.<name>]`: the issue trackers action links point at (docs/actions.md).
     pub trackers: BTreeMap<String, TrackerConfig>,
+    /// `[monitoring]`: where `retrobook monitoring pull` gets pulled series from.
+    pub monitoring: MonitoringConfig,
     /// Alias → canonical factor id, derived from `factors`.
     #[serde(skip)]
     pub aliases: HashMap<String, String>,
@@ -298,6 +300,33 @@ impl TrackerKind {
     }
 }
 
+/// `[monitoring]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MonitoringConfig {
+    /// Named sources that a series' `source` refers to (docs/monitoring.md).
+    pub sources: BTreeMap<String, SourceConfig>,
+}
+
+/// `[monitoring.sources.<name>]`: a monitoring system speaking the Prometheus HTTP API.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SourceConfig {
+    /// The API the source speaks; only `prometheus` (also Thanos, Mimir, VictoriaMetrics).
+    pub kind: SourceKind,
+    /// Base URL, e.g. `http://prometheus.internal:9090` (the API is under `/api/v1/`).
+    pub url: String,
+    /// The name of the environment variable holding a bearer token; never the token itself.
+    pub bearer_token_env: Option<String>,
+}
+
+/// The kinds of monitoring source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Prometheus,
+}
+
 /// `[output]`
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -381,8 +410,10 @@ pub const ELEMENT_KEYS: &[&str] = &[
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
-    ("", &["book", "retros", "factors", "lint", "output", "timeline", "trackers"]),
+    ("", &["book", "retros", "factors", "lint", "output", "timeline", "trackers", "monitoring"]),
     ("timeline", &["update-interval"]),
+    ("monitoring", &["sources"]),
+    ("monitoring.sources.*", &["kind", "url", "bearer-token-env"]),
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
     ("retros.adopt", &["split"]),
@@ -465,6 +496,7 @@ impl Config {
         self.check_severities(&pos_of, diags);
         self.aliases = self.check_factors(&pos_of, diags);
         self.validate_trackers(tree, &pos_of, diags);
+        self.validate_sources(tree, diags);
         self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
     }
 
@@ -634,6 +666,24 @@ impl Config {
         }
     }
 
+    /// `[monitoring.sources.<name>] url` is an http(s) URL without credentials.
+    fn validate_sources(&self, tree: &Node, diags: &mut Vec<Diagnostic>) {
+        for (name, src) in &self.monitoring.sources {
+            if let Err(why) = check_url(&src.url, false) {
+                let pos = pos_at(tree, &["monitoring", "sources", name, "url"]);
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos,
+                    rules::CONFIG_VALUE,
+                    format!(
+                        "`url = {:?}` {why}; expected the source's base URL, e.g. `http://prometheus.internal:9090`",
+                        src.url
+                    ),
+                ));
+            }
+        }
+    }
+
     /// The book's default time zone.
     pub fn timezone(&self) -> jiff::tz::TimeZone {
         match &self.tz {
@@ -734,6 +784,7 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
     let schema_name = match table.split_once('.') {
         Some(("factors", _)) => "factors.*",
         Some(("trackers", _)) => "trackers.*",
+        _ if table.starts_with("monitoring.sources.") => "monitoring.sources.*",
         _ => table,
     };
     if table == "lint" || table.starts_with("lint.paths.") {
@@ -742,11 +793,15 @@ fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
     let known = SCHEMA.iter().find(|(t, _)| *t == schema_name).map(|(_, k)| *k);
     for (key, val) in node.entries() {
         let path = if table.is_empty() { key.name.clone() } else { format!("{table}.{}", key.name) };
-        if table == "factors" || table == "trackers" {
+        if table == "factors" || table == "trackers" || table == "monitoring.sources" {
             if matches!(val.kind, NodeKind::Map(_)) {
                 check_keys(val, &path, diags);
             } else {
-                let what = if table == "factors" { "title, category, aliases" } else { "kind, url, token-env" };
+                let what = match table {
+                    "factors" => "title, category, aliases",
+                    "trackers" => "kind, url, token-env",
+                    _ => "kind, url, bearer-token-env",
+                };
                 diags.push(Diagnostic::error(
                     FILE,
                     key.pos,
@@ -868,6 +923,26 @@ mod tests {
         assert_eq!(e[0].rule, "config-type", "{e:?}");
         let e = Config::parse("[lint.paths.\"retros/[a\"]\nfm-required = \"off\"\n").unwrap_err();
         assert_eq!(e[0].rule, "config-value", "{e:?}");
+    }
+
+    #[test]
+    fn monitoring_sources() {
+        let c = Config::parse(
+            "[monitoring.sources.prom]\nkind = \"prometheus\"\nurl = \"http://prom:9090\"\nbearer-token-env = \"PROM_TOKEN\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.monitoring.sources["prom"].bearer_token_env.as_deref(), Some("PROM_TOKEN"));
+        let err = |text: &str| Config::parse(text).unwrap_err()[0].message.clone();
+        assert!(
+            err("[monitoring.sources.p]\nkind = \"prometheus\"\nurl = \"http://u:pw@prom\"\n")
+                .contains("user name or password")
+        );
+        assert!(
+            err("[monitoring.sources.p]\nkind = \"prometheus\"\nurl = \"http://p\"\ntoken = \"x\"\n")
+                .contains("unknown key `token`")
+        );
+        assert!(err("[monitoring.sources.p]\nkind = \"graphite\"\nurl = \"http://p\"\n").contains("graphite"));
+        assert!(err("[monitoring.sources]\np = 1\n").contains("must be a table with kind, url, bearer-token-env"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod history;
 pub mod import;
 pub mod load;
 pub mod model;
+pub mod monitoring;
 mod public;
 pub mod render;
 pub mod report;

@@ -43,6 +43,7 @@ const EXAMPLES: &str = "Examples:
   retrobook adopt --write                  add front matter to existing postmortems
   retrobook import slack export.zip --channel inc-checkout --into retros/2026-03-14-checkout.md
   retrobook actions sync                   follow-up actions' state from GitHub, GitLab, Jira
+  retrobook monitoring pull                pull the retros' metrics from Prometheus
 
 Exit codes: 0 success, 1 the book has errors, 2 usage error.";
 
@@ -192,6 +193,11 @@ Examples:
         #[command(subcommand)]
         what: cmd::actions::ActionsCommand,
     },
+    /// Pull monitoring series from Prometheus into CSV beside the retros (see docs/monitoring.md)
+    Monitoring {
+        #[command(subcommand)]
+        what: cmd::monitoring::MonitoringKind,
+    },
     /// Print the whole parsed book as JSON (retros, durations, factor and action indexes)
     Export {
         /// Output format
@@ -317,5 +323,6 @@ fn run(cli: Cli) -> cmd::Outcome {
         Command::Export { format: _ } => cmd::export::run(root, cli.today),
         Command::Report { what } => cmd::report::run(root, &what, cli.today),
         Command::Actions { what } => cmd::actions::run(root, &what, cli.today),
+        Command::Monitoring { what } => cmd::monitoring::run(root, &what),
     }
 }

@@ -379,16 +379,37 @@ impl Action {
 /// A monitoring series or a stated gap (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+// A retro has a handful of these; boxing the series would only add indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum Monitoring {
     Series {
         metric: String,
         unit: Option<String>,
         /// CSV path as written: relative to the retro's folder (see [`Retro::asset_path`]).
         data: Option<Spanned<String>>,
+        /// A CSV path as written, or — for a pulled series — a duration such as `7d`: the same
+        /// window that long before, pulled beside `data` (see `load::monitoring::baseline_shift`).
         baseline: Option<Spanned<String>>,
-        /// The series read from `data`: (Unix seconds, value), in file order.
+        /// The name of a source under `[monitoring.sources]` that `query` runs against (§2.4.1).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source: Option<Spanned<String>>,
+        /// The query that `retrobook monitoring pull` runs (PromQL for a Prometheus source).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        query: Option<Spanned<String>>,
+        /// The alert threshold, drawn on the chart.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        threshold: Option<f64>,
+        /// The series read from `data`: (Unix seconds, value), in file order; the first value
+        /// column when the CSV has several.
         #[serde(skip)]
         points: Vec<(i64, f64)>,
+        /// The other value columns of `data` (a query that returned several series): header, points.
+        #[serde(skip)]
+        more: Vec<(String, Vec<(i64, f64)>)>,
+        /// The header of the first value column (`value` in a hand-written CSV).
+        #[serde(skip)]
+        label: String,
+        /// The baseline, already moved onto the incident window when `baseline` is a duration.
         #[serde(skip)]
         baseline_points: Vec<(i64, f64)>,
     },

@@ -163,6 +163,9 @@ jobs:
     permissions:
       contents: read
       pull-requests: write    # to post the diff as a comment
+    env:
+      PROMETHEUS_URL: ${{ secrets.PROMETHEUS_URL }}      # optional: see the monitoring step
+      PROMETHEUS_TOKEN: ${{ secrets.PROMETHEUS_TOKEN }}
     steps:
       - uses: actions/checkout@v4
         with:
@@ -171,6 +174,21 @@ jobs:
       - run: cargo install retrobook --locked
       - name: Check the retros this pull request changes
         run: retrobook check --since origin/${{ github.base_ref }} --format github
+      # Optional: with a PROMETHEUS_URL secret (and PROMETHEUS_TOKEN if your source sets
+      # bearer-token-env = "PROMETHEUS_TOKEN"), pull the monitoring data that the changed retros
+      # query but do not have yet, from the source named `prometheus` in book.toml. Nothing is
+      # committed: the step lists the files for the author to pull and commit (docs/monitoring.md).
+      - name: Pull missing monitoring data
+        if: always() && env.PROMETHEUS_URL != ''
+        run: |
+          changed=$(git diff --name-only --diff-filter=AM origin/${{ github.base_ref }}... -- retros | grep '\.md$' || true)
+          [ -n "$changed" ] || exit 0
+          retrobook monitoring pull --source prometheus --url "$PROMETHEUS_URL" $changed
+          pulled=$(git status --porcelain --untracked-files=all)
+          if [ -n "$pulled" ]; then
+            echo "::notice title=Monitoring data to add::Run \`retrobook monitoring pull\` and commit: $(echo "$pulled" | awk '{print $2}' | tr '\n' ' ')"
+            echo "$pulled"
+          fi
       - name: What the change does to the book
         if: always()
         run: retrobook diff origin/${{ github.base_ref }} > retrobook-diff.md

@@ -2,6 +2,7 @@
 
 pub mod completeness;
 pub mod conversation;
+pub mod monitoring;
 pub mod stats;
 pub mod trackers;
 

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod monitoring;
 pub mod new;
 pub mod report;
 pub mod schema;

@@ -60,6 +60,9 @@ rules! {
     FACTOR_TWIN = "factor-twin";
     MONITORING_DATA = "monitoring-data";
     MONITORING_CSV = "monitoring-csv";
+    MONITORING_NOT_PULLED = "monitoring-not-pulled";
+    MONITORING_SOURCE = "monitoring-source";
+    MONITORING_COVERAGE = "monitoring-coverage";
     STAKEHOLDER_MISSING = "stakeholder-missing";
     STAKEHOLDER_ALIAS = "stakeholder-alias";
     STAKEHOLDER_TEMPLATE = "stakeholder-template";

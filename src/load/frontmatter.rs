@@ -88,7 +88,7 @@ const IMPACT_KEYS: &[&str] = &["started", "detected", "mitigated", "resolved", "
 const SLO_KEYS: &[&str] = &["name", "budget-burned"];
 const FACTOR_KEYS: &[&str] = &["id", "category", "summary", "whys"];
 const ACTION_KEYS: &[&str] = &["id", "title", "owner", "status", "priority", "due", "link", "addresses", "why"];
-const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "gap"];
+const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "source", "query", "threshold", "gap"];
 
 /// Every map of front matter and the keys the [`Reader`] reads from it: the top level (`""`),
 /// then each nested map by its path (`[]` for the items of a list). The JSON Schema (schema.rs)
@@ -524,12 +524,27 @@ impl Reader<'_> {
             let n = node.get(key)?;
             self.string(key, n).map(|s| Spanned::new(s, n.pos))
         };
+        let (data, baseline, source, query) = (path("data"), path("baseline"), path("source"), path("query"));
+        let threshold = node.get("threshold").and_then(|n| match &n.kind {
+            NodeKind::Int(i) => Some(*i as f64),
+            NodeKind::Float(f) if f.is_finite() => Some(*f),
+            NodeKind::Null => None,
+            _ => {
+                self.wrong_type("monitoring[].threshold", "a number such as `5` or `0.25`", n);
+                None
+            }
+        });
         Some(Monitoring::Series {
-            data: path("data"),
-            baseline: path("baseline"),
+            data,
+            baseline,
+            source,
+            query,
+            threshold,
             metric,
             unit: node.get("unit").and_then(|n| self.string("unit", n)),
             points: Vec::new(),
+            more: Vec::new(),
+            label: String::new(),
             baseline_points: Vec::new(),
         })
     }

@@ -322,6 +322,8 @@ pub struct SeriesCtx {
     pub svg: String,
     /// A compact text equivalent: points, min, max, peak time.
     pub text: String,
+    /// With a threshold: its first crossing during the incident and the detection delay, in words.
+    pub delay: Option<String>,
 }
 
 /// Everything the retro page shows.
@@ -399,6 +401,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     let (related, related_by) = related_rows(l, r);
     let link = |x: &Retro| Link { label: x.title.clone(), url: retro_url(&x.id) };
     let checklist = analyze::completeness::completeness(r, &l.book.config);
+    let (series, gaps) = monitoring_ctx(r, &tz);
     RetroPage {
         row: l.row(r),
         authors: r.authors.clone(),
@@ -427,18 +430,8 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
             &tz,
             l.md,
         ),
-        series: visuals::series_charts(r, &tz)
-            .into_iter()
-            .map(|(metric, unit, svg, text)| SeriesCtx { metric, unit, svg, text })
-            .collect(),
-        gaps: r
-            .monitoring
-            .iter()
-            .filter_map(|m| match m {
-                Monitoring::Gap { text } => Some(text.clone()),
-                Monitoring::Series { .. } => None,
-            })
-            .collect(),
+        series,
+        gaps,
         factors: factors_ctx(l, r),
         fishbone_svg: visuals::fishbone(r, &l.book.config.retros.factor_categories, |id| {
             format!("../../{}", factor_url(id))
@@ -559,6 +552,26 @@ fn factors_ctx(l: &Lookup, r: &Retro) -> Vec<FactorCtx> {
             }
         })
         .collect()
+}
+
+/// The charts of a retro's series, and its monitoring gaps: the ones the author wrote, then the
+/// spans the data itself has no samples for.
+fn monitoring_ctx(r: &Retro, tz: &jiff::tz::TimeZone) -> (Vec<SeriesCtx>, Vec<String>) {
+    let charts = visuals::series_charts(r, tz);
+    let gaps = r
+        .monitoring
+        .iter()
+        .filter_map(|m| match m {
+            Monitoring::Gap { text } => Some(text.clone()),
+            Monitoring::Series { .. } => None,
+        })
+        .chain(charts.iter().flat_map(|c| c.gaps.iter().cloned()))
+        .collect();
+    let series = charts
+        .into_iter()
+        .map(|c| SeriesCtx { metric: c.metric, unit: c.unit, svg: c.svg, text: c.text, delay: c.delay })
+        .collect();
+    (series, gaps)
 }
 
 /// The retros this one lists as related, and those pointing here that it does not list.

@@ -121,6 +121,15 @@ fn init_writes_a_book_that_checks_clean_and_refuses_to_overwrite() {
     assert!(workflow.contains("run: retrobook actions sync"));
     assert!(workflow.contains("retrobook report actions --overdue --format markdown > overdue.md"));
     assert!(workflow.contains("gh issue edit \"$number\" --body-file overdue.md"));
+    // The optional monitoring step: only with the secret, for the changed retros, committing nothing.
+    assert!(workflow.contains("if: always() && env.PROMETHEUS_URL != ''"));
+    assert!(workflow.contains("PROMETHEUS_URL: ${{ secrets.PROMETHEUS_URL }}"));
+    assert!(workflow.contains(r#"retrobook monitoring pull --source prometheus --url "$PROMETHEUS_URL" $changed"#));
+    let yaml = yaml_rust2::YamlLoader::load_from_str(&workflow).expect("the workflow is YAML");
+    let steps = yaml[0]["jobs"]["check"]["steps"].as_vec().expect("check steps");
+    let pull = steps.iter().find(|s| s["name"].as_str() == Some("Pull missing monitoring data"));
+    let pull = pull.expect("a monitoring step")["run"].as_str().expect("a run script");
+    assert!(!pull.contains("git commit") && !pull.contains("git push"), "{pull}");
     assert!(target.join(".gitlab-ci.example.yml").is_file());
     let out = run(&["--book", target.to_str().unwrap(), "check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));

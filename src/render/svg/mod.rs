@@ -51,7 +51,8 @@ mod tests;
 mod timeline;
 
 pub use chart::{
-    BarSeries, HBar, HBars, LineChart, Series, StackedBars, hbar_svg, line_chart_svg, sparkline_svg, stacked_bars_svg,
+    BarSeries, ChartMark, HBar, HBars, LineChart, MarkKind, Series, StackedBars, hbar_svg, line_chart_svg,
+    sparkline_svg, stacked_bars_svg,
 };
 pub use fishbone::{Fishbone, FishboneCategory, FishboneFactor, fishbone_svg};
 pub use timeline::{TimelineChart, TimelineItem, timeline_svg};
