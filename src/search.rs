@@ -32,11 +32,11 @@ use pagefind::options::PagefindServiceConfig;
 use serde::{Deserialize, Serialize};
 
 /// Name of the manifest in `out_dir` that lists the shard bundles for the search page.
-pub const SHARDS_FILE: &str = "shards.json";
+pub(crate) const SHARDS_FILE: &str = "shards.json";
 
 /// Filter name the browser script attaches to every page of a shard (via Pagefind's `mergeFilter`) so it
 /// can query one shard at a time; records may not use it themselves.
-pub const SHARD_FILTER: &str = "rb_shard";
+pub(crate) const SHARD_FILTER: &str = "rb_shard";
 
 /// Bumped whenever the way records are turned into an index changes, so old cache entries are not reused.
 const CACHE_FORMAT: &str = "retrobook-search-v1";
@@ -58,7 +58,7 @@ const UNUSED_BUNDLE_PREFIXES: [&str; 5] =
 /// All strings are plain text. Pagefind stores them as they are and the search page inserts them into
 /// the DOM as text, so callers must not HTML-escape anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchRecord {
+pub(crate) struct SearchRecord {
     /// Site-relative URL of the page, e.g. `retros/db-failover/` (a leading `/` is tolerated and dropped).
     /// Must be unique across all records.
     pub url: String,
@@ -83,7 +83,7 @@ pub struct SearchRecord {
 
 /// What [`build_search`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SearchStats {
+pub(crate) struct SearchStats {
     /// Records indexed (or reused from the cache).
     pub records: usize,
     /// Shard bundles written.
@@ -108,7 +108,7 @@ pub struct SearchStats {
 /// Shards are indexed in parallel on scoped threads, each with its own single-threaded Tokio runtime, so
 /// this function works the same whether or not it is called from inside a Tokio runtime (from async
 /// code, call it through `spawn_blocking`: it blocks).
-pub fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: Option<&Path>) -> Result<SearchStats> {
+pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: Option<&Path>) -> Result<SearchStats> {
     let shards = group_into_shards(records)?;
 
     fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;

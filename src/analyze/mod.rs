@@ -1,7 +1,7 @@
 //! Cross-incident indexes: pure functions over a [`Book`].
 
-pub mod completeness;
-pub mod stats;
+pub(crate) mod completeness;
+pub(crate) mod stats;
 
 use crate::model::{Action, ActionStatus, Book, Priority, Retro, Section, SectionKind};
 use jiff::civil::Date;

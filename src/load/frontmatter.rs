@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 
 /// The delimiter style of a front-matter block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     Yaml,
     Toml,
 }
 
 /// Front matter cut from a file: its text and where it and the body start.
 #[derive(Debug)]
-pub struct Cut<'a> {
+pub(crate) struct Cut<'a> {
     pub style: Style,
     pub matter: &'a str,
     /// File line of the first line of `matter`.
@@ -29,7 +29,7 @@ pub struct Cut<'a> {
 }
 
 /// Splits front matter from the body. `Err` carries the line of an unclosed opening delimiter.
-pub fn cut(text: &str) -> Result<Option<Cut<'_>>, u32> {
+pub(crate) fn cut(text: &str) -> Result<Option<Cut<'_>>, u32> {
     let first = text.lines().next().unwrap_or("");
     let (style, delim) = match first.trim_end() {
         "---" => (Style::Yaml, "---"),
@@ -64,7 +64,7 @@ pub fn cut(text: &str) -> Result<Option<Cut<'_>>, u32> {
 }
 
 /// Every key retrobook reads from front matter.
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "id",
     "title",
     "date",
@@ -96,7 +96,8 @@ const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "gap"];
 ///
 /// A new key: add it here and to the reader's `match` (or `node.get`), to the model, to the
 /// shape in schema.rs and to docs/format.md's table; the tests name whatever is left out.
-pub const SHAPES: &[(&str, &[&str])] = &[
+#[cfg(test)]
+pub(crate) const SHAPES: &[(&str, &[&str])] = &[
     ("", KEYS),
     ("impact", IMPACT_KEYS),
     ("impact.slo", SLO_KEYS),
@@ -109,7 +110,7 @@ const FOREIGN_STAND_INS: &[&str] = &["description", "author"];
 
 /// What front matter supplied; `None` where a key was absent or unusable.
 #[derive(Debug, Default)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub id: Option<(String, Pos)>,
     pub title: Option<String>,
     pub date: Option<jiff::civil::Date>,
@@ -136,7 +137,7 @@ pub struct Meta {
 }
 
 /// Reads typed values out of a front-matter tree.
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     pub file: &'a str,
     pub config: &'a Config,
     /// Error for native front matter; warning for other tools' front matter.
@@ -257,7 +258,7 @@ impl Reader<'_> {
     }
 
     /// Reads the whole front-matter tree.
-    pub fn read(&mut self, root: &Node, native: bool) -> Meta {
+    pub(crate) fn read(&mut self, root: &Node, native: bool) -> Meta {
         let mut meta = Meta::default();
         let NodeKind::Map(entries) = &root.kind else {
             self.report(

@@ -1,12 +1,12 @@
 //! Loading a book: walk the retros folder, read files in parallel, parse front matter, sections and
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
-pub mod adopt;
-pub mod frontmatter;
+pub(crate) mod adopt;
+pub(crate) mod frontmatter;
 pub mod log;
 pub mod monitoring;
-pub mod sections;
-pub mod timeline;
+pub(crate) mod sections;
+pub(crate) mod timeline;
 
 /// The position-keeping value tree, re-exported from [`crate::value`] for the readers here.
 pub use crate::value::{self, fastyaml};

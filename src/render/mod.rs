@@ -1,18 +1,18 @@
 //! Rendering: page contexts → Tera templates → files in memory. Nothing here parses Markdown
 //! front matter or reads git; everything comes from the loaded [`Book`].
 
-pub mod assets;
+pub(crate) mod assets;
 pub mod context;
-pub mod format;
-pub mod indexes;
+pub(crate) mod format;
+pub(crate) mod indexes;
 pub mod markdown;
-pub mod page;
-pub mod public;
-pub mod records;
-pub mod stats;
-pub mod svg;
+pub(crate) mod page;
+pub(crate) mod public;
+pub(crate) mod records;
+pub(crate) mod stats;
+pub(crate) mod svg;
 pub mod theme;
-pub mod visuals;
+pub(crate) mod visuals;
 
 use crate::model::Book;
 use anyhow::Result;

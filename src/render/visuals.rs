@@ -5,7 +5,7 @@ use crate::model::{Moment, Monitoring, Retro};
 use jiff::tz::TimeZone;
 
 /// The visual timeline: the four moments on an axis, durations between them, numbered entries.
-pub fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
+pub(crate) fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
     let moment = |m: Moment| r.impact.moment(m).map(|v| v.at.as_second());
     if r.timeline.is_empty() && moment(Moment::Started).is_none() {
         return None;
@@ -33,7 +33,7 @@ pub fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
 }
 
 /// The Ishikawa diagram: one bone per category that has factors.
-pub fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> String) -> Option<String> {
+pub(crate) fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> String) -> Option<String> {
     if r.factors.is_empty() {
         return None;
     }
@@ -62,7 +62,7 @@ pub fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> S
 
 /// One chart per monitoring series that has data, with the baseline and the incident window;
 /// and a one-sentence text equivalent.
-pub fn series_charts(r: &Retro, tz: &TimeZone) -> Vec<(String, String, String, String)> {
+pub(crate) fn series_charts(r: &Retro, tz: &TimeZone) -> Vec<(String, String, String, String)> {
     let window = r.impact.started.as_ref().map(|s| {
         let end = r.impact.resolved.as_ref().or(r.impact.mitigated.as_ref()).map_or(s.at, |e| e.at);
         (s.at.as_second(), end.as_second())

@@ -10,9 +10,9 @@
 //! - [`stats`]: time to detect, mitigate and resolve; incidents per month.
 //! - `table`: the terminal table engine the three share.
 
-pub mod actions;
-pub mod factors;
-pub mod stats;
+pub(crate) mod actions;
+pub(crate) mod factors;
+pub(crate) mod stats;
 mod table;
 
 pub use actions::ActionFilter;

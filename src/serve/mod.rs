@@ -12,8 +12,8 @@
 //! at most [`Limits::max_connections`] connections at once.
 
 pub mod host;
-pub mod site;
-pub mod watch;
+pub(crate) mod site;
+pub(crate) mod watch;
 
 use crate::diagnostic::Diagnostic;
 use anyhow::Context;
