@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Opens the repository that contains `root`, honouring `GIT_CEILING_DIRECTORIES` like git.
-pub fn open(root: &Path) -> Result<Repository, git2::Error> {
+pub(crate) fn open(root: &Path) -> Result<Repository, git2::Error> {
     // libgit2 re-hashes every object it reads (SHA-1 with collision detection): that was about
     // 40% of the history walk. git itself does not verify objects on read; nor do we.
     git2::opts::strict_hash_verification(false);
@@ -462,7 +462,7 @@ fn blob_at(repo: &Repository, tree: Option<Oid>, path: &str) -> Option<Oid> {
 
 /// The actions of a retro's text as (id, closed) pairs, read with the project's front-matter
 /// reader. Text that does not parse gives no actions.
-pub fn action_states(text: &str) -> Vec<(String, bool)> {
+pub(crate) fn action_states(text: &str) -> Vec<(String, bool)> {
     let text = crate::text::normalize_text(text);
     let Ok(Some(cut)) = frontmatter::cut(&text) else { return Vec::new() };
     let tree = match cut.style {

@@ -11,14 +11,23 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
+    /// Impact began (supplies `impact.started` when the front matter does not).
     Started,
+    /// Someone or something noticed (supplies `impact.detected`).
     Detected,
+    /// The incident was declared or handed up (an adopted `Incident declared` line).
     Escalated,
+    /// Impact stopped (supplies `impact.mitigated`).
     Mitigated,
+    /// The underlying problem was fixed (supplies `impact.resolved`).
     Resolved,
+    /// A message to stakeholders or customers went out.
     Comms,
+    /// The moment the cause became clear.
     Breakthrough,
+    /// A misunderstanding between responders, worth learning from.
     Miscommunication,
+    /// Responsibility passed to someone else (shift change, new commander).
     Handoff,
 }
 
@@ -64,6 +73,7 @@ pub struct TimelineEntry {
     pub at: Timestamp,
     /// The civil date-time as written (in the section's zone).
     pub local: DateTime,
+    /// The `[kind]` written after the time; None for a plain entry.
     pub kind: Option<EntryKind>,
     /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
     /// the heading remainder plus the following paragraph(s) until the next entry.
@@ -75,7 +85,7 @@ pub struct TimelineEntry {
 /// What a customer may see of one incident. Filled only by `public::project`, the leak-proof
 /// projection the external site is built from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicRetro {
+pub(crate) struct PublicRetro {
     /// URL segment of the incident's page (the retro's stable id).
     pub slug: String,
     /// Page URL relative to the public site root: `incidents/<slug>/`.
@@ -109,7 +119,7 @@ pub struct PublicRetro {
 /// What the public site knows about itself: `[output.external]` and the language, nothing else
 /// (the book's own title and description are internal).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicSite {
+pub(crate) struct PublicSite {
     pub title: String,
     pub description: String,
     pub language: String,
@@ -121,7 +131,9 @@ pub struct PublicSite {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Spanned<T> {
+    /// The value as read.
     pub value: T,
+    /// Where it was written in the retro's file.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -137,9 +149,12 @@ impl<T> Spanned<T> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocStatus {
+    /// Being written (the default when `status` is absent).
     #[default]
     Draft,
+    /// Written, waiting for reviewers.
     InReview,
+    /// Reviewed and final; only published retros go to the external site.
     Published,
 }
 
@@ -164,9 +179,13 @@ impl DocStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActionStatus {
+    /// Nobody has started on it.
     Open,
+    /// Someone is working on it.
     InProgress,
+    /// Finished.
     Done,
+    /// Decided against; no longer counted as open.
     WontDo,
 }
 
@@ -197,8 +216,11 @@ impl ActionStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Priority {
+    /// Do first.
     High,
+    /// Do soon.
     Medium,
+    /// Do when there is time.
     Low,
 }
 
@@ -223,9 +245,13 @@ impl Priority {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Moment {
+    /// Impact began.
     Started,
+    /// Someone or something noticed.
     Detected,
+    /// Impact stopped.
     Mitigated,
+    /// The underlying problem was fixed.
     Resolved,
 }
 
@@ -256,7 +282,9 @@ impl Moment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MomentSource {
+    /// `impact.<moment>` in the front matter.
     FrontMatter,
+    /// A timeline entry of the matching `[kind]`.
     Timeline,
     /// A key-event line of an adopted file (docs/format.md, "Key events"): `First detected
     /// 2021-07-12 15:44`.
@@ -266,8 +294,11 @@ pub enum MomentSource {
 /// One of the four moments, with its source and position.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MomentValue {
+    /// The instant.
     pub at: Timestamp,
+    /// Where the instant was read.
     pub source: MomentSource,
+    /// Where it was written in the retro's file.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -275,12 +306,19 @@ pub struct MomentValue {
 /// Impact: the four moments and plain statements of who lost what.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Impact {
+    /// When impact began; None when the retro does not say.
     pub started: Option<MomentValue>,
+    /// When the incident was noticed; None when not stated.
     pub detected: Option<MomentValue>,
+    /// When impact stopped; None when not stated.
     pub mitigated: Option<MomentValue>,
+    /// When the problem was fixed; None when not stated.
     pub resolved: Option<MomentValue>,
+    /// `impact.users`: who lost what, in plain words.
     pub users: Option<String>,
+    /// `impact.data-loss`; None when the retro does not say.
     pub data_loss: Option<bool>,
+    /// `impact.slo`; None when no SLO is named.
     pub slo: Option<Slo>,
 }
 
@@ -322,14 +360,18 @@ impl Impact {
 /// Time to detect, mitigate and resolve, in whole seconds from `started`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Durations {
+    /// Seconds from started to detected; None when either is unknown.
     pub detect: Option<i64>,
+    /// Seconds from started to mitigated; None when either is unknown.
     pub mitigate: Option<i64>,
+    /// Seconds from started to resolved; None when either is unknown.
     pub resolve: Option<i64>,
 }
 
 /// The SLO an incident burned.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Slo {
+    /// `impact.slo.name`.
     pub name: Option<String>,
     /// Fraction of the error budget burned, 0..1.
     pub budget_burned: Option<f64>,
@@ -342,9 +384,13 @@ pub struct Factor {
     pub id: String,
     /// As written (normalised), before aliases, for "did you mean" and hygiene reports.
     pub written_id: String,
+    /// `category`, else the one `[factors.<id>]` in book.toml gives; None when neither does.
     pub category: Option<String>,
+    /// One-line description of the factor.
     pub summary: Option<String>,
+    /// The chain of "why?" answers, in order.
     pub whys: Vec<String>,
+    /// Where the factor's id was written.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -352,15 +398,25 @@ pub struct Factor {
 /// A follow-up action (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
+    /// Unique within the retro (`A1`, `A2`, …).
     pub id: String,
+    /// What will be done.
     pub title: String,
+    /// Person or team responsible; None when nobody is named.
     pub owner: Option<String>,
+    /// Where the action stands.
     pub status: ActionStatus,
+    /// How urgent it is; None when not stated.
     pub priority: Option<Priority>,
+    /// The day it should be done by; None when no date was set.
     pub due: Option<Date>,
+    /// Tracker URL (ticket, issue); None when not linked.
     pub link: Option<String>,
+    /// Ids of the retro's factors this action addresses, each with its place.
     pub addresses: Vec<Spanned<String>>,
+    /// Why this action, in a sentence.
     pub why: Option<String>,
+    /// Where the action's id was written.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -376,19 +432,26 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Monitoring {
+    /// A metric to chart from a CSV file.
     Series {
+        /// What is measured (chart title).
         metric: String,
+        /// Unit of the values (`ms`, `%`); None when unitless.
         unit: Option<String>,
         /// CSV path as written: relative to the retro's folder (see [`Retro::asset_path`]).
         data: Option<Spanned<String>>,
+        /// CSV path of a normal period to draw behind the series, as written.
         baseline: Option<Spanned<String>>,
         /// The series read from `data`: (Unix seconds, value), in file order.
         #[serde(skip)]
         points: Vec<(i64, f64)>,
+        /// The baseline read from `baseline`, like `points`.
         #[serde(skip)]
         baseline_points: Vec<(i64, f64)>,
     },
+    /// A signal the team did not have and wished for.
     Gap {
+        /// What was missing, in plain words.
         text: String,
     },
 }
@@ -397,12 +460,19 @@ pub enum Monitoring {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SectionKind {
+    /// What stakeholders and customers were told.
     StakeholderMessage,
+    /// The story of the incident.
     Narrative,
+    /// Dated entries, one per line.
     Timeline,
+    /// The charts and the monitoring gaps.
     Monitoring,
+    /// Why it happened.
     ContributingFactors,
+    /// How the systems failed, in detail.
     TechnicalAnalysis,
+    /// What will change.
     FollowUpActions,
 }
 
@@ -452,6 +522,7 @@ pub struct Section {
     pub kind: Option<SectionKind>,
     /// An anchor slug, unique within the retro.
     pub slug: String,
+    /// Heading level, 1–6 (`#` … `######`).
     pub level: u8,
     /// Markdown under the heading, up to the next heading of the same or a higher level.
     pub markdown: String,
@@ -507,6 +578,7 @@ impl StatedKind {
 /// A duration as a file states it. Kept for display and `check`; statistics never use it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatedDuration {
+    /// Which duration it states.
     pub kind: StatedKind,
     /// Whole seconds.
     pub seconds: i64,
@@ -529,35 +601,57 @@ pub struct Adoption {
 /// One retrospective.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Retro {
+    /// The retro's stable id: its page URL and the key `related` and the indexes use.
     pub id: String,
+    /// Where the id was written.
     #[serde(skip)]
     pub id_pos: Pos,
     /// Path relative to the book root, with `/` separators.
     pub path: String,
+    /// Absolute path of the file, for reading assets and git history.
     #[serde(skip)]
     pub abs_path: PathBuf,
+    /// The incident's title.
     pub title: String,
+    /// The day the incident started; None when an adopted file does not say.
     pub date: Option<Date>,
+    /// One of `[retros].severities` in book.toml; None when not stated.
     pub severity: Option<String>,
+    /// The document's state.
     pub status: DocStatus,
     /// From front matter, else the first paragraph of the body.
     pub summary: Option<String>,
+    /// Services affected.
     pub services: Vec<String>,
+    /// Teams involved.
     pub teams: Vec<String>,
+    /// Free-form labels for the tag index.
     pub tags: Vec<String>,
+    /// Who wrote the retro.
     pub authors: Vec<String>,
+    /// Who reviewed it.
     pub reviewers: Vec<String>,
+    /// Incident role → person (`incident-commander: Ana Ruiz`).
     pub roles: BTreeMap<String, String>,
+    /// Included in the customer-facing site (`external: true`).
     pub external: bool,
+    /// Ids of related retros, each with its place; `check` makes sure they exist.
     pub related: Vec<Spanned<String>>,
+    /// The four moments and who lost what.
     pub impact: Impact,
+    /// Contributing factors, in file order.
     pub factors: Vec<Factor>,
+    /// Follow-up actions, in file order.
     pub actions: Vec<Action>,
+    /// Monitoring series and gaps, in file order.
     pub monitoring: Vec<Monitoring>,
     /// Markdown before the first section heading (after a leading title heading).
     pub preamble: String,
+    /// The body's sections, in file order.
     pub sections: Vec<Section>,
+    /// Entries of the timeline section(s), in file order.
     pub timeline: Vec<TimelineEntry>,
+    /// What kind of front matter the file has.
     pub front_matter: FrontMatterKind,
     /// A file without retrobook front matter (none, or another tool's): its structure was read
     /// from the body by the rules of docs/format.md ("Adoption").
@@ -596,8 +690,11 @@ impl Retro {
 /// A whole book: configuration and every retro, sorted by date then id.
 #[derive(Debug, Clone)]
 pub struct Book {
+    /// The book's folder (where book.toml is).
     pub root: PathBuf,
+    /// book.toml, read and checked.
     pub config: crate::config::Config,
+    /// Every retro of the book.
     pub retros: Vec<Retro>,
     /// What git knows about the retros; empty until [`crate::git::read_history`] fills it.
     pub history: crate::history::History,

@@ -17,7 +17,7 @@ pub(crate) const MIN_WHYS: usize = 2;
 
 /// One element of the checklist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Item {
+pub(crate) struct Item {
     /// The `[retros.required]` key of the element, e.g. `follow-up-actions`.
     pub key: &'static str,
     pub label: &'static str,
@@ -33,7 +33,7 @@ pub struct Item {
 
 /// The checklist of one retro.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Completeness {
+pub(crate) struct Completeness {
     pub items: Vec<Item>,
     /// Number of elements that are complete.
     pub done: usize,

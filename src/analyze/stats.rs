@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Count, median, 90th percentile and mean of a set of durations, in whole seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct DurationStats {
+pub(crate) struct DurationStats {
     /// How many retros have both moments of this duration.
     pub n: usize,
     /// The middle value; of an even count, the mean of the two middle values rounded down.

@@ -25,7 +25,9 @@ use std::sync::LazyLock;
 
 /// The result of loading: the book and everything noticed while reading it.
 pub struct Loaded {
+    /// Everything that could be read.
     pub book: Book,
+    /// Problems found while reading (before the book-level rules of `check`).
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -36,7 +38,7 @@ pub fn load_book(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 }
 
 /// Loads a book with an already parsed configuration.
-pub fn load_with_config(root: &Path, config: Config) -> Loaded {
+pub(crate) fn load_with_config(root: &Path, config: Config) -> Loaded {
     let dir = root.join(&config.retros.dir);
     let (files, unreadable) = discover_reporting(&dir);
     let results: Vec<(Vec<Retro>, Vec<Diagnostic>)> = files
@@ -75,7 +77,7 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
 
 /// Loads a book from files already in memory (path relative to the book, bytes), e.g. read from a
 /// git tree. Assets (monitoring CSVs) are still read from disk under `root`.
-pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
+pub(crate) fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
     let results: Vec<(Vec<Retro>, Vec<Diagnostic>)> =
         files.par_iter().map(|(rel, bytes)| load_retro(bytes, rel, &root.join(rel), &config)).collect();
     let mut retros = Vec::with_capacity(results.len());
@@ -91,7 +93,7 @@ pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)
 /// Folders under the retros folder that never hold retros or their assets: built sites, the
 /// theme, build output. `discover`, the history walk, `serve`'s watcher and asset publishing
 /// all skip them.
-pub const NOT_RETROS: [&str; 5] = ["site", "site-external", "theme", "target", "node_modules"];
+pub(crate) const NOT_RETROS: [&str; 5] = ["site", "site-external", "theme", "target", "node_modules"];
 
 /// The files under `dir` that are retros: Markdown files, and files without an extension (some
 /// teams keep postmortems that way). Hidden entries and build output are skipped. Sorted.
@@ -100,7 +102,7 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// [`discover`], and the folders (or files) under `dir` that could not be read, with the error.
-pub fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+pub(crate) fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut unreadable = Vec::new();
     // Sorted once at the end rather than per directory while walking.
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
@@ -193,7 +195,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
 }
 
 /// The diagnostic for a `[retros] dir` that does not exist.
-pub fn missing_dir(config: &Config) -> Diagnostic {
+pub(crate) fn missing_dir(config: &Config) -> Diagnostic {
     Diagnostic::error(
         crate::config::FILE,
         Pos::START,
@@ -577,7 +579,7 @@ static DATE_IN_NAME: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"(\d{4})[-/](\d{2})[-/](\d{2})").expect("valid regex"));
 
 /// A `YYYY-MM-DD` (or `YYYY/MM/DD`) in the file or folder names.
-pub fn date_from_path(rel: &str) -> Option<Date> {
+pub(crate) fn date_from_path(rel: &str) -> Option<Date> {
     DATE_IN_NAME.captures_iter(rel).find_map(|c| ymd(&c[1], &c[2], &c[3]))
 }
 
@@ -596,7 +598,7 @@ static DATE_IN_TEXT: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// The first full date written in a text (`2023-01-25`, `29 November 2019`, `Oct 15, 2018`).
-pub fn date_in_text(text: &str) -> Option<Date> {
+pub(crate) fn date_in_text(text: &str) -> Option<Date> {
     DATE_IN_TEXT.captures_iter(text).find_map(|c| date_from_captures(&c))
 }
 
@@ -625,7 +627,7 @@ static TITLE_DATE_PREFIX: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// A title from a heading: a leading date (and "incident date:" label) removed, outer quotes too.
-pub fn clean_title(h: &str) -> String {
+pub(crate) fn clean_title(h: &str) -> String {
     let t = TITLE_DATE_PREFIX.replace(h, "");
     let t = t.trim();
     let t = t.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(t);
@@ -633,7 +635,7 @@ pub fn clean_title(h: &str) -> String {
 }
 
 /// A title from a file name: date prefix removed, dashes to spaces, first letter capitalised.
-pub fn humanize_stem(stem: &str) -> String {
+pub(crate) fn humanize_stem(stem: &str) -> String {
     let t = TITLE_DATE_PREFIX.replace(stem, "");
     let t = t.replace(['-', '_'], " ");
     let t = sections::collapse(&t);
@@ -693,7 +695,7 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
 }
 
 /// An RFC 3339 timestamp, or `YYYY-MM-DD HH:MM[:SS]` (or with `T`) read in `tz`.
-pub fn parse_timestamp(s: &str, tz: &TimeZone) -> Result<Timestamp, DateError> {
+pub(crate) fn parse_timestamp(s: &str, tz: &TimeZone) -> Result<Timestamp, DateError> {
     let s = s.trim();
     if let Some(ts) = utc_timestamp(s) {
         return Ok(ts);

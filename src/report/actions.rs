@@ -18,7 +18,7 @@ pub struct ActionFilter {
 
 impl ActionFilter {
     /// Whether `action` passes the filter.
-    pub fn accepts(&self, action: &ActionEntry) -> bool {
+    pub(crate) fn accepts(&self, action: &ActionEntry) -> bool {
         (!self.overdue || action.overdue)
             && match &self.owner {
                 Some(want) => action.owner.as_deref().is_some_and(|o| o.to_lowercase() == want.to_lowercase()),

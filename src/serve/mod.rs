@@ -38,22 +38,26 @@ use tokio::sync::broadcast;
 use watch::{Layout, Plan};
 
 /// Where the live-reload endpoints live; no page of a site can be there.
-pub const LIVE_PREFIX: &str = "/__retrobook/";
+pub(crate) const LIVE_PREFIX: &str = "/__retrobook/";
 
 /// How long the watcher waits for a burst of events to end before rebuilding.
-pub const DEBOUNCE: Duration = Duration::from_millis(40);
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// Options of `serve`.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The book's folder.
     pub root: PathBuf,
+    /// Where to listen (port 0: any free port).
     pub addr: SocketAddr,
+    /// The day overdue actions and ages are counted from; None means the real today.
     pub today: Option<Date>,
     /// Print a line per rebuild to stderr.
     pub log: bool,
     /// Host names answered besides loopback names and IP addresses that reach the server
     /// (`--allowed-host`).
     pub allowed_hosts: Vec<String>,
+    /// What one client may hold of the server.
     pub limits: Limits,
 }
 
@@ -559,7 +563,7 @@ fn plain(code: StatusCode, text: &'static str) -> Response {
 }
 
 /// The content type of a site file, by its extension.
-pub fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match (path, ext.as_str()) {
         ("feed.xml", _) => "application/atom+xml; charset=utf-8",
@@ -586,7 +590,7 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// Adds the live-reload script to an HTML page (only to responses: the built site never has it).
-pub fn inject(html: &[u8], generation: u64) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], generation: u64) -> Vec<u8> {
     let tag = format!("<script src=\"{LIVE_PREFIX}live.js\" data-generation=\"{generation}\" defer></script>\n");
     let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());
