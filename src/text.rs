@@ -3,7 +3,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use std::ops::Range;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 /// Lower-case; runs of characters other than `[a-z0-9._-]` become `-`; no leading dot or dash.
 pub fn slugify(s: &str) -> String {
@@ -39,6 +39,37 @@ pub(crate) fn normalize_factor_id(s: &str) -> String {
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// A book's folders: its root (where book.toml is), the retros folder and the theme overrides.
+/// `serve` watches them; `git` finds them inside the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// The book's folder.
+    pub root: PathBuf,
+    /// `[retros] dir` relative to the book, without a leading `./` and without slashes at either
+    /// end: `retros`, `docs/retros`, or `""` when the retros are the book's folder itself.
+    pub retros_dir: String,
+}
+
+impl Layout {
+    /// The book at `root` whose retros live in `retros_dir` (`[retros] dir`, as written).
+    pub(crate) fn new(root: &Path, retros_dir: &str) -> Layout {
+        let retros_dir = retros_dir.trim_start_matches("./").trim_matches('/').to_string();
+        Layout { root: root.to_path_buf(), retros_dir }
+    }
+    /// The retros folder.
+    pub(crate) fn retros(&self) -> PathBuf {
+        self.root.join(&self.retros_dir)
+    }
+    /// The book's theme overrides: `theme/` in the book's folder.
+    pub(crate) fn theme(&self) -> PathBuf {
+        self.root.join("theme")
+    }
+    /// A path relative to the retros folder (`/` separators), made relative to the book.
+    pub(crate) fn book_path(&self, in_retros: &str) -> String {
+        if self.retros_dir.is_empty() { in_retros.to_string() } else { format!("{}/{in_retros}", self.retros_dir) }
+    }
 }
 
 /// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither):
@@ -184,6 +215,25 @@ pub(crate) fn human_duration(seconds: i64, style: DurationStyle) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layout_normalises_the_retros_folder() {
+        let root = Path::new("/b");
+        for written in ["retros", "./retros", "retros/", "/retros/"] {
+            let l = Layout::new(root, written);
+            assert_eq!(l.retros_dir, "retros", "{written}");
+            assert_eq!(l.retros(), Path::new("/b/retros"));
+            assert_eq!(l.book_path("2024/x.md"), "retros/2024/x.md");
+        }
+        for written in ["", "./", "/"] {
+            let l = Layout::new(root, written);
+            assert_eq!(l.retros_dir, "", "{written:?}");
+            assert_eq!(l.retros(), Path::new("/b"));
+            assert_eq!(l.book_path("x.md"), "x.md");
+        }
+        assert_eq!(Layout::new(root, "docs/retros").book_path("x.md"), "docs/retros/x.md");
+        assert_eq!(Layout::new(root, "retros").theme(), Path::new("/b/theme"));
+    }
 
     #[test]
     fn comments_across_blank_lines_and_unterminated_ones_are_removed() {

@@ -16,6 +16,7 @@ pub(crate) mod site;
 pub(crate) mod watch;
 
 use crate::diagnostic::Diagnostic;
+use crate::text::Layout;
 use anyhow::Context;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -35,7 +36,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
-use watch::{Layout, Plan};
+use watch::Plan;
 
 /// Where the live-reload endpoints live; no page of a site can be there.
 pub(crate) const LIVE_PREFIX: &str = "/__retrobook/";
@@ -318,14 +319,14 @@ fn start_watcher(
 /// Watches the retros folder and theme/ when they exist and are not watched yet (a folder that
 /// appeared, or was deleted and re-created).
 fn watch_dirs(w: &mut Watcher, layout: &Layout, watched: &mut HashSet<PathBuf>) {
-    for dir in [&layout.retros, &layout.theme] {
+    for dir in [layout.retros(), layout.theme()] {
         if !dir.is_dir() {
             // The kernel dropped the watch with the folder.
-            watched.remove(dir);
-        } else if dir != &layout.root && !watched.contains(dir) {
-            match w.watch(dir, notify::RecursiveMode::Recursive) {
+            watched.remove(&dir);
+        } else if dir != layout.root && !watched.contains(&dir) {
+            match w.watch(&dir, notify::RecursiveMode::Recursive) {
                 Ok(()) => {
-                    watched.insert(dir.clone());
+                    watched.insert(dir);
                 }
                 Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
             }
@@ -361,7 +362,7 @@ fn rebuild_loop(
         }
         // A new retros folder (book.toml changed it) or a theme/ folder that appeared.
         let now = Layout::new(&layout.root, engine.retros_dir().unwrap_or("retros"));
-        if plan.config || plan.theme || plan.assets || now.retros != layout.retros {
+        if plan.config || plan.theme || plan.assets || now.retros() != layout.retros() {
             layout = now;
             if let Ok(mut w) = watcher.lock() {
                 watch_dirs(&mut w, &layout, &mut watched);

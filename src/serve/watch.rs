@@ -4,26 +4,9 @@
 //! many ways (write in place, write a temporary file and rename it over the original, delete and
 //! re-create, several events per save), and all of them must give exactly one rebuild.
 
+use crate::text::Layout;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// The folders and files of a book that `serve` watches.
-#[derive(Debug, Clone)]
-pub(crate) struct Layout {
-    /// The book's folder.
-    pub root: PathBuf,
-    /// The retros folder (`[retros] dir`), absolute.
-    pub retros: PathBuf,
-    /// The book's theme overrides, `root/theme`.
-    pub theme: PathBuf,
-}
-
-impl Layout {
-    /// The layout of the book at `root` whose retros live in `retros_dir` (relative to `root`).
-    pub(crate) fn new(root: &Path, retros_dir: &str) -> Layout {
-        Layout { root: root.to_path_buf(), retros: root.join(retros_dir), theme: root.join("theme") }
-    }
-}
 
 /// What one changed path means for the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +30,10 @@ pub(crate) fn classify(layout: &Layout, path: &Path) -> Option<Change> {
     }
     // The theme folder is checked first: a book whose retros folder is the book root would
     // otherwise see theme files as assets.
-    if let Ok(rel) = path.strip_prefix(&layout.theme) {
+    if let Ok(rel) = path.strip_prefix(layout.theme()) {
         return (!is_noise(rel)).then_some(Change::Theme);
     }
-    let rel = path.strip_prefix(&layout.retros).ok()?;
+    let rel = path.strip_prefix(layout.retros()).ok()?;
     if is_noise(rel) {
         return None;
     }
