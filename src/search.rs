@@ -131,9 +131,9 @@ pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: 
 
     let outcomes = run_jobs(&jobs, out_dir, cache_dir)?;
 
-    remove_stale_shards(out_dir, &jobs)?;
+    remove_stale(out_dir, &jobs, "pagefind-entry.json")?;
     if let Some(cache) = cache_dir {
-        remove_stale_cache_entries(cache, &jobs)?;
+        remove_stale(cache, &jobs, KEY_FILE)?;
     }
 
     // Newest first: the search page loads the first shard as Pagefind's primary index.
@@ -445,34 +445,20 @@ fn store_in_cache(cache: &Path, job: &ShardJob<'_>, bundle: &Path) -> Result<()>
     replace_dir(&staging, &cache.join(job.name))
 }
 
-/// Removes bundles of shards that no longer exist (recognised by their `pagefind-entry.json`, so that
-/// unrelated folders a caller keeps in `out_dir` survive) and staging folders of interrupted builds.
-fn remove_stale_shards(out_dir: &Path, jobs: &[ShardJob<'_>]) -> Result<()> {
+/// Removes the folders of `dir` that belong to no current shard and that this module wrote:
+/// those holding `marker` (so unrelated folders a caller keeps there survive, and several caches
+/// may share one folder) and the staging folders (`.tmp-…`) of interrupted builds. Keeps the
+/// index and the cache from growing with shards that no longer exist.
+fn remove_stale(dir: &Path, jobs: &[ShardJob<'_>], marker: &str) -> Result<()> {
     let current: BTreeSet<&str> = jobs.iter().map(|j| j.name).collect();
-    for entry in fs::read_dir(out_dir)? {
+    for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         if !path.is_dir() || current.contains(name.as_str()) {
             continue;
         }
-        if name.starts_with(".tmp-") || path.join("pagefind-entry.json").is_file() {
-            fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Keeps the cache from growing with shards that no longer exist. Only folders this module wrote (they
-/// hold a key file) are touched, in case the caller points several caches at one folder.
-fn remove_stale_cache_entries(cache: &Path, jobs: &[ShardJob<'_>]) -> Result<()> {
-    let current: BTreeSet<&str> = jobs.iter().map(|j| j.name).collect();
-    for entry in fs::read_dir(cache)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        let ours = name.starts_with(".tmp-") || path.join(KEY_FILE).is_file();
-        if path.is_dir() && ours && !current.contains(name.as_str()) {
+        if name.starts_with(".tmp-") || path.join(marker).is_file() {
             fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
         }
     }
