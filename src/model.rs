@@ -537,7 +537,7 @@ pub struct Section {
 }
 
 /// How a retro's metadata was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FrontMatterKind {
     /// retrobook front matter (has an `id`): required keys are enforced.
@@ -545,6 +545,7 @@ pub enum FrontMatterKind {
     /// Front matter written for another tool: shared keys read, the rest ignored with a warning.
     Foreign,
     /// No front matter: an existing postmortem adopted as-is.
+    #[default]
     None,
 }
 
@@ -598,8 +599,9 @@ pub struct Adoption {
     pub impact_users: Option<u32>,
 }
 
-/// One retrospective.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One retrospective. The default is an empty retro without front matter: the front-matter
+/// reader starts from it and fills the keys it reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Retro {
     /// The retro's stable id: its page URL and the key `related` and the indexes use.
     pub id: String,

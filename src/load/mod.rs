@@ -250,7 +250,7 @@ fn parse_retro(
             None => missing.key("date", "no date found in the file name or the text; add `date: YYYY-MM-DD`"),
         }
     }
-    if meta.severity.is_none() && !meta.present.contains(&"severity") {
+    if meta.retro.severity.is_none() && !meta.present.contains(&"severity") {
         missing.key("severity", &format!("add `severity:` with one of {}", config.retros.severities.join(", ")));
     }
     if !broken {
@@ -262,19 +262,24 @@ fn parse_retro(
     }
     timeline_problems(rel, timeline_section, &timeline, issues, diags);
 
-    let mut monitoring_series = meta.monitoring;
-    monitoring::read_series(&mut monitoring_series, abs, rel, &tz, config.retros.max_data_size, diags);
+    // What front matter gave as the model takes it; the rest is filled in below.
+    let Meta { retro: mut from_fm, present, .. } = meta;
+    monitoring::read_series(&mut from_fm.monitoring, abs, rel, &tz, config.retros.max_data_size, diags);
     let mut adoption = Adoption::default();
-    let (impact, stated_durations) = moments(meta.impact, key_events.found, &mut timeline, label_users, &mut adoption);
-    let summary = meta.summary.or_else(|| narrative_summary(&split));
-    let (mut factors, mut actions) = (meta.factors, meta.actions);
-    if adopted && factors.is_empty() && !meta.present.contains(&"factors") {
-        factors = adopt::factors(&split.sections, config);
-        adoption.factors = !factors.is_empty();
+    let stated_impact = std::mem::take(&mut from_fm.impact);
+    let (impact, stated_durations) =
+        moments(stated_impact, key_events.found, &mut timeline, label_users, &mut adoption);
+    let summary = from_fm.summary.take().or_else(|| narrative_summary(&split));
+    if adopted && from_fm.factors.is_empty() && !present.contains(&"factors") {
+        from_fm.factors = adopt::factors(&split.sections, config);
+        adoption.factors = !from_fm.factors.is_empty();
     }
-    if adopted && actions.is_empty() && !meta.present.contains(&"actions") {
-        actions = adopt::actions(&split.sections);
-        adoption.actions = !actions.is_empty();
+    if adopted && from_fm.actions.is_empty() && !present.contains(&"actions") {
+        from_fm.actions = adopt::actions(&split.sections);
+        adoption.actions = !from_fm.actions.is_empty();
+    }
+    if let Some(p) = part {
+        from_fm.tags = p.tags.iter().cloned().chain(std::mem::take(&mut from_fm.tags)).collect();
     }
 
     Retro {
@@ -284,24 +289,8 @@ fn parse_retro(
         abs_path: abs.to_path_buf(),
         title,
         date,
-        severity: meta.severity,
-        status: meta.status.unwrap_or_default(),
         summary,
-        services: meta.services,
-        teams: meta.teams,
-        tags: match part {
-            Some(p) => p.tags.iter().cloned().chain(meta.tags).collect(),
-            None => meta.tags,
-        },
-        authors: meta.authors,
-        reviewers: meta.reviewers,
-        roles: meta.roles,
-        external: meta.external,
-        related: meta.related,
         impact,
-        factors,
-        actions,
-        monitoring: monitoring_series,
         preamble: split.preamble,
         sections: split.sections,
         timeline,
@@ -309,7 +298,7 @@ fn parse_retro(
         adopted,
         adoption,
         stated_durations,
-        hash: [0; 32],
+        ..from_fm
     }
 }
 
