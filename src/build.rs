@@ -64,7 +64,7 @@ pub enum BuildError {
         /// What the git history said (shallow clone, files not committed yet), for the user.
         notes: Vec<String>,
     },
-    /// The destination may not be replaced (see [`check_dest`]): nothing was written.
+    /// The destination may not be replaced (see `check_dest`): nothing was written.
     Destination(anyhow::Error),
     /// Reading the theme, rendering or writing failed; the previous site is untouched.
     Failed(anyhow::Error),
@@ -179,8 +179,8 @@ pub fn cache_dir(dest: &Path) -> PathBuf {
 
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
 /// is untouched; a failure removes the half-written folder. The new folder carries the
-/// [`SITE_MARKER`]; `dest` is replaced only when it is absent, empty or a site (see
-/// [`site_kind`]), never when it is a file or a folder of something else. Leftovers of a killed
+/// `SITE_MARKER`; `dest` is replaced only when it is absent, empty or a site (see
+/// `site_kind`), never when it is a file or a folder of something else. Leftovers of a killed
 /// build beside `dest` (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that is gone) are removed.
 pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let cannot_write = || format!("cannot write {}", dest.display());

@@ -245,7 +245,7 @@ pub(crate) const GROUP_MIN_FILES: usize = 3;
 const GROUP_SHOWN_FILES: usize = 5;
 
 /// Splits diagnostics into those printed one by one and the groups of one message (same rule,
-/// level and text) found in at least [`GROUP_MIN_FILES`] files. Order is kept.
+/// level and text) found in at least `GROUP_MIN_FILES` files. Order is kept.
 pub fn group_repeats(diags: &[Diagnostic]) -> (Vec<Diagnostic>, Vec<Group>) {
     use std::collections::{HashMap, HashSet};
     let mut files: HashMap<(&str, Level, &str), Vec<&str>> = HashMap::new();

@@ -25,7 +25,7 @@ pub(crate) const EXIT_OK: u8 = 0;
 /// The book has errors (also: an operational failure such as a file that cannot be written).
 pub(crate) const EXIT_ERRORS: u8 = 1;
 /// A usage error (clap uses the same code).
-pub(crate) const EXIT_USAGE: u8 = 2;
+const EXIT_USAGE: u8 = 2;
 
 /// What a subcommand returns: its exit code, or an error for [`finish`] to print.
 pub(crate) type Outcome = anyhow::Result<ExitCode>;
@@ -38,7 +38,7 @@ pub(crate) fn exit(code: u8) -> Outcome {
 /// An error that ends the command with a chosen exit code. Without a message it is silent: the
 /// problem was already printed (diagnostics of a broken book.toml).
 #[derive(Debug)]
-pub(crate) struct Failure {
+struct Failure {
     code: u8,
     error: Option<anyhow::Error>,
 }

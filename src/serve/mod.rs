@@ -1,13 +1,13 @@
 //! `serve`: the site from memory, rebuilt when the book changes, with live reload.
 //!
-//! A watcher turns bursts of file events into one [`watch::Plan`]; one rebuild thread applies
-//! plans to the [`site::Engine`], which swaps the changed files into the in-memory site at once;
+//! A watcher turns bursts of file events into one `watch::Plan`; one rebuild thread applies
+//! plans to the `site::Engine`, which swaps the changed files into the in-memory site at once;
 //! only then are open pages told to reload (server-sent events). The search bundle is refreshed
 //! afterwards on its own thread. Nothing is written into the book: the search bundle is built in
 //! a private scratch folder under the system's temporary folder (removed when `serve` stops) and
 //! read into memory.
 //!
-//! The server answers only for the host names in [`host::Hosts`] (DNS rebinding), closes
+//! The server answers only for the host names in `host::Hosts` (DNS rebinding), closes
 //! connections that do not send a request's headers within [`Limits::header_timeout`], and holds
 //! at most [`Limits::max_connections`] connections at once.
 
