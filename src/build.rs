@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 /// Options of a build.
 pub struct BuildOptions {
-    /// Where the site goes, relative to the book (or absolute); replaced only if it is safe to.
+    /// Where the site goes (as given; the binary joins a relative one to the book); replaced whole,
+    /// and refused when it is not safe to replace.
     pub dest: PathBuf,
     /// The day overdue actions and ages are counted from; None means the real today.
     pub today: Option<Date>,

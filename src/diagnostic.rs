@@ -61,7 +61,7 @@ pub struct Diagnostic {
     pub column: u32,
     /// The rule id (docs/check.md), one of the constants of [`rules`].
     pub rule: &'static str,
-    /// How serious it is, after `[lint]` levels are applied.
+    /// How serious it is (`[lint]` in book.toml may change it, see `check::apply_levels`).
     pub level: Level,
     /// What is wrong and what would be right, in a sentence.
     pub message: String,

@@ -38,7 +38,7 @@ pub enum NodeKind {
     Datetime(String),
     /// A list, in order.
     Seq(Vec<Node>),
-    /// A mapping, in file order (duplicate keys are kept for the checks to report).
+    /// A mapping, in file order (a key appears once: a duplicate is a syntax error).
     Map(Vec<(Key, Node)>),
 }
 
