@@ -14,11 +14,15 @@ pub const FILE: &str = "book.toml";
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
+    /// `[book]`: title, description, language.
     pub book: BookConfig,
+    /// `[retros]`: where the retros are and what their values may be.
     pub retros: RetrosConfig,
     /// Shared taxonomy of factors: titles, categories, aliases.
     pub factors: BTreeMap<String, FactorDef>,
+    /// `[lint]`: the level of each rule.
     pub lint: LintConfig,
+    /// `[output]`: the internal and the customer-facing site.
     pub output: OutputConfig,
     /// `[timeline]`: how the communication timeline is read.
     pub timeline: TimelineConfig,
@@ -46,8 +50,11 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BookConfig {
+    /// The book's title (site header, page titles).
     pub title: String,
+    /// One paragraph about the book, for the home page and the feed.
     pub description: String,
+    /// BCP 47 tag of the retros' language (`en`, `pt-BR`), for the pages and the search index.
     pub language: String,
 }
 
@@ -61,10 +68,13 @@ impl Default for BookConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RetrosConfig {
+    /// Folder of the retros, relative to the book (default `retros`).
     pub dir: String,
     /// Most severe first.
     pub severities: Vec<String>,
+    /// IANA zone (`Europe/Berlin`) for times written without an offset (default `UTC`).
     pub timezone: String,
+    /// The categories a factor may name.
     pub factor_categories: Vec<String>,
     /// `[retros.required]`: completeness element → severities for which it is mandatory
     /// (an error in `check` instead of a suggestion), e.g. `five-whys = ["SEV1", "SEV2"]`.
@@ -166,9 +176,13 @@ impl Default for RetrosConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FactorDef {
+    /// Display name of the factor; None shows its id.
     pub title: Option<String>,
+    /// Category for every retro citing the factor, unless the retro names one.
     pub category: Option<String>,
+    /// What the factor means, in a sentence.
     pub description: Option<String>,
+    /// Other ids that mean this factor; retros citing them count here.
     pub aliases: Vec<String>,
 }
 
@@ -177,6 +191,7 @@ pub struct FactorDef {
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct LintConfig {
+    /// How wording that blames a person is reported.
     pub blameless: LintLevel,
     /// Completeness suggestions (notes) in `check`; `[retros.required]` errors apply regardless.
     pub completeness: bool,
@@ -198,14 +213,18 @@ impl Default for LintConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleLevel {
+    /// Not reported.
     Off,
+    /// Reported as a suggestion: never fails a run.
     Note,
+    /// Reported as a warning: fails only with `--strict`.
     Warn,
+    /// Reported as an error: fails `check` and `build`.
     Error,
 }
 
 /// The ids `[lint]` accepts as keys: every rule, and `blameless` for all `blameless-*` rules.
-pub fn lint_rule_ids() -> impl Iterator<Item = &'static str> {
+pub(crate) fn lint_rule_ids() -> impl Iterator<Item = &'static str> {
     crate::diagnostic::RULES.iter().copied().chain(std::iter::once("blameless"))
 }
 
@@ -239,7 +258,7 @@ impl LintConfig {
 }
 
 /// A `[lint.paths]` glob: `*` stays within one folder, `**` crosses folders.
-pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+pub(crate) fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
     globset::GlobBuilder::new(pattern.trim_start_matches("./"))
         .literal_separator(true)
         .build()
@@ -251,8 +270,11 @@ pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LintLevel {
+    /// The lint does not run.
     Off,
+    /// Findings are warnings.
     Warn,
+    /// Findings are errors.
     Error,
 }
 
@@ -261,6 +283,7 @@ pub enum LintLevel {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TrackerConfig {
+    /// Which API the tracker speaks (default: the table's name, else GitHub).
     pub kind: TrackerKind,
     /// Web address: a GitHub Enterprise host, the GitLab instance, the Jira site (which also
     /// resolves bare keys such as `PAY-123`). Default for GitHub: `https://github.com`.
@@ -285,12 +308,16 @@ pub struct TrackerConfig {
 #[serde(rename_all = "kebab-case")]
 pub enum TrackerKind {
     #[default]
+    /// GitHub or GitHub Enterprise (REST v3).
     Github,
+    /// GitLab, any host (REST v4).
     Gitlab,
+    /// Jira Cloud or Server (REST v2).
     Jira,
 }
 
 impl TrackerKind {
+    /// The kind as written in book.toml.
     pub fn as_str(self) -> &'static str {
         match self {
             TrackerKind::Github => "github",
@@ -324,6 +351,7 @@ pub struct SourceConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
+    /// The Prometheus HTTP API (`/api/v1/query_range`).
     Prometheus,
 }
 
@@ -331,7 +359,9 @@ pub enum SourceKind {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OutputConfig {
+    /// `[output.html]`: the internal site.
     pub html: HtmlConfig,
+    /// `[output.external]`: the customer-facing site.
     pub external: ExternalConfig,
 }
 
@@ -369,6 +399,7 @@ impl Default for ExternalConfig {
 pub struct HtmlConfig {
     /// Path prefix where the site is served, e.g. `/` or `/team/retros/`.
     pub site_url: String,
+    /// Web URL of the book's repository, for "history" links on retro pages; None hides them.
     pub git_repository_url: Option<String>,
     /// e.g. `https://github.com/acme/retros/edit/main/{path}`
     pub edit_url_template: Option<String>,
@@ -396,7 +427,7 @@ fn pos_at(tree: &Node, path: &[&str]) -> Pos {
 
 /// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
 /// contributing factor).
-pub const ELEMENT_KEYS: &[&str] = &[
+pub(crate) const ELEMENT_KEYS: &[&str] = &[
     "stakeholder-message",
     "narrative",
     "timeline",
@@ -708,7 +739,7 @@ impl Config {
 const MAX_LANGUAGE_LEN: usize = 35;
 
 /// Whether `tag` is a well-formed BCP 47 language tag (language, script, region, variants).
-pub fn check_language(tag: &str) -> Result<(), String> {
+pub(crate) fn check_language(tag: &str) -> Result<(), String> {
     if tag.is_empty() {
         return Err("is empty".into());
     }
@@ -725,7 +756,7 @@ pub fn check_language(tag: &str) -> Result<(), String> {
 
 /// Whether `dir` names a folder inside the book without looking at the disk: relative, and
 /// without `..`.
-pub fn check_book_path(dir: &str) -> Result<(), String> {
+pub(crate) fn check_book_path(dir: &str) -> Result<(), String> {
     use std::path::Component;
     if dir.trim().is_empty() {
         return Err("is empty".into());
@@ -745,7 +776,7 @@ pub fn check_book_path(dir: &str) -> Result<(), String> {
 
 /// Whether `dir` (relative to `root`) resolves, links followed, to a folder inside `root`.
 /// A folder that does not exist passes: loading reports it.
-pub fn confine(root: &Path, dir: &str) -> Result<(), String> {
+pub(crate) fn confine(root: &Path, dir: &str) -> Result<(), String> {
     check_book_path(dir)?;
     let Ok(target) = std::fs::canonicalize(root.join(dir)) else { return Ok(()) };
     let root = std::fs::canonicalize(root).map_err(|e| format!("cannot be resolved: {e}"))?;
@@ -758,7 +789,7 @@ pub fn confine(root: &Path, dir: &str) -> Result<(), String> {
 
 /// Whether `url` is safe to put in a link, stylesheet or script address: an absolute http(s)
 /// URL, or (when `path_allowed`) a path from the site root such as `/team/retros/`.
-pub fn check_url(url: &str, path_allowed: bool) -> Result<(), String> {
+pub(crate) fn check_url(url: &str, path_allowed: bool) -> Result<(), String> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`')) {
         return Err("holds a space, a quote, `<`, `>`, a backslash or a control character".into());
     }

@@ -39,6 +39,7 @@ pub struct RetroHistory {
 /// When an action first appeared in its retro and when it was first marked `done` or `wont-do`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ActionHistory {
+    /// When the commit that first had the action was made.
     pub first_seen: Timestamp,
     /// `None` while the action is open, when it was reopened after being closed, and when it was
     /// already closed in the first commit that had it (closed at an unknown earlier time).
@@ -102,7 +103,7 @@ impl RetroHistory {
 }
 
 /// The calendar day of a timestamp in the book's time zone.
-pub fn day(t: Timestamp, tz: &TimeZone) -> Date {
+pub(crate) fn day(t: Timestamp, tz: &TimeZone) -> Date {
     t.to_zoned_datetime(tz.clone()).date()
 }
 

@@ -27,7 +27,7 @@ use std::path::Path;
 /// | 12    | build, serve                    | whole pipelines                                        |
 ///
 /// The binary (`main.rs`, `cmd/`, layer 13) is above all of them.
-pub const LAYERS: &[(&str, u8)] = &[
+pub(crate) const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("suggest", 0),
     ("scaffold", 0),
@@ -201,7 +201,7 @@ fn module_path(rel: &str) -> Vec<String> {
 
 /// The back-edges in one file: `(line, used module)` for every path to a top-level module that
 /// is not below the file's own. `rel` is the path under `src/` with `/` separators.
-pub fn violations(rel: &str, src: &str) -> Vec<String> {
+pub(crate) fn violations(rel: &str, src: &str) -> Vec<String> {
     let path = module_path(rel);
     let Some(own) = path.first().cloned() else { return Vec::new() };
     let code = code_only(src);
@@ -273,7 +273,7 @@ move what both need into a lower module (`text` for small helpers) or pass it in
 }
 
 /// Every back-edge in the library under `src`, as messages.
-pub fn check_tree(src: &Path) -> Vec<String> {
+pub(crate) fn check_tree(src: &Path) -> Vec<String> {
     let mut files = BTreeMap::new();
     for entry in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
         let p = entry.path();

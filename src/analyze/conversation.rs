@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// One person (or bot) who wrote in the timeline, or holds a role.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Participant {
+pub(crate) struct Participant {
     pub name: String,
     /// Timeline entries with this author.
     pub entries: usize,
@@ -18,7 +18,7 @@ pub struct Participant {
 
 /// The first person to answer after the first alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FirstResponse {
+pub(crate) struct FirstResponse {
     /// When the alert came (the first `[detected]` entry, else `impact.detected`).
     pub alert: Timestamp,
     pub at: Timestamp,
@@ -29,7 +29,7 @@ pub struct FirstResponse {
 
 /// A stretch of the incident without a stakeholder update.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct UpdateGap {
+pub(crate) struct UpdateGap {
     pub from: Timestamp,
     pub to: Timestamp,
     pub secs: i64,
@@ -37,7 +37,7 @@ pub struct UpdateGap {
 
 /// A timeline entry worth seeing again: a breakthrough or a miscommunication.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Highlight {
+pub(crate) struct Highlight {
     /// 1-based position in the timeline, as numbered on the page.
     pub n: usize,
     pub at: Timestamp,
@@ -48,7 +48,7 @@ pub struct Highlight {
 
 /// The conversation of one retro.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Conversation {
+pub(crate) struct Conversation {
     /// Most entries first, then by name; people with a role and no entry last.
     pub participants: Vec<Participant>,
     pub first_response: Option<FirstResponse>,
@@ -63,7 +63,7 @@ pub struct Conversation {
 
 impl Conversation {
     /// Nothing to show: no author, no role, no update gap, no highlight.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.participants.is_empty()
             && self.first_response.is_none()
             && self.gaps.is_empty()
@@ -72,7 +72,7 @@ impl Conversation {
 }
 
 /// Reads the conversation of `r`; `interval` is `[timeline] update-interval`.
-pub fn conversation(r: &Retro, interval: SignedDuration) -> Conversation {
+pub(crate) fn conversation(r: &Retro, interval: SignedDuration) -> Conversation {
     let timeline = &r.timeline;
     let mut participants: Vec<Participant> = Vec::new();
     for e in timeline {

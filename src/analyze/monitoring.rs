@@ -3,7 +3,7 @@
 //! the points a series was loaded with.
 
 /// The usual time between samples: the median of the intervals (`None` for fewer than 2 points).
-pub fn typical_step(times: &[i64]) -> Option<i64> {
+pub(crate) fn typical_step(times: &[i64]) -> Option<i64> {
     let mut d: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0).collect();
     if d.is_empty() {
         return None;
@@ -14,22 +14,22 @@ pub fn typical_step(times: &[i64]) -> Option<i64> {
 
 /// The sample times of one or more columns that hold a value (`NaN` is no value), sorted and
 /// without duplicates.
-pub fn sample_times<'a>(columns: impl IntoIterator<Item = &'a [(i64, f64)]>) -> Vec<i64> {
+pub(crate) fn sample_times<'a>(columns: impl IntoIterator<Item = &'a [(i64, f64)]>) -> Vec<i64> {
     let mut t: Vec<i64> = columns.into_iter().flatten().filter(|p| !p.1.is_nan()).map(|p| p.0).collect();
     t.sort_unstable();
     t.dedup();
     t
 }
 
-/// Spans between two samples more than two steps apart (spec §2.4.1): `(last sample before,
+/// Spans between two samples more than two steps apart (docs/monitoring.md): `(last sample before,
 /// first sample after)`.
-pub fn no_data_spans(times: &[i64]) -> Vec<(i64, i64)> {
+pub(crate) fn no_data_spans(times: &[i64]) -> Vec<(i64, i64)> {
     let Some(step) = typical_step(times) else { return Vec::new() };
     times.windows(2).filter(|w| w[1] - w[0] > 2 * step).map(|w| (w[0], w[1])).collect()
 }
 
 /// The first sample inside `window` (inclusive) whose value is above `threshold`, in any column.
-pub fn first_crossing<'a>(
+pub(crate) fn first_crossing<'a>(
     columns: impl IntoIterator<Item = &'a [(i64, f64)]>,
     threshold: f64,
     (from, to): (i64, i64),

@@ -7,16 +7,16 @@ use crate::tracking::store::{self, Entry, State};
 
 /// How a retro's status disagrees with its tracker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Drift {
+pub(crate) enum Drift {
     /// Open or in progress here, closed there.
     ClosedThere,
     /// Done here, open there.
     OpenThere,
 }
 
-/// Whether `status` disagrees with what the tracker said (spec §4): open or in progress here
+/// Whether `status` disagrees with what the tracker said (docs/actions.md): open or in progress here
 /// but closed there, or done here but open there. `wont-do` agrees with either.
-pub fn drift(status: ActionStatus, entry: &Entry) -> Option<Drift> {
+pub(crate) fn drift(status: ActionStatus, entry: &Entry) -> Option<Drift> {
     match (status, entry.state) {
         (ActionStatus::Open | ActionStatus::InProgress, State::Closed) => Some(Drift::ClosedThere),
         (ActionStatus::Done, State::Open) => Some(Drift::OpenThere),
@@ -26,7 +26,7 @@ pub fn drift(status: ActionStatus, entry: &Entry) -> Option<Drift> {
 
 /// The status a retro should have to agree with its tracker: a closed item that was not
 /// planned is `wont-do`, any other closed one `done`; an open one `open`.
-pub fn agreeing_status(entry: &Entry) -> ActionStatus {
+pub(crate) fn agreeing_status(entry: &Entry) -> ActionStatus {
     match entry.state {
         State::Open => ActionStatus::Open,
         State::Closed if entry.reason.as_deref().is_some_and(is_not_planned) => ActionStatus::WontDo,
@@ -40,13 +40,13 @@ fn is_not_planned(reason: &str) -> bool {
 }
 
 /// The tracker entry of an action, if it has a link a sync has seen.
-pub fn entry_of<'a>(a: &Action, store: &'a store::Store) -> Option<&'a Entry> {
+pub(crate) fn entry_of<'a>(a: &Action, store: &'a store::Store) -> Option<&'a Entry> {
     a.link.as_ref().and_then(|l| store.get(&l.value))
 }
 
 /// An action's tracker state as pages show it.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct TrackerView {
+pub(crate) struct TrackerView {
     /// The tracker's name in book.toml (or its kind).
     pub name: String,
     /// `open` or `closed`.
@@ -62,7 +62,7 @@ pub struct TrackerView {
 }
 
 /// What the last sync said about `a`, for its row on the retro page and the board.
-pub fn view(a: &Action, book: &crate::model::Book) -> Option<TrackerView> {
+pub(crate) fn view(a: &Action, book: &crate::model::Book) -> Option<TrackerView> {
     let e = entry_of(a, &book.trackers)?;
     let tz = book.config.timezone();
     Some(TrackerView {
@@ -81,7 +81,7 @@ pub fn view(a: &Action, book: &crate::model::Book) -> Option<TrackerView> {
 
 /// Where a reader goes for an action's link: the tracker's address (also for `o/r#12` and bare
 /// Jira keys), or the link itself when it is an http(s) address of another kind.
-pub fn href(a: &Action, config: &crate::config::Config) -> Option<String> {
+pub(crate) fn href(a: &Action, config: &crate::config::Config) -> Option<String> {
     let link = a.link.as_ref()?;
     match links::parse(&link.value, config) {
         Ok(Some(l)) => Some(l.url),

@@ -10,7 +10,7 @@ use crate::diagnostic::rules::TIMELINE_NO_CONVERSATION as RULE;
 /// Impact longer than this without a recorded conversation gets a note.
 const LONG: i64 = 3600;
 
-pub fn check(r: &Retro, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(r: &Retro, out: &mut Vec<Diagnostic>) {
     let Some(started) = r.impact.started.as_ref().map(|m| m.at) else { return };
     let Some(end) = r.impact.resolved.as_ref().or(r.impact.mitigated.as_ref()).map(|m| m.at) else { return };
     let lasted = end.duration_since(started).as_secs();

@@ -119,7 +119,7 @@ impl<'a> IdIndex<'a> {
 
 /// The longest id (or factor id) `check` accepts: ids become folder names and URLs, and file
 /// systems stop at 255 bytes per name.
-pub const MAX_ID_CHARS: usize = 100;
+pub(crate) const MAX_ID_CHARS: usize = 100;
 
 /// Why an id cannot be a folder of the site everywhere, or `None`. `site_files` are the names
 /// the site itself uses beside the id's folder.

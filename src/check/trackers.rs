@@ -8,7 +8,7 @@ use crate::model::{Book, Retro};
 use crate::tracking::{links, store::State};
 
 /// The three rules for one retro.
-pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     // In an adopted file, value problems are warnings (docs/check.md).
     let level = if r.adopted { Level::Warning } else { Level::Error };
     for a in &r.actions {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// What `actions` does.
 #[derive(Debug, Clone, clap::Subcommand)]
-pub enum ActionsCommand {
+pub(crate) enum ActionsCommand {
     /// Ask the trackers about every linked action; write .retrobook/trackers.json
     #[command(after_help = "Tokens come only from the environment variables named by `token-env` (and `user-env` \
 for Jira) in [trackers.*] of book.toml. A link that fails (404, 401, 403, a timeout) is reported and keeps its \
@@ -47,7 +47,7 @@ the tracker's `labels`. With --write each new issue's address is added as the ac
 }
 
 /// Runs `actions …`.
-pub fn run(root: &Path, what: &ActionsCommand, today: Option<jiff::civil::Date>) -> Outcome {
+pub(crate) fn run(root: &Path, what: &ActionsCommand, today: Option<jiff::civil::Date>) -> Outcome {
     let loaded = super::load_or_report(root)?;
     let book = loaded.book;
     let settings = |timeout: u64| Settings { timeout: Duration::from_secs(timeout.max(1)), ..Settings::default() };

@@ -14,14 +14,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Options of `adopt`.
-pub struct AdoptArgs {
+pub(crate) struct AdoptArgs {
     pub paths: Vec<PathBuf>,
     pub write: bool,
     pub split: bool,
 }
 
 /// Runs `adopt` and returns the exit code.
-pub fn run(root: &Path, args: &AdoptArgs) -> Outcome {
+pub(crate) fn run(root: &Path, args: &AdoptArgs) -> Outcome {
     let loaded = super::load_or_report(root)?;
     let book = &loaded.book;
     let wanted = resolve_paths(root, &args.paths).map_err(|msg| usage(anyhow!(msg)))?;

@@ -6,14 +6,14 @@ use retrobook::import::{self, Conversation, Target};
 use std::path::{Path, PathBuf};
 
 /// Where the conversation comes from.
-pub enum Source {
+pub(crate) enum Source {
     Slack { export: PathBuf, channel: String },
     Teams { files: Vec<PathBuf> },
     Csv { file: PathBuf, columns: import::csv::Columns },
 }
 
 /// Options shared by the three sources.
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     pub source: Source,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -23,7 +23,7 @@ pub struct ImportArgs {
 }
 
 /// Runs an import; returns the exit code.
-pub fn run(root: &Path, args: &ImportArgs) -> Outcome {
+pub(crate) fn run(root: &Path, args: &ImportArgs) -> Outcome {
     let config = super::config_or_report(root)?;
     let tz = config.timezone();
     let target = match (&args.into, &args.new) {

@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use std::path::Path;
 
 /// Writes the starter book into `dir`; returns the exit code.
-pub fn run(dir: &Path) -> Outcome {
+pub(crate) fn run(dir: &Path) -> Outcome {
     let files: [(&str, String); 4] = [
         ("book.toml", retrobook::scaffold::INIT_BOOK_TOML.to_string()),
         ("retros/2025-01-15-example-checkout-errors.md", retrobook::scaffold::init_example_retro()),

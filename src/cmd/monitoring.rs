@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// `retrobook monitoring …`
 #[derive(Debug, Clone, Subcommand)]
-pub enum MonitoringKind {
+pub(crate) enum MonitoringKind {
     /// Run each series' `query` over the incident window and write its CSV and provenance
     #[command(after_help = "Each series with a `query` is pulled from its `source` ([monitoring.sources.<name>] in \
 book.toml) from `impact.started` − padding to `impact.resolved` + padding, and written to its `data` CSV beside the \
@@ -47,7 +47,7 @@ fn parse_duration(s: &str) -> Result<i64, String> {
 }
 
 /// Runs `monitoring …`.
-pub fn run(root: &Path, kind: &MonitoringKind) -> Outcome {
+pub(crate) fn run(root: &Path, kind: &MonitoringKind) -> Outcome {
     let MonitoringKind::Pull { retros, source, padding, step, refresh, url } = kind;
     let loaded = super::load_or_report(root)?;
     let opts = PullOptions {

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use jiff::tz::TimeZone;
 use std::path::Path;
 
-/// Header names recognised for each column (case-insensitive), spec §3.2.
+/// Header names recognised for each column (case-insensitive) (docs/import.md).
 const TIME: &[&str] = &["time", "timestamp", "date", "datetime", "date/time"];
 const AUTHOR: &[&str] = &["author", "user", "who", "name", "from", "sender"];
 const TEXT: &[&str] = &["message", "text", "event", "description", "body"];
@@ -14,8 +14,11 @@ const TEXT: &[&str] = &["message", "text", "event", "description", "body"];
 /// Columns chosen on the command line (a header name or a 1-based number).
 #[derive(Debug, Clone, Default)]
 pub struct Columns {
+    /// The time column; None finds it by header (`time`, `timestamp`, `date`).
     pub time: Option<String>,
+    /// The author column; None finds it by header (`author`, `user`, `who`, `name`).
     pub author: Option<String>,
+    /// The message column; None finds it by header (`message`, `text`, `event`, `description`).
     pub text: Option<String>,
 }
 

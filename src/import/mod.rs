@@ -1,4 +1,4 @@
-//! Chat conversations → timeline entries of one retro (spec §3.2).
+//! Chat conversations → timeline entries of one retro (docs/import.md).
 //!
 //! Each source (`slack`, `teams`, `csv`) reads its files into a [`Conversation`]: plain
 //! [`ChatMessage`]s with their own timestamps, and a count of what was dropped and why. Writing is
@@ -35,7 +35,7 @@ pub struct ChatMessage {
 impl ChatMessage {
     /// The kind and the text to write: a message that starts with a kind in brackets
     /// (`[comms] Update for stakeholders…`) was tagged by its author; otherwise the kind is
-    /// suggested from the words (spec §3.2: only unambiguous ones).
+    /// suggested from the words (docs/import.md: only unambiguous ones).
     pub fn entry(&self) -> (Option<EntryKind>, &str) {
         let text = self.text.trim();
         if let Some(rest) = text.strip_prefix('[')
@@ -51,7 +51,9 @@ impl ChatMessage {
 /// Messages read from a source and what was left out, by reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Conversation {
+    /// The messages kept, in time order.
     pub messages: Vec<ChatMessage>,
+    /// What was left out, counted by reason.
     pub dropped: Dropped,
 }
 
@@ -145,6 +147,7 @@ pub struct Outcome {
     pub added: Vec<String>,
     /// Messages already in the retro.
     pub already: usize,
+    /// What the source held but the import left out, by reason.
     pub dropped: Dropped,
     /// The retro was created by this import.
     pub created: bool,

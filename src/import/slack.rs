@@ -252,7 +252,7 @@ fn read_from(source: &mut Source, wanted: &str) -> Result<Conversation> {
     Ok(conversation)
 }
 
-/// Why a message is left out (spec §3.2), if it is.
+/// Why a message is left out (docs/import.md), if it is.
 fn dropped(m: &Message) -> Option<&'static str> {
     if m.kind.as_deref().is_some_and(|k| k != "message") {
         return Some("system events");

@@ -13,6 +13,7 @@ use std::path::Path;
 /// The retro's new text and what was added.
 #[derive(Debug, Clone)]
 pub struct Insertion {
+    /// The whole retro with the entries in place.
     pub text: String,
     /// The new entries as written (one string per entry, possibly several lines).
     pub added: Vec<String>,

@@ -36,11 +36,11 @@ use pass::*;
 use stamp::*;
 use zones::*;
 
-pub use stamp::is_date_only;
-pub use zones::stated_zone;
+pub(crate) use stamp::is_date_only;
+pub(crate) use zones::stated_zone;
 
 #[derive(Debug, Clone, Copy)]
-pub struct TimelineContext<'a> {
+pub(crate) struct TimelineContext<'a> {
     /// The retro's date, used when no date was written.
     pub date: Option<Date>,
     /// The book's default zone, used unless the section states one.
@@ -51,7 +51,7 @@ pub struct TimelineContext<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct TimelineIssue {
+pub(crate) struct TimelineIssue {
     pub line: u32,
     pub column: u32,
     pub rule: &'static str,
@@ -81,7 +81,7 @@ const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday
 /// Parses a timeline section. `section` is the text AFTER the section's heading line,
 /// `first_line` the 1-based file line of its first line, `heading_level` the level of the
 /// section's heading: entry sub-headings are deeper than it.
-pub fn parse_timeline(
+pub(crate) fn parse_timeline(
     section: &str,
     first_line: u32,
     heading_level: u8,
@@ -106,7 +106,7 @@ pub fn parse_timeline(
 
 /// The author of an entry's text, `**Lena Hoffmann:** Status page updated.` (or `**Lena**:`),
 /// and the text after it; `None` when the text does not start with a bold name and a colon.
-pub fn entry_author(text: &str) -> Option<(String, &str)> {
+pub(crate) fn entry_author(text: &str) -> Option<(String, &str)> {
     let rest = text.strip_prefix("**")?;
     let end = rest.find("**")?;
     let (name, after) = (&rest[..end], &rest[end + 2..]);

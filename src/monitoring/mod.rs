@@ -1,4 +1,4 @@
-//! `retrobook monitoring pull` (spec §2.4.1): runs each pulled series' query against its source
+//! `retrobook monitoring pull` (docs/monitoring.md): runs each pulled series' query against its source
 //! over the incident window (and the baseline window), and writes CSV plus provenance beside the
 //! retro. Everything is planned and fetched before anything is written, so a failure anywhere
 //! leaves the book as it was.
@@ -47,8 +47,11 @@ pub struct PullReport {
 /// One query over one window, to be fetched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Window {
+    /// First sample time, Unix seconds (a multiple of `step`).
     pub start: i64,
+    /// Last sample time, Unix seconds.
     pub end: i64,
+    /// Seconds between samples.
     pub step: i64,
 }
 

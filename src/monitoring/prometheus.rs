@@ -10,7 +10,9 @@ use std::time::Duration;
 /// Prometheus wrote it, e.g. `"0.25"`, `"NaN"`, `"+Inf"`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RangeSeries {
+    /// The series' labels (`__name__` included when Prometheus returns it).
     pub labels: BTreeMap<String, String>,
+    /// The samples: Unix seconds and the value as written.
     pub values: Vec<(i64, String)>,
 }
 

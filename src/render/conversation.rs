@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 /// The conversation as the page shows it: times in the book's zone, durations in words.
 #[derive(Debug, Clone, Serialize)]
-pub struct ConversationCtx {
+pub(crate) struct ConversationCtx {
     pub participants: Vec<ParticipantCtx>,
     pub first_response: Option<FirstResponseCtx>,
     /// How many `[comms]` updates during the incident.
@@ -22,14 +22,14 @@ pub struct ConversationCtx {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ParticipantCtx {
+pub(crate) struct ParticipantCtx {
     pub name: String,
     pub entries: usize,
     pub roles: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FirstResponseCtx {
+pub(crate) struct FirstResponseCtx {
     pub author: String,
     pub after: String,
     pub alert_time: String,
@@ -39,7 +39,7 @@ pub struct FirstResponseCtx {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct GapCtx {
+pub(crate) struct GapCtx {
     pub from: String,
     pub to: String,
     pub from_datetime: String,
@@ -48,7 +48,7 @@ pub struct GapCtx {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HighlightCtx {
+pub(crate) struct HighlightCtx {
     pub n: usize,
     pub time: String,
     pub datetime: String,
@@ -58,7 +58,7 @@ pub struct HighlightCtx {
 }
 
 /// The conversation of `r` for its page, or `None` when there is nothing to show.
-pub fn context(c: &Conversation, tz: &TimeZone, md: markdown::MarkdownOptions) -> Option<ConversationCtx> {
+pub(crate) fn context(c: &Conversation, tz: &TimeZone, md: markdown::MarkdownOptions) -> Option<ConversationCtx> {
     if c.is_empty() {
         return None;
     }
@@ -116,7 +116,7 @@ fn short(secs: i64) -> String {
 }
 
 /// The update gaps of `r` as (start, end) Unix seconds, for the visual timeline.
-pub fn gap_spans(r: &Retro, config: &crate::config::Config) -> Vec<(i64, i64)> {
+pub(crate) fn gap_spans(r: &Retro, config: &crate::config::Config) -> Vec<(i64, i64)> {
     conversation::conversation(r, config.timeline.update_interval())
         .gaps
         .iter()
@@ -126,7 +126,7 @@ pub fn gap_spans(r: &Retro, config: &crate::config::Config) -> Vec<(i64, i64)> {
 
 /// Shaded bands over the timeline's entry area, one per update gap, with a tooltip; `x` maps
 /// Unix seconds to the chart's x, `top`/`bottom` bound the band.
-pub fn gap_marks(gaps: &[(i64, i64)], x: impl Fn(i64) -> f64, top: f64, bottom: f64) -> String {
+pub(crate) fn gap_marks(gaps: &[(i64, i64)], x: impl Fn(i64) -> f64, top: f64, bottom: f64) -> String {
     let mut o = String::new();
     for &(a, b) in gaps {
         let (xa, xb) = (x(a), x(b).max(x(a) + 1.0));

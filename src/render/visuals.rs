@@ -6,7 +6,7 @@ use crate::text::{DurationStyle, human_duration};
 use jiff::tz::TimeZone;
 
 /// The visual timeline: the four moments on an axis, durations between them, numbered entries.
-pub fn timeline(r: &Retro, tz: &TimeZone, update_gaps: Vec<(i64, i64)>) -> Option<String> {
+pub(crate) fn timeline(r: &Retro, tz: &TimeZone, update_gaps: Vec<(i64, i64)>) -> Option<String> {
     let moment = |m: Moment| r.impact.moment(m).map(|v| v.at.as_second());
     if r.timeline.is_empty() && moment(Moment::Started).is_none() {
         return None;
@@ -35,7 +35,7 @@ pub fn timeline(r: &Retro, tz: &TimeZone, update_gaps: Vec<(i64, i64)>) -> Optio
 }
 
 /// The Ishikawa diagram: one bone per category that has factors.
-pub fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> String) -> Option<String> {
+pub(crate) fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> String) -> Option<String> {
     if r.factors.is_empty() {
         return None;
     }
@@ -64,23 +64,23 @@ pub fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> S
 
 /// A monitoring series as its page shows it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SeriesChart {
-    pub metric: String,
-    pub unit: String,
-    pub svg: String,
+pub(crate) struct SeriesChart {
+    pub(crate) metric: String,
+    pub(crate) unit: String,
+    pub(crate) svg: String,
     /// A compact text equivalent: points, min, max, peak time.
-    pub text: String,
+    pub(crate) text: String,
     /// With a `threshold`: when the series first crossed it during the incident, and how long
     /// before (or after) detection that was; or that it never did.
-    pub delay: Option<String>,
+    pub(crate) delay: Option<String>,
     /// Spans without samples, in words, for the page's list of monitoring gaps.
-    pub gaps: Vec<String>,
+    pub(crate) gaps: Vec<String>,
 }
 
 /// One chart per monitoring series that has data: the incident window shaded, the baseline, the
 /// other series a query returned, spans with no data, the threshold with its first crossing and
 /// the detection moment; and the text that says the same.
-pub fn series_charts(r: &Retro, tz: &TimeZone) -> Vec<SeriesChart> {
+pub(crate) fn series_charts(r: &Retro, tz: &TimeZone) -> Vec<SeriesChart> {
     use crate::analyze::monitoring::{first_crossing, no_data_spans, sample_times};
     let window = r.impact.started.as_ref().map(|s| {
         let end = r.impact.resolved.as_ref().or(r.impact.mitigated.as_ref()).map_or(s.at, |e| e.at);

@@ -31,15 +31,20 @@ pub struct Client {
 
 /// The parts of a request that differ between trackers.
 pub struct Request<'a> {
+    /// `GET` or `POST`.
     pub method: &'static str,
+    /// The whole URL, query included.
     pub url: String,
+    /// Extra headers (authentication, API version).
     pub headers: Vec<(&'static str, String)>,
+    /// A JSON body to send, for `POST`.
     pub body: Option<&'a Value>,
     /// Name of the token variable, for the message of a 401 or 403.
     pub token_env: Option<&'a str>,
 }
 
 impl Client {
+    /// A client with the timeout and retry limits of `settings`.
     pub fn new(settings: Settings) -> Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(settings.timeout))

@@ -20,9 +20,13 @@ pub mod jira;
 /// What a tracker said about one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetched {
+    /// Open or closed.
     pub state: State,
+    /// When it was closed; None while open.
     pub closed_at: Option<jiff::Timestamp>,
+    /// Why it closed (`completed`, `not_planned`, a Jira status name), when the tracker says.
     pub reason: Option<String>,
+    /// The first assignee's login or display name.
     pub assignee: Option<String>,
 }
 

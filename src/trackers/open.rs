@@ -11,11 +11,15 @@ use std::fmt::Write as _;
 /// The tracker issues are created in.
 #[derive(Debug, Clone)]
 pub struct Destination {
+    /// The tracker's name in book.toml (`[trackers.<name>]`).
     pub name: String,
+    /// Which API it speaks.
     pub kind: TrackerKind,
     /// `owner/repo`, a GitLab project path or a Jira project key.
     pub project: String,
+    /// Web address of the tracker, for the links written into retros.
     pub web: String,
+    /// Base URL of its REST API.
     pub api: String,
 }
 
@@ -61,9 +65,13 @@ fn list_or_none(names: &[&str]) -> String {
 /// An issue to create for one action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
+    /// The retro's path, relative to the book.
     pub path: String,
+    /// The action's id in that retro.
     pub action: String,
+    /// The issue's title: the action's title.
     pub title: String,
+    /// The issue's body: why, the factors it addresses, a link to the retro page.
     pub body: String,
 }
 

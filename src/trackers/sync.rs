@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// How a sync runs.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Timeout and retry limits of each request.
     pub http: Settings,
     /// Requests in flight at once.
     pub jobs: usize,
@@ -25,9 +26,11 @@ pub struct Options {
 /// One link that could not be synced; the others go on.
 #[derive(Debug)]
 pub struct LinkError {
+    /// The link as written in the retros.
     pub link: String,
     /// `retros/x.md:15` of each action with this link.
     pub places: Vec<String>,
+    /// What went wrong (status, the tracker's message).
     pub error: anyhow::Error,
 }
 
@@ -36,8 +39,11 @@ pub struct LinkError {
 pub struct Change {
     /// The retro's path, relative to the book.
     pub path: String,
+    /// The action's id.
     pub action: String,
+    /// The status written in the retro.
     pub from: ActionStatus,
+    /// The status that agrees with the tracker.
     pub to: ActionStatus,
 }
 
@@ -49,6 +55,7 @@ pub struct Report {
     pub store: Store,
     /// Links answered.
     pub fetched: usize,
+    /// Links that could not be synced, one error each.
     pub errors: Vec<LinkError>,
     /// Actions whose status disagrees with their tracker after the sync.
     pub changes: Vec<Change>,

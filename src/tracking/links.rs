@@ -1,4 +1,4 @@
-//! What an action's `link` points at (spec §2.3): a GitHub issue or pull request, a GitLab issue
+//! What an action's `link` points at (docs/actions.md): a GitHub issue or pull request, a GitLab issue
 //! or merge request, a Jira issue — or another page, which is shown but never synced.
 
 use crate::config::{Config, TrackerConfig, TrackerKind};
@@ -8,9 +8,31 @@ use std::sync::LazyLock;
 /// The item a tracker link names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    Github { owner: String, repo: String, number: u64, pull: bool },
-    Gitlab { project: String, iid: u64, merge_request: bool },
-    Jira { key: String },
+    /// A GitHub issue or pull request.
+    Github {
+        /// The repository's owner.
+        owner: String,
+        /// The repository.
+        repo: String,
+        /// The issue or pull request number.
+        number: u64,
+        /// A pull request rather than an issue.
+        pull: bool,
+    },
+    /// A GitLab issue or merge request.
+    Gitlab {
+        /// The project's path (`group/sub/project`).
+        project: String,
+        /// The issue's or merge request's number within the project.
+        iid: u64,
+        /// A merge request rather than an issue.
+        merge_request: bool,
+    },
+    /// A Jira issue.
+    Jira {
+        /// The issue key, e.g. `PAY-123`.
+        key: String,
+    },
 }
 
 /// A recognised tracker link.
@@ -18,11 +40,13 @@ pub enum Target {
 pub struct TrackerLink {
     /// The `[trackers.<name>]` that serves it, when book.toml has one.
     pub tracker: Option<String>,
+    /// Which API serves it.
     pub kind: TrackerKind,
     /// Web origin of the tracker, e.g. `https://github.com`.
     pub web: String,
     /// Where a reader goes: the link as written when it is a URL, else the resolved address.
     pub url: String,
+    /// The item the link names.
     pub target: Target,
 }
 

@@ -1,4 +1,4 @@
-//! `.retrobook/trackers.json` (spec §4): what the trackers said about each linked action, keyed
+//! `.retrobook/trackers.json` (docs/actions.md): what the trackers said about each linked action, keyed
 //! by the link as written. `actions sync` writes it; the build, `check` and `export` read it and
 //! never ask the network.
 
@@ -15,11 +15,14 @@ pub const FILE: &str = ".retrobook/trackers.json";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
+    /// Still open (or reopened).
     Open,
+    /// Closed, whatever the reason.
     Closed,
 }
 
 impl State {
+    /// The state as written in trackers.json and on pages.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Open => "open",
@@ -33,11 +36,15 @@ impl State {
 pub struct Entry {
     /// The `[trackers.<name>]` asked (or the kind, when book.toml names none).
     pub tracker: String,
+    /// Open or closed.
     pub state: State,
+    /// When it was closed; None while open.
     pub closed_at: Option<Timestamp>,
     /// Why it closed: `completed`, `not_planned`, `merged`, a Jira status name…
     pub reason: Option<String>,
+    /// Who it is assigned to, as the tracker names them.
     pub assignee: Option<String>,
+    /// When the tracker was asked.
     pub fetched_at: Timestamp,
 }
 
@@ -45,6 +52,7 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Store {
+    /// Each synced link, as written in the retros, and its entry.
     pub entries: BTreeMap<String, Entry>,
 }
 

@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Legend label.
     pub label: String,
     /// Points in time order.
@@ -12,7 +12,7 @@ pub struct Series {
 
 /// Input of [`line_chart_svg`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LineChart {
+pub(crate) struct LineChart {
     /// Accessible title.
     pub title: String,
     /// Y-axis title with its unit, e.g. "p99 latency (ms)".
@@ -38,7 +38,7 @@ pub struct LineChart {
 
 /// A moment marked on a [`LineChart`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChartMark {
+pub(crate) struct ChartMark {
     /// Unix seconds.
     pub at: i64,
     /// `crossing` (a dot where the series crosses the threshold) or `detected` (a vertical line).
@@ -48,14 +48,14 @@ pub struct ChartMark {
 
 /// What a [`ChartMark`] marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkKind {
+pub(crate) enum MarkKind {
     Crossing,
     Detected,
 }
 
 /// One stacked series of [`StackedBars`]: one value per column.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct BarSeries {
+pub(crate) struct BarSeries {
     /// Legend label, e.g. "SEV1".
     pub label: String,
     /// Values, one per column (missing values count as 0).
@@ -64,7 +64,7 @@ pub struct BarSeries {
 
 /// Input of [`stacked_bars_svg`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StackedBars {
+pub(crate) struct StackedBars {
     /// Accessible title.
     pub title: String,
     /// Y-axis title, e.g. "incidents".
@@ -77,7 +77,7 @@ pub struct StackedBars {
 
 /// One row of [`HBars`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HBar {
+pub(crate) struct HBar {
     /// Row label, e.g. a service name.
     pub label: String,
     /// Value; negative values draw no bar, non-finite values print "–" and draw none.
@@ -86,7 +86,7 @@ pub struct HBar {
 
 /// Input of [`hbar_svg`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HBars {
+pub(crate) struct HBars {
     /// Accessible title.
     pub title: String,
     /// Rows, drawn top to bottom in this order.
@@ -96,7 +96,7 @@ pub struct HBars {
 // ---------------------------------------------------------------- 3. line chart
 
 /// Time-series line chart with optional dashed baseline and shaded incident window.
-pub fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
+pub(crate) fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
     const W: f64 = 960.0;
     const H: f64 = 320.0;
     let off = input.utc_offset;
@@ -324,7 +324,7 @@ pub(super) fn thin(run: &[(i64, f64)], max: usize) -> std::borrow::Cow<'_, [(i64
 // ---------------------------------------------------------------- 4. sparkline
 
 /// Tiny bar sparkline (120×24) with a tooltip per bar, e.g. incidents per quarter.
-pub fn sparkline_svg(values: &[u32], labels: &[String], id_prefix: &str, title: &str) -> String {
+pub(crate) fn sparkline_svg(values: &[u32], labels: &[String], id_prefix: &str, title: &str) -> String {
     const W: f64 = 120.0;
     const H: f64 = 24.0;
     let max = values.iter().copied().max().unwrap_or(0);
@@ -359,7 +359,7 @@ pub fn sparkline_svg(values: &[u32], labels: &[String], id_prefix: &str, title: 
 // ---------------------------------------------------------------- 5. stacked bars
 
 /// Stacked columns (e.g. incidents per month by severity) with integer y ticks and a legend.
-pub fn stacked_bars_svg(input: &StackedBars, id_prefix: &str) -> String {
+pub(crate) fn stacked_bars_svg(input: &StackedBars, id_prefix: &str) -> String {
     const W: f64 = 960.0;
     const H: f64 = 300.0;
     let n = input.columns.len();
@@ -424,7 +424,7 @@ pub fn stacked_bars_svg(input: &StackedBars, id_prefix: &str) -> String {
 // ---------------------------------------------------------------- 6. horizontal bars
 
 /// Horizontal bars with a label and a formatted value per row (e.g. [`duration_label`] for seconds).
-pub fn hbar_svg(input: &HBars, id_prefix: &str, fmt: &dyn Fn(f64) -> String) -> String {
+pub(crate) fn hbar_svg(input: &HBars, id_prefix: &str, fmt: &dyn Fn(f64) -> String) -> String {
     const W: f64 = 960.0;
     const ROW: f64 = 28.0;
     if input.rows.is_empty() {

@@ -4,7 +4,7 @@ use super::*;
 
 /// One moment-in-time entry on an incident timeline.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TimelineItem {
+pub(crate) struct TimelineItem {
     /// Unix seconds.
     pub at: i64,
     /// Entry kind (`detected`, `comms`, …); becomes the class `rb-kind-<kind>`.
@@ -15,7 +15,7 @@ pub struct TimelineItem {
 
 /// Input of [`timeline_svg`]: the four moments and the timeline entries of one incident.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TimelineChart {
+pub(crate) struct TimelineChart {
     /// Accessible title.
     pub title: String,
     /// Offset from UTC in seconds, used for every printed time.
@@ -42,7 +42,7 @@ const MAX_LANES: usize = 12;
 const SMALL: f64 = 11.0;
 
 /// Incident timeline: moments, duration bars and numbered entry marks on a time axis.
-pub fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
+pub(crate) fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
     let moments: Vec<(&str, i64)> = [
         ("started", input.started),
         ("detected", input.detected),
