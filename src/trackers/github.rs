@@ -1,7 +1,7 @@
 //! GitHub REST: `GET /repos/{owner}/{repo}/issues/{number}` (pull requests are issues there, with a
 //! `pull_request` key) and `POST /repos/{owner}/{repo}/issues`.
 
-use super::http::{Client, Request};
+use super::http::{Client, Request, with_labels};
 use super::{Fetched, auth_token, timestamp};
 use crate::config::TrackerConfig;
 use crate::tracking::store::State;
@@ -27,13 +27,7 @@ pub fn fetch(
     number: u64,
 ) -> anyhow::Result<Fetched> {
     let url = format!("{api}/repos/{owner}/{repo}/issues/{number}");
-    let v = client.json(&Request {
-        method: "GET",
-        url,
-        headers: headers(t),
-        body: None,
-        token_env: t.and_then(|t| t.token_env.as_deref()),
-    })?;
+    let v = client.json(&Request::get(url, headers(t), t))?;
     read_issue(&v)
 }
 
@@ -70,25 +64,15 @@ pub fn create(
     body: &str,
 ) -> anyhow::Result<String> {
     let payload = json!({ "title": title, "body": body, "labels": t.labels });
-    let v = client.json(&Request {
-        method: "POST",
-        url: format!("{api}/repos/{project}/issues"),
-        headers: headers(Some(t)),
-        body: Some(&payload),
-        token_env: t.token_env.as_deref(),
-    })?;
+    let v = client.json(&Request::post(format!("{api}/repos/{project}/issues"), headers(Some(t)), &payload, t))?;
     v["html_url"].as_str().map(str::to_string).context("the created issue has no `html_url`")
 }
 
 /// Titles and addresses of the issues already in `owner/repo` (every state, with the tracker's
 /// labels when it has some; pull requests left out), following the pages.
 pub fn existing(client: &Client, api: &str, t: &TrackerConfig, project: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let mut url = format!("{api}/repos/{project}/issues?state=all&per_page=100");
-    if !t.labels.is_empty() {
-        url.push_str("&labels=");
-        url.extend(url::form_urlencoded::byte_serialize(t.labels.join(",").as_bytes()));
-    }
-    let req = Request { method: "GET", url, headers: headers(Some(t)), body: None, token_env: t.token_env.as_deref() };
+    let url = format!("{api}/repos/{project}/issues?state=all&per_page=100");
+    let req = Request::get(with_labels(url, &t.labels), headers(Some(t)), Some(t));
     let items = client.json_pages(&req, 50)?;
     Ok(items
         .iter()

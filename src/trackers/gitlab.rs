@@ -1,7 +1,7 @@
 //! GitLab REST v4: `GET /projects/:id/issues/:iid` and `/projects/:id/merge_requests/:iid` (`:id`
 //! is the URL-encoded project path), and `POST /projects/:id/issues`.
 
-use super::http::{Client, Request};
+use super::http::{Client, Request, with_labels};
 use super::{Fetched, auth_token, timestamp};
 use crate::config::TrackerConfig;
 use crate::tracking::store::State;
@@ -27,13 +27,8 @@ pub fn fetch(
     mr: bool,
 ) -> anyhow::Result<Fetched> {
     let kind = if mr { "merge_requests" } else { "issues" };
-    let v = client.json(&Request {
-        method: "GET",
-        url: format!("{api}/projects/{}/{kind}/{iid}", project_id(project)),
-        headers: headers(t),
-        body: None,
-        token_env: t.and_then(|t| t.token_env.as_deref()),
-    })?;
+    let v =
+        client.json(&Request::get(format!("{api}/projects/{}/{kind}/{iid}", project_id(project)), headers(t), t))?;
     read_item(&v)
 }
 
@@ -68,25 +63,20 @@ pub fn create(
     body: &str,
 ) -> anyhow::Result<String> {
     let payload = json!({ "title": title, "description": body, "labels": t.labels.join(",") });
-    let v = client.json(&Request {
-        method: "POST",
-        url: format!("{api}/projects/{}/issues", project_id(project)),
-        headers: headers(Some(t)),
-        body: Some(&payload),
-        token_env: t.token_env.as_deref(),
-    })?;
+    let v = client.json(&Request::post(
+        format!("{api}/projects/{}/issues", project_id(project)),
+        headers(Some(t)),
+        &payload,
+        t,
+    ))?;
     v["web_url"].as_str().map(str::to_string).context("the created issue has no `web_url`")
 }
 
 /// Titles and addresses of the issues already in `project` (every state, with the tracker's
 /// labels when it has some), following the pages.
 pub fn existing(client: &Client, api: &str, t: &TrackerConfig, project: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let mut url = format!("{api}/projects/{}/issues?state=all&per_page=100", project_id(project));
-    if !t.labels.is_empty() {
-        url.push_str("&labels=");
-        url.extend(url::form_urlencoded::byte_serialize(t.labels.join(",").as_bytes()));
-    }
-    let req = Request { method: "GET", url, headers: headers(Some(t)), body: None, token_env: t.token_env.as_deref() };
+    let url = format!("{api}/projects/{}/issues?state=all&per_page=100", project_id(project));
+    let req = Request::get(with_labels(url, &t.labels), headers(Some(t)), Some(t));
     let items = client.json_pages(&req, 50)?;
     Ok(items
         .iter()

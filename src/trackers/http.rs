@@ -2,6 +2,7 @@
 //! retries that honour `Retry-After` and GitHub's `x-ratelimit-*` headers, and errors that say
 //! what went wrong with which link.
 
+use crate::config::TrackerConfig;
 use anyhow::{Context, anyhow, bail};
 use serde_json::Value;
 use std::time::Duration;
@@ -41,6 +42,27 @@ pub struct Request<'a> {
     pub body: Option<&'a Value>,
     /// Name of the token variable, for the message of a 401 or 403.
     pub token_env: Option<&'a str>,
+}
+
+impl<'a> Request<'a> {
+    /// A `GET` of `url` with `headers`, naming `t`'s token variable in authentication errors.
+    pub fn get(url: String, headers: Vec<(&'static str, String)>, t: Option<&'a TrackerConfig>) -> Self {
+        Request { method: "GET", url, headers, body: None, token_env: t.and_then(|t| t.token_env.as_deref()) }
+    }
+
+    /// A `POST` of `body` as JSON to `url`.
+    pub fn post(url: String, headers: Vec<(&'static str, String)>, body: &'a Value, t: &'a TrackerConfig) -> Self {
+        Request { method: "POST", url, headers, body: Some(body), token_env: t.token_env.as_deref() }
+    }
+}
+
+/// Appends `&labels=a,b` to a listing URL when the tracker has labels.
+pub fn with_labels(mut url: String, labels: &[String]) -> String {
+    if !labels.is_empty() {
+        url.push_str("&labels=");
+        url.extend(url::form_urlencoded::byte_serialize(labels.join(",").as_bytes()));
+    }
+    url
 }
 
 impl Client {

@@ -28,13 +28,11 @@ fn headers(t: Option<&TrackerConfig>) -> Vec<(&'static str, String)> {
 
 /// The state of issue `key`.
 pub fn fetch(client: &Client, api: &str, t: Option<&TrackerConfig>, key: &str) -> anyhow::Result<Fetched> {
-    let v = client.json(&Request {
-        method: "GET",
-        url: format!("{api}/issue/{key}?fields=status,resolutiondate,assignee"),
-        headers: headers(t),
-        body: None,
-        token_env: t.and_then(|t| t.token_env.as_deref()),
-    })?;
+    let v = client.json(&Request::get(
+        format!("{api}/issue/{key}?fields=status,resolutiondate,assignee"),
+        headers(t),
+        t,
+    ))?;
     read_issue(&v)
 }
 
@@ -78,13 +76,7 @@ pub fn create(
         "issuetype": { "name": t.issue_type.as_deref().unwrap_or("Task") },
         "labels": t.labels,
     }});
-    let v = client.json(&Request {
-        method: "POST",
-        url: format!("{api}/issue"),
-        headers: headers(Some(t)),
-        body: Some(&payload),
-        token_env: t.token_env.as_deref(),
-    })?;
+    let v = client.json(&Request::post(format!("{api}/issue"), headers(Some(t)), &payload, t))?;
     let key = v["key"].as_str().context("the created issue has no `key`")?;
     Ok(format!("{site}/browse/{key}"))
 }
