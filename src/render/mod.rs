@@ -311,7 +311,7 @@ fn home<'a>(l: &Lookup, rows: &'a [RetroRow]) -> Home<'a> {
             .filter(|f| f.incidents.len() > 1)
             .take(5)
             .map(|f| RecurringFactor {
-                link: Link { label: f.id.clone(), url: context::factor_url(&f.id) },
+                link: Link { label: indexes::factor_title(l.book, &f.id), url: context::factor_url(&f.id) },
                 incidents: f.incidents.len(),
                 recurred_after_remediation: f.recurred_after_remediation,
             })
