@@ -32,8 +32,14 @@ pub fn timeline(r: &Retro, tz: &TimeZone) -> Option<String> {
     Some(svg::timeline_svg(&chart, &format!("tl-{}", r.id)))
 }
 
-/// The Ishikawa diagram: one bone per category that has factors.
-pub fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> String) -> Option<String> {
+/// The Ishikawa diagram: one bone per category that has factors, each factor labelled with its
+/// title (book.toml's `[factors.<id>]`, else its id in words).
+pub fn fishbone(
+    r: &Retro,
+    categories: &[String],
+    factor_title: impl Fn(&str) -> Option<String>,
+    factor_url: impl Fn(&str) -> String,
+) -> Option<String> {
     if r.factors.is_empty() {
         return None;
     }
@@ -48,7 +54,10 @@ pub fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> S
             .factors
             .iter()
             .filter(|f| f.category.as_deref().unwrap_or("uncategorised") == name)
-            .map(|f| svg::FishboneFactor { label: f.id.clone(), href: Some(factor_url(&f.id)) })
+            .map(|f| svg::FishboneFactor {
+                label: factor_title(&f.id).unwrap_or_else(|| id_in_words(&f.id)),
+                href: Some(factor_url(&f.id)),
+            })
             .collect();
         cats.push(svg::FishboneCategory { name, factors });
     }
@@ -58,6 +67,13 @@ pub fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> S
         categories: cats,
     };
     Some(svg::fishbone_svg(&input, &format!("fb-{}", r.id)))
+}
+
+/// A factor id as words: `ndots-amplification` → "Ndots amplification".
+fn id_in_words(id: &str) -> String {
+    let words = id.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// One chart per monitoring series that has data, with the baseline and the incident window;

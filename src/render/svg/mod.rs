@@ -53,7 +53,7 @@ mod timeline;
 pub use chart::{
     BarSeries, HBar, HBars, LineChart, Series, StackedBars, hbar_svg, line_chart_svg, sparkline_svg, stacked_bars_svg,
 };
-pub use fishbone::{Fishbone, FishboneCategory, FishboneFactor, fishbone_svg};
+pub use fishbone::{Fishbone, FishboneCategory, FishboneFactor, fishbone_svg, fishbone_width};
 pub use timeline::{TimelineChart, TimelineItem, timeline_svg};
 
 /// Escapes `& < > " '` for XML text and attributes and drops characters XML forbids.
