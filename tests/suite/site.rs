@@ -541,3 +541,45 @@ fn stats_show_quarterly_medians_p90s_and_the_slo_rollup() {
     let search = part(slos, "<th scope=\"row\">search latency</th>", "</tr>");
     assert!(search.contains("<td class=\"rb-num\">10%</td>") && search.contains("none"), "{search}");
 }
+
+/// A book in a git repository whose workflow publishes to GitHub Pages from github.com/acme/retros:
+/// `build` warns while `site-url` is the default "/", and not once it is the project site's URL.
+#[test]
+fn build_warns_when_site_url_misses_the_github_pages_project_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git").args(args).current_dir(root).output().unwrap();
+        assert!(ok.status.success(), "git {args:?}: {}", stderr(&ok));
+    };
+    git(&["init", "-q"]);
+    git(&["remote", "add", "origin", "git@github.com:acme/retros.git"]);
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::write(
+        root.join(".github/workflows/retros.yml"),
+        "jobs:\n  deploy:\n    steps:\n      - uses: actions/deploy-pages@v4\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("retros")).unwrap();
+    let build = |site_url: &str| {
+        std::fs::write(
+            root.join("book.toml"),
+            format!("[book]\ntitle = \"B\"\n[output.html]\nsite-url = \"{site_url}\"\n"),
+        )
+        .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_retrobook"))
+            .args(["build", "--no-search", "--book"])
+            .arg(root)
+            .env_remove("GITHUB_REPOSITORY")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let err = build("/");
+    assert!(err.contains("publishes this book to GitHub Pages at https://acme.github.io/retros/"), "{err}");
+    assert!(err.contains("site-url = \"https://acme.github.io/retros/\""), "{err}");
+    let err = build("https://acme.github.io/retros/");
+    assert!(!err.contains("GitHub Pages"), "{err}");
+}
