@@ -6,6 +6,7 @@ pub mod context;
 pub mod format;
 pub mod indexes;
 pub mod markdown;
+pub mod notfound;
 pub mod page;
 pub mod public;
 pub mod records;
@@ -191,7 +192,7 @@ fn jobs<'a>(
     if opts.search {
         jobs.push(r.job("search/index.html", "search.html", || ()));
     }
-    jobs.push(r.job("404.html", "404.html", || ()));
+    jobs.push(r.job("404.html", "404.html", notfound::page));
     jobs.push(r.job("stats/index.html", "stats.html", move || stats::stats_page(l.book)));
     jobs.push(r.job("feed.xml", "feed.xml", move || &d.feed));
     (jobs, reused)
