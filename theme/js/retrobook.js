@@ -14,7 +14,7 @@
  *     (?severity=SEV1&service=checkout&text=dns&sort=-date) via history.replaceState.
  *  3. Opens every <details> for printing, restores them after.
  *  4. Diagnostics overlay: .rb-overlay-close (or Escape) hides #rb-overlay.
- *  5. "/" focuses the header search box; wide .rb-table-wrap / .rb-scroll get tabindex=0.
+ *  5. "/" focuses the header search box; wide .rb-table-wrap / .rb-scroll / figures / pre get tabindex=0.
  *  6. Phone cards: every body cell of a table.rb-table gets data-label = its column's header
  *     ("Time to resolve · median" under a grouped header), which the phone layout shows before
  *     the value once the header row is hidden (retrobook.css, "tables on a phone").
@@ -270,7 +270,7 @@
   });
 
   /* ---------- 5b. scrollable regions reachable by keyboard ---------- */
-  each(document.querySelectorAll(".rb-table-wrap, .rb-scroll, .rb-figure"), function (el) {
+  each(document.querySelectorAll(".rb-table-wrap, .rb-scroll, .rb-figure, pre"), function (el) {
     if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
   });
 })();
