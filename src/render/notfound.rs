@@ -20,7 +20,10 @@ pub struct NotFoundPage {
 /// The 404 page's context.
 pub fn page() -> NotFoundPage {
     let digest = Sha256::digest(SCRIPT.as_bytes());
-    NotFoundPage { script: SCRIPT, script_hash: format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(digest)) }
+    NotFoundPage {
+        script: SCRIPT,
+        script_hash: format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(digest)),
+    }
 }
 
 #[cfg(test)]
