@@ -82,6 +82,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     let mut book = loaded.book;
     book.history = crate::git::read_history(&book);
     report.notes = book.history.notes.clone();
+    report.notes.extend(crate::deploy::pages_notes(root, &book.config.output.html.site_url));
     let mut diags = loaded.diagnostics;
     phase.end("load", &mut report);
     diags.extend(crate::check::check_book(&book));

@@ -23,7 +23,7 @@ use std::path::Path;
 /// | 8     | analyze                         | indexes and statistics over a Book                     |
 /// | 9     | search                          | the pagefind index from search records                 |
 /// | 10    | check, render                   | rules; pages                                           |
-/// | 11    | public, diff, export, schema, report, import, monitoring, trackers | outputs and adapters over the layers below |
+/// | 11    | public, diff, deploy, export, schema, report, import, monitoring, trackers | outputs and adapters over the layers below |
 /// | 12    | build, serve                    | whole pipelines                                        |
 ///
 /// The binary (`main.rs`, `cmd/`, layer 13) is above all of them.
@@ -45,6 +45,7 @@ pub(crate) const LAYERS: &[(&str, u8)] = &[
     ("render", 10),
     ("public", 11),
     ("diff", 11),
+    ("deploy", 11),
     ("export", 11),
     ("schema", 11),
     ("report", 11),

@@ -11,6 +11,7 @@ pub mod analyze;
 pub mod build;
 pub mod check;
 pub mod config;
+pub mod deploy;
 pub mod diagnostic;
 pub mod diff;
 pub mod export;

@@ -99,17 +99,59 @@ fn browser_suite() {
     copy(&fixture("xss"), xss.path());
     let (_s1, url) = serve(sample.path());
     let (_s2, xss_url) = serve(xss.path());
+    // The same book built with the default site-url "/", for the 404 page under a prefix.
+    let built = tempfile::tempdir().unwrap();
+    let site = built.path().join("site");
+    let out = run(&[
+        "--today",
+        "2026-11-28",
+        "build",
+        "--no-search",
+        "--book",
+        sample.path().to_str().unwrap(),
+        "--dest-dir",
+        site.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "build: {}", stderr(&out));
 
-    let out = Command::new("node")
-        .arg(dir.join("run.mjs"))
-        .current_dir(&dir)
-        .env("RB_URL", &url)
-        .env("RB_XSS_URL", &xss_url)
-        .env("RB_BOOK", sample.path())
-        .env("CHROMIUM", CHROMIUM)
-        .output()
-        .expect("run node (Node.js 20 or later is needed for the browser suite)");
+    let out = node(
+        &dir,
+        &[("RB_URL", url.as_str()), ("RB_XSS_URL", xss_url.as_str()), ("RB_SITE", site.to_str().unwrap())],
+        sample.path(),
+    );
     let text = format!("{}{}", stdout(&out), stderr(&out));
     println!("{text}");
     assert!(out.status.success(), "the browser suite failed:\n{text}");
+}
+
+/// Runs tests/browser/run.mjs with `env` and `RB_BOOK`.
+fn node(dir: &Path, env: &[(&str, &str)], book: &Path) -> std::process::Output {
+    let mut cmd = Command::new("node");
+    cmd.arg(dir.join("run.mjs")).current_dir(dir).env("RB_BOOK", book).env("CHROMIUM", CHROMIUM);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run node (Node.js 20 or later is needed for the browser suite)")
+}
+
+/// The README's screenshots, written to docs/screenshots/ (CONTRIBUTING.md, "Screenshots"): the
+/// key pages of the sample book at phone 390×844 and desktop 1280×800, light and dark, as of the
+/// pinned date. Run on purpose only: `cargo test --test browser -- --ignored screenshots`.
+#[test]
+#[ignore = "writes docs/screenshots/; run with --ignored screenshots"]
+fn screenshots() {
+    ensure_chromium();
+    let dir = repo().join("tests/browser");
+    ensure_node_modules(&dir);
+    let sample = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("book.toml"), sample.path().join("book.toml")).unwrap();
+    std::fs::create_dir_all(sample.path().join("retros")).unwrap();
+    copy(&repo().join("retros"), &sample.path().join("retros"));
+    let (_s, url) = serve(sample.path());
+    let shots = repo().join("docs/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = node(&dir, &[("RB_URL", url.as_str()), ("RB_SCREENSHOTS", shots.to_str().unwrap())], sample.path());
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    println!("{text}");
+    assert!(out.status.success(), "taking the screenshots failed:\n{text}");
 }

@@ -57,9 +57,12 @@ pub(crate) fn factor_index(book: &Book) -> Vec<FactorEntry> {
     out
 }
 
-/// True when a retro cites `factor` on a date after an action addressing it was done. The action
-/// was done on the day git saw its status become `done`; without that history (outside git, not
-/// committed yet), on its due date.
+/// True when a retro cites `factor` on a date after an action addressing it was done. The day
+/// the action was done is what git knows: the commit that made it `done`, or, for an action
+/// already `done` in the first commit that had it, that commit (it was done by then at the
+/// latest). Only without any history of the action (outside git, not committed yet) does its due
+/// date stand in. Guessing from the due date in git would flag almost every recurring factor of
+/// a book committed at once, since old actions' due dates lie before later incidents.
 fn recurred_after_remediation(book: &Book, factor: &str, citing: &[&Retro]) -> bool {
     let tz = book.config.timezone();
     let done_dates: Vec<Date> = book
@@ -67,9 +70,9 @@ fn recurred_after_remediation(book: &Book, factor: &str, citing: &[&Retro]) -> b
         .iter()
         .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
         .filter(|(_, a)| a.status == ActionStatus::Done && addresses(a, factor))
-        .filter_map(|(r, a)| {
-            let closed = book.history.action(&r.path, &a.id).and_then(|h| h.closed);
-            closed.map(|c| crate::history::day(c, &tz)).or(a.due)
+        .filter_map(|(r, a)| match book.history.action(&r.path, &a.id) {
+            Some(h) => Some(crate::history::day(h.closed.unwrap_or(h.first_seen), &tz)),
+            None => a.due,
         })
         .collect();
     citing.iter().filter_map(|r| r.date).any(|d| done_dates.iter().any(|done| d > *done))
@@ -287,5 +290,67 @@ mod tests {
         assert_eq!(keys("alert"), ["r1#A1", "r2#A1"]);
         assert_eq!(keys("drift"), ["r1#A1", "r1#A3"]);
         assert_eq!(open.len(), 2);
+    }
+
+    /// r1 (2025-01-01) cites `drift` and has a done action addressing it, due 2025-01-10;
+    /// r2 (2025-03-01) cites `drift` again.
+    fn recurring() -> Book {
+        testing::book(
+            TOML,
+            &[
+                "id: r1\ntitle: One\ndate: 2025-01-01\nfactors:\n  - id: drift\nactions:\n  \
+                 - {id: A1, title: Fix, status: done, due: 2025-01-10, addresses: [drift]}",
+                "id: r2\ntitle: Two\ndate: 2025-03-01\nfactors:\n  - id: drift",
+            ],
+        )
+    }
+
+    fn recurred(book: &Book) -> bool {
+        factor_index(book).iter().find(|f| f.id == "drift").expect("drift is cited").recurred_after_remediation
+    }
+
+    fn history(book: &mut Book, first_seen: &str, closed: Option<&str>) {
+        use crate::history::{ActionHistory, RetroHistory};
+        let ts = |s: &str| s.parse::<jiff::Timestamp>().expect("a timestamp");
+        let h = ActionHistory { first_seen: ts(first_seen), closed: closed.map(ts) };
+        let path = book.retros[0].path.clone();
+        book.history.retros.insert(
+            path,
+            RetroHistory {
+                created: ts(first_seen),
+                updated: ts(first_seen),
+                contributors: Vec::new(),
+                commit: String::new(),
+                short: String::new(),
+                actions: [("A1".to_string(), h)].into_iter().collect(),
+            },
+        );
+    }
+
+    #[test]
+    fn recurrence_after_remediation_needs_the_action_done_before_the_incident() {
+        // Outside git the due date (2025-01-10) stands in: r2 (2025-03-01) came after it.
+        assert!(recurred(&recurring()));
+        // git saw A1 closed on 2025-02-01, before r2: recurred.
+        let mut b = recurring();
+        history(&mut b, "2025-01-02T09:00:00Z", Some("2025-02-01T09:00:00Z"));
+        assert!(recurred(&b));
+        // git saw A1 closed on 2025-04-01, after r2: the incident came before the fix.
+        let mut b = recurring();
+        history(&mut b, "2025-01-02T09:00:00Z", Some("2025-04-01T09:00:00Z"));
+        assert!(!recurred(&b));
+        // A1 was already done in the commit that added the book (2026-11-28): done by then at
+        // the latest, so r2 is not known to have come after it, whatever the due date says.
+        let mut b = recurring();
+        history(&mut b, "2026-11-28T09:00:00Z", None);
+        assert!(!recurred(&b));
+        // The same commit before r2: done by 2025-02-15 at the latest, so r2 came after it.
+        let mut b = recurring();
+        history(&mut b, "2025-02-15T09:00:00Z", None);
+        assert!(recurred(&b));
+        // An open action is no remediation, whatever its dates.
+        let mut b = recurring();
+        b.retros[0].actions[0].status = ActionStatus::Open;
+        assert!(!recurred(&b));
     }
 }

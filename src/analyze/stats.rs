@@ -283,6 +283,60 @@ fn months(first: Date, last: Date) -> Vec<(i16, i8)> {
     out
 }
 
+/// What incidents burned of one SLO's error budget (`impact.slo`), for the statistics page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct SloRollup {
+    /// As the retros write it; retros that name no SLO are grouped under "SLO not named".
+    pub name: String,
+    /// Incidents that state this SLO.
+    pub incidents: usize,
+    /// Of those, the incidents that state no `budget-burned`.
+    pub without_figure: usize,
+    /// Sum of the budget fractions the incidents burned (1.0 = one whole budget).
+    pub burned_total: f64,
+    /// The incident that burned the most: (retro id, fraction).
+    pub largest: Option<(String, f64)>,
+    /// Months (`YYYY-MM`) in which this SLO's incidents burned a whole budget or more, oldest first.
+    pub exhausted_months: Vec<String>,
+}
+
+/// Per SLO named in `impact.slo`, by name: incidents, budget burned in total and at most, and the
+/// months in which incidents together burned the whole budget (budgets are taken to be monthly
+/// when the months are counted; a retro without a date counts in the totals only).
+pub(crate) fn slo_rollup(book: &Book) -> Vec<SloRollup> {
+    let mut by: BTreeMap<String, Vec<&Retro>> = BTreeMap::new();
+    for r in &book.retros {
+        if let Some(slo) = &r.impact.slo {
+            let name = slo.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "SLO not named".into());
+            by.entry(name).or_default().push(r);
+        }
+    }
+    by.into_iter()
+        .map(|(name, retros)| {
+            let burned = |r: &Retro| r.impact.slo.as_ref().and_then(|s| s.budget_burned);
+            let mut per_month: BTreeMap<String, f64> = BTreeMap::new();
+            let mut largest: Option<(String, f64)> = None;
+            for r in &retros {
+                let Some(b) = burned(r) else { continue };
+                if let Some(d) = r.date {
+                    *per_month.entry(format!("{:04}-{:02}", d.year(), d.month())).or_insert(0.0) += b;
+                }
+                if largest.as_ref().is_none_or(|(_, l)| b > *l) {
+                    largest = Some((r.id.clone(), b));
+                }
+            }
+            SloRollup {
+                name,
+                incidents: retros.len(),
+                without_figure: retros.iter().filter(|r| burned(r).is_none()).count(),
+                burned_total: retros.iter().filter_map(|r| burned(r)).sum(),
+                largest,
+                exhausted_months: per_month.into_iter().filter(|(_, b)| *b >= 1.0).map(|(m, _)| m).collect(),
+            }
+        })
+        .collect()
+}
+
 /// The category of a factor as cited in a retro: book.toml's definition first, then the retro's.
 fn factor_category<'a>(book: &'a Book, f: &'a crate::model::Factor) -> Option<&'a str> {
     book.config.factors.get(&f.id).and_then(|d| d.category.as_deref()).or(f.category.as_deref())
@@ -676,5 +730,32 @@ aliases = ["config-mismatch"]
             quarterly_trend(&b, "missing-alert"),
             [("2024 Q4".to_string(), 0), ("2025 Q1".to_string(), 1), ("2025 Q2".to_string(), 0)]
         );
+    }
+
+    #[test]
+    fn slo_rollup_sums_budgets_per_slo_and_month() {
+        let b = book(
+            TOML,
+            &[
+                "id: a\ntitle: A\ndate: 2025-03-02\nseverity: SEV1\nimpact:\n  slo:\n    name: checkout\n    budget-burned: 0.6",
+                "id: b\ntitle: B\ndate: 2025-03-20\nseverity: SEV2\nimpact:\n  slo:\n    name: checkout\n    budget-burned: 45%",
+                "id: c\ntitle: C\ndate: 2025-05-01\nseverity: SEV2\nimpact:\n  slo:\n    name: checkout\n    budget-burned: 0.3",
+                "id: d\ntitle: D\ndate: 2025-05-09\nseverity: SEV3\nimpact:\n  slo:\n    name: checkout",
+                "id: e\ntitle: E\ndate: 2025-06-01\nseverity: SEV3\nimpact:\n  slo:\n    name: search\n    budget-burned: 0.1",
+                "id: f\ntitle: F\ndate: 2025-06-02\nseverity: SEV3",
+            ],
+        );
+        let r = slo_rollup(&b);
+        assert_eq!(r.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["checkout", "search"]);
+        // checkout: a 0.6 + b 0.45 (March: 1.05, a whole budget) + c 0.3 (May) = 1.35; d states none.
+        let c = &r[0];
+        assert_eq!((c.incidents, c.without_figure), (4, 1));
+        assert!((c.burned_total - 1.35).abs() < 1e-9, "{}", c.burned_total);
+        assert_eq!(c.largest, Some(("a".to_string(), 0.6)));
+        assert_eq!(c.exhausted_months, ["2025-03"]);
+        // search: one incident, 0.1, never exhausted; f states no SLO and is not counted.
+        assert_eq!((r[1].incidents, r[1].without_figure, r[1].largest.clone()), (1, 0, Some(("e".into(), 0.1))));
+        assert!(r[1].exhausted_months.is_empty());
+        assert!(slo_rollup(&book(TOML, &[])).is_empty());
     }
 }

@@ -433,9 +433,12 @@ pub(crate) fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         series,
         gaps,
         factors: factors_ctx(l, r),
-        fishbone_svg: visuals::fishbone(r, &l.book.config.retros.factor_categories, |id| {
-            format!("../../{}", factor_url(id))
-        }),
+        fishbone_svg: visuals::fishbone(
+            r,
+            &l.book.config.retros.factor_categories,
+            |id| l.book.config.factors.get(id).and_then(|d| d.title.clone()),
+            |id| format!("../../{}", factor_url(id)),
+        ),
         actions: r.actions.iter().map(|a| action_ctx(a, l.today, None).with_history(l.book, r, l.today)).collect(),
         related,
         related_by,

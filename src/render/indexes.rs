@@ -20,6 +20,9 @@ pub(crate) struct FactorSummary {
     pub recurred_after_remediation: bool,
     pub open_actions: usize,
     pub trend_svg: String,
+    /// The first and the last quarter of the trend ("2024 Q4"), its period labels.
+    pub trend_from: String,
+    pub trend_to: String,
 }
 
 /// A table of the factor index: recurring factors, or those seen once.
@@ -37,6 +40,8 @@ pub(crate) struct FactorGroup {
 pub(crate) struct FactorsPage {
     pub groups: Vec<FactorGroup>,
     pub categories: Vec<(String, usize)>,
+    /// The largest count of `categories` (at least 1), the full length of their bars.
+    pub category_max: usize,
 }
 
 /// One incident on a factor page: the retro and what it said about the factor.
@@ -56,6 +61,13 @@ pub(crate) struct FactorPage {
     pub incidents: Vec<FactorIncident>,
     pub actions: Vec<ActionCtx>,
     pub has_whys: bool,
+    /// Incidents citing the factor per quarter, as a bar chart with its axis and quarters.
+    pub trend_chart: String,
+}
+
+/// The title a factor has in book.toml's `[factors.<id>]`, else its id.
+pub(crate) fn factor_title(book: &crate::model::Book, id: &str) -> String {
+    book.config.factors.get(id).and_then(|d| d.title.clone()).unwrap_or_else(|| id.to_string())
 }
 
 /// Summaries of every factor, in factor-index order (most incidents first).
@@ -64,10 +76,11 @@ pub(crate) fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
     let open = analyze::open_actions_by_factor(&actions);
     l.factors
         .iter()
-        .map(|f| FactorSummary {
+        .map(|f| (f, analyze::stats::quarterly_trend(l.book, &f.id)))
+        .map(|(f, trend)| FactorSummary {
             id: f.id.clone(),
             url: factor_url(&f.id),
-            title: l.book.config.factors.get(&f.id).and_then(|d| d.title.clone()).unwrap_or_else(|| f.id.clone()),
+            title: factor_title(l.book, &f.id),
             category: f.category.clone().unwrap_or_else(|| "uncategorised".into()),
             incidents: f.incidents.len(),
             first_seen: f.first_seen.map(|d| d.to_string()).unwrap_or_default(),
@@ -75,8 +88,7 @@ pub(crate) fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
             recurred_after_remediation: f.recurred_after_remediation,
             open_actions: open.get(f.id.as_str()).map_or(0, Vec::len),
             trend_svg: {
-                let trend = analyze::stats::quarterly_trend(l.book, &f.id);
-                let (labels, values): (Vec<String>, Vec<u32>) = trend.into_iter().unzip();
+                let (labels, values): (Vec<String>, Vec<u32>) = trend.iter().cloned().unzip();
                 super::svg::sparkline_svg(
                     &values,
                     &labels,
@@ -84,6 +96,8 @@ pub(crate) fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
                     &format!("Incidents citing {} per quarter", f.id),
                 )
             },
+            trend_from: trend.first().map(|t| t.0.clone()).unwrap_or_default(),
+            trend_to: trend.last().map(|t| t.0.clone()).unwrap_or_default(),
         })
         .collect()
 }
@@ -101,7 +115,8 @@ pub(crate) fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPa
     if !single.is_empty() {
         groups.push(FactorGroup { id: "single", title: "Seen once", empty: "", factors: single });
     }
-    FactorsPage { groups, categories }
+    let category_max = categories.iter().map(|c| c.1).max().unwrap_or(0).max(1);
+    FactorsPage { groups, categories, category_max }
 }
 
 /// A factor's page.
@@ -129,7 +144,24 @@ pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
         has_whys: incidents.iter().any(|i| !i.whys.is_empty()),
         incidents,
         actions,
+        trend_chart: trend_chart(l, summary),
     }
+}
+
+/// Incidents citing a factor per quarter, every quarter of the book, as bars over labelled quarters.
+fn trend_chart(l: &Lookup, summary: &FactorSummary) -> String {
+    let trend = analyze::stats::quarterly_trend(l.book, &summary.id);
+    if trend.is_empty() {
+        return String::new();
+    }
+    let (columns, values): (Vec<String>, Vec<u32>) = trend.into_iter().unzip();
+    let bars = super::svg::StackedBars {
+        title: format!("Incidents citing {} per quarter", summary.title),
+        y_label: "incidents".into(),
+        columns,
+        series: vec![super::svg::BarSeries { label: "incidents".into(), values }],
+    };
+    super::svg::stacked_bars_svg(&bars, &format!("factor-trend-{}", segment(&summary.id)))
 }
 
 /// An owner's group on the actions board.
@@ -200,8 +232,11 @@ pub(crate) struct FacetPage {
     pub name: String,
     pub url: String,
     pub rows: Vec<RetroRow>,
+    /// Factors cited by its incidents (labelled with their titles), most cited first.
     pub factors: Vec<(Link, usize)>,
     pub actions: Vec<ActionCtx>,
+    /// Open actions of its incidents that are overdue.
+    pub overdue: usize,
 }
 
 /// The index of services or tags.
@@ -232,9 +267,13 @@ pub(crate) fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> 
                     *factors.entry(f.id.as_str()).or_default() += 1;
                 }
             }
-            let mut factors: Vec<(Link, usize)> =
-                factors.into_iter().map(|(id, n)| (Link { label: id.to_string(), url: factor_url(id) }, n)).collect();
+            let mut factors: Vec<(Link, usize)> = factors
+                .into_iter()
+                .map(|(id, n)| (Link { label: factor_title(l.book, id), url: factor_url(id) }, n))
+                .collect();
             factors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let overdue =
+                retros.iter().flat_map(|r| &r.actions).filter(|a| a.status.is_open() && a.is_overdue(l.today)).count();
             let actions = retros
                 .iter()
                 .flat_map(|r| {
@@ -248,6 +287,7 @@ pub(crate) fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> 
                 rows: retros.iter().rev().map(|r| l.row(r)).collect(),
                 factors,
                 actions,
+                overdue,
             }
         })
         .collect()

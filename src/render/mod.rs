@@ -7,6 +7,7 @@ pub(crate) mod conversation;
 pub(crate) mod format;
 pub(crate) mod indexes;
 pub mod markdown;
+pub(crate) mod notfound;
 pub(crate) mod page;
 pub(crate) mod public;
 pub(crate) mod records;
@@ -196,7 +197,7 @@ fn jobs<'a>(
     if opts.search {
         jobs.push(r.job("search/index.html", "search.html", || ()));
     }
-    jobs.push(r.job("404.html", "404.html", || ()));
+    jobs.push(r.job("404.html", "404.html", notfound::page));
     jobs.push(r.job("stats/index.html", "stats.html", move || stats::stats_page(l.book)));
     jobs.push(r.job("feed.xml", "feed.xml", move || &d.feed));
     (jobs, reused)
@@ -316,7 +317,7 @@ fn home<'a>(l: &Lookup, rows: &'a [RetroRow]) -> Home<'a> {
             .filter(|f| f.incidents.len() > 1)
             .take(5)
             .map(|f| RecurringFactor {
-                link: Link { label: f.id.clone(), url: context::factor_url(&f.id) },
+                link: Link { label: indexes::factor_title(l.book, &f.id), url: context::factor_url(&f.id) },
                 incidents: f.incidents.len(),
                 recurred_after_remediation: f.recurred_after_remediation,
             })

@@ -5,6 +5,7 @@
 //! [`super::page`] with the internal site.
 
 use super::OutputFile;
+use super::notfound;
 use super::page::{Job, Renderer, Sink, SiteInfo, feed_stamp};
 use super::theme::{self, Theme};
 use crate::model::{PublicRetro, PublicSite};
@@ -70,7 +71,7 @@ pub(crate) fn render_public(
     if search {
         jobs.push(r.job("search/index.html", "search.html", || ()));
     }
-    jobs.push(r.job("404.html", "404.html", || ()));
+    jobs.push(r.job("404.html", "404.html", notfound::page));
     jobs.push(r.job("feed.xml", "feed.xml", || &feed));
     let paths = renderer.run(jobs, sink)?;
     let by_url: BTreeMap<&str, &str> = retros.iter().map(|r| (r.url.as_str(), r.date.as_str())).collect();

@@ -1,6 +1,7 @@
 //! The statistics page: incidents per month by severity, time to detect, mitigate and resolve
 //! as medians and 90th percentiles by severity, service and year — each chart with a table — and
-//! the quarterly trend of time to resolve and detect (medians and means).
+//! the quarterly trend of time to resolve and detect (medians and 90th percentiles, with counts),
+//! and the SLO roll-up.
 
 use super::svg;
 use crate::analyze::stats::{self, DurationStats, GroupStats, OrderedMap};
@@ -28,7 +29,24 @@ pub(crate) struct GroupTable {
 /// Quarters with fewer incidents than this are marked: their figures say little.
 pub(crate) const FEW_INCIDENTS: usize = 5;
 
-/// One quarter of the trend table; durations as text ("—" when no incident has both moments).
+/// One duration of one quarter: how many incidents have it, its median and 90th percentile as
+/// text ("—" when none has it), and whether it rests on fewer than [`FEW_INCIDENTS`] incidents.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct QuarterCell {
+    pub n: usize,
+    pub median: String,
+    pub p90: String,
+    /// 0 < n < [`FEW_INCIDENTS`]: the page shows the figures as indicative only.
+    pub few: bool,
+}
+
+impl QuarterCell {
+    fn of(d: &DurationStats) -> QuarterCell {
+        QuarterCell { n: d.n, median: duration(d.median), p90: duration(d.p90), few: d.n > 0 && d.n < FEW_INCIDENTS }
+    }
+}
+
+/// One quarter of the trend table.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct QuarterRow {
     /// `2024-Q3`.
@@ -36,12 +54,42 @@ pub(crate) struct QuarterRow {
     pub incidents: usize,
     /// Fewer than [`FEW_INCIDENTS`] incidents.
     pub few: bool,
-    pub resolve_n: usize,
-    pub resolve_median: String,
-    pub resolve_mean: String,
-    pub detect_n: usize,
-    pub detect_median: String,
-    pub detect_mean: String,
+    pub resolve: QuarterCell,
+    pub detect: QuarterCell,
+}
+
+/// One SLO of the roll-up, as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SloRow {
+    pub name: String,
+    pub incidents: usize,
+    pub without_figure: usize,
+    /// Whole percent of one budget, e.g. "135%".
+    pub burned_total: String,
+    /// (retro title, its URL, "60%").
+    pub largest: Option<(String, String, String)>,
+    pub exhausted_months: Vec<String>,
+}
+
+fn percent(f: f64) -> String {
+    format!("{}%", (f * 100.0).round() as i64)
+}
+
+fn slo_rows(book: &Book) -> Vec<SloRow> {
+    stats::slo_rollup(book)
+        .into_iter()
+        .map(|s| SloRow {
+            name: s.name,
+            incidents: s.incidents,
+            without_figure: s.without_figure,
+            burned_total: percent(s.burned_total),
+            largest: s.largest.map(|(id, b)| {
+                let title = book.retros.iter().find(|r| r.id == id).map_or_else(|| id.clone(), |r| r.title.clone());
+                (title, super::context::retro_url(&id), percent(b))
+            }),
+            exhausted_months: s.exhausted_months,
+        })
+        .collect()
 }
 
 /// Everything the statistics page shows.
@@ -67,6 +115,8 @@ pub(crate) struct StatsPage {
     /// The last quarter with a time to resolve against the one before it with one.
     pub trend: Option<String>,
     pub few_incidents: usize,
+    /// Error budget burned per SLO named in `impact.slo`; empty when no retro states one.
+    pub slos: Vec<SloRow>,
 }
 
 fn incidents(n: usize) -> String {
@@ -91,12 +141,8 @@ fn quarters(by_quarter: &OrderedMap<GroupStats>) -> (Vec<QuarterRow>, String, Op
             quarter: q.clone(),
             incidents: g.incidents,
             few: g.incidents < FEW_INCIDENTS,
-            resolve_n: g.resolve.n,
-            resolve_median: duration(g.resolve.median),
-            resolve_mean: duration(g.resolve.mean),
-            detect_n: g.detect.n,
-            detect_median: duration(g.detect.median),
-            detect_mean: duration(g.detect.mean),
+            resolve: QuarterCell::of(&g.resolve),
+            detect: QuarterCell::of(&g.detect),
         })
         .collect();
     let bars = svg::HBars {
@@ -222,5 +268,6 @@ pub(crate) fn stats_page(book: &Book) -> StatsPage {
         quarters_svg,
         trend,
         few_incidents: FEW_INCIDENTS,
+        slos: slo_rows(book),
     }
 }

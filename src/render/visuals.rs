@@ -34,8 +34,14 @@ pub(crate) fn timeline(r: &Retro, tz: &TimeZone, update_gaps: Vec<(i64, i64)>) -
     Some(svg::timeline_svg(&chart, &format!("tl-{}", r.id)))
 }
 
-/// The Ishikawa diagram: one bone per category that has factors.
-pub(crate) fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&str) -> String) -> Option<String> {
+/// The Ishikawa diagram: one bone per category that has factors, each factor labelled with its
+/// title (book.toml's `[factors.<id>]`, else its id in words).
+pub(crate) fn fishbone(
+    r: &Retro,
+    categories: &[String],
+    factor_title: impl Fn(&str) -> Option<String>,
+    factor_url: impl Fn(&str) -> String,
+) -> Option<String> {
     if r.factors.is_empty() {
         return None;
     }
@@ -50,7 +56,10 @@ pub(crate) fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&st
             .factors
             .iter()
             .filter(|f| f.category.as_deref().unwrap_or("uncategorised") == name)
-            .map(|f| svg::FishboneFactor { label: f.id.clone(), href: Some(factor_url(&f.id)) })
+            .map(|f| svg::FishboneFactor {
+                label: factor_title(&f.id).unwrap_or_else(|| id_in_words(&f.id)),
+                href: Some(factor_url(&f.id)),
+            })
             .collect();
         cats.push(svg::FishboneCategory { name, factors });
     }
@@ -60,6 +69,13 @@ pub(crate) fn fishbone(r: &Retro, categories: &[String], factor_url: impl Fn(&st
         categories: cats,
     };
     Some(svg::fishbone_svg(&input, &format!("fb-{}", r.id)))
+}
+
+/// A factor id as words: `ndots-amplification` → "Ndots amplification".
+fn id_in_words(id: &str) -> String {
+    let words = id.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// A monitoring series as its page shows it.

@@ -64,6 +64,31 @@ async function resultUrls(page) {
   return page.$$eval("#rb-search-results li a", (as) => as.map((a) => new URL(a.href).pathname));
 }
 
+// ---------- screenshots (RB_SCREENSHOTS=<dir>: only these, then exit) ----------
+// The README's pictures: the key pages at phone 390×844 and desktop 1280×800, light and dark,
+// the viewport only (what one sees first), with the clock pinned by tests/browser.rs.
+const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
+const SHOTS = [["home", ""], ["retro", "retros/2025-05-20-orders-database-failover/"], ["stats", "stats/"]];
+if (process.env.RB_SCREENSHOTS) {
+  const dir = process.env.RB_SCREENSHOTS;
+  for (const [device, viewport] of Object.entries(VIEWPORTS)) {
+    for (const scheme of ["light", "dark"]) {
+      const ctx = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
+      const page = await ctx.newPage();
+      for (const [name, p] of SHOTS) {
+        await page.goto(URL_ + p);
+        await page.evaluate(() => document.fonts.ready);
+        const file = path.join(dir, `${name}-${device}-${scheme}.png`);
+        await page.screenshot({ path: file, animations: "disabled" });
+        console.log("wrote " + file);
+      }
+      await ctx.close();
+    }
+  }
+  await browser.close();
+  process.exit(0);
+}
+
 // ---------- search ----------
 await waitForSearch(URL_);
 
@@ -281,9 +306,52 @@ async function tagsPage() {
 const tag = await tagsPage();
 if (tag) A11Y.push(tag);
 
-for (const scheme of ["light", "dark"]) {
-  await check(`axe (${scheme} scheme): no serious or critical violations on any page type`, async (_, context) => {
-    const ctx = await browser.newContext({ colorScheme: scheme });
+// ---------- phone layout ----------
+// At 390×844 no page scrolls sideways; every non-empty cell of every table row lies within the
+// screen (the key facts of a row are visible, not in a sideways scroll); chart text is ≥ 11 px.
+await check("phone 390×844: no page scrolls sideways, table rows show their facts, chart text ≥ 11 px", async () => {
+  const ctx = await browser.newContext({ viewport: VIEWPORTS.phone });
+  try {
+    const page = await ctx.newPage();
+    const problems = [];
+    for (const p of A11Y) {
+      await page.goto(URL_ + p);
+      if (p.startsWith("search")) await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
+      const r = await page.evaluate(() => {
+        const out = [];
+        const w = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth > w) out.push(`the page is ${document.documentElement.scrollWidth}px wide`);
+        for (const tr of document.querySelectorAll("table.rb-table tbody tr")) {
+          if (tr.closest("details:not([open])")) continue;
+          for (const cell of tr.cells) {
+            if (!cell.textContent.trim()) continue;
+            const b = cell.getBoundingClientRect();
+            if (b.width === 0 || b.left < -1 || b.right > w + 1) {
+              out.push(`cell "${cell.textContent.trim().slice(0, 30)}" at ${Math.round(b.left)}–${Math.round(b.right)}px`);
+              break;
+            }
+          }
+        }
+        for (const svg of document.querySelectorAll(".rb-figure svg")) {
+          const vb = svg.viewBox.baseVal;
+          if (!vb || !vb.width) continue;
+          const scale = svg.getBoundingClientRect().width / vb.width;
+          for (const t of svg.querySelectorAll("text")) {
+            const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+            if (px < 10.95) { out.push(`${svg.getAttribute("class")} text "${t.textContent.slice(0, 20)}" at ${px.toFixed(1)}px`); break; }
+          }
+        }
+        return out;
+      });
+      for (const x of r.slice(0, 3)) problems.push(p + ": " + x);
+    }
+    assert(problems.length === 0, problems.join("\n"));
+  } finally { await ctx.close(); }
+});
+
+for (const scheme of ["light", "dark"]) for (const [device, viewport] of Object.entries(VIEWPORTS)) {
+  await check(`axe (${scheme} scheme, ${device}): no serious or critical violations on any page type`, async (_, context) => {
+    const ctx = await browser.newContext({ colorScheme: scheme, viewport });
     try {
       const page = await ctx.newPage();
       const problems = [];
@@ -313,6 +381,47 @@ await check("axe with the theme toggle: the other theme has no serious or critic
   }
   assert(problems.length === 0, problems.join("\n"));
 });
+
+// ---------- 404 under a path prefix (GitHub Pages project site) ----------
+// RB_SITE (the sample book built with the default site-url "/") served under /repo/ by a plain
+// static server that answers every missing path with 404.html, as GitHub Pages does.
+if (process.env.RB_SITE) {
+  const { createServer } = await import("node:http");
+  const { readFile } = await import("node:fs/promises");
+  const TYPES = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".xml": "application/xml", ".svg": "image/svg+xml" };
+  const server = createServer(async (req, res) => {
+    const u = new URL(req.url, "http://x");
+    let rel = u.pathname.startsWith("/repo/") ? decodeURIComponent(u.pathname.slice(6)) : null;
+    if (rel !== null && (rel === "" || rel.endsWith("/"))) rel += "index.html";
+    const file = rel === null || rel.includes("..") ? null : path.join(process.env.RB_SITE, rel);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(req.method === "HEAD" ? undefined : body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end(req.method === "HEAD" ? undefined : await readFile(path.join(process.env.RB_SITE, "404.html")));
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  await check("404 under /repo/: the page finds its root, its links and stylesheet work at any depth", async (page) => {
+    for (const p of ["/repo/gone", "/repo/retros/gone/deeper/"]) {
+      const resp = await page.goto(base + p);
+      assert(resp.status() === 404, p + ": status " + resp.status());
+      await page.waitForFunction(() => document.documentElement.getAttribute("data-rb-root") === "/repo/", null, { timeout: 5000 })
+        .catch(() => { throw new Error(p + ": the root was not found"); });
+      const hrefs = await page.$$eval(".rb-notfound a", (as) => as.map((a) => a.getAttribute("href")));
+      assert(hrefs.length > 0 && hrefs.every((h) => h.startsWith("/repo/")), p + ": links " + hrefs.join(", "));
+      await page.waitForFunction(() => getComputedStyle(document.querySelector(".rb-header")).display === "grid", null, { timeout: 5000 })
+        .catch(() => { throw new Error(p + ": the stylesheet did not load"); });
+      await Promise.all([page.waitForNavigation(), page.click(".rb-notfound a")]);
+      assert(new URL(page.url()).pathname === "/repo/retros/", p + ": the link led to " + page.url());
+      assert(await page.$("table.rb-incidents"), p + ": the incident list did not load");
+    }
+  });
+  server.close();
+}
 
 // ---------- Content-Security-Policy ----------
 // Every page type under its own CSP: the policy is there, nothing the pages need is blocked

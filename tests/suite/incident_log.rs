@@ -203,7 +203,8 @@ fn corpus_files_are_never_split() {
 }
 
 /// The stats page of the log: every month counts its incident (none states a severity), and the
-/// quarter-by-quarter section has medians and means, both quarters marked as having few incidents.
+/// quarter-by-quarter section has medians and 90th percentiles, both quarters marked as having few
+/// incidents.
 #[test]
 fn stats_page_counts_unstated_incidents_and_shows_quarters() {
     let dir = tempfile::tempdir().unwrap();
@@ -220,12 +221,22 @@ fn stats_page_counts_unstated_incidents_and_shows_quarters() {
     }
     assert!(page.contains(r#"<th scope="col" class="rb-num">Not stated</th>"#));
     assert!(page.contains("severity not stated"), "the chart stacks them too");
-    // Q3 resolve 7200 / mean 6620 = 1 h 50 min; detect 300 / mean 340 = 5 min; Q4 resolve mean
-    // 5720 = 1 h 35 min, detect median 1200 = 20 min, mean 2221 = 37 min.
-    let q3 = r#"<tr class="rb-few"><th scope="row">2024-Q3 <span class="rb-muted">(few incidents)</span></th><td class="rb-num">3</td><td class="rb-num">3</td><td class="rb-num">2 h</td><td class="rb-num">1 h 50 min</td><td class="rb-num">3</td><td class="rb-num">5 min</td><td class="rb-num">5 min</td></tr>"#;
-    let q4 = r#"<tr class="rb-few"><th scope="row">2024-Q4 <span class="rb-muted">(few incidents)</span></th><td class="rb-num">3</td><td class="rb-num">3</td><td class="rb-num">2 h</td><td class="rb-num">1 h 35 min</td><td class="rb-num">3</td><td class="rb-num">20 min</td><td class="rb-num">37 min</td></tr>"#;
-    assert!(page.contains(q3), "{page}");
-    assert!(page.contains(q4));
+    // Q3 resolve 5400, 7200, 7260 → median 2 h, p90 (3rd of 3) 2 h 1 min; detect 120, 300, 600 →
+    // 5 min, 10 min. Q4 resolve 2760, 7200, 7200 → 2 h, 2 h; detect 65, 1200, 5400 → 20 min,
+    // 1 h 30 min. Three incidents each: the figures are marked as resting on few incidents.
+    let few = |v: &str| format!(r#"<td class="rb-num rb-few-value">{v}</td>"#);
+    let head = |q: &str| {
+        format!(
+            r#"<tr class="rb-few"><th scope="row">{q} <span class="rb-muted">(few incidents)</span></th><td class="rb-num">3</td>"#
+        )
+    };
+    let n3 = r#"<td class="rb-num">3</td>"#;
+    let q3 =
+        format!("{}{n3}{}{}{n3}{}{}</tr>", head("2024-Q3"), few("2 h"), few("2 h 1 min"), few("5 min"), few("10 min"));
+    let q4 =
+        format!("{}{n3}{}{}{n3}{}{}</tr>", head("2024-Q4"), few("2 h"), few("2 h"), few("20 min"), few("1 h 30 min"));
+    assert!(page.contains(&q3), "{page}");
+    assert!(page.contains(&q4));
     assert!(page.contains(
         "2024-Q4: median time to resolve 2 h (mean 1 h 35 min, 3 incidents), against 2 h (mean 1 h 50 min, 3 incidents) in 2024-Q3."
     ));
@@ -251,8 +262,9 @@ fn quarters_with_enough_incidents_are_not_marked() {
     let out = run(&["--book", dir.path().to_str().unwrap(), "build", "--dest-dir", dest.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = std::fs::read_to_string(dest.join("stats/index.html")).unwrap();
-    // Q1: resolve 0, 1, 2, 3, 4 h → median 2 h, mean 2 h. Q2: none. Q3: 5 h.
-    assert!(page.contains(r#"<tr><th scope="row">2025-Q1</th><td class="rb-num">5</td><td class="rb-num">5</td><td class="rb-num">2 h</td><td class="rb-num">2 h</td>"#), "{page}");
+    // Q1: resolve 0, 1, 2, 3, 4 h → median 2 h, p90 (⌈4.5⌉ = 5th) 4 h, over five incidents: not
+    // marked. Q2: none. Q3: 5 h.
+    assert!(page.contains(r#"<tr><th scope="row">2025-Q1</th><td class="rb-num">5</td><td class="rb-num">5</td><td class="rb-num">2 h</td><td class="rb-num">4 h</td>"#), "{page}");
     assert!(page.contains(r#"<th scope="row">2025-Q2 <span class="rb-muted">(few incidents)</span></th><td class="rb-num">0</td><td class="rb-num">0</td><td class="rb-num">—</td>"#));
     assert!(page.contains(
         "2025-Q3: median time to resolve 5 h (mean 5 h, 1 incident), against 2 h (mean 2 h, 5 incidents) in 2025-Q1."

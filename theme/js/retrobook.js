@@ -14,7 +14,10 @@
  *     (?severity=SEV1&service=checkout&text=dns&sort=-date) via history.replaceState.
  *  3. Opens every <details> for printing, restores them after.
  *  4. Diagnostics overlay: .rb-overlay-close (or Escape) hides #rb-overlay.
- *  5. "/" focuses the header search box; wide .rb-table-wrap / .rb-scroll get tabindex=0.
+ *  5. "/" focuses the header search box; wide .rb-table-wrap / .rb-scroll / figures / pre get tabindex=0.
+ *  6. Phone cards: every body cell of a table.rb-table gets data-label = its column's header
+ *     ("Time to resolve · median" under a grouped header), which the phone layout shows before
+ *     the value once the header row is hidden (retrobook.css, "tables on a phone").
  */
 (function () {
   "use strict";
@@ -234,8 +237,40 @@
     if (box && box.offsetParent !== null) { ev.preventDefault(); box.focus(); box.select(); }
   });
 
+  /* ---------- 6. phone cards: each cell carries its column's header ---------- */
+  function columnLabels(table) {
+    var labels = [];
+    var taken = []; /* taken[row][col]: a cell of an earlier header row spans into it */
+    each(table.tHead ? table.tHead.rows : [], function (tr, ri) {
+      var col = 0;
+      taken[ri] = taken[ri] || [];
+      each(tr.cells, function (th) {
+        while (taken[ri][col]) col++;
+        var text = th.textContent.replace(/\s+/g, " ").trim();
+        for (var c = col; c < col + th.colSpan; c++) {
+          labels[c] = labels[c] && labels[c] !== text ? labels[c] + " · " + text : text;
+          for (var r = 1; r < th.rowSpan; r++) { taken[ri + r] = taken[ri + r] || []; taken[ri + r][c] = true; }
+        }
+        col += th.colSpan;
+      });
+    });
+    return labels;
+  }
+  each(document.querySelectorAll("table.rb-table"), function (table) {
+    var labels = columnLabels(table);
+    each(table.tBodies, function (tb) {
+      each(tb.rows, function (tr) {
+        var col = 0;
+        each(tr.cells, function (cell) {
+          if (labels[col] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", labels[col]);
+          col += cell.colSpan;
+        });
+      });
+    });
+  });
+
   /* ---------- 5b. scrollable regions reachable by keyboard ---------- */
-  each(document.querySelectorAll(".rb-table-wrap, .rb-scroll, .rb-figure"), function (el) {
+  each(document.querySelectorAll(".rb-table-wrap, .rb-scroll, .rb-figure, pre"), function (el) {
     if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
   });
 })();

@@ -4,7 +4,7 @@ use super::*;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct FishboneFactor {
-    /// Short label (factor id or summary); truncated to 40 characters and wrapped on two lines.
+    /// The factor's title; truncated to 80 characters and wrapped on two lines.
     pub label: String,
     /// Optional link target for the label.
     pub href: Option<String>,
@@ -32,9 +32,17 @@ pub(crate) struct Fishbone {
 
 // ---------------------------------------------------------------- 2. fishbone
 
-/// Ishikawa diagram: categories as bones alternating above and below a spine ending in the effect box.
+/// The width of a fishbone with `cols` columns of bones (two bones, above and below, per column):
+/// the diagram is as wide as its content, so one bone is not drawn along a 960-unit spine. The
+/// stylesheet shows it at this width in CSS pixels (`data-cols`), so its text is never scaled
+/// below its 11 units.
+pub(crate) fn fishbone_width(cols: usize) -> f64 {
+    340.0 + 250.0 * cols.max(1) as f64
+}
+
+/// Ishikawa diagram: categories as bones alternating above and below a spine ending in the effect
+/// box; only categories that hold factors get a bone.
 pub(crate) fn fishbone_svg(input: &Fishbone, id_prefix: &str) -> String {
-    const W: f64 = 960.0;
     const SLANT: f64 = 0.4; // horizontal run of a bone per unit of rise
     const FONT: f64 = 11.5;
     const LH: f64 = 14.0; // factor line height
@@ -47,14 +55,15 @@ pub(crate) fn fishbone_svg(input: &Fishbone, id_prefix: &str) -> String {
     let head = wrap(&input.effect, 22, 4);
     let head = if head.is_empty() { vec!["(untitled)".to_string()] } else { head };
     let (head_w, head_h) = (200.0, (head.len() as f64 * 17.0 + 22.0).max(60.0));
-    let head_x = W - 8.0 - head_w;
     let cols = cats.len().div_ceil(2).max(1);
+    let w = fishbone_width(cols);
+    let head_x = w - 8.0 - head_w;
     let max_factors = cats.iter().map(|c| c.factors.len()).max().unwrap_or(0) as f64;
     let colw = ((head_x - 40.0 - SLANT * (20.0 + max_factors * (2.0 * LH + 6.0))) / cols as f64).min(300.0);
     let chars = ((colw - 26.0) / (FONT * 0.56)).floor().max(8.0) as usize;
     let attach = |c: usize| head_x - 28.0 - (cols - 1 - c) as f64 * colw;
     let wrapped: Vec<Vec<Vec<String>>> =
-        cats.iter().map(|c| c.factors.iter().map(|f| wrap(&truncate(&f.label, 40), chars, 2)).collect()).collect();
+        cats.iter().map(|c| c.factors.iter().map(|f| wrap(&truncate(&f.label, 80), chars, 2)).collect()).collect();
     let slot = |l: &Vec<String>| l.len().max(1) as f64 * LH + 6.0;
     let need = |i: usize| 20.0 + wrapped[i].iter().map(slot).sum::<f64>();
     let side_len = |up: bool| (0..cats.len()).filter(|i| (i % 2 == 0) == up).map(need).fold(0.0, f64::max);
@@ -63,7 +72,15 @@ pub(crate) fn fishbone_svg(input: &Fishbone, id_prefix: &str) -> String {
     let h = spine_y + (if l_down > 0.0 { l_down + 26.0 } else { 0.0 }).max(head_h / 2.0 + 8.0);
 
     let mut o = String::new();
-    open(&mut o, id_prefix, "fishbone", (W, h), &input.title, &desc, "");
+    open(
+        &mut o,
+        id_prefix,
+        "fishbone",
+        (w, h),
+        &input.title,
+        &desc,
+        &format!(r#" preserveAspectRatio="xMidYMid meet" data-cols="{cols}""#),
+    );
     let spine_x0 = if cats.is_empty() { 24.0 } else { (attach(0) - colw - SLANT * l_up.max(l_down)).max(8.0) };
     line(&mut o, (spine_x0, spine_y), (head_x, spine_y), "rb-spine", r#" stroke-width="3""#);
     rect(&mut o, (head_x, spine_y - head_h / 2.0), (head_w, head_h), "rb-head", r#" rx="6""#);

@@ -1,6 +1,7 @@
 //! Unit tests of the SVG charts.
 
 use super::chart::{MAX_DRAWN, thin};
+use super::fishbone::fishbone_width;
 use super::*;
 use anyhow::Context as _;
 
@@ -287,7 +288,14 @@ fn fishbone_shapes() {
         assert!(svg.contains("&lt;script&gt;") && svg.contains('…'));
         assert!(svg.contains("href=\"#f00\""));
         assert_eq!(svg, fishbone_svg(&fishbone(c, f), "fb"));
+        // As wide as its columns of bones (two per column), no wider.
+        let cols = c.div_ceil(2);
+        let width = fishbone_width(cols);
+        assert!(svg.contains(&format!("viewBox=\"0 0 {width} ")), "{c} categories: {width} wide");
+        assert!(svg.contains(&format!("data-cols=\"{cols}\"")));
     }
+    // One bone is not drawn along a page-wide spine: 590 units, against 1340 for seven bones.
+    assert_eq!((fishbone_width(1), fishbone_width(4)), (590.0, 1340.0));
 }
 
 #[test]
