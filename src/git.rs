@@ -100,7 +100,8 @@ fn diff_trees(repo: &Repository, old: Option<Oid>, new: Option<Oid>, base: &str,
     let mut emit = |old: Option<(Vec<u8>, Oid, bool)>, new: Option<(Vec<u8>, Oid, bool)>| {
         let Some((name, _, is_tree)) = old.as_ref().or(new.as_ref()) else { return };
         let name = String::from_utf8_lossy(name).into_owned();
-        if !wanted(&name, *is_tree) {
+        // A README or CONTRIBUTING at the top of the retros folder is not a retro (load::discover).
+        if !wanted(&name, *is_tree) || (base.is_empty() && !*is_tree && crate::load::is_folder_doc(&name)) {
             return;
         }
         if *is_tree {

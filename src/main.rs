@@ -196,6 +196,9 @@ fn main() -> ExitCode {
 /// Runs the subcommand: its exit code, or the error `main` prints once.
 fn run(cli: Cli) -> cmd::Outcome {
     let root = &cli.book;
+    if !matches!(cli.command, Command::Init { .. } | Command::Schema) {
+        cmd::require_book(root)?;
+    }
     match cli.command {
         Command::Init { dir } => cmd::init::run(&root.join(dir)),
         Command::New { title, severity, date, id } => {

@@ -173,3 +173,64 @@ fn export_matches_hand_computed_values() {
     assert_eq!(v["actions"][0]["id"], "A2", "open and overdue actions come first");
     insta::assert_json_snapshot!("export_clean", v);
 }
+
+#[test]
+fn without_book_toml_every_command_but_init_and_schema_stops_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder with Markdown in it, but no book.toml: before, `check` said "no problems" (exit 0).
+    std::fs::write(dir.path().join("notes.md"), "# Notes\n").unwrap();
+    let book = dir.path().to_str().unwrap();
+    let commands: [&[&str]; 8] = [
+        &["check"],
+        &["build"],
+        &["export"],
+        &["report", "factors"],
+        &["new", "Outage"],
+        &["diff", "HEAD"],
+        &["adopt"],
+        &["serve", "--port", "0"],
+    ];
+    for args in commands {
+        let out = run(&[&["--book", book][..], args].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("no book.toml") && err.contains("retrobook init"), "{args:?}: {err}");
+    }
+    assert!(!dir.path().join("retros").exists(), "`new` wrote nothing");
+    assert_eq!(run(&["--book", book, "schema"]).status.code(), Some(0));
+    assert_eq!(run(&["--book", book, "init"]).status.code(), Some(0));
+    assert_eq!(run(&["--book", book, "check"]).status.code(), Some(0), "after init the folder is a book");
+}
+
+#[test]
+fn a_folder_inside_a_book_names_the_book_above_and_a_missing_folder_says_so() {
+    let dir = temp_book();
+    std::fs::create_dir_all(dir.path().join("retros/2024")).unwrap();
+    let out = run_in(&dir.path().join("retros/2024"), &["check"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let above = std::fs::canonicalize(dir.path()).unwrap();
+    assert!(stderr(&out).contains(&format!("--book {}", above.display())), "{}", stderr(&out));
+
+    let missing = dir.path().join("no-such-book");
+    let out = run(&["--book", missing.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not exist") && !stderr(&out).contains("book.toml`"), "{}", stderr(&out));
+}
+
+#[test]
+fn readme_and_contributing_at_the_top_of_the_retros_folder_are_not_retros() {
+    let dir = temp_book();
+    let book = dir.path().to_str().unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[retros]\ndir = \".\"\n").unwrap();
+    std::fs::write(dir.path().join("README.md"), "# Our retros\n\nHow we write them.\n").unwrap();
+    std::fs::write(dir.path().join("CONTRIBUTING.md"), "# Contributing\n").unwrap();
+    std::fs::write(dir.path().join("Readme.markdown"), "# Also a readme\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("2024-dns")).unwrap();
+    // Inside an incident's own folder a README is the retro.
+    std::fs::write(dir.path().join("2024-dns/README.md"), "# DNS outage\n\nOn 2024-05-02 DNS failed.\n").unwrap();
+    let out = run(&["--book", book, "export"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let paths: Vec<&str> = v["retros"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["2024-dns/README.md"]);
+}
