@@ -91,7 +91,10 @@ pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> Outcome {
     }
     let errors = retrobook::diagnostic::error_count(&loaded.diagnostics);
     if errors > 0 {
-        eprintln!("the book has {errors} errors, so the report may be incomplete (run `retrobook check`)");
+        eprintln!(
+            "the book has {}, so the report may be incomplete (run `retrobook check`)",
+            retrobook::text::plural(errors, "error", "errors")
+        );
         exit(EXIT_ERRORS)
     } else {
         exit(EXIT_OK)

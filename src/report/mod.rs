@@ -66,8 +66,9 @@ fn line(out: &mut String, s: impl AsRef<str>) {
     out.push('\n');
 }
 
+/// "1 action", "2 actions": a count with a noun that takes an `s`.
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    crate::text::plural(n, word, &format!("{word}s"))
 }
 
 fn date_str(d: Option<Date>) -> String {

@@ -234,3 +234,22 @@ fn readme_and_contributing_at_the_top_of_the_retros_folder_are_not_retros() {
     let paths: Vec<&str> = v["retros"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["2024-dns/README.md"]);
 }
+
+#[test]
+fn counts_in_terminal_output_agree_with_their_nouns() {
+    let dir = temp_book();
+    let book = dir.path().to_str().unwrap();
+    let out = run(&["--book", book, "new", "Checkout outage", "--date", "2025-03-14"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&["--book", book, "export"]);
+    assert!(stderr(&out).contains("exported 1 retro\n"), "{}", stderr(&out));
+    let out = run(&["--book", book, "build", "--audience", "external", "--no-search"]);
+    assert!(stderr(&out).contains("built the public history of 0 retros:"), "{}", stderr(&out));
+    let out = run(&["--book", book, "build", "--no-search"]);
+    let err = stderr(&out);
+    assert!(err.contains("built 1 retro: ") && err.contains(" pages, 0 search records, "), "{err}");
+    let out = run(&["--book", book, "new", "Checkout outage 2", "--date", "2025-03-15"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["--book", book, "export"]);
+    assert!(stderr(&out).contains("exported 2 retros\n"), "{}", stderr(&out));
+}
