@@ -5,12 +5,28 @@ use jiff::civil::Date;
 /// A new retro with front matter filled in and all seven sections, each with short guidance in
 /// HTML comments (invisible on the site, visible while writing).
 pub fn new_retro(id: &str, title: &str, date: Date, severity: &str, categories: &[String]) -> String {
+    new_retro_started(id, title, date, severity, categories, None)
+}
+
+/// [`new_retro`] with `impact.started` filled in when `started` (as the user wrote it) is given.
+pub fn new_retro_started(
+    id: &str,
+    title: &str,
+    date: Date,
+    severity: &str,
+    categories: &[String],
+    started: Option<&str>,
+) -> String {
     let title_yaml = serde_json::to_string(title).unwrap_or_else(|_| "\"\"".into());
+    let started = match started {
+        Some(s) => format!("  started: {}", serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())),
+        None => format!("  # started: \"{date} 09:00\""),
+    };
     format!(
         r#"---
 id: {id}
 title: {title_yaml}
-date: {date}
+date: {date}         # the day the incident STARTED, not today: it anchors every HH:MM below
 severity: {severity}
 status: draft            # draft | in-review | published
 summary: ""              # one or two sentences for lists, feeds and search results
@@ -25,7 +41,7 @@ related: []              # ids of related retros
 impact:
   # RFC 3339 (2025-03-14T09:14:00Z) or "YYYY-MM-DD HH:MM" in the book's time zone, in this
   # order. A moment left out is taken from the timeline entry of the same kind ([detected]…).
-  # started: "{date} 09:00"
+{started}
   # detected:
   # mitigated:
   # resolved:

@@ -253,3 +253,52 @@ fn counts_in_terminal_output_agree_with_their_nouns() {
     let out = run(&["--book", book, "export"]);
     assert!(stderr(&out).contains("exported 2 retros\n"), "{}", stderr(&out));
 }
+
+#[test]
+fn new_dates_the_retro_by_started_and_says_when_it_used_today() {
+    let dir = temp_book();
+    let book = dir.path().to_str().unwrap();
+    let out = run(&["--book", book, "new", "Queue backlog", "--started", "2025-03-14 23:40"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "retros/2025-03-14-queue-backlog.md");
+    assert!(!stderr(&out).contains("set to today"), "{}", stderr(&out));
+    let path = dir.path().join("retros/2025-03-14-queue-backlog.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\ndate: 2025-03-14 ") && text.contains("\n  started: \"2025-03-14 23:40\"\n"), "{text}");
+    assert!(text.contains("the day the incident STARTED"), "the template says what `date` is");
+    let check = |args: &[&str]| -> Vec<Value> {
+        let out = run(&[&["--book", book, "check", "--format", "json"][..], args].concat());
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    assert!(!check(&[]).iter().any(|d| d["rule"] == "date-started"));
+
+    // `date` left at the day the retro was written: check warns at `impact.started`.
+    std::fs::write(&path, text.replace("\ndate: 2025-03-14 ", "\ndate: 2025-03-20 ")).unwrap();
+    let diags = check(&[]);
+    let d = diags.iter().find(|d| d["rule"] == "date-started").unwrap_or_else(|| panic!("{diags:#?}"));
+    assert_eq!(d["level"], "warning");
+    let line = text.lines().position(|l| l.starts_with("  started:")).unwrap() + 1;
+    assert_eq!(d["line"], line);
+    assert!(d["message"].as_str().unwrap().contains("set `date: 2025-03-14`"), "{d}");
+
+    // --date and --started that disagree; an unreadable --started.
+    let out = run(&["--book", book, "new", "X", "--date", "2025-03-15", "--started", "2025-03-14 10:00"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("disagree"), "{}", stderr(&out));
+    let out = run(&["--book", book, "new", "X", "--started", "2025-02-30 10:00"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("February 2025 has 28 days"), "{}", stderr(&out));
+
+    // Neither: today, and a note that says so; the same title again names the -2 it created.
+    let out = run(&["--book", book, "--today", "2025-04-01", "new", "Queue backlog"]);
+    assert!(stderr(&out).contains("`date` is set to today, 2025-04-01"), "{}", stderr(&out));
+    let out = run(&["--book", book, "--today", "2025-04-01", "new", "Queue backlog"]);
+    assert_eq!(stdout(&out).trim(), "retros/2025-04-01-queue-backlog-2.md");
+    assert!(
+        stderr(&out).contains(
+            "a retro with the id `2025-04-01-queue-backlog` already exists, so this one is `2025-04-01-queue-backlog-2`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
