@@ -204,7 +204,7 @@ fn run(cli: Cli) -> cmd::Outcome {
         cmd::require_book(root)?;
     }
     match cli.command {
-        Command::Init { dir } => cmd::init::run(&root.join(dir)),
+        Command::Init { dir } => cmd::init::run(&root.join(dir), cli.today),
         Command::New { title, severity, date, started, id } => {
             cmd::new::run(root, &cmd::new::NewArgs { title, severity, date, started, id }, cli.today)
         }

@@ -106,9 +106,10 @@ fn new_rejects_unknown_severity_as_usage_error() {
 fn init_writes_a_book_that_checks_clean_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("my-retros");
-    let out = run(&["init", target.to_str().unwrap()]);
+    let out = run(&["init", target.to_str().unwrap(), "--today", "2026-03-10"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    for f in ["book.toml", "retros/2025-01-15-example-checkout-errors.md", ".github/workflows/retros.yml"] {
+    for f in ["book.toml", "retros/2026-03-03-example-checkout-errors.md", ".github/workflows/retros.yml", ".gitignore"]
+    {
         assert!(target.join(f).is_file(), "{f}");
     }
     let workflow = std::fs::read_to_string(target.join(".github/workflows/retros.yml")).unwrap();
@@ -301,4 +302,87 @@ fn new_dates_the_retro_by_started_and_says_when_it_used_today() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn init_dates_its_example_recently_ignores_built_sites_and_sets_the_pages_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("incident-retros");
+    let out = run(&["--today", "2026-03-10", "init", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let book = target.to_str().unwrap();
+    // A week old, its action due in three weeks: nothing overdue on the first day or the next weeks.
+    let example = std::fs::read_to_string(target.join("retros/2026-03-03-example-checkout-errors.md")).unwrap();
+    assert!(example.contains("\ndate: 2026-03-03\n") && example.contains("  started: \"2026-03-03 14:02\"\n"));
+    assert!(example.contains("On March 3 between 14:02"), "{example}");
+    for today in ["2026-03-10", "2026-03-30"] {
+        let out = run(&["--book", book, "--today", today, "report", "actions", "--format", "json"]);
+        let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let actions = v.as_array().unwrap();
+        assert_eq!(actions.len(), 1, "{v}");
+        assert!(actions.iter().all(|a| a["overdue"] == false), "{today}: {v}");
+    }
+    // One month of statistics, not two years of empty months.
+    let out = run(&["--book", book, "--today", "2026-03-10", "report", "stats", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["per_month"].as_array().unwrap().len(), 1, "{v}");
+
+    let ignore = std::fs::read_to_string(target.join(".gitignore")).unwrap();
+    for line in ["/site/", "/site-external/", "/.site*-cache/"] {
+        assert!(ignore.lines().any(|l| l == line), "{line} in {ignore}");
+    }
+    // GitHub Pages serves a project site under /<repository>/.
+    let toml = std::fs::read_to_string(target.join("book.toml")).unwrap();
+    assert!(toml.contains("\nsite-url = \"/incident-retros/\""), "{toml}");
+    assert!(stderr(&out).is_empty() || !stderr(&out).contains("error"));
+
+    // A folder that has a .gitignore keeps it; init says what to add.
+    let other = dir.path().join("acme.github.io");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join(".gitignore"), "target/\n").unwrap();
+    let out = run(&["init", other.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(other.join(".gitignore")).unwrap(), "target/\n");
+    assert!(stderr(&out).contains("/site-external/"), "{}", stderr(&out));
+    let toml = std::fs::read_to_string(other.join("book.toml")).unwrap();
+    assert!(toml.contains("\nsite-url = \"/\""), "a user site is served at the root: {toml}");
+}
+
+#[test]
+fn the_workflow_init_writes_pins_a_release_and_verifies_its_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["init", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let version = env!("CARGO_PKG_VERSION");
+    for file in [".github/workflows/retros.yml", ".gitlab-ci.example.yml"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let doc = &docs[0];
+        let pinned = if file.starts_with(".github") { &doc["env"] } else { &doc["variables"] };
+        assert_eq!(pinned["RETROBOOK_VERSION"].as_str(), Some(version), "{file}: the version is pinned");
+        assert!(
+            text.contains("https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"),
+            "{file}: downloads the pinned release"
+        );
+        assert!(text.contains("SHA256SUMS") && text.contains("--check \"$archive.sha256\""), "{file}: verifies");
+        assert!(text.contains("test -s \"$archive.sha256\""), "{file}: an archive missing from the sums fails");
+        assert!(
+            text.contains(
+                "cargo install --locked --git https://github.com/retrobook/retrobook --tag \"v$RETROBOOK_VERSION\""
+            ),
+            "{file}: the documented fallback"
+        );
+        // Nothing compiles retrobook on every run any more.
+        let run_lines: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with('#')).collect();
+        assert!(!run_lines.iter().any(|l| l.contains("cargo install")), "{file}");
+    }
+    let gh = std::fs::read_to_string(dir.path().join(".github/workflows/retros.yml")).unwrap();
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&gh).unwrap()[0];
+    for job in ["check", "site"] {
+        let steps = doc["jobs"][job]["steps"].as_vec().unwrap();
+        let cache = steps.iter().find(|s| s["uses"].as_str() == Some("actions/cache@v4")).expect("a cache step");
+        assert!(cache["with"]["key"].as_str().unwrap().contains("${{ env.RETROBOOK_VERSION }}"), "{job}");
+        let install = steps.iter().find(|s| s["run"].as_str().is_some_and(|r| r.contains("shasum"))).unwrap();
+        assert_eq!(install["if"].as_str(), Some("steps.retrobook-cache.outputs.cache-hit != 'true'"), "{job}");
+    }
 }
