@@ -386,3 +386,30 @@ fn the_workflow_init_writes_pins_a_release_and_verifies_its_checksum() {
         assert_eq!(install["if"].as_str(), Some("steps.retrobook-cache.outputs.cache-hit != 'true'"), "{job}");
     }
 }
+
+/// The archives init's workflow downloads are the ones the release workflow builds and sums.
+#[test]
+fn the_release_workflow_builds_what_init_downloads() {
+    let release = std::fs::read_to_string(repo().join(".github/workflows/release.yml")).unwrap();
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&release).unwrap()[0];
+    let targets: Vec<&str> = doc["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    run(&["init", dir.path().to_str().unwrap()]);
+    let init = std::fs::read_to_string(dir.path().join(".github/workflows/retros.yml")).unwrap();
+    let wanted: Vec<&str> =
+        init.lines().filter_map(|l| l.trim().split_once(") target=").map(|(_, t)| t.trim_end_matches(" ;;"))).collect();
+    assert_eq!(wanted.len(), 8, "four runner kinds in each of two jobs: {wanted:?}");
+    for t in &wanted {
+        assert!(targets.contains(t), "init downloads {t}, which release.yml does not build ({targets:?})");
+    }
+    assert!(init.contains("archive=\"retrobook-v${RETROBOOK_VERSION}-${target}.tar.gz\""));
+    assert!(release.contains("name=\"retrobook-${GITHUB_REF_NAME}-${{ matrix.target }}\""));
+    assert!(release.contains("tar -czf \"$name.tar.gz\" -C dist retrobook"));
+    assert!(release.contains("sha256sum retrobook-* > SHA256SUMS"));
+    assert!(release.contains("test \"v$version\" = \"$GITHUB_REF_NAME\""), "the tag is v<Cargo.toml version>");
+}
