@@ -10,9 +10,14 @@ use std::time::{Duration, Instant};
 
 /// Options of a build.
 pub struct BuildOptions {
+    /// Where the site goes (as given; the binary joins a relative one to the book); replaced whole,
+    /// and refused when it is not safe to replace.
     pub dest: PathBuf,
+    /// The day overdue actions and ages are counted from; None means the real today.
     pub today: Option<Date>,
+    /// Build the search index.
     pub search: bool,
+    /// The internal book or the customer-facing history.
     pub audience: Audience,
 }
 
@@ -29,11 +34,17 @@ pub enum Audience {
 /// What a build did, for the summary line and `-v`.
 #[derive(Debug, Default)]
 pub struct BuildReport {
+    /// Retros in the built site (for the external audience, the published external ones).
     pub retros: usize,
+    /// HTML pages written.
     pub pages: usize,
+    /// Files the renderer wrote (pages, sitemap, feed, assets; not the search index).
     pub files: usize,
+    /// Records given to the search index (0 without search).
     pub search_records: usize,
+    /// Wall time of each phase (load, analyze, render, search, write), in order.
     pub phases: Vec<(&'static str, Duration)>,
+    /// The book's warnings (a build with errors fails instead), sorted.
     pub warnings: Vec<Diagnostic>,
     /// Files beside folder retros that were not published: (path relative to the book, why).
     pub skipped_assets: Vec<(String, &'static str)>,
@@ -48,8 +59,13 @@ pub struct BuildReport {
 pub enum BuildError {
     /// The book has errors (`diagnostics`, sorted); `notes` about its git history were gathered
     /// before the check.
-    Book { diagnostics: Vec<Diagnostic>, notes: Vec<String> },
-    /// The destination may not be replaced (see [`check_dest`]): nothing was written.
+    Book {
+        /// Every problem found, errors and warnings, sorted.
+        diagnostics: Vec<Diagnostic>,
+        /// What the git history said (shallow clone, files not committed yet), for the user.
+        notes: Vec<String>,
+    },
+    /// The destination may not be replaced (see `check_dest`): nothing was written.
     Destination(anyhow::Error),
     /// Reading the theme, rendering or writing failed; the previous site is untouched.
     Failed(anyhow::Error),
@@ -164,8 +180,8 @@ pub fn cache_dir(dest: &Path) -> PathBuf {
 
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
 /// is untouched; a failure removes the half-written folder. The new folder carries the
-/// [`SITE_MARKER`]; `dest` is replaced only when it is absent, empty or a site (see
-/// [`site_kind`]), never when it is a file or a folder of something else. Leftovers of a killed
+/// `SITE_MARKER`; `dest` is replaced only when it is absent, empty or a site (see
+/// `site_kind`), never when it is a file or a folder of something else. Leftovers of a killed
 /// build beside `dest` (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that is gone) are removed.
 pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let cannot_write = || format!("cannot write {}", dest.display());
@@ -225,7 +241,7 @@ carry this file, and refuses to replace other non-empty folders.\n";
 
 /// What an existing folder is, as a destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SiteKind {
+pub(crate) enum SiteKind {
     Empty,
     /// Carries the [`SITE_MARKER`].
     Marked,
@@ -237,7 +253,7 @@ pub enum SiteKind {
 }
 
 /// What the folder `dir` holds (see [`SiteKind`]).
-pub fn site_kind(dir: &Path) -> SiteKind {
+pub(crate) fn site_kind(dir: &Path) -> SiteKind {
     let Ok(mut entries) = std::fs::read_dir(dir) else { return SiteKind::Foreign };
     if entries.next().is_none() {
         return SiteKind::Empty;
@@ -286,7 +302,7 @@ fn process_alive(pid: u32) -> bool {
 /// book.toml) or anything inside it; `theme/` or anything inside it; anything inside a `.git`
 /// folder; a file; an existing folder that is neither empty nor a site (see [`site_kind`]).
 /// The error says why and what would be right.
-pub fn check_dest(root: &Path, retros_dir: &str, dest: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn check_dest(root: &Path, retros_dir: &str, dest: &Path) -> anyhow::Result<PathBuf> {
     let refuse = |why: String| {
         anyhow!(
             "refusing to build into {}: {why}. A build replaces its destination whole; choose a new or empty \

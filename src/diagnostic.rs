@@ -12,7 +12,9 @@ pub use rules::RULES;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Something is wrong: `check` and `build` fail.
     Error,
+    /// Probably wrong: shown, fails only with `--strict`.
     Warning,
     /// A suggestion (e.g. an incomplete retro): shown by `check`, never fails a run, even with
     /// `--strict` (unless `[retros.required]` makes it an error), not printed by `build`.
@@ -33,7 +35,9 @@ impl Level {
 /// A 1-based line and column in a file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Pos {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column.
     pub column: u32,
 }
 
@@ -51,10 +55,15 @@ impl Pos {
 pub struct Diagnostic {
     /// Path relative to the book root, with `/` separators.
     pub file: String,
+    /// 1-based line in `file`.
     pub line: u32,
+    /// 1-based column in `file`.
     pub column: u32,
+    /// The rule id (docs/check.md), one of the constants of [`rules`].
     pub rule: &'static str,
+    /// How serious it is (`[lint]` in book.toml may change it, see `check::apply_levels`).
     pub level: Level,
+    /// What is wrong and what would be right, in a sentence.
     pub message: String,
     /// What the text at the position should be instead, when the code knows it: the nearest
     /// known key, kind, value or id (`services` for `servics`, `[detected]` for `[detectd]`).
@@ -219,8 +228,11 @@ pub fn render_human(diags: &[Diagnostic], color: bool, source: &dyn Fn(&str) -> 
 /// A message repeated in many files, printed once (human format only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
+    /// The rule id shared by the grouped diagnostics.
     pub rule: &'static str,
+    /// Their level.
     pub level: Level,
+    /// The message they all carry.
     pub message: String,
     /// The files, in diagnostic order, each once.
     pub files: Vec<String>,
@@ -228,12 +240,12 @@ pub struct Group {
 
 /// From how many files on a message is grouped: an adopted folder repeats the same few messages
 /// on every file, and one line says that better than a hundred snippets.
-pub const GROUP_MIN_FILES: usize = 3;
+pub(crate) const GROUP_MIN_FILES: usize = 3;
 /// How many files a group line names.
 const GROUP_SHOWN_FILES: usize = 5;
 
 /// Splits diagnostics into those printed one by one and the groups of one message (same rule,
-/// level and text) found in at least [`GROUP_MIN_FILES`] files. Order is kept.
+/// level and text) found in at least `GROUP_MIN_FILES` files. Order is kept.
 pub fn group_repeats(diags: &[Diagnostic]) -> (Vec<Diagnostic>, Vec<Group>) {
     use std::collections::{HashMap, HashSet};
     let mut files: HashMap<(&str, Level, &str), Vec<&str>> = HashMap::new();

@@ -8,23 +8,23 @@ use std::fmt::Write as _;
 
 /// A retro as the comment names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetroRef {
-    pub id: String,
-    pub title: String,
-    pub path: String,
+pub(crate) struct RetroRef {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) path: String,
 }
 
 /// A factor of a new or changed retro, and the incidents of the base book that cite it too.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FactorNote {
-    pub id: String,
+pub(crate) struct FactorNote {
+    pub(crate) id: String,
     /// Base-book retros citing the factor (not counting the retro itself), oldest first.
-    pub seen_before: Vec<RetroRef>,
+    pub(crate) seen_before: Vec<RetroRef>,
 }
 
 /// What happened to an action between the two books.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ActionChange {
+pub(crate) enum ActionChange {
     Added,
     Closed,
     Reopened,
@@ -32,29 +32,29 @@ pub enum ActionChange {
 
 /// One action that was added, closed or reopened.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionNote {
-    pub change: ActionChange,
-    pub retro: String,
-    pub id: String,
-    pub title: String,
-    pub owner: Option<String>,
-    pub status: &'static str,
+pub(crate) struct ActionNote {
+    pub(crate) change: ActionChange,
+    pub(crate) retro: String,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) owner: Option<String>,
+    pub(crate) status: &'static str,
 }
 
 /// The comparison of two books.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BookDiff {
-    pub added: Vec<RetroRef>,
-    pub changed: Vec<RetroRef>,
-    pub removed: Vec<RetroRef>,
+    pub(crate) added: Vec<RetroRef>,
+    pub(crate) changed: Vec<RetroRef>,
+    pub(crate) removed: Vec<RetroRef>,
     /// New or changed retro id → its factors.
-    pub factors: Vec<(RetroRef, Vec<FactorNote>)>,
-    pub actions: Vec<ActionNote>,
+    pub(crate) factors: Vec<(RetroRef, Vec<FactorNote>)>,
+    pub(crate) actions: Vec<ActionNote>,
     /// Check problems (errors and warnings) in the new and changed retros.
-    pub problems: Vec<Diagnostic>,
+    pub(crate) problems: Vec<Diagnostic>,
     /// Writing suggestions (`note` level, e.g. completeness) in those retros: counted, not listed,
     /// so that the comment stays short.
-    pub suggestions: usize,
+    pub(crate) suggestions: usize,
 }
 
 fn rref(r: &Retro) -> RetroRef {

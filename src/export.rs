@@ -9,127 +9,143 @@ use serde::Serialize;
 /// renamed.
 #[derive(Debug, Serialize)]
 pub struct Export<'a> {
-    pub book: BookInfo<'a>,
-    pub retros: Vec<RetroExport<'a>>,
-    pub factors: Vec<FactorEntry>,
-    pub actions: Vec<ActionEntry>,
+    pub(crate) book: BookInfo<'a>,
+    pub(crate) retros: Vec<RetroExport<'a>>,
+    pub(crate) factors: Vec<FactorEntry>,
+    pub(crate) actions: Vec<ActionEntry>,
 }
 
 /// The `book` object of the export: what book.toml says about the book.
 #[derive(Debug, Serialize)]
-pub struct BookInfo<'a> {
-    pub title: &'a str,
-    pub description: &'a str,
-    pub today: Date,
+pub(crate) struct BookInfo<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) today: Date,
 }
 
 /// One retro in the export.
 #[derive(Debug, Serialize)]
-pub struct RetroExport<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub date: Option<Date>,
-    pub severity: Option<&'a str>,
-    pub status: &'static str,
-    pub path: &'a str,
-    pub summary: Option<&'a str>,
-    pub services: &'a [String],
-    pub teams: &'a [String],
-    pub tags: &'a [String],
-    pub external: bool,
-    pub related: Vec<&'a str>,
-    pub impact: ImpactExport<'a>,
-    pub durations: crate::model::Durations,
-    pub factors: Vec<FactorExport<'a>>,
-    pub actions: Vec<ActionExport<'a>>,
-    pub timeline: Vec<TimelineExport<'a>>,
-    pub sections: Vec<SectionExport<'a>>,
+pub(crate) struct RetroExport<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) date: Option<Date>,
+    pub(crate) severity: Option<&'a str>,
+    pub(crate) status: &'static str,
+    pub(crate) path: &'a str,
+    pub(crate) summary: Option<&'a str>,
+    pub(crate) services: &'a [String],
+    pub(crate) teams: &'a [String],
+    pub(crate) tags: &'a [String],
+    pub(crate) external: bool,
+    pub(crate) related: Vec<&'a str>,
+    pub(crate) impact: ImpactExport<'a>,
+    pub(crate) durations: crate::model::Durations,
+    pub(crate) factors: Vec<FactorExport<'a>>,
+    pub(crate) actions: Vec<ActionExport<'a>>,
+    pub(crate) timeline: Vec<TimelineExport<'a>>,
+    pub(crate) sections: Vec<SectionExport<'a>>,
     /// No retrobook front matter: structure read from the body (docs/format.md, "Adoption").
-    pub adopted: bool,
+    pub(crate) adopted: bool,
     /// Durations the file states (`Time to repair: 0h 07m`), whole seconds by kind
     /// (`detect`, `repair`, `resolve`, `duration`); the first statement of each kind.
-    pub stated_durations: std::collections::BTreeMap<&'static str, i64>,
+    pub(crate) stated_durations: std::collections::BTreeMap<&'static str, i64>,
     /// History from git (docs/export.md); null outside git and for retros not committed yet.
-    pub git: Option<GitExport<'a>>,
+    pub(crate) git: Option<GitExport<'a>>,
 }
 
 /// A retro's git history (docs/export.md, `git`). Timestamps are RFC 3339 in UTC.
 #[derive(Debug, Serialize)]
-pub struct GitExport<'a> {
-    pub created: String,
-    pub updated: String,
-    pub contributors: &'a [String],
+pub(crate) struct GitExport<'a> {
+    pub(crate) created: String,
+    pub(crate) updated: String,
+    pub(crate) contributors: &'a [String],
     /// Full sha of the last commit that changed the retro.
-    pub commit: &'a str,
-    pub short: &'a str,
+    pub(crate) commit: &'a str,
+    pub(crate) short: &'a str,
 }
 
 /// An action's git history: when it appeared, when it was closed, and the derived day counts.
 #[derive(Debug, Serialize)]
-pub struct ActionGitExport {
-    pub first_seen: String,
-    pub closed: Option<String>,
+pub(crate) struct ActionGitExport {
+    pub(crate) first_seen: String,
+    pub(crate) closed: Option<String>,
     /// Whole days from appearing to today, while the action is open or in progress.
-    pub age_days: Option<i64>,
+    pub(crate) age_days: Option<i64>,
     /// Whole days from appearing to being closed.
-    pub days_to_close: Option<i64>,
+    pub(crate) days_to_close: Option<i64>,
 }
 
 /// The impact of a retro in the export, with computed durations.
 #[derive(Debug, Serialize)]
-pub struct ImpactExport<'a> {
-    pub started: Option<String>,
-    pub detected: Option<String>,
-    pub mitigated: Option<String>,
-    pub resolved: Option<String>,
-    pub users: Option<&'a str>,
+pub(crate) struct ImpactExport<'a> {
+    pub(crate) started: Option<String>,
+    pub(crate) detected: Option<String>,
+    pub(crate) mitigated: Option<String>,
+    pub(crate) resolved: Option<String>,
+    pub(crate) users: Option<&'a str>,
     #[serde(rename = "data-loss")]
-    pub data_loss: Option<bool>,
+    pub(crate) data_loss: Option<bool>,
 }
 
 /// A contributing factor of a retro in the export.
 #[derive(Debug, Serialize)]
-pub struct FactorExport<'a> {
-    pub id: &'a str,
-    pub category: Option<&'a str>,
-    pub summary: Option<&'a str>,
-    pub whys: &'a [String],
+pub(crate) struct FactorExport<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) category: Option<&'a str>,
+    pub(crate) summary: Option<&'a str>,
+    pub(crate) whys: &'a [String],
 }
 
 /// A follow-up action of a retro in the export.
 #[derive(Debug, Serialize)]
-pub struct ActionExport<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub owner: Option<&'a str>,
-    pub status: &'static str,
-    pub priority: Option<&'static str>,
-    pub due: Option<Date>,
-    pub overdue: bool,
-    pub link: Option<&'a str>,
-    pub addresses: Vec<&'a str>,
-    pub why: Option<&'a str>,
+pub(crate) struct ActionExport<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) owner: Option<&'a str>,
+    pub(crate) status: &'static str,
+    pub(crate) priority: Option<&'static str>,
+    pub(crate) due: Option<Date>,
+    pub(crate) overdue: bool,
+    pub(crate) link: Option<&'a str>,
+    pub(crate) addresses: Vec<&'a str>,
+    pub(crate) why: Option<&'a str>,
     /// Null outside git and for actions not committed yet.
-    pub git: Option<ActionGitExport>,
+    pub(crate) git: Option<ActionGitExport>,
+    /// What the last `actions sync` said; absent for actions without a synced link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tracker: Option<TrackerExport>,
+    /// Present (and true) when the status disagrees with the tracker.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) drift: bool,
+}
+
+/// An action's synced tracker state (docs/actions.md).
+#[derive(Debug, Serialize)]
+pub(crate) struct TrackerExport {
+    pub(crate) state: &'static str,
+    pub(crate) closed_at: Option<String>,
 }
 
 /// A timeline entry in the export.
 #[derive(Debug, Serialize)]
-pub struct TimelineExport<'a> {
-    pub at: String,
-    pub kind: Option<&'static str>,
-    pub text: &'a str,
+pub(crate) struct TimelineExport<'a> {
+    pub(crate) at: String,
+    pub(crate) kind: Option<&'static str>,
+    /// Who said or did it (`**Name:**` after the time, docs/format.md), else null.
+    pub(crate) author: Option<&'a str>,
+    /// The text, without the author.
+    pub(crate) text: &'a str,
 }
 
 /// A section of a retro in the export.
 #[derive(Debug, Serialize)]
-pub struct SectionExport<'a> {
-    pub heading: &'a str,
-    pub kind: Option<&'static str>,
+pub(crate) struct SectionExport<'a> {
+    pub(crate) heading: &'a str,
+    pub(crate) kind: Option<&'static str>,
     /// File line of the heading (or bold label).
-    pub line: u32,
+    pub(crate) line: u32,
     /// Read from a bold label (`- **Impact**: …`) of an adopted file rather than a heading.
-    pub bold_label: bool,
+    pub(crate) bold_label: bool,
 }
 
 /// Builds the export document for `book`, judging overdue actions against `today`.
@@ -190,21 +206,32 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
                 priority: a.priority.map(|p| p.as_str()),
                 due: a.due,
                 overdue: a.is_overdue(today),
-                link: a.link.as_deref(),
+                link: a.link.as_ref().map(|l| l.value.as_str()),
                 addresses: a.addresses.iter().map(|x| x.value.as_str()).collect(),
                 why: a.why.as_deref(),
-                git: history.and_then(|h| h.actions.get(&a.id)).map(|h| ActionGitExport {
-                    first_seen: h.first_seen.to_string(),
-                    closed: h.closed.map(|c| c.to_string()),
-                    age_days: a.status.is_open().then(|| h.age_days(today, &tz)),
-                    days_to_close: h.days_to_close(&tz),
-                }),
+                git: history
+                    .and_then(|rh| Some((rh.actions.get(&a.id)?, rh.action_age(&a.id, r.date, a.due, today, &tz)?)))
+                    .map(|(h, age)| ActionGitExport {
+                        first_seen: h.first_seen.to_string(),
+                        closed: h.closed.map(|c| c.to_string()),
+                        age_days: a.status.is_open().then_some(age.age_days),
+                        days_to_close: age.days_to_close,
+                    }),
+                tracker: crate::analyze::trackers::entry_of(a, &book.trackers)
+                    .map(|e| TrackerExport { state: e.state.as_str(), closed_at: e.closed_at.map(|t| t.to_string()) }),
+                drift: crate::analyze::trackers::entry_of(a, &book.trackers)
+                    .is_some_and(|e| crate::analyze::trackers::drift(a.status, e).is_some()),
             })
             .collect(),
         timeline: r
             .timeline
             .iter()
-            .map(|e| TimelineExport { at: e.at.to_string(), kind: e.kind.map(|k| k.as_str()), text: &e.text })
+            .map(|e| TimelineExport {
+                at: e.at.to_string(),
+                kind: e.kind.map(|k| k.as_str()),
+                author: e.author.as_deref(),
+                text: crate::load::timeline::entry_author(&e.text).map_or(e.text.as_str(), |(_, rest)| rest),
+            })
             .collect(),
         sections: r
             .sections

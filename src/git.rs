@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::history::{ActionHistory, History, RetroHistory};
 use crate::load::frontmatter::{self, Style};
 use crate::model::Book;
+use crate::text::Layout;
 use crate::value;
 use anyhow::anyhow;
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort};
@@ -15,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Opens the repository that contains `root`, honouring `GIT_CEILING_DIRECTORIES` like git.
-pub fn open(root: &Path) -> Result<Repository, git2::Error> {
+pub(crate) fn open(root: &Path) -> Result<Repository, git2::Error> {
     // libgit2 re-hashes every object it reads (SHA-1 with collision detection): that was about
     // 40% of the history walk. git itself does not verify objects on read; nor do we.
     git2::opts::strict_hash_verification(false);
@@ -25,31 +26,30 @@ pub fn open(root: &Path) -> Result<Repository, git2::Error> {
     Repository::open_ext(root, RepositoryOpenFlags::empty(), &ceilings)
 }
 
-/// Where the book and its retros are inside the repository.
-struct Layout {
+/// The book inside its repository: its folders, and where its folder is in the repository.
+struct InRepo {
     /// The book's folder relative to the repository root: `""` or `a/b/`.
     prefix: String,
-    /// The retros folder relative to the book: `retros` (no slashes at either end).
-    retros_dir: String,
+    /// The book's folders.
+    book: Layout,
 }
 
-impl Layout {
-    fn new(repo: &Repository, root: &Path, config: &Config) -> Option<Layout> {
+impl InRepo {
+    fn new(repo: &Repository, root: &Path, config: &Config) -> Option<InRepo> {
         let workdir = repo.workdir()?.canonicalize().ok()?;
-        let root = root.canonicalize().ok()?;
-        root.strip_prefix(&workdir).ok()?;
-        let rel = crate::text::relative(&workdir, &root);
+        let canonical = root.canonicalize().ok()?;
+        canonical.strip_prefix(&workdir).ok()?;
+        let rel = crate::text::relative(&workdir, &canonical);
         let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
-        let retros_dir = config.retros.dir.trim_start_matches("./").trim_matches('/').to_string();
-        Some(Layout { prefix, retros_dir })
+        Some(InRepo { prefix, book: Layout::new(root, &config.retros.dir) })
     }
     /// The retros folder relative to the repository root, without a trailing slash.
     fn retros_in_repo(&self) -> String {
-        format!("{}{}", self.prefix, self.retros_dir)
+        format!("{}{}", self.prefix, self.book.retros_dir)
     }
     /// A path relative to the retros folder, made relative to the book.
     fn book_path(&self, in_retros: &str) -> String {
-        if self.retros_dir.is_empty() { in_retros.to_string() } else { format!("{}/{in_retros}", self.retros_dir) }
+        self.book.book_path(in_retros)
     }
 }
 
@@ -147,7 +147,7 @@ fn diff_trees(repo: &Repository, old: Option<Oid>, new: Option<Oid>, base: &str,
 /// The retro files changed from `old` to `new` (commit trees), with renames paired: identical
 /// content first, then by similarity (libgit2's rename detection, run only on the files that
 /// were added and removed, and only when there are both).
-fn changes(repo: &Repository, old: Option<&Commit>, new: &Commit, layout: &Layout) -> Vec<Change> {
+fn changes(repo: &Repository, old: Option<&Commit>, new: &Commit, layout: &InRepo) -> Vec<Change> {
     let dir = layout.retros_in_repo();
     let mut out = Vec::new();
     diff_trees(repo, old.and_then(|c| retros_tree(c, &dir)), retros_tree(new, &dir), "", &mut out);
@@ -247,7 +247,7 @@ pub fn read_history(book: &Book) -> History {
             return history;
         }
     };
-    let Some(layout) = Layout::new(&repo, &book.root, &book.config) else {
+    let Some(layout) = InRepo::new(&repo, &book.root, &book.config) else {
         history.notes.push("the git repository has no working tree; history is not read".to_string());
         return history;
     };
@@ -288,7 +288,7 @@ pub fn read_history(book: &Book) -> History {
     history
 }
 
-fn walk(repo: &Repository, layout: &Layout, book: &Book, history: &mut History) -> Result<(), git2::Error> {
+fn walk(repo: &Repository, layout: &InRepo, book: &Book, history: &mut History) -> Result<(), git2::Error> {
     if repo.head().is_err() {
         return Ok(()); // no commit yet
     }
@@ -322,7 +322,7 @@ fn walk(repo: &Repository, layout: &Layout, book: &Book, history: &mut History) 
 
 /// One walk over the commits that changed the retros folder, newest first: the lineage of every
 /// file that was ever in it, following renames.
-fn lineages(repo: &Repository, layout: &Layout) -> Result<Vec<Lineage>, git2::Error> {
+fn lineages(repo: &Repository, layout: &InRepo) -> Result<Vec<Lineage>, git2::Error> {
     let mailmap = repo.mailmap().ok();
     let dir = layout.retros_in_repo();
     let mut revwalk = repo.revwalk()?;
@@ -463,7 +463,7 @@ fn blob_at(repo: &Repository, tree: Option<Oid>, path: &str) -> Option<Oid> {
 
 /// The actions of a retro's text as (id, closed) pairs, read with the project's front-matter
 /// reader. Text that does not parse gives no actions.
-pub fn action_states(text: &str) -> Vec<(String, bool)> {
+pub(crate) fn action_states(text: &str) -> Vec<(String, bool)> {
     let text = crate::text::normalize_text(text);
     let Ok(Some(cut)) = frontmatter::cut(&text) else { return Vec::new() };
     let tree = match cut.style {
@@ -499,7 +499,7 @@ fn open_for_rev(root: &Path) -> anyhow::Result<Repository> {
 /// `rev` and HEAD, plus those changed in the working tree and not committed yet. Sorted.
 pub fn changed_since(root: &Path, config: &Config, rev: &str) -> anyhow::Result<Vec<String>> {
     let repo = open_for_rev(root)?;
-    let layout = Layout::new(&repo, root, config).ok_or_else(|| anyhow!("the repository has no working tree"))?;
+    let layout = InRepo::new(&repo, root, config).ok_or_else(|| anyhow!("the repository has no working tree"))?;
     let since = resolve(&repo, rev)?;
     let head = resolve(&repo, "HEAD")?;
     let base_id =
@@ -518,7 +518,7 @@ pub fn changed_since(root: &Path, config: &Config, rev: &str) -> anyhow::Result<
 /// leaves out. Empty outside a git repository. Sorted.
 pub fn uncommitted(root: &Path, config: &Config) -> Vec<String> {
     let Ok(repo) = open(root) else { return Vec::new() };
-    let Some(layout) = Layout::new(&repo, root, config) else { return Vec::new() };
+    let Some(layout) = InRepo::new(&repo, root, config) else { return Vec::new() };
     let mut paths = working_changes(&repo, &layout, true);
     let toml = format!("{}{}", layout.prefix, crate::config::FILE);
     if repo.status_file(Path::new(&toml)).is_ok_and(|s| !s.is_empty() && !s.contains(git2::Status::IGNORED)) {
@@ -530,7 +530,7 @@ pub fn uncommitted(root: &Path, config: &Config) -> Vec<String> {
 
 /// The retro files of the working tree that differ from HEAD (untracked ones included); deleted
 /// ones only with `deleted`.
-fn working_changes(repo: &Repository, layout: &Layout, deleted: bool) -> Vec<String> {
+fn working_changes(repo: &Repository, layout: &InRepo, deleted: bool) -> Vec<String> {
     let mut paths = Vec::new();
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
@@ -563,7 +563,7 @@ pub fn book_at(
     fallback: &Config,
 ) -> anyhow::Result<crate::load::Loaded> {
     let repo = open_for_rev(root)?;
-    let layout = Layout::new(&repo, root, fallback).ok_or_else(|| anyhow!("the repository has no working tree"))?;
+    let layout = InRepo::new(&repo, root, fallback).ok_or_else(|| anyhow!("the repository has no working tree"))?;
     let mut commit = resolve(&repo, rev)?;
     if let Some(other) = merge_base_with {
         let other = resolve(&repo, other)?;
@@ -579,10 +579,7 @@ pub fn book_at(
         .and_then(|e| repo.find_blob(e.id()).ok())
         .and_then(|b| std::str::from_utf8(b.content()).ok().and_then(|t| Config::parse(t).ok()))
         .unwrap_or_else(|| fallback.clone());
-    let layout = Layout {
-        prefix: layout.prefix,
-        retros_dir: config.retros.dir.trim_start_matches("./").trim_matches('/').to_string(),
-    };
+    let layout = InRepo { book: Layout::new(root, &config.retros.dir), ..layout };
     let mut files = Vec::new();
     let mut list = Vec::new();
     diff_trees(&repo, None, retros_tree(&commit, &layout.retros_in_repo()), "", &mut list);

@@ -39,6 +39,7 @@ pub struct RetroHistory {
 /// When an action first appeared in its retro and when it was first marked `done` or `wont-do`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ActionHistory {
+    /// When the commit that first had the action was made.
     pub first_seen: Timestamp,
     /// `None` while the action is open, when it was reopened after being closed, and when it was
     /// already closed in the first commit that had it (closed at an unknown earlier time).
@@ -56,8 +57,53 @@ impl ActionHistory {
     }
 }
 
+/// How old an action is, and how long it took to close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionAge {
+    /// The day its age counts from.
+    pub since: Date,
+    /// Whole days from `since` to `today`, never fewer than the days it is overdue.
+    pub age_days: i64,
+    /// Whole days from `since` to being closed, from git.
+    pub days_to_close: Option<i64>,
+}
+
+impl RetroHistory {
+    /// The day action `id`'s age and time to close count from (see [`Self::action_age`]).
+    pub fn action_since(&self, id: &str, retro_date: Option<Date>, tz: &TimeZone) -> Option<Date> {
+        let a = self.actions.get(id)?;
+        let seen = day(a.first_seen, tz);
+        Some(match retro_date {
+            Some(d) if a.first_seen == self.created && d < seen => d,
+            _ => seen,
+        })
+    }
+
+    /// The age of action `id`. An action that came with the commit that added its retro was
+    /// decided in the incident's review, not on the day the file was committed: it counts from
+    /// the retro's `date`. One added later counts from its own commit. Either way an open action
+    /// is never younger than the days it is overdue (`due` is a day it already existed on).
+    pub fn action_age(
+        &self,
+        id: &str,
+        retro_date: Option<Date>,
+        due: Option<Date>,
+        today: Date,
+        tz: &TimeZone,
+    ) -> Option<ActionAge> {
+        let a = self.actions.get(id)?;
+        let since = self.action_since(id, retro_date, tz)?;
+        let overdue = due.map_or(0, |d| days_between(d, today));
+        Some(ActionAge {
+            since,
+            age_days: days_between(since, today).max(overdue),
+            days_to_close: a.closed.map(|c| days_between(since, day(c, tz))),
+        })
+    }
+}
+
 /// The calendar day of a timestamp in the book's time zone.
-pub fn day(t: Timestamp, tz: &TimeZone) -> Date {
+pub(crate) fn day(t: Timestamp, tz: &TimeZone) -> Date {
     t.to_zoned_datetime(tz.clone()).date()
 }
 

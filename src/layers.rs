@@ -12,30 +12,30 @@ use std::path::Path;
 ///
 /// | layer | modules                         | what lives there                                       |
 /// |-------|---------------------------------|--------------------------------------------------------|
-/// | 0     | text, suggest, templates, scaffold | helpers with no dependency on the crate             |
+/// | 0     | text, suggest, scaffold         | helpers with no dependency on the crate                |
 /// | 1     | diagnostic                      | file, line, column, rule, message; printers           |
 /// | 2     | value                           | the position-keeping YAML/TOML value tree              |
 /// | 3     | config                          | book.toml                                              |
-/// | 4     | history                         | git history as plain data                              |
+/// | 4     | history, tracking               | git history and tracker state as plain data            |
 /// | 5     | model                           | Retro, Book, timeline entries, the public view types   |
 /// | 6     | load                            | files → Book + diagnostics                             |
 /// | 7     | git                             | reads the history and books at revisions (uses load)   |
 /// | 8     | analyze                         | indexes and statistics over a Book                     |
 /// | 9     | search                          | the pagefind index from search records                 |
 /// | 10    | check, render                   | rules; pages                                           |
-/// | 11    | public, diff, export, schema, report, import, monitoring | outputs and adapters over the layers below |
+/// | 11    | public, diff, export, schema, report, import, monitoring, trackers | outputs and adapters over the layers below |
 /// | 12    | build, serve                    | whole pipelines                                        |
 ///
 /// The binary (`main.rs`, `cmd/`, layer 13) is above all of them.
-pub const LAYERS: &[(&str, u8)] = &[
+pub(crate) const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("suggest", 0),
-    ("templates", 0),
     ("scaffold", 0),
     ("diagnostic", 1),
     ("value", 2),
     ("config", 3),
     ("history", 4),
+    ("tracking", 4),
     ("model", 5),
     ("load", 6),
     ("git", 7),
@@ -50,6 +50,7 @@ pub const LAYERS: &[(&str, u8)] = &[
     ("report", 11),
     ("import", 11),
     ("monitoring", 11),
+    ("trackers", 11),
     ("build", 12),
     ("serve", 12),
     // The binary's commands: the library may never reach them.
@@ -200,7 +201,7 @@ fn module_path(rel: &str) -> Vec<String> {
 
 /// The back-edges in one file: `(line, used module)` for every path to a top-level module that
 /// is not below the file's own. `rel` is the path under `src/` with `/` separators.
-pub fn violations(rel: &str, src: &str) -> Vec<String> {
+pub(crate) fn violations(rel: &str, src: &str) -> Vec<String> {
     let path = module_path(rel);
     let Some(own) = path.first().cloned() else { return Vec::new() };
     let code = code_only(src);
@@ -272,7 +273,7 @@ move what both need into a lower module (`text` for small helpers) or pass it in
 }
 
 /// Every back-edge in the library under `src`, as messages.
-pub fn check_tree(src: &Path) -> Vec<String> {
+pub(crate) fn check_tree(src: &Path) -> Vec<String> {
     let mut files = BTreeMap::new();
     for entry in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
         let p = entry.path();

@@ -16,8 +16,10 @@ pub mod diff;
 pub mod export;
 pub mod git;
 pub mod history;
+pub mod import;
 pub mod load;
 pub mod model;
+pub mod monitoring;
 mod public;
 pub mod render;
 pub mod report;
@@ -27,6 +29,8 @@ mod search;
 pub mod serve;
 mod suggest;
 pub mod text;
+pub mod trackers;
+pub mod tracking;
 pub mod value;
 
 #[cfg(test)]

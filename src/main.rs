@@ -41,6 +41,9 @@ const EXAMPLES: &str = "Examples:
   retrobook report factors                 recurring factors across incidents
   retrobook export > book.json             everything parsed, as JSON
   retrobook adopt --write                  add front matter to existing postmortems
+  retrobook import slack export.zip --channel inc-checkout --into retros/2026-03-14-checkout.md
+  retrobook actions sync                   follow-up actions' state from GitHub, GitLab, Jira
+  retrobook monitoring pull                pull the retros' metrics from Prometheus
 
 Exit codes: 0 success, 1 the book has errors, 2 usage error.";
 
@@ -178,12 +181,114 @@ Examples:
         #[command(subcommand)]
         what: cmd::report::ReportKind,
     },
+    /// Write a chat conversation into a retro's timeline: Slack, Microsoft Teams, CSV (see docs/import.md)
+    #[command(after_help = IMPORT_HELP)]
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Follow-up actions and their trackers: sync their state, open issues (see docs/actions.md)
+    #[command(after_help = "Examples:
+  retrobook actions sync                           tracker states into .retrobook/trackers.json
+  retrobook actions sync --write                   and set drifted statuses in the retros
+  retrobook actions open                           the issues that would be created
+  retrobook actions open --tracker github --write  create them and record their links")]
+    Actions {
+        #[command(subcommand)]
+        what: cmd::actions::ActionsCommand,
+    },
+    /// Pull monitoring series from Prometheus into CSV beside the retros (see docs/monitoring.md)
+    Monitoring {
+        #[command(subcommand)]
+        what: cmd::monitoring::MonitoringKind,
+    },
     /// Print the whole parsed book as JSON (retros, durations, factor and action indexes)
     Export {
         /// Output format
         #[arg(long, value_enum, default_value_t = cmd::export::ExportFormat::Json)]
         format: cmd::export::ExportFormat,
     },
+}
+
+const IMPORT_HELP: &str = "Entries are written as `- YYYY-MM-DD HH:MM:SS [kind] **Author:** text` in the book's time \
+zone, in time order among the entries already there; no line of the retro changes, and importing the same \
+messages again adds nothing. Joins, leaves, topic changes, other system events and deleted messages are dropped.
+
+Examples:
+  retrobook import slack export.zip --channel inc-checkout --into 2026-03-14-checkout --dry-run
+  retrobook import slack ./export --channel inc-db --new \"DB failover\" --from \"2026-03-14 09:00\"
+  retrobook import teams page1.json page2.json replies.json --into retros/2026-03-14-checkout.md
+  retrobook import csv timeline.csv --time-col when --into 2026-03-14-checkout";
+
+/// The source of `import`, with its own arguments.
+#[derive(Subcommand)]
+enum ImportSource {
+    /// A Slack workspace export: the .zip Slack hands out, or its unpacked folder
+    Slack {
+        /// The export (.zip or folder)
+        export: PathBuf,
+        /// The channel to import (its name, #name or id)
+        #[arg(long)]
+        channel: String,
+        #[command(flatten)]
+        target: ImportTarget,
+    },
+    /// Microsoft Graph channel-message pages saved as JSON (replies inline or as separate pages)
+    Teams {
+        /// The pages, in any order
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        target: ImportTarget,
+    },
+    /// A CSV timeline with a header line (RFC 4180)
+    Csv {
+        /// The CSV file
+        file: PathBuf,
+        /// The time column (header name or 1-based number) [default: time, timestamp or date]
+        #[arg(long, value_name = "C")]
+        time_col: Option<String>,
+        /// The author column [default: author, user, who or name]
+        #[arg(long, value_name = "C")]
+        author_col: Option<String>,
+        /// The text column [default: message, text, event or description]
+        #[arg(long, value_name = "C")]
+        text_col: Option<String>,
+        #[command(flatten)]
+        target: ImportTarget,
+    },
+}
+
+/// Where imported entries go, and which.
+#[derive(clap::Args)]
+struct ImportTarget {
+    /// The retro to write into: a path, or a retro id
+    #[arg(long, value_name = "RETRO", conflicts_with = "new", required_unless_present = "new")]
+    into: Option<String>,
+    /// Create a new retro with this title (as `new` does) and write into it
+    #[arg(long, value_name = "TITLE")]
+    new: Option<String>,
+    /// Only messages at or after this time (RFC 3339, or "YYYY-MM-DD HH:MM" in the book's zone)
+    #[arg(long, value_name = "T")]
+    from: Option<String>,
+    /// Only messages at or before this time
+    #[arg(long, value_name = "T")]
+    to: Option<String>,
+    /// Print the entries that would be added; write nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn import_args(source: ImportSource) -> cmd::import::ImportArgs {
+    let (source, t) = match source {
+        ImportSource::Slack { export, channel, target } => (cmd::import::Source::Slack { export, channel }, target),
+        ImportSource::Teams { files, target } => (cmd::import::Source::Teams { files }, target),
+        ImportSource::Csv { file, time_col, author_col, text_col, target } => {
+            let columns = retrobook::import::csv::Columns { time: time_col, author: author_col, text: text_col };
+            (cmd::import::Source::Csv { file, columns }, target)
+        }
+    };
+    cmd::import::ImportArgs { source, from: t.from, to: t.to, into: t.into, new: t.new, dry_run: t.dry_run }
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
@@ -221,7 +326,10 @@ fn run(cli: Cli) -> cmd::Outcome {
         }
         Command::Schema => cmd::schema::run(root),
         Command::Adopt { paths, write, split } => cmd::adopt::run(root, &cmd::adopt::AdoptArgs { paths, write, split }),
+        Command::Import { source } => cmd::import::run(root, &import_args(source)),
         Command::Export { format: _ } => cmd::export::run(root, cli.today),
         Command::Report { what } => cmd::report::run(root, &what, cli.today),
+        Command::Actions { what } => cmd::actions::run(root, &what, cli.today),
+        Command::Monitoring { what } => cmd::monitoring::run(root, &what),
     }
 }

@@ -11,14 +11,23 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
+    /// Impact began (supplies `impact.started` when the front matter does not).
     Started,
+    /// Someone or something noticed (supplies `impact.detected`).
     Detected,
+    /// The incident was declared or handed up (an adopted `Incident declared` line).
     Escalated,
+    /// Impact stopped (supplies `impact.mitigated`).
     Mitigated,
+    /// The underlying problem was fixed (supplies `impact.resolved`).
     Resolved,
+    /// A message to stakeholders or customers went out.
     Comms,
+    /// The moment the cause became clear.
     Breakthrough,
+    /// A misunderstanding between responders, worth learning from.
     Miscommunication,
+    /// Responsibility passed to someone else (shift change, new commander).
     Handoff,
 }
 
@@ -64,7 +73,11 @@ pub struct TimelineEntry {
     pub at: Timestamp,
     /// The civil date-time as written (in the section's zone).
     pub local: DateTime,
+    /// The `[kind]` written after the time; None for a plain entry.
     pub kind: Option<EntryKind>,
+    /// Who said or did it: a bold name and a colon right after the time and kind
+    /// (docs/format.md, "Timeline").
+    pub author: Option<String>,
     /// The entry's text after the time (and kind), Markdown, trimmed; for a sub-heading entry,
     /// the heading remainder plus the following paragraph(s) until the next entry.
     pub text: String,
@@ -75,7 +88,7 @@ pub struct TimelineEntry {
 /// What a customer may see of one incident. Filled only by `public::project`, the leak-proof
 /// projection the external site is built from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicRetro {
+pub(crate) struct PublicRetro {
     /// URL segment of the incident's page (the retro's stable id).
     pub slug: String,
     /// Page URL relative to the public site root: `incidents/<slug>/`.
@@ -109,7 +122,7 @@ pub struct PublicRetro {
 /// What the public site knows about itself: `[output.external]` and the language, nothing else
 /// (the book's own title and description are internal).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicSite {
+pub(crate) struct PublicSite {
     pub title: String,
     pub description: String,
     pub language: String,
@@ -121,7 +134,9 @@ pub struct PublicSite {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Spanned<T> {
+    /// The value as read.
     pub value: T,
+    /// Where it was written in the retro's file.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -137,9 +152,12 @@ impl<T> Spanned<T> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocStatus {
+    /// Being written (the default when `status` is absent).
     #[default]
     Draft,
+    /// Written, waiting for reviewers.
     InReview,
+    /// Reviewed and final; only published retros go to the external site.
     Published,
 }
 
@@ -164,9 +182,13 @@ impl DocStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActionStatus {
+    /// Nobody has started on it.
     Open,
+    /// Someone is working on it.
     InProgress,
+    /// Finished.
     Done,
+    /// Decided against; no longer counted as open.
     WontDo,
 }
 
@@ -197,8 +219,11 @@ impl ActionStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Priority {
+    /// Do first.
     High,
+    /// Do soon.
     Medium,
+    /// Do when there is time.
     Low,
 }
 
@@ -223,9 +248,13 @@ impl Priority {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Moment {
+    /// Impact began.
     Started,
+    /// Someone or something noticed.
     Detected,
+    /// Impact stopped.
     Mitigated,
+    /// The underlying problem was fixed.
     Resolved,
 }
 
@@ -256,7 +285,9 @@ impl Moment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MomentSource {
+    /// `impact.<moment>` in the front matter.
     FrontMatter,
+    /// A timeline entry of the matching `[kind]`.
     Timeline,
     /// A key-event line of an adopted file (docs/format.md, "Key events"): `First detected
     /// 2021-07-12 15:44`.
@@ -266,8 +297,11 @@ pub enum MomentSource {
 /// One of the four moments, with its source and position.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MomentValue {
+    /// The instant.
     pub at: Timestamp,
+    /// Where the instant was read.
     pub source: MomentSource,
+    /// Where it was written in the retro's file.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -275,12 +309,19 @@ pub struct MomentValue {
 /// Impact: the four moments and plain statements of who lost what.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Impact {
+    /// When impact began; None when the retro does not say.
     pub started: Option<MomentValue>,
+    /// When the incident was noticed; None when not stated.
     pub detected: Option<MomentValue>,
+    /// When impact stopped; None when not stated.
     pub mitigated: Option<MomentValue>,
+    /// When the problem was fixed; None when not stated.
     pub resolved: Option<MomentValue>,
+    /// `impact.users`: who lost what, in plain words.
     pub users: Option<String>,
+    /// `impact.data-loss`; None when the retro does not say.
     pub data_loss: Option<bool>,
+    /// `impact.slo`; None when no SLO is named.
     pub slo: Option<Slo>,
 }
 
@@ -322,14 +363,18 @@ impl Impact {
 /// Time to detect, mitigate and resolve, in whole seconds from `started`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Durations {
+    /// Seconds from started to detected; None when either is unknown.
     pub detect: Option<i64>,
+    /// Seconds from started to mitigated; None when either is unknown.
     pub mitigate: Option<i64>,
+    /// Seconds from started to resolved; None when either is unknown.
     pub resolve: Option<i64>,
 }
 
 /// The SLO an incident burned.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Slo {
+    /// `impact.slo.name`.
     pub name: Option<String>,
     /// Fraction of the error budget burned, 0..1.
     pub budget_burned: Option<f64>,
@@ -342,9 +387,13 @@ pub struct Factor {
     pub id: String,
     /// As written (normalised), before aliases, for "did you mean" and hygiene reports.
     pub written_id: String,
+    /// `category`, else the one `[factors.<id>]` in book.toml gives; None when neither does.
     pub category: Option<String>,
+    /// One-line description of the factor.
     pub summary: Option<String>,
+    /// The chain of "why?" answers, in order.
     pub whys: Vec<String>,
+    /// Where the factor's id was written.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -352,15 +401,25 @@ pub struct Factor {
 /// A follow-up action (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
+    /// Unique within the retro (`A1`, `A2`, …).
     pub id: String,
+    /// What will be done.
     pub title: String,
+    /// Person or team responsible; None when nobody is named.
     pub owner: Option<String>,
+    /// Where the action stands.
     pub status: ActionStatus,
+    /// How urgent it is; None when not stated.
     pub priority: Option<Priority>,
+    /// The day it should be done by; None when no date was set.
     pub due: Option<Date>,
-    pub link: Option<String>,
+    /// Tracker link as written (see docs/actions.md), with its place; None when not linked.
+    pub link: Option<Spanned<String>>,
+    /// Ids of the retro's factors this action addresses, each with its place.
     pub addresses: Vec<Spanned<String>>,
+    /// Why this action, in a sentence.
     pub why: Option<String>,
+    /// Where the action's id was written.
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -375,20 +434,46 @@ impl Action {
 /// A monitoring series or a stated gap (docs/format.md, "Front matter").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+// A retro has a handful of these; boxing the series would only add indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum Monitoring {
+    /// A metric to chart from a CSV file.
     Series {
+        /// What is measured (chart title).
         metric: String,
+        /// Unit of the values (`ms`, `%`); None when unitless.
         unit: Option<String>,
         /// CSV path as written: relative to the retro's folder (see [`Retro::asset_path`]).
         data: Option<Spanned<String>>,
+        /// A CSV path as written, or — for a pulled series — a duration such as `7d`: the same
+        /// window that long before, pulled beside `data` (see `load::monitoring::baseline_shift`).
         baseline: Option<Spanned<String>>,
-        /// The series read from `data`: (Unix seconds, value), in file order.
+        /// The name of a source under `[monitoring.sources]` that `query` runs against (§2.4.1).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source: Option<Spanned<String>>,
+        /// The query that `retrobook monitoring pull` runs (PromQL for a Prometheus source).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        query: Option<Spanned<String>>,
+        /// The alert threshold, drawn on the chart.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        threshold: Option<f64>,
+        /// The series read from `data`: (Unix seconds, value), in file order; the first value
+        /// column when the CSV has several.
         #[serde(skip)]
         points: Vec<(i64, f64)>,
+        /// The other value columns of `data` (a query that returned several series): header, points.
+        #[serde(skip)]
+        more: Vec<(String, Vec<(i64, f64)>)>,
+        /// The header of the first value column (`value` in a hand-written CSV).
+        #[serde(skip)]
+        label: String,
+        /// The baseline, already moved onto the incident window when `baseline` is a duration.
         #[serde(skip)]
         baseline_points: Vec<(i64, f64)>,
     },
+    /// A signal the team did not have and wished for.
     Gap {
+        /// What was missing, in plain words.
         text: String,
     },
 }
@@ -397,12 +482,19 @@ pub enum Monitoring {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SectionKind {
+    /// What stakeholders and customers were told.
     StakeholderMessage,
+    /// The story of the incident.
     Narrative,
+    /// Dated entries, one per line.
     Timeline,
+    /// The charts and the monitoring gaps.
     Monitoring,
+    /// Why it happened.
     ContributingFactors,
+    /// How the systems failed, in detail.
     TechnicalAnalysis,
+    /// What will change.
     FollowUpActions,
 }
 
@@ -452,6 +544,7 @@ pub struct Section {
     pub kind: Option<SectionKind>,
     /// An anchor slug, unique within the retro.
     pub slug: String,
+    /// Heading level, 1–6 (`#` … `######`).
     pub level: u8,
     /// Markdown under the heading, up to the next heading of the same or a higher level.
     pub markdown: String,
@@ -466,7 +559,7 @@ pub struct Section {
 }
 
 /// How a retro's metadata was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FrontMatterKind {
     /// retrobook front matter (has an `id`): required keys are enforced.
@@ -474,6 +567,7 @@ pub enum FrontMatterKind {
     /// Front matter written for another tool: shared keys read, the rest ignored with a warning.
     Foreign,
     /// No front matter: an existing postmortem adopted as-is.
+    #[default]
     None,
 }
 
@@ -507,6 +601,7 @@ impl StatedKind {
 /// A duration as a file states it. Kept for display and `check`; statistics never use it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatedDuration {
+    /// Which duration it states.
     pub kind: StatedKind,
     /// Whole seconds.
     pub seconds: i64,
@@ -526,38 +621,61 @@ pub struct Adoption {
     pub impact_users: Option<u32>,
 }
 
-/// One retrospective.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One retrospective. The default is an empty retro without front matter: the front-matter
+/// reader starts from it and fills the keys it reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Retro {
+    /// The retro's stable id: its page URL and the key `related` and the indexes use.
     pub id: String,
+    /// Where the id was written.
     #[serde(skip)]
     pub id_pos: Pos,
     /// Path relative to the book root, with `/` separators.
     pub path: String,
+    /// Absolute path of the file, for reading assets and git history.
     #[serde(skip)]
     pub abs_path: PathBuf,
+    /// The incident's title.
     pub title: String,
+    /// The day the incident started; None when an adopted file does not say.
     pub date: Option<Date>,
+    /// One of `[retros].severities` in book.toml; None when not stated.
     pub severity: Option<String>,
+    /// The document's state.
     pub status: DocStatus,
     /// From front matter, else the first paragraph of the body.
     pub summary: Option<String>,
+    /// Services affected.
     pub services: Vec<String>,
+    /// Teams involved.
     pub teams: Vec<String>,
+    /// Free-form labels for the tag index.
     pub tags: Vec<String>,
+    /// Who wrote the retro.
     pub authors: Vec<String>,
+    /// Who reviewed it.
     pub reviewers: Vec<String>,
+    /// Incident role → person (`incident-commander: Ana Ruiz`).
     pub roles: BTreeMap<String, String>,
+    /// Included in the customer-facing site (`external: true`).
     pub external: bool,
+    /// Ids of related retros, each with its place; `check` makes sure they exist.
     pub related: Vec<Spanned<String>>,
+    /// The four moments and who lost what.
     pub impact: Impact,
+    /// Contributing factors, in file order.
     pub factors: Vec<Factor>,
+    /// Follow-up actions, in file order.
     pub actions: Vec<Action>,
+    /// Monitoring series and gaps, in file order.
     pub monitoring: Vec<Monitoring>,
     /// Markdown before the first section heading (after a leading title heading).
     pub preamble: String,
+    /// The body's sections, in file order.
     pub sections: Vec<Section>,
+    /// Entries of the timeline section(s), in file order.
     pub timeline: Vec<TimelineEntry>,
+    /// What kind of front matter the file has.
     pub front_matter: FrontMatterKind,
     /// A file without retrobook front matter (none, or another tool's): its structure was read
     /// from the body by the rules of docs/format.md ("Adoption").
@@ -596,11 +714,17 @@ impl Retro {
 /// A whole book: configuration and every retro, sorted by date then id.
 #[derive(Debug, Clone)]
 pub struct Book {
+    /// The book's folder (where book.toml is).
     pub root: PathBuf,
+    /// book.toml, read and checked.
     pub config: crate::config::Config,
+    /// Every retro of the book.
     pub retros: Vec<Retro>,
     /// What git knows about the retros; empty until [`crate::git::read_history`] fills it.
     pub history: crate::history::History,
+    /// What the trackers said about linked actions (`.retrobook/trackers.json`); empty when
+    /// the book has no such file.
+    pub trackers: crate::tracking::store::Store,
 }
 
 impl Book {

@@ -10,12 +10,12 @@
 use crate::analyze::stakeholder_message;
 use crate::config::Config;
 use crate::model::{ActionStatus, DocStatus, Moment, Retro};
-pub use crate::model::{PublicRetro, PublicSite};
+pub(crate) use crate::model::{PublicRetro, PublicSite};
 use crate::render::format::{duration, long_date};
 use crate::render::markdown::{self, MarkdownOptions};
 
 /// The public site's identity from the configuration.
-pub fn site(config: &Config) -> PublicSite {
+pub(crate) fn site(config: &Config) -> PublicSite {
     let ext = &config.output.external;
     PublicSite {
         title: ext.title.clone(),
@@ -26,7 +26,7 @@ pub fn site(config: &Config) -> PublicSite {
 }
 
 /// The projection: `Some` only for a retro that is `external: true` and `status: published`.
-pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
+pub(crate) fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
     if !r.external || r.status != DocStatus::Published {
         return None;
     }
@@ -75,7 +75,7 @@ pub fn project(r: &Retro, config: &Config) -> Option<PublicRetro> {
 
 /// The public wording of a severity: `[output.external.severity-labels]`, else a plain default
 /// by rank (most severe first), so internal names like `SEV1` never reach customers.
-pub fn severity_label(config: &Config, severity: Option<&str>) -> String {
+pub(crate) fn severity_label(config: &Config, severity: Option<&str>) -> String {
     let Some(sev) = severity else { return "Incident".into() };
     if let Some(label) = config.output.external.severity_labels.get(sev) {
         return label.clone();

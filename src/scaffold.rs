@@ -26,7 +26,8 @@ pub fn new_retro_started(
         r#"---
 id: {id}
 title: {title_yaml}
-date: {date}         # the day the incident STARTED, not today: it anchors every HH:MM below
+# date: the day the incident STARTED, not the day of writing; it anchors every HH:MM below
+date: {date}
 severity: {severity}
 status: draft            # draft | in-review | published
 summary: ""              # one or two sentences for lists, feeds and search results
@@ -156,14 +157,20 @@ title = "Incident history"
 
 /// The GitHub Actions workflow written by `init`: on a pull request, checks the retros it changed
 /// (annotations on the diff) and comments what the change does to the book; on main, builds the
-/// site and publishes it to GitHub Pages. See docs/git.md.
-pub const INIT_GITHUB_WORKFLOW: &str = r#"# retrobook: check retros in pull requests, comment what changed, publish the site from main.
-# See https://github.com/retrobook/retrobook/blob/main/docs/git.md
+/// site and publishes it to GitHub Pages; every Monday, also syncs the follow-up actions with
+/// their trackers and keeps one "Overdue follow-up actions" issue up to date. See docs/git.md
+/// and docs/actions.md.
+pub const INIT_GITHUB_WORKFLOW: &str = r#"# retrobook: check retros in pull requests, comment what changed, publish the site from main;
+# weekly, sync follow-up actions with their trackers and refresh the overdue digest.
+# See https://github.com/retrobook/retrobook/blob/main/docs/git.md and docs/actions.md
 name: retros
 on:
   pull_request:
   push:
     branches: [main]
+  schedule:
+    - cron: "17 6 * * 1"      # Mondays 06:17 UTC: "overdue" is never frozen at the last merge
+  workflow_dispatch:
 
 permissions:
   contents: read
@@ -178,6 +185,9 @@ jobs:
     permissions:
       contents: read
       pull-requests: write    # to post the diff as a comment
+    env:
+      PROMETHEUS_URL: ${{ secrets.PROMETHEUS_URL }}      # optional: see the monitoring step
+      PROMETHEUS_TOKEN: ${{ secrets.PROMETHEUS_TOKEN }}
     steps:
       - uses: actions/checkout@v4
         with:
@@ -192,6 +202,7 @@ jobs:
         if: steps.retrobook-cache.outputs.cache-hit != 'true'
         run: |
           set -euo pipefail
+          cd "$RUNNER_TEMP"                    # downloads stay out of the checkout
           case "${{ runner.os }}-${{ runner.arch }}" in
             Linux-X64) target=x86_64-unknown-linux-gnu ;;
             Linux-ARM64) target=aarch64-unknown-linux-gnu ;;
@@ -212,6 +223,21 @@ jobs:
       - run: echo "$HOME/.retrobook/bin" >> "$GITHUB_PATH"
       - name: Check the retros this pull request changes
         run: retrobook check --since origin/${{ github.base_ref }} --format github
+      # Optional: with a PROMETHEUS_URL secret (and PROMETHEUS_TOKEN if your source sets
+      # bearer-token-env = "PROMETHEUS_TOKEN"), pull the monitoring data that the changed retros
+      # query but do not have yet, from the source named `prometheus` in book.toml. Nothing is
+      # committed: the step lists the files for the author to pull and commit (docs/monitoring.md).
+      - name: Pull missing monitoring data
+        if: always() && env.PROMETHEUS_URL != ''
+        run: |
+          changed=$(git diff --name-only --diff-filter=AM origin/${{ github.base_ref }}... -- retros | grep '\.md$' || true)
+          [ -n "$changed" ] || exit 0
+          retrobook monitoring pull --source prometheus --url "$PROMETHEUS_URL" $changed
+          pulled=$(git status --porcelain --untracked-files=all)
+          if [ -n "$pulled" ]; then
+            echo "::notice title=Monitoring data to add::Run \`retrobook monitoring pull\` and commit: $(echo "$pulled" | awk '{print $2}' | tr '\n' ' ')"
+            echo "$pulled"
+          fi
       - name: What the change does to the book
         if: always()
         run: retrobook diff origin/${{ github.base_ref }} > retrobook-diff.md
@@ -222,8 +248,11 @@ jobs:
         run: gh pr comment ${{ github.event.pull_request.number }} --body-file retrobook-diff.md --edit-last || gh pr comment ${{ github.event.pull_request.number }} --body-file retrobook-diff.md
 
   site:
-    if: github.event_name == 'push'
+    if: github.event_name != 'pull_request'
     runs-on: ubuntu-latest
+    permissions:
+      contents: write         # the weekly run commits .retrobook/trackers.json
+      issues: write           # …and edits the "Overdue follow-up actions" issue
     steps:
       - uses: actions/checkout@v4
         with:
@@ -238,6 +267,7 @@ jobs:
         if: steps.retrobook-cache.outputs.cache-hit != 'true'
         run: |
           set -euo pipefail
+          cd "$RUNNER_TEMP"                    # downloads stay out of the checkout
           case "${{ runner.os }}-${{ runner.arch }}" in
             Linux-X64) target=x86_64-unknown-linux-gnu ;;
             Linux-ARM64) target=aarch64-unknown-linux-gnu ;;
@@ -256,6 +286,39 @@ jobs:
       # Without a release for the runner, build the same version from source instead (slower):
       # - run: cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook
       - run: echo "$HOME/.retrobook/bin" >> "$GITHUB_PATH"
+      - name: Sync follow-up actions with their trackers
+        if: github.event_name != 'push'
+        continue-on-error: true   # one deleted issue must not stop the site
+        env:
+          # Names from [trackers.*] token-env in book.toml. github.token reads this repository
+          # only; use a fine-grained token secret for issues in other repositories.
+          GITHUB_TOKEN: ${{ secrets.TRACKERS_GITHUB_TOKEN || github.token }}
+          GITLAB_TOKEN: ${{ secrets.GITLAB_TOKEN }}
+          JIRA_USER: ${{ secrets.JIRA_USER }}
+          JIRA_TOKEN: ${{ secrets.JIRA_TOKEN }}
+        run: retrobook actions sync
+      - name: Commit what the trackers said
+        if: github.event_name != 'push'
+        run: |
+          git add .retrobook/trackers.json 2>/dev/null || exit 0
+          git diff --cached --quiet && exit 0
+          git -c user.name="retrobook" -c user.email="retrobook@users.noreply.github.com" \
+            commit -m "actions sync: tracker states of follow-up actions"
+          git push
+      - name: Keep one "Overdue follow-up actions" issue up to date
+        if: github.event_name != 'push'
+        env:
+          GH_TOKEN: ${{ github.token }}
+        run: |
+          title="Overdue follow-up actions"
+          retrobook report actions --overdue --format markdown > overdue.md
+          number=$(gh issue list --state all --search "\"$title\" in:title" --json number,title \
+            --jq "map(select(.title == \"$title\")) | .[0].number // empty")
+          if [ -n "$number" ]; then
+            gh issue edit "$number" --body-file overdue.md
+          else
+            gh issue create --title "$title" --body-file overdue.md
+          fi
       - run: retrobook build --dest-dir site
       - uses: actions/upload-pages-artifact@v3
         with:
@@ -290,12 +353,14 @@ variables:
 # `cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook`
 before_script:
   - apt-get update -qq && apt-get install -qq -y curl git ca-certificates >/dev/null
+  - cd /tmp                  # downloads stay out of the checkout
   - release="https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"
   - archive="retrobook-v${RETROBOOK_VERSION}-x86_64-unknown-linux-gnu.tar.gz"
   - curl -fsSL --retry 3 -O "$release/$archive" -O "$release/SHA256SUMS"
   - awk -v f="$archive" '$2 == f' SHA256SUMS > "$archive.sha256" && test -s "$archive.sha256"
   - sha256sum --check "$archive.sha256"
   - tar -xzf "$archive" -C /usr/local/bin retrobook
+  - cd "$CI_PROJECT_DIR"
 
 check:
   rules:

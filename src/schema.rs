@@ -146,8 +146,15 @@ mod shape {
         unit: Option<String>,
         /// CSV path relative to the retro.
         data: Option<String>,
-        /// Long-term baseline CSV in the same shape.
+        /// Long-term baseline CSV in the same shape; for a pulled series, a duration such as `7d`
+        /// (the same window that long before).
         baseline: Option<String>,
+        /// A source under `[monitoring.sources]` in book.toml that `query` runs against.
+        source: Option<String>,
+        /// The query `retrobook monitoring pull` runs, e.g. PromQL.
+        query: Option<String>,
+        /// The alert threshold, drawn on the chart.
+        threshold: Option<f64>,
         /// A monitoring gap, in words.
         gap: Option<String>,
     }

@@ -32,11 +32,11 @@ use pagefind::options::PagefindServiceConfig;
 use serde::{Deserialize, Serialize};
 
 /// Name of the manifest in `out_dir` that lists the shard bundles for the search page.
-pub const SHARDS_FILE: &str = "shards.json";
+pub(crate) const SHARDS_FILE: &str = "shards.json";
 
 /// Filter name the browser script attaches to every page of a shard (via Pagefind's `mergeFilter`) so it
 /// can query one shard at a time; records may not use it themselves.
-pub const SHARD_FILTER: &str = "rb_shard";
+pub(crate) const SHARD_FILTER: &str = "rb_shard";
 
 /// Bumped whenever the way records are turned into an index changes, so old cache entries are not reused.
 const CACHE_FORMAT: &str = "retrobook-search-v1";
@@ -58,7 +58,7 @@ const UNUSED_BUNDLE_PREFIXES: [&str; 5] =
 /// All strings are plain text. Pagefind stores them as they are and the search page inserts them into
 /// the DOM as text, so callers must not HTML-escape anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchRecord {
+pub(crate) struct SearchRecord {
     /// Site-relative URL of the page, e.g. `retros/db-failover/` (a leading `/` is tolerated and dropped).
     /// Must be unique across all records.
     pub url: String,
@@ -83,7 +83,7 @@ pub struct SearchRecord {
 
 /// What [`build_search`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SearchStats {
+pub(crate) struct SearchStats {
     /// Records indexed (or reused from the cache).
     pub records: usize,
     /// Shard bundles written.
@@ -108,7 +108,7 @@ pub struct SearchStats {
 /// Shards are indexed in parallel on scoped threads, each with its own single-threaded Tokio runtime, so
 /// this function works the same whether or not it is called from inside a Tokio runtime (from async
 /// code, call it through `spawn_blocking`: it blocks).
-pub fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: Option<&Path>) -> Result<SearchStats> {
+pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: Option<&Path>) -> Result<SearchStats> {
     let shards = group_into_shards(records)?;
 
     fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
@@ -131,9 +131,9 @@ pub fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: Option<
 
     let outcomes = run_jobs(&jobs, out_dir, cache_dir)?;
 
-    remove_stale_shards(out_dir, &jobs)?;
+    remove_stale(out_dir, &jobs, "pagefind-entry.json")?;
     if let Some(cache) = cache_dir {
-        remove_stale_cache_entries(cache, &jobs)?;
+        remove_stale(cache, &jobs, KEY_FILE)?;
     }
 
     // Newest first: the search page loads the first shard as Pagefind's primary index.
@@ -445,34 +445,20 @@ fn store_in_cache(cache: &Path, job: &ShardJob<'_>, bundle: &Path) -> Result<()>
     replace_dir(&staging, &cache.join(job.name))
 }
 
-/// Removes bundles of shards that no longer exist (recognised by their `pagefind-entry.json`, so that
-/// unrelated folders a caller keeps in `out_dir` survive) and staging folders of interrupted builds.
-fn remove_stale_shards(out_dir: &Path, jobs: &[ShardJob<'_>]) -> Result<()> {
+/// Removes the folders of `dir` that belong to no current shard and that this module wrote:
+/// those holding `marker` (so unrelated folders a caller keeps there survive, and several caches
+/// may share one folder) and the staging folders (`.tmp-…`) of interrupted builds. Keeps the
+/// index and the cache from growing with shards that no longer exist.
+fn remove_stale(dir: &Path, jobs: &[ShardJob<'_>], marker: &str) -> Result<()> {
     let current: BTreeSet<&str> = jobs.iter().map(|j| j.name).collect();
-    for entry in fs::read_dir(out_dir)? {
+    for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         if !path.is_dir() || current.contains(name.as_str()) {
             continue;
         }
-        if name.starts_with(".tmp-") || path.join("pagefind-entry.json").is_file() {
-            fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Keeps the cache from growing with shards that no longer exist. Only folders this module wrote (they
-/// hold a key file) are touched, in case the caller points several caches at one folder.
-fn remove_stale_cache_entries(cache: &Path, jobs: &[ShardJob<'_>]) -> Result<()> {
-    let current: BTreeSet<&str> = jobs.iter().map(|j| j.name).collect();
-    for entry in fs::read_dir(cache)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        let ours = name.starts_with(".tmp-") || path.join(KEY_FILE).is_file();
-        if path.is_dir() && ours && !current.contains(name.as_str()) {
+        if name.starts_with(".tmp-") || path.join(marker).is_file() {
             fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
         }
     }

@@ -3,7 +3,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use std::ops::Range;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 /// Lower-case; runs of characters other than `[a-z0-9._-]` become `-`; no leading dot or dash.
 pub fn slugify(s: &str) -> String {
@@ -31,7 +31,7 @@ pub fn slugify(s: &str) -> String {
 }
 
 /// Factor ids: lower-case, spaces and underscores to `-`.
-pub fn normalize_factor_id(s: &str) -> String {
+pub(crate) fn normalize_factor_id(s: &str) -> String {
     s.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '_' { '-' } else { c }).collect()
 }
 
@@ -41,15 +41,46 @@ pub fn relative(root: &Path, path: &Path) -> String {
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
+/// A book's folders: its root (where book.toml is), the retros folder and the theme overrides.
+/// `serve` watches them; `git` finds them inside the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// The book's folder.
+    pub root: PathBuf,
+    /// `[retros] dir` relative to the book, without a leading `./` and without slashes at either
+    /// end: `retros`, `docs/retros`, or `""` when the retros are the book's folder itself.
+    pub retros_dir: String,
+}
+
+impl Layout {
+    /// The book at `root` whose retros live in `retros_dir` (`[retros] dir`, as written).
+    pub(crate) fn new(root: &Path, retros_dir: &str) -> Layout {
+        let retros_dir = retros_dir.trim_start_matches("./").trim_matches('/').to_string();
+        Layout { root: root.to_path_buf(), retros_dir }
+    }
+    /// The retros folder.
+    pub(crate) fn retros(&self) -> PathBuf {
+        self.root.join(&self.retros_dir)
+    }
+    /// The book's theme overrides: `theme/` in the book's folder.
+    pub(crate) fn theme(&self) -> PathBuf {
+        self.root.join("theme")
+    }
+    /// A path relative to the retros folder (`/` separators), made relative to the book.
+    pub(crate) fn book_path(&self, in_retros: &str) -> String {
+        if self.retros_dir.is_empty() { in_retros.to_string() } else { format!("{}/{in_retros}", self.retros_dir) }
+    }
+}
+
 /// A retro's text without a byte-order mark and with LF line ends (borrowed when it has neither):
 /// CRLF (Windows) and a lone CR (classic Mac OS) both end a line.
-pub fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn normalize_text(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
 }
 
 /// Markdown options used everywhere: CommonMark + GFM tables, task lists, footnotes, strikethrough.
-pub fn markdown_options() -> Options {
+pub(crate) fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
@@ -75,7 +106,7 @@ pub fn plain_text(markdown: &str) -> String {
 
 /// Whether two factor ids look like the same thing: a small edit distance, or (almost) all
 /// words shared, where a word also matches its prefix (`config` ~ `configuration`).
-pub fn similar(a: &str, b: &str) -> bool {
+pub(crate) fn similar(a: &str, b: &str) -> bool {
     if a == b {
         return false;
     }
@@ -96,7 +127,7 @@ pub fn similar(a: &str, b: &str) -> bool {
 }
 
 /// Whether a book-relative path leaves the book (absolute, or `..` below the root at any point).
-pub fn escapes_root(p: &str) -> bool {
+pub(crate) fn escapes_root(p: &str) -> bool {
     let path = Path::new(p);
     let mut depth = 0i32;
     path.is_absolute()
@@ -111,12 +142,12 @@ pub fn escapes_root(p: &str) -> bool {
 }
 
 /// The file written into every site: a folder that carries it may be replaced by a build.
-pub const SITE_MARKER: &str = ".retrobook-site";
+pub(crate) const SITE_MARKER: &str = ".retrobook-site";
 
 /// The byte ranges of `<!-- … -->` spans in Markdown, in order. An unterminated comment runs to
 /// the end. Unlike CommonMark's HTML blocks, a span may cross blank lines: authors expect
 /// everything between the markers to be a comment.
-pub fn html_comment_spans(markdown: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+pub(crate) fn html_comment_spans(markdown: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
         let start = from + markdown.get(from..)?.find("<!--")?;
@@ -127,7 +158,7 @@ pub fn html_comment_spans(markdown: &str) -> impl Iterator<Item = Range<usize>> 
 }
 
 /// `markdown` without its `<!-- … -->` spans.
-pub fn strip_html_comments(markdown: &str) -> String {
+pub(crate) fn strip_html_comments(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut at = 0;
     for span in html_comment_spans(markdown) {
@@ -140,7 +171,7 @@ pub fn strip_html_comments(markdown: &str) -> String {
 
 /// How [`human_duration`] writes a duration: the site and the terminal each have their style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DurationStyle {
+pub(crate) enum DurationStyle {
     /// Pages and charts: "45 s", "12 min", "1 h 40 min", "2 d 3 h"; minutes and days drop what
     /// is smaller than the next unit down; negative with a minus sign, "−12 min".
     Prose,
@@ -156,7 +187,7 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// A number of seconds as a short human duration, in `style`.
-pub fn human_duration(seconds: i64, style: DurationStyle) -> String {
+pub(crate) fn human_duration(seconds: i64, style: DurationStyle) -> String {
     let s = seconds.unsigned_abs();
     let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
     let (minus, body) = match style {
@@ -190,6 +221,25 @@ pub fn human_duration(seconds: i64, style: DurationStyle) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layout_normalises_the_retros_folder() {
+        let root = Path::new("/b");
+        for written in ["retros", "./retros", "retros/", "/retros/"] {
+            let l = Layout::new(root, written);
+            assert_eq!(l.retros_dir, "retros", "{written}");
+            assert_eq!(l.retros(), Path::new("/b/retros"));
+            assert_eq!(l.book_path("2024/x.md"), "retros/2024/x.md");
+        }
+        for written in ["", "./", "/"] {
+            let l = Layout::new(root, written);
+            assert_eq!(l.retros_dir, "", "{written:?}");
+            assert_eq!(l.retros(), Path::new("/b"));
+            assert_eq!(l.book_path("x.md"), "x.md");
+        }
+        assert_eq!(Layout::new(root, "docs/retros").book_path("x.md"), "docs/retros/x.md");
+        assert_eq!(Layout::new(root, "retros").theme(), Path::new("/b/theme"));
+    }
 
     #[test]
     fn comments_across_blank_lines_and_unterminated_ones_are_removed() {

@@ -10,14 +10,14 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// A plain section needs at least this many words to count as written.
-pub const MIN_WORDS: usize = 8;
+pub(crate) const MIN_WORDS: usize = 8;
 
 /// A why chain has at least this many whys.
-pub const MIN_WHYS: usize = 2;
+pub(crate) const MIN_WHYS: usize = 2;
 
 /// One element of the checklist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Item {
+pub(crate) struct Item {
     /// The `[retros.required]` key of the element, e.g. `follow-up-actions`.
     pub key: &'static str,
     pub label: &'static str,
@@ -33,7 +33,7 @@ pub struct Item {
 
 /// The checklist of one retro.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Completeness {
+pub(crate) struct Completeness {
     pub items: Vec<Item>,
     /// Number of elements that are complete.
     pub done: usize,
@@ -41,7 +41,7 @@ pub struct Completeness {
 }
 
 /// The checklist of the seven elements for `r`.
-pub fn completeness(r: &Retro, config: &Config) -> Completeness {
+pub(crate) fn completeness(r: &Retro, config: &Config) -> Completeness {
     let sev = r.severity.as_deref().unwrap_or("");
     let required = |key: &str| config.retros.required.get(key).is_some_and(|s| s.iter().any(|x| x == sev));
     let five_whys_required = required("five-whys");
@@ -178,7 +178,7 @@ static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
 
 /// Whether a section holds nothing but the template's guidance: no text outside comments, or
 /// the guidance itself with the comment markers removed.
-pub fn is_template_text(kind: SectionKind, markdown: &str) -> bool {
+pub(crate) fn is_template_text(kind: SectionKind, markdown: &str) -> bool {
     template_text(kind, markdown, &crate::text::plain_text(markdown))
 }
 
@@ -193,7 +193,7 @@ fn template_text(kind: SectionKind, markdown: &str, plain: &str) -> bool {
 }
 
 /// Share of complete retros per quarter (`2025-Q1` → (complete, total)), for the statistics page.
-pub fn per_quarter(retros: &[Retro], config: &Config) -> BTreeMap<String, (usize, usize)> {
+pub(crate) fn per_quarter(retros: &[Retro], config: &Config) -> BTreeMap<String, (usize, usize)> {
     let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for r in retros {
         let Some(d) = r.date else { continue };

@@ -1,7 +1,10 @@
 //! Cross-incident indexes: pure functions over a [`Book`].
 
-pub mod completeness;
-pub mod stats;
+pub(crate) mod completeness;
+pub(crate) mod conversation;
+pub(crate) mod monitoring;
+pub(crate) mod stats;
+pub(crate) mod trackers;
 
 use crate::model::{Action, ActionStatus, Book, Priority, Retro, Section, SectionKind};
 use jiff::civil::Date;
@@ -10,7 +13,7 @@ use std::collections::BTreeMap;
 
 /// One factor across the book.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FactorEntry {
+pub(crate) struct FactorEntry {
     /// After aliases.
     pub id: String,
     /// Retro ids citing it, oldest first.
@@ -23,7 +26,7 @@ pub struct FactorEntry {
 }
 
 /// The factor index: every factor, most incidents first, then by id.
-pub fn factor_index(book: &Book) -> Vec<FactorEntry> {
+pub(crate) fn factor_index(book: &Book) -> Vec<FactorEntry> {
     let mut by_id: BTreeMap<&str, Vec<&Retro>> = BTreeMap::new();
     for r in &book.retros {
         let mut seen = Vec::new();
@@ -79,7 +82,7 @@ fn recurred_after_remediation(book: &Book, factor: &str, citing: &[&Retro]) -> b
 /// `days_overdue` and `addresses` are not part of that contract (`report actions --format json`
 /// adds them, docs/report.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ActionEntry {
+pub(crate) struct ActionEntry {
     pub retro: String,
     pub id: String,
     pub title: String,
@@ -99,18 +102,18 @@ pub struct ActionEntry {
 
 impl ActionEntry {
     /// `<retro-id>#<action-id>`, how reports name an action.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!("{}#{}", self.retro, self.id)
     }
 }
 
 /// Whether `action` is meant to prevent `factor` (an id after aliases).
-pub fn addresses(action: &Action, factor: &str) -> bool {
+pub(crate) fn addresses(action: &Action, factor: &str) -> bool {
     action.addresses.iter().any(|x| x.value == factor)
 }
 
 /// Every action in book order: retros in book order, each retro's actions as written.
-pub fn actions(book: &Book, today: Date) -> Vec<ActionEntry> {
+pub(crate) fn actions(book: &Book, today: Date) -> Vec<ActionEntry> {
     book.retros
         .iter()
         .flat_map(|r| {
@@ -134,7 +137,7 @@ pub fn actions(book: &Book, today: Date) -> Vec<ActionEntry> {
 }
 
 /// Every action: open and in-progress first (overdue on top, soonest due first), then the rest.
-pub fn action_index(book: &Book, today: Date) -> Vec<ActionEntry> {
+pub(crate) fn action_index(book: &Book, today: Date) -> Vec<ActionEntry> {
     let mut out = actions(book, today);
     out.sort_by(|a, b| {
         (!a.status.is_open(), !a.overdue, a.due.is_none(), a.due, &a.retro, &a.id).cmp(&(
@@ -152,7 +155,7 @@ pub fn action_index(book: &Book, today: Date) -> Vec<ActionEntry> {
 /// The open and in-progress actions addressing each factor (after aliases), in the order of
 /// `actions`; a factor no open action addresses is absent. The one source of the factor index's
 /// "open actions" (the site's factor pages and `report factors`).
-pub fn open_actions_by_factor(actions: &[ActionEntry]) -> BTreeMap<&str, Vec<&ActionEntry>> {
+pub(crate) fn open_actions_by_factor(actions: &[ActionEntry]) -> BTreeMap<&str, Vec<&ActionEntry>> {
     let mut out: BTreeMap<&str, Vec<&ActionEntry>> = BTreeMap::new();
     for a in actions.iter().filter(|a| a.status.is_open()) {
         for (i, f) in a.addresses.iter().enumerate() {
@@ -165,16 +168,22 @@ pub fn open_actions_by_factor(actions: &[ActionEntry]) -> BTreeMap<&str, Vec<&Ac
     out
 }
 
-/// Whole days from appearing to being closed (`done` or `wont-do`) of every closed action whose
+/// Whole days from appearing (the incident's date for actions that came with their retro) to
+/// being closed (`done` or `wont-do`) of every closed action whose
 /// history git knows, summarised like durations (median, p90; the values are days, not seconds).
-pub fn time_to_close(book: &Book) -> stats::DurationStats {
+pub(crate) fn time_to_close(book: &Book) -> stats::DurationStats {
     let tz = book.config.timezone();
     let mut days: Vec<i64> = book
         .retros
         .iter()
         .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
         .filter(|(_, a)| !a.status.is_open())
-        .filter_map(|(r, a)| book.history.action(&r.path, &a.id)?.days_to_close(&tz))
+        .filter_map(|(r, a)| {
+            let h = book.history.retro(&r.path)?;
+            let since = h.action_since(&a.id, r.date, &tz)?;
+            let closed = crate::history::day(h.actions.get(&a.id)?.closed?, &tz);
+            Some(since.until(closed).map(|s| s.get_days() as i64).unwrap_or(0))
+        })
         .collect();
     stats::percentile_summary(&mut days)
 }
@@ -186,7 +195,7 @@ pub fn today(pinned: Option<Date>, book: &Book) -> Date {
 
 /// The section published as the stakeholder message: the first one headed "Stakeholder message"
 /// (never an alias of it).
-pub fn stakeholder_message(r: &Retro) -> Option<&Section> {
+pub(crate) fn stakeholder_message(r: &Retro) -> Option<&Section> {
     r.sections.iter().find(|s| {
         s.kind == Some(SectionKind::StakeholderMessage)
             && crate::load::sections::is_explicit_stakeholder_heading(&s.heading)
@@ -212,7 +221,7 @@ pub(crate) mod testing {
             retros.extend(r);
         }
         retros.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-        Book { root: ".".into(), config, retros, history: Default::default() }
+        Book { root: ".".into(), config, retros, history: Default::default(), trackers: Default::default() }
     }
 }
 

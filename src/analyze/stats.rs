@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Count, median, 90th percentile and mean of a set of durations, in whole seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct DurationStats {
+pub(crate) struct DurationStats {
     /// How many retros have both moments of this duration.
     pub n: usize,
     /// The middle value; of an even count, the mean of the two middle values rounded down.
@@ -22,7 +22,7 @@ pub struct DurationStats {
 }
 
 /// Sorts `values` and summarises them as docs/report.md says; an empty set gives `n = 0` and nulls.
-pub fn percentile_summary(values: &mut [i64]) -> DurationStats {
+pub(crate) fn percentile_summary(values: &mut [i64]) -> DurationStats {
     values.sort_unstable();
     let n = values.len();
     if n == 0 {
@@ -44,7 +44,7 @@ pub fn percentile_summary(values: &mut [i64]) -> DurationStats {
 
 /// Incidents and the three durations of a group of retros.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct GroupStats {
+pub(crate) struct GroupStats {
     pub incidents: usize,
     /// Time to detect: detected − started.
     pub detect: DurationStats,
@@ -56,7 +56,7 @@ pub struct GroupStats {
 
 impl GroupStats {
     /// The statistics of a group of retros.
-    pub fn of(retros: &[&Retro]) -> GroupStats {
+    pub(crate) fn of(retros: &[&Retro]) -> GroupStats {
         let summary = |m: Moment| {
             let mut v: Vec<i64> = retros.iter().filter_map(|r| r.impact.duration_to(m)).collect();
             percentile_summary(&mut v)
@@ -72,15 +72,16 @@ impl GroupStats {
 
 /// A list of (key, value) that serialises as a JSON object in list order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrderedMap<V>(pub Vec<(String, V)>);
+pub(crate) struct OrderedMap<V>(pub Vec<(String, V)>);
 
 impl<V> OrderedMap<V> {
     /// The value under `key`.
-    pub fn get(&self, key: &str) -> Option<&V> {
+    #[cfg(test)]
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
     /// The keys, in order.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| k.as_str())
     }
 }
@@ -98,7 +99,7 @@ impl<V: Serialize> Serialize for OrderedMap<V> {
 /// Incidents of one month by severity; serialises as
 /// `{ "month": "2025-02", "SEV1": n, …, "unstated": n }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MonthCount {
+pub(crate) struct MonthCount {
     /// `YYYY-MM`.
     pub month: String,
     /// Every severity of the book, in the book's order, with its count (0 included).
@@ -109,7 +110,7 @@ pub struct MonthCount {
 
 impl MonthCount {
     /// Incidents of the month, with a severity or not.
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.counts.iter().map(|(_, n)| n).sum::<usize>() + self.unstated
     }
 }
@@ -128,7 +129,7 @@ impl Serialize for MonthCount {
 
 /// How many retros lack each of the four moments.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Missing {
+pub(crate) struct Missing {
     pub started: usize,
     pub detected: usize,
     pub mitigated: usize,
@@ -137,7 +138,7 @@ pub struct Missing {
 
 /// Which moments the retros record: durations can only be as good as this.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Completeness {
+pub(crate) struct Completeness {
     pub missing: Missing,
     /// Retros with all four moments.
     pub complete: usize,
@@ -145,7 +146,7 @@ pub struct Completeness {
 
 /// The `report stats --format json` document (docs/report.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub incidents: usize,
     /// Every severity of book.toml, most severe first, then any other severity a retro uses.
     pub by_severity: OrderedMap<GroupStats>,
@@ -161,7 +162,7 @@ pub struct Stats {
 }
 
 /// The severities to report: book.toml's order, then any other a retro uses (sorted).
-pub fn severity_keys(book: &Book) -> Vec<String> {
+pub(crate) fn severity_keys(book: &Book) -> Vec<String> {
     let mut keys = book.config.retros.severities.clone();
     let others: BTreeSet<&str> =
         book.retros.iter().filter_map(|r| r.severity.as_deref()).filter(|s| !keys.iter().any(|k| k == s)).collect();
@@ -172,7 +173,7 @@ pub fn severity_keys(book: &Book) -> Vec<String> {
 /// The statistics of a whole book. Retros without a date count in `incidents`, `by_severity` and
 /// `by_service` only; retros without a severity are left out of `by_severity` and count as
 /// `unstated` in `per_month`.
-pub fn stats(book: &Book) -> Stats {
+pub(crate) fn stats(book: &Book) -> Stats {
     let severities = severity_keys(book);
     let by_severity = OrderedMap(
         severities
@@ -256,7 +257,7 @@ pub fn stats(book: &Book) -> Stats {
 }
 
 /// The (year, quarter 1–4) of a date.
-pub fn quarter_of(d: Date) -> (i16, i8) {
+pub(crate) fn quarter_of(d: Date) -> (i16, i8) {
     (d.year(), (d.month() - 1) / 3 + 1)
 }
 
@@ -290,7 +291,7 @@ fn factor_category<'a>(book: &'a Book, f: &'a crate::model::Factor) -> Option<&'
 /// Per category, the number of incidents with at least one factor of that category: every
 /// category of book.toml in its order (zeros included), then any other category used, by name.
 /// Factors without a category are not counted.
-pub fn category_rollup(book: &Book) -> Vec<(String, usize)> {
+pub(crate) fn category_rollup(book: &Book) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &book.retros {
         let cats: BTreeSet<&str> = r.factors.iter().filter_map(|f| factor_category(book, f)).collect();
@@ -307,7 +308,7 @@ pub fn category_rollup(book: &Book) -> Vec<(String, usize)> {
 
 /// Two factor ids that may name the same thing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DuplicatePair {
+pub(crate) struct DuplicatePair {
     /// The id to keep: defined in book.toml, else cited by more incidents, else first by name.
     pub a: String,
     /// The id that would become an alias of `a`.
@@ -320,7 +321,7 @@ pub struct DuplicatePair {
 
 impl DuplicatePair {
     /// The book.toml line that would merge `b` into `a`, keeping `a`'s existing aliases.
-    pub fn alias_hint(&self, book: &Book) -> String {
+    pub(crate) fn alias_hint(&self, book: &Book) -> String {
         let mut aliases: Vec<String> = book.config.factors.get(&self.a).map(|d| d.aliases.clone()).unwrap_or_default();
         aliases.push(self.b.clone());
         let list: Vec<String> = aliases.iter().map(|a| format!("\"{a}\"")).collect();
@@ -340,7 +341,7 @@ fn word_match(x: &str, y: &str) -> bool {
 /// `text::similar` finds (the `factor-twin` warning), and ids of the same category one of whose
 /// words are all in the other (`alert` ~ `missing-alert`). Ids that are both defined in
 /// book.toml are taken to be distinct on purpose. Sorted by `a`, then `b`.
-pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
+pub(crate) fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
     /// What the comparison needs to know of one id.
     struct Known {
         id: String,
@@ -406,7 +407,7 @@ pub fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
 
 /// Incidents citing `factor_id` (normalised and resolved through aliases) per quarter
 /// ("2025 Q1"), for every quarter from the book's first incident to its last.
-pub fn quarterly_trend(book: &Book, factor_id: &str) -> Vec<(String, u32)> {
+pub(crate) fn quarterly_trend(book: &Book, factor_id: &str) -> Vec<(String, u32)> {
     let written = crate::text::normalize_factor_id(factor_id);
     let id = book.config.canonical_factor(&written);
     let quarter = |d: Date| (d.year(), (d.month() - 1) / 3 + 1);
@@ -452,7 +453,7 @@ mod tests {
             list.push(r.into_iter().next().expect("a retro"));
         }
         list.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-        Book { root: ".".into(), config, retros: list, history: Default::default() }
+        Book { root: ".".into(), config, retros: list, history: Default::default(), trackers: Default::default() }
     }
 
     fn summary(values: &[i64]) -> DurationStats {

@@ -81,7 +81,7 @@ static QUICK: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The blameless rules for one retro.
-pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     let level = match book.config.lint.blameless {
         LintLevel::Off => return,
         LintLevel::Warn => Level::Warning,

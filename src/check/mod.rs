@@ -2,8 +2,10 @@
 //! rule id, a level, a position and a message that says what would be right.
 
 mod blameless;
+mod conversation;
 mod prose;
 mod stakeholder;
+mod trackers;
 
 use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::model::{Book, Moment, Monitoring, Retro};
@@ -29,6 +31,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         date_started(r, book, &mut out);
         related_resolve(r, &ids, &mut out);
         actions(r, &mut out);
+        trackers::check(r, book, &mut out);
         stated_durations(r, &mut out);
         addresses(r, &mut out);
         factor_twins(r, book, &factor_use, &mut out);
@@ -36,6 +39,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         stakeholder::check(r, book, &mut out);
         blameless::check(r, book, &mut out);
         completeness(r, book, &mut out);
+        conversation::check(r, &mut out);
         out
     });
     per_retro.collect::<Vec<_>>().concat()
@@ -116,7 +120,7 @@ impl<'a> IdIndex<'a> {
 
 /// The longest id (or factor id) `check` accepts: ids become folder names and URLs, and file
 /// systems stop at 255 bytes per name.
-pub const MAX_ID_CHARS: usize = 100;
+pub(crate) const MAX_ID_CHARS: usize = 100;
 
 /// Why an id cannot be a folder of the site everywhere, or `None`. `site_files` are the names
 /// the site itself uses beside the id's folder.
@@ -469,15 +473,34 @@ fn factor_twins(r: &Retro, book: &Book, usage: &BTreeMap<&str, usize>, out: &mut
 }
 
 fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
-    use crate::load::monitoring::{AssetProblem, locate};
+    use crate::load::monitoring::{AssetProblem, baseline_file, locate};
     let max = book.config.retros.max_data_size;
     for m in &r.monitoring {
-        let Monitoring::Series { metric, data, baseline, .. } = m else { continue };
-        for (key, p) in [("data", data), ("baseline", baseline)] {
+        let Monitoring::Series { metric, data, baseline, query, .. } = m else { continue };
+        monitoring_pulled(r, book, m, out);
+        // A duration baseline is read from the file `monitoring pull` writes beside `data`.
+        let baseline = baseline.as_ref().and_then(|b| {
+            let (file, shift) = baseline_file(data.as_ref().map(|d| d.value.as_str()), &b.value)?;
+            Some(crate::model::Spanned::new(file, b.pos)).filter(|_| shift == 0 || query.is_some())
+        });
+        for (key, p) in [("data", data.as_ref()), ("baseline", baseline.as_ref())] {
             let Some(p) = p else { continue };
             let what = format!("`{key}` of series `{metric}`");
             let message = match locate(&book.root, &r.path, &p.value, max) {
                 Ok(_) | Err(AssetProblem::Unreadable(_)) => continue, // unreadable: `load` warns
+                Err(AssetProblem::Missing) if query.is_some() => {
+                    out.push(Diagnostic::warning(
+                        &r.path,
+                        p.pos,
+                        rules::MONITORING_NOT_PULLED,
+                        format!(
+                            "series `{metric}` has a `query`, but `{}` does not exist yet; run `retrobook monitoring pull {}` to pull it",
+                            r.asset_path(&p.value),
+                            r.path
+                        ),
+                    ));
+                    continue;
+                }
                 Err(AssetProblem::Outside) => {
                     format!("{what} points outside the book (`{}`); keep the CSV beside the retro", p.value)
                 }
@@ -501,6 +524,75 @@ fn monitoring_paths(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
             };
             out.push(Diagnostic::error(&r.path, p.pos, rules::MONITORING_DATA, message));
         }
+    }
+}
+
+/// A pulled series (one with a `query`): its source is defined in book.toml, and its data covers
+/// the incident window. A duration `baseline` without a `query` has nothing to pull.
+fn monitoring_pulled(r: &Retro, book: &Book, m: &Monitoring, out: &mut Vec<Diagnostic>) {
+    use crate::load::monitoring::baseline_shift;
+    let Monitoring::Series { metric, data, baseline, source, query, points, more, .. } = m else { return };
+    let sources = &book.config.monitoring.sources;
+    let names = || sources.keys().cloned().collect::<Vec<_>>().join(", ");
+    let Some(query) = query else {
+        if let Some(b) = baseline.as_ref().filter(|b| baseline_shift(&b.value).is_some()) {
+            out.push(Diagnostic::error(
+                &r.path,
+                b.pos,
+                rules::MONITORING_DATA,
+                format!(
+                    "`baseline` of series `{metric}` is the duration `{}`, which only a pulled series (one with a `query`) can use; give a CSV path, or add `source` and `query`",
+                    b.value
+                ),
+            ));
+        }
+        return;
+    };
+    match source {
+        Some(s) if !sources.contains_key(&s.value) => out.push(Diagnostic::warning(
+            &r.path,
+            s.pos,
+            rules::MONITORING_SOURCE,
+            if sources.is_empty() {
+                format!("series `{metric}` names the source `{}`, but book.toml has no [monitoring.sources.{}] table; add one with `kind = \"prometheus\"` and `url`", s.value, s.value)
+            } else {
+                format!("series `{metric}` names the source `{}`, which book.toml does not define; defined: {}", s.value, names())
+            },
+        )),
+        None if sources.len() != 1 => out.push(Diagnostic::warning(
+            &r.path,
+            query.pos,
+            rules::MONITORING_SOURCE,
+            format!(
+                "series `{metric}` has a `query` but no `source`; add `source:` naming one of [monitoring.sources] in book.toml{}",
+                if sources.is_empty() { " (there are none yet)".to_string() } else { format!(" ({})", names()) }
+            ),
+        )),
+        _ => {}
+    }
+    let (Some(data), Some(started), Some(resolved)) = (data, &r.impact.started, &r.impact.resolved) else { return };
+    let times = points.iter().chain(more.iter().flat_map(|c| c.1.iter())).map(|p| p.0);
+    let Some((first, last)) =
+        times.fold(None, |a: Option<(i64, i64)>, t| Some(a.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t)))))
+    else {
+        return;
+    };
+    let (start, end) = (started.at.as_second(), resolved.at.as_second());
+    if first > start || last < end {
+        let at = |t: i64| jiff::Timestamp::from_second(t).map(|t| t.to_string()).unwrap_or_default();
+        out.push(Diagnostic::warning(
+            &r.path,
+            data.pos,
+            rules::MONITORING_COVERAGE,
+            format!(
+                "the data of series `{metric}` runs from {} to {}, but the incident runs from {} to {}; run `retrobook monitoring pull --refresh {}` to pull the whole window",
+                at(first),
+                at(last),
+                at(start),
+                at(end),
+                r.path
+            ),
+        ));
     }
 }
 

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 /// The file position of byte `offset` of a section's Markdown (1-based line and column, the
 /// column counted in characters).
-pub fn pos_at(s: &Section, offset: usize) -> Pos {
+pub(super) fn pos_at(s: &Section, offset: usize) -> Pos {
     let offset = offset.min(s.markdown.len());
     let before = s.markdown.get(..offset).unwrap_or("");
     let line = s.body_line + before.matches('\n').count() as u32;
@@ -19,7 +19,7 @@ pub fn pos_at(s: &Section, offset: usize) -> Pos {
 
 /// Byte ranges of prose text: paragraphs, list items, headings, table cells, link texts — not
 /// code blocks, inline code, block quotes or HTML (comments included).
-pub fn prose_ranges(markdown: &str) -> Vec<Range<usize>> {
+pub(super) fn prose_ranges(markdown: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let (mut code, mut quote) = (0usize, 0usize);
     for (ev, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
@@ -37,7 +37,7 @@ pub fn prose_ranges(markdown: &str) -> Vec<Range<usize>> {
 
 /// The Markdown with every HTML comment replaced by spaces (newlines kept), so offsets still
 /// match the file.
-pub fn blank_comments(markdown: &str) -> String {
+pub(super) fn blank_comments(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut at = 0;
     for span in crate::text::html_comment_spans(markdown) {
@@ -51,7 +51,7 @@ pub fn blank_comments(markdown: &str) -> String {
 
 /// The people a retro names: authors, reviewers, role holders and action owners, each with
 /// the single words of a full name ("Ana Ruiz" → "Ana Ruiz", "Ruiz", "Ana"), longest first.
-pub fn people(r: &Retro) -> Vec<String> {
+pub(super) fn people(r: &Retro) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let all =
         r.authors.iter().chain(&r.reviewers).chain(r.roles.values()).chain(r.actions.iter().flat_map(|a| &a.owner));
@@ -78,7 +78,7 @@ pub fn people(r: &Retro) -> Vec<String> {
 
 /// Offsets where `needle` occurs in `hay` as a whole word (case-sensitive when the needle has
 /// an upper-case letter, as names do; otherwise case-insensitive, as handles are).
-pub fn find_word(hay: &str, needle: &str) -> Vec<usize> {
+pub(super) fn find_word(hay: &str, needle: &str) -> Vec<usize> {
     let sensitive = needle.chars().any(char::is_uppercase);
     let (h, n) =
         if sensitive { (hay.to_string(), needle.to_string()) } else { (hay.to_lowercase(), needle.to_lowercase()) };

@@ -9,13 +9,13 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// A message longer than this many words gets a plain-language hint.
-pub const MAX_WORDS: usize = 200;
+pub(super) const MAX_WORDS: usize = 200;
 
 /// A message using this many different jargon terms gets a plain-language hint.
-pub const MAX_JARGON: usize = 3;
+pub(super) const MAX_JARGON: usize = 3;
 
 /// Words customers rarely know; each with a plainer way to say it.
-pub const JARGON: &[(&str, &str)] = &[
+pub(super) const JARGON: &[(&str, &str)] = &[
     ("api", "the connection our apps use"),
     ("backend", "our systems"),
     ("cache", "stored copy"),
@@ -91,7 +91,7 @@ fn internal_host(name: &str) -> bool {
 }
 
 /// The stakeholder-message rules for one retro (only `external: true` retros are checked).
-pub fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
     if !r.external {
         return;
     }

@@ -14,14 +14,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Options of `adopt`.
-pub struct AdoptArgs {
+pub(crate) struct AdoptArgs {
     pub paths: Vec<PathBuf>,
     pub write: bool,
     pub split: bool,
 }
 
 /// Runs `adopt` and returns the exit code.
-pub fn run(root: &Path, args: &AdoptArgs) -> Outcome {
+pub(crate) fn run(root: &Path, args: &AdoptArgs) -> Outcome {
     let loaded = super::load_or_report(root)?;
     let book = &loaded.book;
     let wanted = resolve_paths(root, &args.paths).map_err(|msg| usage(anyhow!(msg)))?;
@@ -476,7 +476,7 @@ fn action_value(a: &retrobook::model::Action) -> Val {
         m.push(Field::Set("due".into(), Val::Plain(d.to_string())));
     }
     if let Some(l) = &a.link {
-        m.push(Field::Set("link".into(), s(l)));
+        m.push(Field::Set("link".into(), s(&l.value)));
     }
     if !a.addresses.is_empty() {
         m.push(Field::Set("addresses".into(), Val::List(a.addresses.iter().map(|x| s(&x.value)).collect())));
@@ -788,8 +788,13 @@ mod tests {
             r.front_matter = FrontMatterKind::None;
             retros.push(r);
         }
-        let book =
-            retrobook::model::Book { root: root.into(), config, retros: retros.clone(), history: Default::default() };
+        let book = retrobook::model::Book {
+            root: root.into(),
+            config,
+            retros: retros.clone(),
+            history: Default::default(),
+            trackers: Default::default(),
+        };
         let refs: Vec<&Retro> = retros.iter().collect();
         let args = |write, split| AdoptArgs { paths: vec![], write, split };
         assert_eq!(log(root, &book, "retros/log.md", log_text, &refs, &args(true, false)), Ok(0));

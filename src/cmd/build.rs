@@ -25,7 +25,7 @@ impl From<AudienceArg> for Audience {
 }
 
 /// Options of `build`.
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// `None`: `site/` for the internal audience, `site-external/` for the external one, so the
     /// public build never replaces the internal site by accident.
     pub dest_dir: Option<PathBuf>,
@@ -35,7 +35,7 @@ pub struct BuildArgs {
 }
 
 /// Runs `build`; returns the exit code.
-pub fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> Outcome {
+pub(crate) fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date>) -> Outcome {
     let dest_dir = args.dest_dir.clone().unwrap_or_else(|| match args.audience {
         Audience::Internal => PathBuf::from("site"),
         Audience::External => PathBuf::from("site-external"),

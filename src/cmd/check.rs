@@ -26,7 +26,7 @@ impl From<FormatArg> for Format {
 }
 
 /// Options of `check`.
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub strict: bool,
@@ -35,7 +35,7 @@ pub struct CheckArgs {
 }
 
 /// Runs `check` and returns the exit code.
-pub fn run(root: &Path, args: &CheckArgs) -> Outcome {
+pub(crate) fn run(root: &Path, args: &CheckArgs) -> Outcome {
     let (diags, retros, changed) = match retrobook::load::load_book(root) {
         Ok(loaded) => {
             let changed = match &args.since {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Runs `diff`: loads the book at the merge base of `base` and `head` and at `head` from git
 /// trees (nothing is checked out), compares them and prints Markdown. Returns the exit code.
-pub fn run(root: &Path, base: &str, head: &str) -> Outcome {
+pub(crate) fn run(root: &Path, base: &str, head: &str) -> Outcome {
     let current = super::config_or_report(root)?;
     let books = retrobook::git::book_at(root, base, Some(head), &current)
         .and_then(|b| Ok((b, retrobook::git::book_at(root, head, None, &current)?)));

@@ -8,13 +8,13 @@ use std::path::Path;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
+pub(crate) enum ExportFormat {
     /// one JSON object (docs/export.md)
     Json,
 }
 
 /// Runs `export` and returns the exit code.
-pub fn run(root: &Path, today: Option<jiff::civil::Date>) -> Outcome {
+pub(crate) fn run(root: &Path, today: Option<jiff::civil::Date>) -> Outcome {
     let loaded = super::load_with_history(root)?;
     let today = retrobook::analyze::today(today, &loaded.book);
     let doc = retrobook::export::export(&loaded.book, today);

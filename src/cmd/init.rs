@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Writes the starter book into `dir`, its example retro dated relative to `today` (default: the
 /// clock); returns the exit code.
-pub fn run(dir: &Path, today: Option<jiff::civil::Date>) -> Outcome {
+pub(crate) fn run(dir: &Path, today: Option<jiff::civil::Date>) -> Outcome {
     let today = today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let version = env!("CARGO_PKG_VERSION");
     let site_url = pages_site_url(dir);

@@ -2,16 +2,19 @@
 //! `main.rs` hands it its flags; it calls the library and prints. Every `run` returns
 //! [`Outcome`]: an exit code, or an error that [`finish`] prints once.
 
-pub mod adopt;
-pub mod build;
-pub mod check;
-pub mod diff;
-pub mod export;
-pub mod init;
-pub mod new;
-pub mod report;
-pub mod schema;
-pub mod serve;
+pub(crate) mod actions;
+pub(crate) mod adopt;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod diff;
+pub(crate) mod export;
+pub(crate) mod import;
+pub(crate) mod init;
+pub(crate) mod monitoring;
+pub(crate) mod new;
+pub(crate) mod report;
+pub(crate) mod schema;
+pub(crate) mod serve;
 
 use retrobook::diagnostic::{self, Diagnostic};
 use retrobook::load::{self, Loaded};
@@ -21,24 +24,24 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Exit codes (README.md, "Commands"): success.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// The book has errors (also: an operational failure such as a file that cannot be written).
-pub const EXIT_ERRORS: u8 = 1;
+pub(crate) const EXIT_ERRORS: u8 = 1;
 /// A usage error (clap uses the same code).
-pub const EXIT_USAGE: u8 = 2;
+const EXIT_USAGE: u8 = 2;
 
 /// What a subcommand returns: its exit code, or an error for [`finish`] to print.
-pub type Outcome = anyhow::Result<ExitCode>;
+pub(crate) type Outcome = anyhow::Result<ExitCode>;
 
 /// Ends a command with `code` and no error.
-pub fn exit(code: u8) -> Outcome {
+pub(crate) fn exit(code: u8) -> Outcome {
     Ok(ExitCode::from(code))
 }
 
 /// An error that ends the command with a chosen exit code. Without a message it is silent: the
 /// problem was already printed (diagnostics of a broken book.toml).
 #[derive(Debug)]
-pub struct Failure {
+struct Failure {
     code: u8,
     error: Option<anyhow::Error>,
 }
@@ -55,18 +58,18 @@ impl fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 /// An error that exits with [`EXIT_USAGE`].
-pub fn usage(error: impl Into<anyhow::Error>) -> anyhow::Error {
+pub(crate) fn usage(error: impl Into<anyhow::Error>) -> anyhow::Error {
     Failure { code: EXIT_USAGE, error: Some(error.into()) }.into()
 }
 
 /// Exits with `code` without printing anything more.
-pub fn quiet(code: u8) -> anyhow::Error {
+pub(crate) fn quiet(code: u8) -> anyhow::Error {
     Failure { code, error: None }.into()
 }
 
 /// Prints an error of a command once (`error: …`, with its causes) and gives its exit code:
 /// the one a [`Failure`] carries, else [`EXIT_ERRORS`].
-pub fn finish(err: anyhow::Error) -> ExitCode {
+pub(crate) fn finish(err: anyhow::Error) -> ExitCode {
     let (code, error) = match err.downcast::<Failure>() {
         Ok(Failure { code, error }) => (code, error),
         Err(err) => (EXIT_ERRORS, Some(err)),
@@ -78,13 +81,13 @@ pub fn finish(err: anyhow::Error) -> ExitCode {
 }
 
 /// Whether to colour output written to `stream`: only on a terminal, never with NO_COLOR.
-pub fn use_color(stream: &impl IsTerminal) -> bool {
+pub(crate) fn use_color(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Stops a command (exit 2) when `root` is not a book, saying how to start one or where the
 /// nearest book above is. Every command but `init` and `schema` needs a book.toml.
-pub fn require_book(root: &Path) -> anyhow::Result<()> {
+pub(crate) fn require_book(root: &Path) -> anyhow::Result<()> {
     use retrobook::load::find::NotABook;
     let shown = root.display();
     let why = match retrobook::load::find::require_book(root) {
@@ -111,7 +114,7 @@ pub fn require_book(root: &Path) -> anyhow::Result<()> {
 }
 
 /// Loads a book; a broken book.toml is printed as diagnostics and ends the command (exit 1).
-pub fn load_or_report(root: &Path) -> anyhow::Result<Loaded> {
+pub(crate) fn load_or_report(root: &Path) -> anyhow::Result<Loaded> {
     load::load_book(root).map_err(|diags| {
         print_human_stderr(root, &diags);
         quiet(EXIT_ERRORS)
@@ -119,7 +122,7 @@ pub fn load_or_report(root: &Path) -> anyhow::Result<Loaded> {
 }
 
 /// Loads a book and its git history (one walk), printing each note about the history once.
-pub fn load_with_history(root: &Path) -> anyhow::Result<Loaded> {
+pub(crate) fn load_with_history(root: &Path) -> anyhow::Result<Loaded> {
     let mut loaded = load_or_report(root)?;
     loaded.book.history = retrobook::git::read_history(&loaded.book);
     print_notes(&loaded.book.history.notes);
@@ -127,14 +130,14 @@ pub fn load_with_history(root: &Path) -> anyhow::Result<Loaded> {
 }
 
 /// Prints notes of the library (about the git history) as warnings on stderr.
-pub fn print_notes(notes: &[String]) {
+pub(crate) fn print_notes(notes: &[String]) {
     for note in notes {
         eprintln!("warning: {note}");
     }
 }
 
 /// Reads book.toml; a broken one is printed as diagnostics and ends the command (exit 1).
-pub fn config_or_report(root: &Path) -> anyhow::Result<retrobook::config::Config> {
+pub(crate) fn config_or_report(root: &Path) -> anyhow::Result<retrobook::config::Config> {
     retrobook::config::Config::load(root).map_err(|diags| {
         print_human_stderr(root, &diags);
         quiet(EXIT_ERRORS)
@@ -142,7 +145,7 @@ pub fn config_or_report(root: &Path) -> anyhow::Result<retrobook::config::Config
 }
 
 /// Prints diagnostics in the human format to stderr (for commands whose stdout is data).
-pub fn print_human_stderr(root: &Path, diags: &[Diagnostic]) {
+pub(crate) fn print_human_stderr(root: &Path, diags: &[Diagnostic]) {
     let text =
         diagnostic::render_human(diags, use_color(&std::io::stderr()), &|f| std::fs::read_to_string(root.join(f)).ok());
     eprint!("{text}");

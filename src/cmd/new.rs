@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Options of `new`.
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     pub title: String,
     pub severity: Option<String>,
     pub date: Option<jiff::civil::Date>,
@@ -17,7 +17,7 @@ pub struct NewArgs {
 }
 
 /// Writes the retro and prints its path; returns the exit code.
-pub fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> Outcome {
+pub(crate) fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>) -> Outcome {
     let config = super::config_or_report(root)?;
     let severities = &config.retros.severities;
     let severity = args.severity.clone().unwrap_or_else(|| severities.last().cloned().unwrap_or_else(|| "SEV4".into()));

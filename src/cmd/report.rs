@@ -24,7 +24,7 @@ pub enum ReportFormat {
 
 /// What `report` shows.
 #[derive(Debug, Clone, clap::Subcommand)]
-pub enum ReportKind {
+pub(crate) enum ReportKind {
     /// Recurring contributing factors, the roll-up by category, and ids that may be duplicates
     Factors {
         /// Output format
@@ -85,7 +85,7 @@ fn terminal_width() -> usize {
 }
 
 /// Runs `report` and returns the exit code.
-pub fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> Outcome {
+pub(crate) fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> Outcome {
     let loaded = super::load_with_history(root)?;
     let book = &loaded.book;
     let today = analyze::today(today, book);

@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 /// Options of `serve`.
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     pub port: u16,
     pub bind: IpAddr,
     pub open: bool,
@@ -16,7 +16,7 @@ pub struct ServeArgs {
 }
 
 /// Runs `serve` until interrupted; returns the exit code when it cannot start.
-pub fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> Outcome {
+pub(crate) fn run(root: &Path, args: &ServeArgs, today: Option<jiff::civil::Date>) -> Outcome {
     if !args.bind.is_loopback() {
         eprintln!(
             "warning: serving on {} makes the site, with every internal retro, reachable from other machines",

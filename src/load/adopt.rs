@@ -22,12 +22,12 @@ mod lists;
 
 use key_events::*;
 
-pub use key_events::{Found, KeyEvents, key_events};
-pub use labels::label_sections;
-pub use lists::{actions, factor_slug, factors};
+pub(crate) use key_events::{Found, KeyEvents, key_events};
+pub(crate) use labels::label_sections;
+pub(crate) use lists::{actions, factors};
 
 /// The diagnostics for key-event values without a time.
-pub fn notes(rel: &str, ke: &KeyEvents, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn notes(rel: &str, ke: &KeyEvents, diags: &mut Vec<Diagnostic>) {
     for (line, message) in &ke.notes {
         diags.push(Diagnostic::note(rel, Pos::new(*line, 1), rules::KEY_EVENT_TIME, message.clone()));
     }
@@ -59,7 +59,7 @@ const RESOLVED_OPENINGS: &[&str] =
 /// Kinds for the entries of an adopted timeline that have none, from the markers their authors
 /// wrote (see [`MARKERS`]); each kind is given to its first marked entry only, and never where
 /// an entry already carries that kind.
-pub fn marked_kinds(timeline: &mut [TimelineEntry]) {
+pub(crate) fn marked_kinds(timeline: &mut [TimelineEntry]) {
     static BOLD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\*\*([^*]+)\*\*").expect("valid regex"));
     let norm = |s: &str| -> String {
         let s: String =
@@ -107,6 +107,7 @@ pub fn marked_kinds(timeline: &mut [TimelineEntry]) {
 #[cfg(test)]
 mod tests {
     use super::labels::*;
+    use super::lists::factor_slug;
     use super::*;
 
     fn labels(body: &str) -> Vec<(String, Option<SectionKind>, u32, String)> {
@@ -231,8 +232,10 @@ mod tests {
             bold_label: false,
         };
         let a = actions(&[s]);
-        let got: Vec<(&str, &str, ActionStatus, Option<&str>, u32)> =
-            a.iter().map(|a| (a.id.as_str(), a.title.as_str(), a.status, a.link.as_deref(), a.pos.line)).collect();
+        let got: Vec<(&str, &str, ActionStatus, Option<&str>, u32)> = a
+            .iter()
+            .map(|a| (a.id.as_str(), a.title.as_str(), a.status, a.link.as_ref().map(|l| l.value.as_str()), a.pos.line))
+            .collect();
         assert_eq!(
             got,
             [
@@ -267,7 +270,7 @@ mod tests {
     fn bold_markers_give_kinds_once() {
         let at = jiff::Timestamp::UNIX_EPOCH;
         let local = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
-        let entry = |text: &str| TimelineEntry { at, local, kind: None, text: text.into(), line: 1 };
+        let entry = |text: &str| TimelineEntry { at, local, kind: None, author: None, text: text.into(), line: 1 };
         let mut t = vec![
             entry("A bump is merged. **Outage begins.**"),
             entry("The pod is stuck (**outage starts**)"),

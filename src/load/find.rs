@@ -12,8 +12,11 @@ pub enum NotABook {
     NoFolder,
     /// The path exists but is a file.
     NotAFolder,
-    /// The folder has no `book.toml`; `above` is the nearest folder above it that has one.
-    NoConfig { above: Option<PathBuf> },
+    /// The folder has no `book.toml`.
+    NoConfig {
+        /// The nearest folder above it that has one.
+        above: Option<PathBuf>,
+    },
 }
 
 /// Checks that `root` is a book: an existing folder with a `book.toml` file in it.

@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 
 /// The delimiter style of a front-matter block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     Yaml,
     Toml,
 }
 
 /// Front matter cut from a file: its text and where it and the body start.
 #[derive(Debug)]
-pub struct Cut<'a> {
+pub(crate) struct Cut<'a> {
     pub style: Style,
     pub matter: &'a str,
     /// File line of the first line of `matter`.
@@ -29,7 +29,7 @@ pub struct Cut<'a> {
 }
 
 /// Splits front matter from the body. `Err` carries the line of an unclosed opening delimiter.
-pub fn cut(text: &str) -> Result<Option<Cut<'_>>, u32> {
+pub(crate) fn cut(text: &str) -> Result<Option<Cut<'_>>, u32> {
     let first = text.lines().next().unwrap_or("");
     let (style, delim) = match first.trim_end() {
         "---" => (Style::Yaml, "---"),
@@ -64,7 +64,7 @@ pub fn cut(text: &str) -> Result<Option<Cut<'_>>, u32> {
 }
 
 /// Every key retrobook reads from front matter.
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "id",
     "title",
     "date",
@@ -88,7 +88,7 @@ const IMPACT_KEYS: &[&str] = &["started", "detected", "mitigated", "resolved", "
 const SLO_KEYS: &[&str] = &["name", "budget-burned"];
 const FACTOR_KEYS: &[&str] = &["id", "category", "summary", "whys"];
 const ACTION_KEYS: &[&str] = &["id", "title", "owner", "status", "priority", "due", "link", "addresses", "why"];
-const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "gap"];
+const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "source", "query", "threshold", "gap"];
 
 /// Every map of front matter and the keys the [`Reader`] reads from it: the top level (`""`),
 /// then each nested map by its path (`[]` for the items of a list). The JSON Schema (schema.rs)
@@ -96,7 +96,8 @@ const SERIES_KEYS: &[&str] = &["metric", "unit", "data", "baseline", "gap"];
 ///
 /// A new key: add it here and to the reader's `match` (or `node.get`), to the model, to the
 /// shape in schema.rs and to docs/format.md's table; the tests name whatever is left out.
-pub const SHAPES: &[(&str, &[&str])] = &[
+#[cfg(test)]
+pub(crate) const SHAPES: &[(&str, &[&str])] = &[
     ("", KEYS),
     ("impact", IMPACT_KEYS),
     ("impact.slo", SLO_KEYS),
@@ -107,28 +108,18 @@ pub const SHAPES: &[(&str, &[&str])] = &[
 /// Keys of other tools' front matter that we read as a stand-in for one of ours.
 const FOREIGN_STAND_INS: &[&str] = &["description", "author"];
 
-/// What front matter supplied; `None` where a key was absent or unusable.
+/// What front matter supplied. The keys the model takes as they are go straight into `retro`
+/// (a [`Retro`] with nothing else filled in); the rest need the body or the file name before they
+/// become the retro's, and are `None` where a key was absent or unusable.
 #[derive(Debug, Default)]
-pub struct Meta {
+pub(crate) struct Meta {
+    /// `severity`, `status`, `summary`, the lists, `roles`, `external`, `related`, `impact`,
+    /// `factors`, `actions` and `monitoring`, as read.
+    pub retro: Retro,
     pub id: Option<(String, Pos)>,
     pub title: Option<String>,
     pub date: Option<jiff::civil::Date>,
     pub date_text: Option<String>,
-    pub severity: Option<String>,
-    pub status: Option<DocStatus>,
-    pub summary: Option<String>,
-    pub services: Vec<String>,
-    pub teams: Vec<String>,
-    pub tags: Vec<String>,
-    pub authors: Vec<String>,
-    pub reviewers: Vec<String>,
-    pub roles: BTreeMap<String, String>,
-    pub external: bool,
-    pub related: Vec<Spanned<String>>,
-    pub impact: Impact,
-    pub factors: Vec<Factor>,
-    pub actions: Vec<Action>,
-    pub monitoring: Vec<Monitoring>,
     /// Strings of foreign keys that may hold a date (`path = "2023/07/21/…"`).
     pub foreign_strings: Vec<String>,
     /// Positions of required keys, for "missing key" diagnostics.
@@ -136,7 +127,7 @@ pub struct Meta {
 }
 
 /// Reads typed values out of a front-matter tree.
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     pub file: &'a str,
     pub config: &'a Config,
     /// Error for native front matter; warning for other tools' front matter.
@@ -257,7 +248,7 @@ impl Reader<'_> {
     }
 
     /// Reads the whole front-matter tree.
-    pub fn read(&mut self, root: &Node, native: bool) -> Meta {
+    pub(crate) fn read(&mut self, root: &Node, native: bool) -> Meta {
         let mut meta = Meta::default();
         let NodeKind::Map(entries) = &root.kind else {
             self.report(
@@ -305,31 +296,31 @@ impl Reader<'_> {
                 }
                 "severity" => {
                     let sevs: Vec<&str> = self.config.retros.severities.iter().map(String::as_str).collect();
-                    meta.severity = self.one_of(k, node, |s| sevs.contains(&s).then(|| s.to_string()), &sevs);
+                    meta.retro.severity = self.one_of(k, node, |s| sevs.contains(&s).then(|| s.to_string()), &sevs);
                 }
                 "status" => {
                     let all = DocStatus::ALL.map(DocStatus::as_str);
-                    meta.status = self.one_of(k, node, DocStatus::parse, &all);
+                    meta.retro.status = self.one_of(k, node, DocStatus::parse, &all).unwrap_or_default();
                 }
-                "summary" => meta.summary = self.string(k, node),
+                "summary" => meta.retro.summary = self.string(k, node),
                 "description" if !native => {
-                    if meta.summary.is_none() {
-                        meta.summary = self.string(k, node).map(|s| crate::load::sections::collapse(&s));
+                    if meta.retro.summary.is_none() {
+                        meta.retro.summary = self.string(k, node).map(|s| crate::load::sections::collapse(&s));
                     }
                 }
-                "services" => meta.services = self.string_list(k, node),
-                "teams" => meta.teams = self.string_list(k, node),
-                "tags" => meta.tags = self.string_list(k, node),
-                "authors" => meta.authors = self.string_list(k, node),
-                "author" if !native => meta.authors.extend(self.string_list(k, node)),
-                "reviewers" => meta.reviewers = self.string_list(k, node),
-                "roles" => meta.roles = self.roles(node),
-                "external" => meta.external = self.bool(k, node).unwrap_or(false),
-                "related" => meta.related = self.spanned_list(k, node),
-                "impact" => meta.impact = self.impact(node),
-                "factors" => meta.factors = self.list(k, node, Self::factor),
-                "actions" => meta.actions = self.list(k, node, Self::action),
-                "monitoring" => meta.monitoring = self.list(k, node, Self::series),
+                "services" => meta.retro.services = self.string_list(k, node),
+                "teams" => meta.retro.teams = self.string_list(k, node),
+                "tags" => meta.retro.tags = self.string_list(k, node),
+                "authors" => meta.retro.authors = self.string_list(k, node),
+                "author" if !native => meta.retro.authors.extend(self.string_list(k, node)),
+                "reviewers" => meta.retro.reviewers = self.string_list(k, node),
+                "roles" => meta.retro.roles = self.roles(node),
+                "external" => meta.retro.external = self.bool(k, node).unwrap_or(false),
+                "related" => meta.retro.related = self.spanned_list(k, node),
+                "impact" => meta.retro.impact = self.impact(node),
+                "factors" => meta.retro.factors = self.list(k, node, Self::factor),
+                "actions" => meta.retro.actions = self.list(k, node, Self::action),
+                "monitoring" => meta.retro.monitoring = self.list(k, node, Self::series),
                 _ => collect_strings(node, &mut meta.foreign_strings),
             }
         }
@@ -484,7 +475,7 @@ impl Reader<'_> {
             status: status.unwrap_or(ActionStatus::Open),
             priority: node.get("priority").and_then(|n| self.one_of("priority", n, Priority::parse, &prio)),
             due: node.get("due").and_then(|n| self.date("due", n)),
-            link: node.get("link").and_then(|n| self.string("link", n)),
+            link: node.get("link").and_then(|n| self.string("link", n).map(|s| Spanned::new(s, n.pos))),
             addresses: node
                 .get("addresses")
                 .map(|n| {
@@ -524,12 +515,27 @@ impl Reader<'_> {
             let n = node.get(key)?;
             self.string(key, n).map(|s| Spanned::new(s, n.pos))
         };
+        let (data, baseline, source, query) = (path("data"), path("baseline"), path("source"), path("query"));
+        let threshold = node.get("threshold").and_then(|n| match &n.kind {
+            NodeKind::Int(i) => Some(*i as f64),
+            NodeKind::Float(f) if f.is_finite() => Some(*f),
+            NodeKind::Null => None,
+            _ => {
+                self.wrong_type("monitoring[].threshold", "a number such as `5` or `0.25`", n);
+                None
+            }
+        });
         Some(Monitoring::Series {
-            data: path("data"),
-            baseline: path("baseline"),
+            data,
+            baseline,
+            source,
+            query,
+            threshold,
             metric,
             unit: node.get("unit").and_then(|n| self.string("unit", n)),
             points: Vec::new(),
+            more: Vec::new(),
+            label: String::new(),
             baseline_points: Vec::new(),
         })
     }

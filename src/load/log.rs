@@ -27,8 +27,11 @@ use std::sync::LazyLock;
 /// One incident of a log, as cut from the file.
 #[derive(Debug, Clone)]
 pub struct Part<'a> {
+    /// The id the new retro gets: `<file id>-<date>-<slug of the title>`.
     pub id: String,
+    /// The title in the incident's heading (after its date).
     pub title: String,
+    /// The day in the incident's heading.
     pub date: Date,
     /// The headings above the incident's (quarter headings), as written.
     pub tags: Vec<String>,

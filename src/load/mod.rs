@@ -1,13 +1,13 @@
 //! Loading a book: walk the retros folder, read files in parallel, parse front matter, sections and
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
-pub mod adopt;
+pub(crate) mod adopt;
 pub mod find;
-pub mod frontmatter;
+pub(crate) mod frontmatter;
 pub mod log;
 pub mod monitoring;
-pub mod sections;
-pub mod timeline;
+pub(crate) mod sections;
+pub(crate) mod timeline;
 
 /// The position-keeping value tree, re-exported from [`crate::value`] for the readers here.
 pub use crate::value::{self, fastyaml};
@@ -26,7 +26,9 @@ use std::sync::LazyLock;
 
 /// The result of loading: the book and everything noticed while reading it.
 pub struct Loaded {
+    /// Everything that could be read.
     pub book: Book,
+    /// Problems found while reading (before the book-level rules of `check`).
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -37,7 +39,7 @@ pub fn load_book(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 }
 
 /// Loads a book with an already parsed configuration.
-pub fn load_with_config(root: &Path, config: Config) -> Loaded {
+pub(crate) fn load_with_config(root: &Path, config: Config) -> Loaded {
     let dir = root.join(&config.retros.dir);
     let (files, unreadable) = discover_reporting(&dir);
     let results: Vec<(Vec<Retro>, Vec<Diagnostic>)> = files
@@ -71,12 +73,15 @@ pub fn load_with_config(root: &Path, config: Config) -> Loaded {
         diagnostics.extend(d);
     }
     retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-    Loaded { book: Book { root: root.to_path_buf(), config, retros, history: Default::default() }, diagnostics }
+    let (trackers, problem) = crate::tracking::store::read(root);
+    diagnostics.extend(problem);
+    let book = Book { root: root.to_path_buf(), config, retros, history: Default::default(), trackers };
+    Loaded { book, diagnostics }
 }
 
 /// Loads a book from files already in memory (path relative to the book, bytes), e.g. read from a
 /// git tree. Assets (monitoring CSVs) are still read from disk under `root`.
-pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
+pub(crate) fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
     let results: Vec<(Vec<Retro>, Vec<Diagnostic>)> =
         files.par_iter().map(|(rel, bytes)| load_retro(bytes, rel, &root.join(rel), &config)).collect();
     let mut retros = Vec::with_capacity(results.len());
@@ -86,13 +91,15 @@ pub fn load_from_bytes(root: &Path, config: Config, files: Vec<(String, Vec<u8>)
         diagnostics.extend(d);
     }
     retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-    Loaded { book: Book { root: root.to_path_buf(), config, retros, history: Default::default() }, diagnostics }
+    let book =
+        Book { root: root.to_path_buf(), config, retros, history: Default::default(), trackers: Default::default() };
+    Loaded { book, diagnostics }
 }
 
 /// Folders under the retros folder that never hold retros or their assets: built sites, the
 /// theme, build output. `discover`, the history walk, `serve`'s watcher and asset publishing
 /// all skip them.
-pub const NOT_RETROS: [&str; 5] = ["site", "site-external", "theme", "target", "node_modules"];
+pub(crate) const NOT_RETROS: [&str; 5] = ["site", "site-external", "theme", "target", "node_modules"];
 
 /// The files under `dir` that are retros: Markdown files, and files without an extension (some
 /// teams keep postmortems that way). Hidden entries and build output are skipped. Sorted.
@@ -101,7 +108,7 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// [`discover`], and the folders (or files) under `dir` that could not be read, with the error.
-pub fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+pub(crate) fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut unreadable = Vec::new();
     // Sorted once at the end rather than per directory while walking.
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
@@ -205,7 +212,7 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
 }
 
 /// The diagnostic for a `[retros] dir` that does not exist.
-pub fn missing_dir(config: &Config) -> Diagnostic {
+pub(crate) fn missing_dir(config: &Config) -> Diagnostic {
     Diagnostic::error(
         crate::config::FILE,
         Pos::START,
@@ -260,7 +267,7 @@ fn parse_retro(
             None => missing.key("date", "no date found in the file name or the text; add `date: YYYY-MM-DD`"),
         }
     }
-    if meta.severity.is_none() && !meta.present.contains(&"severity") {
+    if meta.retro.severity.is_none() && !meta.present.contains(&"severity") {
         missing.key("severity", &format!("add `severity:` with one of {}", config.retros.severities.join(", ")));
     }
     if !broken {
@@ -272,19 +279,24 @@ fn parse_retro(
     }
     timeline_problems(rel, timeline_section, &timeline, issues, diags);
 
-    let mut monitoring_series = meta.monitoring;
-    monitoring::read_series(&mut monitoring_series, abs, rel, &tz, config.retros.max_data_size, diags);
+    // What front matter gave as the model takes it; the rest is filled in below.
+    let Meta { retro: mut from_fm, present, .. } = meta;
+    monitoring::read_series(&mut from_fm.monitoring, abs, rel, &tz, config.retros.max_data_size, diags);
     let mut adoption = Adoption::default();
-    let (impact, stated_durations) = moments(meta.impact, key_events.found, &mut timeline, label_users, &mut adoption);
-    let summary = meta.summary.or_else(|| narrative_summary(&split));
-    let (mut factors, mut actions) = (meta.factors, meta.actions);
-    if adopted && factors.is_empty() && !meta.present.contains(&"factors") {
-        factors = adopt::factors(&split.sections, config);
-        adoption.factors = !factors.is_empty();
+    let stated_impact = std::mem::take(&mut from_fm.impact);
+    let (impact, stated_durations) =
+        moments(stated_impact, key_events.found, &mut timeline, label_users, &mut adoption);
+    let summary = from_fm.summary.take().or_else(|| narrative_summary(&split));
+    if adopted && from_fm.factors.is_empty() && !present.contains(&"factors") {
+        from_fm.factors = adopt::factors(&split.sections, config);
+        adoption.factors = !from_fm.factors.is_empty();
     }
-    if adopted && actions.is_empty() && !meta.present.contains(&"actions") {
-        actions = adopt::actions(&split.sections);
-        adoption.actions = !actions.is_empty();
+    if adopted && from_fm.actions.is_empty() && !present.contains(&"actions") {
+        from_fm.actions = adopt::actions(&split.sections);
+        adoption.actions = !from_fm.actions.is_empty();
+    }
+    if let Some(p) = part {
+        from_fm.tags = p.tags.iter().cloned().chain(std::mem::take(&mut from_fm.tags)).collect();
     }
 
     Retro {
@@ -294,24 +306,8 @@ fn parse_retro(
         abs_path: abs.to_path_buf(),
         title,
         date,
-        severity: meta.severity,
-        status: meta.status.unwrap_or_default(),
         summary,
-        services: meta.services,
-        teams: meta.teams,
-        tags: match part {
-            Some(p) => p.tags.iter().cloned().chain(meta.tags).collect(),
-            None => meta.tags,
-        },
-        authors: meta.authors,
-        reviewers: meta.reviewers,
-        roles: meta.roles,
-        external: meta.external,
-        related: meta.related,
         impact,
-        factors,
-        actions,
-        monitoring: monitoring_series,
         preamble: split.preamble,
         sections: split.sections,
         timeline,
@@ -319,7 +315,7 @@ fn parse_retro(
         adopted,
         adoption,
         stated_durations,
-        hash: [0; 32],
+        ..from_fm
     }
 }
 
@@ -537,7 +533,10 @@ fn moments(
             adopt::Found::Declared { at, local, line, text } => {
                 if !timeline.iter().any(|e| e.at == at && e.kind == Some(EntryKind::Escalated)) {
                     let i = timeline.partition_point(|e| e.at <= at);
-                    timeline.insert(i, TimelineEntry { at, local, kind: Some(EntryKind::Escalated), text, line });
+                    timeline.insert(
+                        i,
+                        TimelineEntry { at, local, kind: Some(EntryKind::Escalated), author: None, text, line },
+                    );
                 }
             }
             adopt::Found::Stated(d) => stated_durations.push(d),
@@ -589,7 +588,7 @@ static DATE_IN_NAME: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"(\d{4})[-/](\d{2})[-/](\d{2})").expect("valid regex"));
 
 /// A `YYYY-MM-DD` (or `YYYY/MM/DD`) in the file or folder names.
-pub fn date_from_path(rel: &str) -> Option<Date> {
+pub(crate) fn date_from_path(rel: &str) -> Option<Date> {
     DATE_IN_NAME.captures_iter(rel).find_map(|c| ymd(&c[1], &c[2], &c[3]))
 }
 
@@ -608,7 +607,7 @@ static DATE_IN_TEXT: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// The first full date written in a text (`2023-01-25`, `29 November 2019`, `Oct 15, 2018`).
-pub fn date_in_text(text: &str) -> Option<Date> {
+pub(crate) fn date_in_text(text: &str) -> Option<Date> {
     DATE_IN_TEXT.captures_iter(text).find_map(|c| date_from_captures(&c))
 }
 
@@ -637,7 +636,7 @@ static TITLE_DATE_PREFIX: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// A title from a heading: a leading date (and "incident date:" label) removed, outer quotes too.
-pub fn clean_title(h: &str) -> String {
+pub(crate) fn clean_title(h: &str) -> String {
     let t = TITLE_DATE_PREFIX.replace(h, "");
     let t = t.trim();
     let t = t.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(t);
@@ -645,7 +644,7 @@ pub fn clean_title(h: &str) -> String {
 }
 
 /// A title from a file name: date prefix removed, dashes to spaces, first letter capitalised.
-pub fn humanize_stem(stem: &str) -> String {
+pub(crate) fn humanize_stem(stem: &str) -> String {
     let t = TITLE_DATE_PREFIX.replace(stem, "");
     let t = t.replace(['-', '_'], " ");
     let t = sections::collapse(&t);

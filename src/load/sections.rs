@@ -19,10 +19,9 @@ struct Heading {
 
 /// The parts of a body: an optional leading title heading, the preamble and the sections.
 #[derive(Debug, Default)]
-pub struct Split {
+pub(crate) struct Split {
     pub title: Option<String>,
     pub preamble: String,
-    pub preamble_line: u32,
     pub sections: Vec<Section>,
     /// First paragraph of the body, as plain text with its whitespace as written (summary
     /// fallback; pass it through `collapse`).
@@ -32,7 +31,7 @@ pub struct Split {
 }
 
 /// Splits `body` (starting at file line `first_line`) into sections.
-pub fn split(body: &str, first_line: u32) -> Split {
+pub(crate) fn split(body: &str, first_line: u32) -> Split {
     let (headings, paragraphs) = scan(body);
     let first_paragraph = paragraphs.first().map(|(_, p)| p.clone());
     let lines = crate::load::value::LineIndex::new(body, first_line);
@@ -102,14 +101,7 @@ pub fn split(body: &str, first_line: u32) -> Split {
     }
     let pre_end = bounds.first().map_or(body.len(), |h| h.start);
     let pre_start = body_start.min(pre_end);
-    Split {
-        title,
-        preamble: body[pre_start..pre_end].to_string(),
-        preamble_line: line_of(pre_start),
-        sections,
-        first_paragraph,
-        section_paragraphs,
-    }
+    Split { title, preamble: body[pre_start..pre_end].to_string(), sections, first_paragraph, section_paragraphs }
 }
 
 /// Headings, and the first top-level paragraph after the start and after each heading (plain text,
@@ -205,7 +197,7 @@ fn section_level(headings: &[Heading]) -> u8 {
 }
 
 /// Collapses whitespace runs to one space and trims.
-pub fn collapse(s: &str) -> String {
+pub(crate) fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     if s.is_ascii() {
         // the common case, without Unicode whitespace tables
@@ -228,7 +220,7 @@ pub fn collapse(s: &str) -> String {
 
 /// Normalises a heading for matching: lower-case, no parenthesised suffix, no trailing
 /// punctuation, no leading numbering.
-pub fn normalize_heading(text: &str) -> String {
+pub(crate) fn normalize_heading(text: &str) -> String {
     let mut s = collapse(&text.replace(['*', '_', '`'], "")).to_lowercase();
     s = s.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != ')').trim_end().to_string();
     if s.ends_with(')')
@@ -244,13 +236,13 @@ pub fn normalize_heading(text: &str) -> String {
 
 /// Whether a heading names the stakeholder message itself, not one of its aliases ("Customer
 /// impact" is often internal): only such a section is published on the external site.
-pub fn is_explicit_stakeholder_heading(heading: &str) -> bool {
+pub(crate) fn is_explicit_stakeholder_heading(heading: &str) -> bool {
     matches!(normalize_heading(heading).as_str(), "stakeholder message" | "message to stakeholders")
 }
 
 /// Which of the seven elements a heading names, by the aliases of docs/format.md ("Sections") and
 /// those seen in real postmortems.
-pub fn classify(heading: &str) -> Option<SectionKind> {
+pub(crate) fn classify(heading: &str) -> Option<SectionKind> {
     use SectionKind::*;
     let h = normalize_heading(heading);
     let exact = |list: &[&str]| list.contains(&h.as_str());
@@ -330,7 +322,7 @@ pub fn classify(heading: &str) -> Option<SectionKind> {
 
 /// Anchor slugs handed out so far in one document.
 #[derive(Debug, Default)]
-pub struct SlugSet {
+pub(crate) struct SlugSet {
     used: std::collections::HashSet<String>,
     /// Per base slug, the suffix to try next: a document with thousands of equal headings
     /// would otherwise probe `-1`, `-2`, … from the start each time (cubic time).
@@ -339,7 +331,7 @@ pub struct SlugSet {
 
 impl SlugSet {
     /// An anchor slug for a heading, unique in this set: the heading's slug, or with `-1`, `-2`, … added.
-    pub fn unique(&mut self, text: &str) -> String {
+    pub(crate) fn unique(&mut self, text: &str) -> String {
         let base = crate::text::slugify(text);
         let base = if base.is_empty() { "section".to_string() } else { base };
         let mut slug = base.clone();

@@ -36,11 +36,11 @@ use pass::*;
 use stamp::*;
 use zones::*;
 
-pub use stamp::is_date_only;
-pub use zones::stated_zone;
+pub(crate) use stamp::is_date_only;
+pub(crate) use zones::stated_zone;
 
 #[derive(Debug, Clone, Copy)]
-pub struct TimelineContext<'a> {
+pub(crate) struct TimelineContext<'a> {
     /// The retro's date, used when no date was written.
     pub date: Option<Date>,
     /// The book's default zone, used unless the section states one.
@@ -51,7 +51,7 @@ pub struct TimelineContext<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct TimelineIssue {
+pub(crate) struct TimelineIssue {
     pub line: u32,
     pub column: u32,
     pub rule: &'static str,
@@ -81,7 +81,7 @@ const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday
 /// Parses a timeline section. `section` is the text AFTER the section's heading line,
 /// `first_line` the 1-based file line of its first line, `heading_level` the level of the
 /// section's heading: entry sub-headings are deeper than it.
-pub fn parse_timeline(
+pub(crate) fn parse_timeline(
     section: &str,
     first_line: u32,
     heading_level: u8,
@@ -102,6 +102,25 @@ pub fn parse_timeline(
     }
     pass.flush();
     pass.finish(ctx.tz)
+}
+
+/// The author of an entry's text, `**Lena Hoffmann:** Status page updated.` (or `**Lena**:`),
+/// and the text after it; `None` when the text does not start with a bold name and a colon.
+pub(crate) fn entry_author(text: &str) -> Option<(String, &str)> {
+    let rest = text.strip_prefix("**")?;
+    let end = rest.find("**")?;
+    let (name, after) = (&rest[..end], &rest[end + 2..]);
+    let (name, after) = match name.strip_suffix(':') {
+        Some(n) => (n, after),
+        None => (name, after.strip_prefix(':')?),
+    };
+    let name = name.replace("\\*", "*").replace("\\\\", "\\");
+    let name = name.trim();
+    // A name, not a bold sentence: short, no sentence punctuation.
+    if name.is_empty() || name.chars().count() > 60 || name.ends_with('.') || name.contains(['!', '?', '\n']) {
+        return None;
+    }
+    Some((name.to_string(), after.trim_start()))
 }
 
 fn issue(line: u32, column: u32, rule: &'static str, message: String) -> TimelineIssue {
@@ -337,6 +356,18 @@ mod tests {
         assert_eq!(texts(&e), ["a", "b", "c", "d", "e", "f", "g"]);
         // only the out-of-order 22:00 GMT+1 (21:00 UTC) after 21:30 UTC
         assert_eq!(rules(&i), [rules::TIMELINE_ORDER]);
+    }
+
+    #[test]
+    fn authors_are_a_bold_name_and_a_colon() {
+        assert_eq!(
+            entry_author("**Lena Hoffmann:** Status page updated."),
+            Some(("Lena Hoffmann".into(), "Status page updated."))
+        );
+        assert_eq!(entry_author("**Raj**: paged"), Some(("Raj".into(), "paged")));
+        assert_eq!(entry_author("**a\\*b:** x"), Some(("a*b".into(), "x")));
+        assert_eq!(entry_author("**Outage begins.** Then: x"), None);
+        assert_eq!(entry_author("Lena: hi"), None);
     }
 
     #[test]

@@ -7,11 +7,12 @@ use crate::model::Book;
 use std::path::{Path, PathBuf};
 
 /// Extensions published as assets (lower case): images, CSV/TSV, PDF and plain text.
-pub const ALLOWED: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "csv", "tsv", "pdf", "txt"];
+pub(crate) const ALLOWED: &[&str] =
+    &["png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "csv", "tsv", "pdf", "txt"];
 
 /// What [`collect`] found beside the folder retros of a book.
 #[derive(Debug, Default)]
-pub struct Assets {
+pub(crate) struct Assets {
     /// (file on disk, path in the site).
     pub files: Vec<(PathBuf, String)>,
     /// Files and folders not published: (path relative to the book, why). A folder ends in `/`.
@@ -19,7 +20,7 @@ pub struct Assets {
 }
 
 /// The assets of every folder retro (a retro whose file is `index.md`) of `book`.
-pub fn collect(book: &Book) -> Assets {
+pub(crate) fn collect(book: &Book) -> Assets {
     let mut out = Assets::default();
     let root = std::fs::canonicalize(&book.root).unwrap_or_else(|_| book.root.clone());
     for r in &book.retros {

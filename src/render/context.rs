@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 
 /// A link to another page, with its URL relative to the site root.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Link {
+pub(crate) struct Link {
     pub label: String,
     pub url: String,
 }
 
 /// A retro as shown in lists and tables.
 #[derive(Debug, Clone, Serialize)]
-pub struct RetroRow {
+pub(crate) struct RetroRow {
     pub id: String,
     pub url: String,
     pub title: String,
@@ -56,7 +56,7 @@ pub struct RetroRow {
 }
 
 /// Builds list rows and per-retro lookups once per build.
-pub struct Lookup<'a> {
+pub(crate) struct Lookup<'a> {
     pub book: &'a Book,
     pub today: Date,
     pub factors: Vec<FactorEntry>,
@@ -72,7 +72,7 @@ pub struct Lookup<'a> {
 }
 
 impl<'a> Lookup<'a> {
-    pub fn new(book: &'a Book, today: Date) -> Self {
+    pub(crate) fn new(book: &'a Book, today: Date) -> Self {
         let mut related_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for r in &book.retros {
             for rel in &r.related {
@@ -99,11 +99,11 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    pub fn severity_class(&self, sev: Option<&str>) -> String {
+    pub(crate) fn severity_class(&self, sev: Option<&str>) -> String {
         severity_class(self.book, sev)
     }
 
-    pub fn row(&self, r: &Retro) -> RetroRow {
+    pub(crate) fn row(&self, r: &Retro) -> RetroRow {
         let (done, complete) = self.checklists.get(&(r.path.as_str(), r.id.as_str())).copied().unwrap_or_else(|| {
             let c = analyze::completeness::completeness(r, &self.book.config);
             (c.done, c.complete)
@@ -146,12 +146,12 @@ impl<'a> Lookup<'a> {
 }
 
 /// Whether a retro was adopted as it is: no retrobook front matter (none, or another tool's).
-pub fn is_adopted(r: &Retro) -> bool {
+pub(crate) fn is_adopted(r: &Retro) -> bool {
     r.front_matter != crate::model::FrontMatterKind::Native
 }
 
 /// The badge class of a severity: `rb-sev-1` for the most severe of the book's first four.
-pub fn severity_class(book: &Book, sev: Option<&str>) -> String {
+pub(crate) fn severity_class(book: &Book, sev: Option<&str>) -> String {
     match sev.map(|s| book.config.severity_rank(s)) {
         Some(r) if r < 4 => format!("rb-sev-{}", r + 1),
         _ => "rb-sev-other".to_string(),
@@ -159,18 +159,18 @@ pub fn severity_class(book: &Book, sev: Option<&str>) -> String {
 }
 
 /// The URL of a retro's page, relative to the site root.
-pub fn retro_url(id: &str) -> String {
+pub(crate) fn retro_url(id: &str) -> String {
     format!("retros/{id}/")
 }
 
 /// The URL of a factor's page, relative to the site root.
-pub fn factor_url(id: &str) -> String {
+pub(crate) fn factor_url(id: &str) -> String {
     format!("factors/{}/", segment(id))
 }
 
 /// One section of a retro page, rendered.
 #[derive(Debug, Clone, Serialize)]
-pub struct SectionCtx {
+pub(crate) struct SectionCtx {
     pub heading: String,
     pub slug: String,
     pub kind: &'static str,
@@ -179,7 +179,7 @@ pub struct SectionCtx {
 
 /// A timeline entry on a retro page.
 #[derive(Debug, Clone, Serialize)]
-pub struct EntryCtx {
+pub(crate) struct EntryCtx {
     pub n: usize,
     pub time: String,
     pub datetime: String,
@@ -189,7 +189,7 @@ pub struct EntryCtx {
 
 /// A contributing factor on a retro page.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorCtx {
+pub(crate) struct FactorCtx {
     pub id: String,
     pub url: String,
     pub title: String,
@@ -203,7 +203,7 @@ pub struct FactorCtx {
 
 /// A follow-up action as a table row.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionCtx {
+pub(crate) struct ActionCtx {
     pub id: String,
     pub title: String,
     pub owner: String,
@@ -220,15 +220,27 @@ pub struct ActionCtx {
     pub age_days: Option<i64>,
     /// Whole days from appearing to being closed, from git.
     pub days_to_close: Option<i64>,
+    /// What the last `actions sync` said (`.retrobook/trackers.json`), with drift.
+    pub tracker: Option<crate::analyze::trackers::TrackerView>,
 }
 
 impl ActionCtx {
-    /// Adds the age and time to close that git history gives (nothing outside git).
-    pub fn with_history(mut self, book: &Book, retro: &Retro, today: Date) -> Self {
-        if let Some(h) = book.history.action(&retro.path, &self.id) {
-            let tz = book.config.timezone();
-            self.age_days = matches!(self.status, "open" | "in-progress").then(|| h.age_days(today, &tz));
-            self.days_to_close = h.days_to_close(&tz);
+    /// Adds the age and time to close that git history gives (nothing outside git), and the
+    /// tracker state of the last sync.
+    pub(crate) fn with_history(mut self, book: &Book, retro: &Retro, today: Date) -> Self {
+        if let Some(a) = retro.actions.iter().find(|a| a.id == self.id) {
+            self.tracker = crate::analyze::trackers::view(a, book);
+            if let Some(href) = crate::analyze::trackers::href(a, &book.config).filter(|u| is_http(u)) {
+                self.link = Some(href);
+            }
+        }
+        let tz = book.config.timezone();
+        let due = retro.actions.iter().find(|a| a.id == self.id).and_then(|a| a.due);
+        if let Some(age) =
+            book.history.retro(&retro.path).and_then(|h| h.action_age(&self.id, retro.date, due, today, &tz))
+        {
+            self.age_days = matches!(self.status, "open" | "in-progress").then_some(age.age_days);
+            self.days_to_close = age.days_to_close;
         }
         self
     }
@@ -236,7 +248,7 @@ impl ActionCtx {
 
 /// A retro's git history on its page, with edit and history links when book.toml gives them.
 #[derive(Debug, Clone, Serialize)]
-pub struct GitCtx {
+pub(crate) struct GitCtx {
     /// `YYYY-MM-DD` in the book's time zone, and RFC 3339 for `datetime`.
     pub created: Option<(String, String)>,
     pub updated: Option<(String, String)>,
@@ -277,13 +289,13 @@ pub fn history_url(repo_url: &str, path: &str) -> String {
 
 /// Whether `u` is an absolute http(s) URL (case-insensitive scheme), the only kind a page links to
 /// from book.toml or front matter.
-pub fn is_http(u: &str) -> bool {
+pub(crate) fn is_http(u: &str) -> bool {
     let head = u.get(..8).unwrap_or(u).to_ascii_lowercase();
     head.starts_with("https://") || head.starts_with("http://")
 }
 
 /// The git part of a retro page: `None` when there is neither history nor a link to show.
-pub fn git_ctx(book: &Book, r: &Retro) -> Option<GitCtx> {
+pub(crate) fn git_ctx(book: &Book, r: &Retro) -> Option<GitCtx> {
     let html = &book.config.output.html;
     let tz = book.config.timezone();
     let path = book.history.repo_path(&r.path);
@@ -304,17 +316,19 @@ pub fn git_ctx(book: &Book, r: &Retro) -> Option<GitCtx> {
 
 /// A monitoring series on a retro page.
 #[derive(Debug, Clone, Serialize)]
-pub struct SeriesCtx {
+pub(crate) struct SeriesCtx {
     pub metric: String,
     pub unit: String,
     pub svg: String,
     /// A compact text equivalent: points, min, max, peak time.
     pub text: String,
+    /// With a threshold: its first crossing during the incident and the detection delay, in words.
+    pub delay: Option<String>,
 }
 
 /// Everything the retro page shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct RetroPage {
+pub(crate) struct RetroPage {
     pub row: RetroRow,
     pub authors: Vec<String>,
     pub reviewers: Vec<String>,
@@ -338,6 +352,8 @@ pub struct RetroPage {
     pub entries: Vec<EntryCtx>,
     pub kinds_used: Vec<&'static str>,
     pub timeline_svg: Option<String>,
+    /// What the conversation shows: participants, first response, update gaps, highlights.
+    pub conversation: Option<super::conversation::ConversationCtx>,
     pub series: Vec<SeriesCtx>,
     pub gaps: Vec<String>,
     pub factors: Vec<FactorCtx>,
@@ -360,7 +376,7 @@ pub struct RetroPage {
 
 /// One element of the checklist on a retro page.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChecklistItemCtx {
+pub(crate) struct ChecklistItemCtx {
     pub label: &'static str,
     pub ok: bool,
     /// What is missing, as inline HTML (the phrases quote keys and headings in backticks).
@@ -368,7 +384,7 @@ pub struct ChecklistItemCtx {
 }
 
 /// Builds the retro page context. `index` is the retro's position in the date-sorted book.
-pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
+pub(crate) fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     let r = &l.book.retros[index];
     let md = |s: &str| markdown::render(s, l.md);
     let section = |kind: SectionKind| {
@@ -385,6 +401,7 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     let (related, related_by) = related_rows(l, r);
     let link = |x: &Retro| Link { label: x.title.clone(), url: retro_url(&x.id) };
     let checklist = analyze::completeness::completeness(r, &l.book.config);
+    let (series, gaps) = monitoring_ctx(r, &tz);
     RetroPage {
         row: l.row(r),
         authors: r.authors.clone(),
@@ -407,19 +424,14 @@ pub fn retro_page(l: &Lookup, index: usize) -> RetroPage {
         others: other_sections(l, r),
         entries,
         kinds_used,
-        timeline_svg: visuals::timeline(r, &tz),
-        series: visuals::series_charts(r, &tz)
-            .into_iter()
-            .map(|(metric, unit, svg, text)| SeriesCtx { metric, unit, svg, text })
-            .collect(),
-        gaps: r
-            .monitoring
-            .iter()
-            .filter_map(|m| match m {
-                Monitoring::Gap { text } => Some(text.clone()),
-                Monitoring::Series { .. } => None,
-            })
-            .collect(),
+        timeline_svg: visuals::timeline(r, &tz, super::conversation::gap_spans(r, &l.book.config)),
+        conversation: super::conversation::context(
+            &crate::analyze::conversation::conversation(r, l.book.config.timeline.update_interval()),
+            &tz,
+            l.md,
+        ),
+        series,
+        gaps,
         factors: factors_ctx(l, r),
         fishbone_svg: visuals::fishbone(r, &l.book.config.retros.factor_categories, |id| {
             format!("../../{}", factor_url(id))
@@ -542,6 +554,26 @@ fn factors_ctx(l: &Lookup, r: &Retro) -> Vec<FactorCtx> {
         .collect()
 }
 
+/// The charts of a retro's series, and its monitoring gaps: the ones the author wrote, then the
+/// spans the data itself has no samples for.
+fn monitoring_ctx(r: &Retro, tz: &jiff::tz::TimeZone) -> (Vec<SeriesCtx>, Vec<String>) {
+    let charts = visuals::series_charts(r, tz);
+    let gaps = r
+        .monitoring
+        .iter()
+        .filter_map(|m| match m {
+            Monitoring::Gap { text } => Some(text.clone()),
+            Monitoring::Series { .. } => None,
+        })
+        .chain(charts.iter().flat_map(|c| c.gaps.iter().cloned()))
+        .collect();
+    let series = charts
+        .into_iter()
+        .map(|c| SeriesCtx { metric: c.metric, unit: c.unit, svg: c.svg, text: c.text, delay: c.delay })
+        .collect();
+    (series, gaps)
+}
+
 /// The retros this one lists as related, and those pointing here that it does not list.
 fn related_rows(l: &Lookup, r: &Retro) -> (Vec<RetroRow>, Vec<RetroRow>) {
     let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<RetroRow> {
@@ -561,7 +593,7 @@ fn related_rows(l: &Lookup, r: &Retro) -> (Vec<RetroRow>, Vec<RetroRow>) {
 }
 
 /// An action as a table row; `retro` is set on cross-retro boards.
-pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
+pub(crate) fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
     use crate::model::ActionStatus::*;
     ActionCtx {
         id: a.id.clone(),
@@ -577,11 +609,12 @@ pub fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> ActionCtx {
         priority: a.priority.map_or("", |p| p.as_str()),
         due: a.due.map(|d| d.to_string()).unwrap_or_default(),
         overdue_days: a.is_overdue(today).then(|| a.due.map(|d| (today - d).get_days() as i64)).flatten(),
-        link: a.link.clone().filter(|u| is_http(u)),
+        link: a.link.as_ref().map(|l| l.value.clone()).filter(|u| is_http(u)),
         addresses: a.addresses.iter().map(|x| Link { label: x.value.clone(), url: factor_url(&x.value) }).collect(),
         why: a.why.clone().unwrap_or_default(),
         retro: retro.map(|r| Link { label: r.title.clone(), url: retro_url(&r.id) }),
         age_days: None,
         days_to_close: None,
+        tracker: None,
     }
 }

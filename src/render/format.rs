@@ -5,17 +5,17 @@ use jiff::civil::Date;
 use crate::text::{DurationStyle, human_duration};
 
 /// A duration on a page: "1 h 40 min" (see [`DurationStyle::Prose`]).
-pub fn duration(seconds: i64) -> String {
+pub(crate) fn duration(seconds: i64) -> String {
     human_duration(seconds, DurationStyle::Prose)
 }
 
 /// "14 March 2025".
-pub fn long_date(d: Date) -> String {
+pub(crate) fn long_date(d: Date) -> String {
     d.strftime("%-d %B %Y").to_string()
 }
 
 /// A role key as a label: `incident-commander` → "Incident commander".
-pub fn role_label(key: &str) -> String {
+pub(crate) fn role_label(key: &str) -> String {
     let t = key.replace(['-', '_'], " ");
     let mut c = t.chars();
     match c.next() {
@@ -25,7 +25,7 @@ pub fn role_label(key: &str) -> String {
 }
 
 /// A URL path segment for a facet value (`Payments API` → `payments-api`).
-pub fn segment(s: &str) -> String {
+pub(crate) fn segment(s: &str) -> String {
     let slug = crate::text::slugify(s);
     if slug.is_empty() { "-".to_string() } else { slug }
 }

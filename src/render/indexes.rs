@@ -1,6 +1,6 @@
 //! Contexts of the cross-incident pages: factors, actions, services and tags.
 
-use super::context::{ActionCtx, Link, Lookup, RetroRow, action_ctx, factor_url, retro_url};
+use super::context::{ActionCtx, Link, Lookup, RetroRow, action_ctx, factor_url};
 use super::format::segment;
 use crate::analyze;
 use crate::model::Retro;
@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// A factor in the factor index.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorSummary {
+pub(crate) struct FactorSummary {
     pub id: String,
     pub url: String,
     pub title: String,
@@ -24,7 +24,7 @@ pub struct FactorSummary {
 
 /// A table of the factor index: recurring factors, or those seen once.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorGroup {
+pub(crate) struct FactorGroup {
     pub id: &'static str,
     pub title: &'static str,
     /// Shown when the group has no factor; groups that may be empty are omitted instead.
@@ -34,14 +34,14 @@ pub struct FactorGroup {
 
 /// The factor index page.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorsPage {
+pub(crate) struct FactorsPage {
     pub groups: Vec<FactorGroup>,
     pub categories: Vec<(String, usize)>,
 }
 
 /// One incident on a factor page: the retro and what it said about the factor.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorIncident {
+pub(crate) struct FactorIncident {
     pub row: RetroRow,
     pub summary: String,
     pub whys: Vec<String>,
@@ -49,7 +49,7 @@ pub struct FactorIncident {
 
 /// A factor's own page.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorPage {
+pub(crate) struct FactorPage {
     pub summary: FactorSummary,
     pub description: String,
     pub aliases: Vec<String>,
@@ -59,7 +59,7 @@ pub struct FactorPage {
 }
 
 /// Summaries of every factor, in factor-index order (most incidents first).
-pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
+pub(crate) fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
     let actions = analyze::actions(l.book, l.today);
     let open = analyze::open_actions_by_factor(&actions);
     l.factors
@@ -89,7 +89,7 @@ pub fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
 }
 
 /// The factor index page.
-pub fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPage {
+pub(crate) fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPage {
     let (recurring, single): (Vec<_>, Vec<_>) = summaries.iter().cloned().partition(|f| f.incidents > 1);
     let categories = analyze::stats::category_rollup(l.book);
     let mut groups = vec![FactorGroup {
@@ -105,7 +105,7 @@ pub fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPage {
 }
 
 /// A factor's page.
-pub fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
+pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
     let def = l.book.config.factors.get(&summary.id);
     let mut incidents = Vec::new();
     let mut actions = Vec::new();
@@ -134,7 +134,7 @@ pub fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
 
 /// An owner's group on the actions board.
 #[derive(Debug, Clone, Serialize)]
-pub struct OwnerGroup {
+pub(crate) struct OwnerGroup {
     pub owner: String,
     pub open: usize,
     pub overdue: usize,
@@ -143,15 +143,17 @@ pub struct OwnerGroup {
 
 /// The actions board.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionsPage {
+pub(crate) struct ActionsPage {
     pub open: usize,
     pub overdue: usize,
+    /// Actions whose status disagrees with their tracker.
+    pub drift: usize,
     pub groups: Vec<OwnerGroup>,
     pub closed: Vec<ActionCtx>,
 }
 
 /// Open and in-progress actions by owner (owners with overdue actions first), then closed ones.
-pub fn actions_page(l: &Lookup) -> ActionsPage {
+pub(crate) fn actions_page(l: &Lookup) -> ActionsPage {
     let mut groups: BTreeMap<String, Vec<ActionCtx>> = BTreeMap::new();
     let mut closed = Vec::new();
     for r in &l.book.retros {
@@ -180,7 +182,9 @@ pub fn actions_page(l: &Lookup) -> ActionsPage {
         b.overdue.cmp(&a.overdue).then_with(|| b.open.cmp(&a.open)).then_with(|| a.owner.cmp(&b.owner))
     });
     closed.sort_by(|a, b| b.due.cmp(&a.due));
+    let drifted = |a: &ActionCtx| a.tracker.as_ref().is_some_and(|t| t.drift.is_some());
     ActionsPage {
+        drift: groups.iter().flat_map(|g| &g.actions).chain(&closed).filter(|a| drifted(a)).count(),
         open: groups.iter().map(|g| g.open).sum(),
         overdue: groups.iter().map(|g| g.overdue).sum(),
         groups,
@@ -190,7 +194,7 @@ pub fn actions_page(l: &Lookup) -> ActionsPage {
 
 /// A service or a tag: which one, and its page.
 #[derive(Debug, Clone, Serialize)]
-pub struct FacetPage {
+pub(crate) struct FacetPage {
     /// "service" or "tag"
     pub kind: &'static str,
     pub name: String,
@@ -202,14 +206,14 @@ pub struct FacetPage {
 
 /// The index of services or tags.
 #[derive(Debug, Clone, Serialize)]
-pub struct FacetIndex {
+pub(crate) struct FacetIndex {
     pub kind: &'static str,
     pub title: &'static str,
     pub items: Vec<(Link, usize)>,
 }
 
 /// Pages for every value of a facet (`services` or `tags`), newest incidents first.
-pub fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> &[String]) -> Vec<FacetPage> {
+pub(crate) fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> &[String]) -> Vec<FacetPage> {
     let mut by: BTreeMap<String, (String, Vec<&Retro>)> = BTreeMap::new();
     for r in &l.book.retros {
         for v in values(r) {
@@ -250,16 +254,11 @@ pub fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> &[Strin
 }
 
 /// The index page of a facet.
-pub fn facet_index(kind: &'static str, pages: &[FacetPage]) -> FacetIndex {
+pub(crate) fn facet_index(kind: &'static str, pages: &[FacetPage]) -> FacetIndex {
     let mut items: Vec<(Link, usize)> =
         pages.iter().map(|p| (Link { label: p.name.clone(), url: p.url.clone() }, p.rows.len())).collect();
     items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     FacetIndex { kind, title: if kind == "service" { "Services" } else { "Tags" }, items }
-}
-
-/// A retro link for feeds and sitemaps.
-pub fn retro_link(r: &Retro) -> Link {
-    Link { label: r.title.clone(), url: retro_url(&r.id) }
 }
 
 #[cfg(test)]

@@ -13,17 +13,17 @@ use syntect::util::LinesWithEndings;
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 
 /// CSS classes of highlighted code are prefixed so they never clash with the theme's.
-pub const HIGHLIGHT_PREFIX: &str = "rb-hl-";
+pub(crate) const HIGHLIGHT_PREFIX: &str = "rb-hl-";
 
 /// Options for rendering one Markdown fragment.
 #[derive(Debug, Clone, Copy)]
-pub struct MarkdownOptions {
+pub(crate) struct MarkdownOptions {
     /// Keep raw HTML as written (`[output.html] allow-raw-html`); otherwise it is sanitised.
     pub allow_raw_html: bool,
 }
 
 /// Renders Markdown to HTML that is safe to embed in a page.
-pub fn render(markdown: &str, opts: MarkdownOptions) -> String {
+pub(crate) fn render(markdown: &str, opts: MarkdownOptions) -> String {
     let (html, has_raw_html) = render_events(markdown, false);
     // Without raw HTML, pulldown-cmark's output is safe by construction (text is escaped, link
     // URLs were filtered above), so the comparatively slow sanitiser only runs when needed.
@@ -40,7 +40,7 @@ pub fn render(markdown: &str, opts: MarkdownOptions) -> String {
 }
 
 /// Raw HTML nested deeper than this is shown as text rather than sanitised (see [`render`]).
-pub const MAX_NESTING: usize = 512;
+pub(crate) const MAX_NESTING: usize = 512;
 
 /// Markdown to HTML; `raw_as_text` turns raw HTML into escaped text. Also says whether the
 /// output holds raw HTML.
@@ -144,7 +144,7 @@ fn max_nesting(html: &str) -> usize {
 }
 
 /// Renders a short inline Markdown string (a timeline entry, a why) without the wrapping `<p>`.
-pub fn render_inline(markdown: &str, opts: MarkdownOptions) -> String {
+pub(crate) fn render_inline(markdown: &str, opts: MarkdownOptions) -> String {
     let html = render(markdown, opts);
     let trimmed = html.trim();
     match trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
@@ -173,7 +173,7 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
 
 /// Removes scripts, event handlers and unsafe URLs from HTML, keeping what Markdown produces
 /// (including our highlighting classes, heading ids and task-list checkboxes).
-pub fn sanitize(html: &str) -> String {
+pub(crate) fn sanitize(html: &str) -> String {
     static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         let mut b = ammonia::Builder::default();
         b.add_generic_attributes(["class", "id", "title", "align"])
@@ -187,13 +187,8 @@ pub fn sanitize(html: &str) -> String {
     CLEANER.clean(html).to_string()
 }
 
-/// Highlights a code block with CSS classes (so both colour schemes can style it).
-pub fn highlight(lang: &str, code: &str) -> String {
-    let mut budget = HIGHLIGHT_MAX_BYTES;
-    highlight_within(lang, code, &mut budget)
-}
-
-/// [`highlight`], taking at most `budget` bytes of code (and lowering it by what it took).
+/// Highlights a code block with CSS classes (so both colour schemes can style it), taking at most
+/// `budget` bytes of code (and lowering it by what it took).
 fn highlight_within(lang: &str, code: &str, budget: &mut usize) -> String {
     let ss = &*SYNTAXES;
     let syntax = (!lang.is_empty())
@@ -225,12 +220,12 @@ fn highlight_within(lang: &str, code: &str, budget: &mut usize) -> String {
 }
 
 /// Lines longer than this (bytes) are not highlighted, nor is anything after them in the block.
-pub const HIGHLIGHT_MAX_LINE: usize = 1_000;
+pub(crate) const HIGHLIGHT_MAX_LINE: usize = 1_000;
 /// At most this much code (bytes) of one Markdown fragment is highlighted; the rest is shown plain.
-pub const HIGHLIGHT_MAX_BYTES: usize = 64 * 1024;
+pub(crate) const HIGHLIGHT_MAX_BYTES: usize = 64 * 1024;
 
 /// Escapes text for HTML element content.
-pub fn escape_text(s: &str) -> String {
+pub(crate) fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -244,7 +239,7 @@ pub fn escape_text(s: &str) -> String {
 }
 
 /// Escapes text for an HTML attribute value.
-pub fn escape_attr(s: &str) -> String {
+pub(crate) fn escape_attr(s: &str) -> String {
     escape_text(s).replace('"', "&quot;").replace('\'', "&#39;")
 }
 

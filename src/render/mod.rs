@@ -1,18 +1,19 @@
 //! Rendering: page contexts → Tera templates → files in memory. Nothing here parses Markdown
 //! front matter or reads git; everything comes from the loaded [`Book`].
 
-pub mod assets;
+pub(crate) mod assets;
 pub mod context;
-pub mod format;
-pub mod indexes;
+pub(crate) mod conversation;
+pub(crate) mod format;
+pub(crate) mod indexes;
 pub mod markdown;
-pub mod page;
-pub mod public;
-pub mod records;
-pub mod stats;
-pub mod svg;
+pub(crate) mod page;
+pub(crate) mod public;
+pub(crate) mod records;
+pub(crate) mod stats;
+pub(crate) mod svg;
 pub mod theme;
-pub mod visuals;
+pub(crate) mod visuals;
 
 use crate::model::Book;
 use anyhow::Result;
@@ -27,14 +28,16 @@ use theme::Theme;
 /// One file of the site, by its path relative to the site root.
 #[derive(Debug, Clone)]
 pub struct OutputFile {
+    /// Relative to the site root, with `/` separators.
     pub path: String,
+    /// The file's content.
     pub bytes: Vec<u8>,
 }
 
 /// What writing a site took, phase by phase (pages go to disk as they are rendered, so
 /// "render" includes writing them): for the build's summary line and `build -v`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Phases {
+pub(crate) struct Phases {
     /// Rendering and writing the pages, the sitemap and the assets.
     pub render: Duration,
     /// Building the search index (zero without search).
@@ -47,7 +50,9 @@ pub struct Phases {
 
 /// What to render.
 pub struct RenderOptions {
+    /// The day overdue actions and ages are counted from.
     pub today: Date,
+    /// Render the search page and link it (the index itself is built by `build`).
     pub search: bool,
 }
 
@@ -61,7 +66,7 @@ const NAV: &[(&str, &str)] = &[
 ];
 
 /// `[output.html] site-url` with exactly one trailing slash.
-pub fn site_url(book: &Book) -> String {
+pub(crate) fn site_url(book: &Book) -> String {
     format!("{}/", book.config.output.html.site_url.trim_end_matches('/'))
 }
 
@@ -79,19 +84,19 @@ pub fn render_site(book: &Book, theme: &Theme, opts: &RenderOptions) -> Result<V
 
 /// Renders every page and hands each file to `sink` as soon as it is ready (in parallel), so a
 /// build never holds the whole site in memory. Returns the number of HTML pages.
-pub fn render_site_to(book: &Book, theme: &Theme, opts: &RenderOptions, sink: &Sink) -> Result<usize> {
+pub(crate) fn render_site_to(book: &Book, theme: &Theme, opts: &RenderOptions, sink: &Sink) -> Result<usize> {
     render_site_reusing(book, theme, opts, sink, &|_, _| false)
 }
 
 /// A retro page's path and the key of everything its HTML depends on, given to `reuse`.
-pub type ReuseCheck<'a> = dyn Fn(&str, &[u8; 32]) -> bool + Sync + 'a;
+pub(crate) type ReuseCheck<'a> = dyn Fn(&str, &[u8; 32]) -> bool + Sync + 'a;
 
 /// Like [`render_site_to`], but a retro page for which `reuse(path, key)` answers true is not
 /// rendered (nor given to `sink`): the caller still has it from an earlier render with the same
 /// key. The key hashes everything the page shows (the retro's file, its neighbours, the retros it
 /// links to and from, its factors' incident counts); the caller must forget its keys when the
 /// theme, book.toml or the date change. Used by `serve` to re-render only what an edit touched.
-pub fn render_site_reusing(
+pub(crate) fn render_site_reusing(
     book: &Book,
     theme: &Theme,
     opts: &RenderOptions,

@@ -12,10 +12,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 /// Where rendered files go, each as soon as it is ready (called from several threads).
-pub type Sink<'a> = dyn Fn(OutputFile) -> Result<()> + Sync + 'a;
+pub(crate) type Sink<'a> = dyn Fn(OutputFile) -> Result<()> + Sync + 'a;
 
 /// What a site says about itself on every page.
-pub struct SiteInfo<'a> {
+pub(crate) struct SiteInfo<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
@@ -31,7 +31,7 @@ pub struct SiteInfo<'a> {
 
 /// The `site` half of every page's template context.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteCtx<'a> {
+pub(crate) struct SiteCtx<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
@@ -47,7 +47,7 @@ pub struct SiteCtx<'a> {
 
 /// A header navigation entry.
 #[derive(Debug, Clone, Serialize)]
-pub struct NavItem {
+pub(crate) struct NavItem {
     pub label: &'static str,
     pub url: &'static str,
     pub active: bool,
@@ -60,10 +60,10 @@ struct Page<'a, T: Serialize> {
 }
 
 /// A page to render: its path in the site and a closure producing its text.
-pub type Job<'a> = (String, Box<dyn Fn() -> Result<String> + Send + Sync + 'a>);
+pub(crate) type Job<'a> = (String, Box<dyn Fn() -> Result<String> + Send + Sync + 'a>);
 
 /// One site's templates and identity: renders its pages.
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     tera: tera::Tera,
     /// Where the templates live in the theme (`templates/`, `external/templates/`), for errors.
     templates: &'static str,
@@ -71,12 +71,12 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(tera: tera::Tera, templates: &'static str, site: SiteInfo<'a>) -> Self {
+    pub(crate) fn new(tera: tera::Tera, templates: &'static str, site: SiteInfo<'a>) -> Self {
         Renderer { tera, templates, site }
     }
 
     /// The site context of the page at `path` (e.g. `retros/x/index.html`).
-    pub fn site_ctx(&self, path: &str) -> SiteCtx<'_> {
+    pub(crate) fn site_ctx(&self, path: &str) -> SiteCtx<'_> {
         let section = path.split('/').next().unwrap_or("");
         SiteCtx {
             title: self.site.title,
@@ -95,7 +95,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders `template` for the page at `path` with the site context and `page`.
-    pub fn render<T: Serialize>(&self, path: &str, template: &str, page: &T) -> Result<String> {
+    pub(crate) fn render<T: Serialize>(&self, path: &str, template: &str, page: &T) -> Result<String> {
         let site = self.site_ctx(path);
         let what = || format!("rendering {path} with the theme's {}{template}", self.templates);
         let ctx = tera::Context::from_serialize(&Page { site: &site, page }).with_context(what)?;
@@ -103,7 +103,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A job rendering `template` at `path` with the context `page()` makes when the job runs.
-    pub fn job<T: Serialize>(
+    pub(crate) fn job<T: Serialize>(
         &'a self,
         path: impl Into<String>,
         template: &'static str,
@@ -117,7 +117,7 @@ impl<'a> Renderer<'a> {
     /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
     /// returns the paths rendered, in the order of `jobs`. When pages fail, the error names how
     /// many and carries the first failure by path (they usually share one cause, a template).
-    pub fn run(&self, jobs: Vec<Job<'_>>, sink: &Sink) -> Result<Vec<String>> {
+    pub(crate) fn run(&self, jobs: Vec<Job<'_>>, sink: &Sink) -> Result<Vec<String>> {
         let results: Vec<(String, Result<()>)> = jobs
             .into_par_iter()
             .map(|(path, render)| {
@@ -145,7 +145,7 @@ impl<'a> Renderer<'a> {
     /// The sitemap of the pages at `paths` (every `…index.html` is listed by its folder URL),
     /// with the `lastmod` date that `lastmod(url)` gives (empty: none). It lists exactly what was
     /// rendered, so it never disagrees with the site.
-    pub fn sitemap<'p>(
+    pub(crate) fn sitemap<'p>(
         &self,
         paths: impl IntoIterator<Item = &'p str>,
         lastmod: impl Fn(&str) -> String,
@@ -172,7 +172,7 @@ impl<'a> Renderer<'a> {
 
 /// The feed's `updated` stamp of a `YYYY-MM-DD` date (the Unix epoch when there is none), so
 /// the feed is the same for the same book.
-pub fn feed_stamp(date: Option<&str>) -> String {
+pub(crate) fn feed_stamp(date: Option<&str>) -> String {
     match date.filter(|d| !d.is_empty()) {
         Some(d) => format!("{d}T00:00:00Z"),
         None => "1970-01-01T00:00:00Z".to_string(),
@@ -180,7 +180,7 @@ pub fn feed_stamp(date: Option<&str>) -> String {
 }
 
 /// An error for a sink that could not take a file.
-pub fn sink_error(what: impl std::fmt::Display) -> anyhow::Error {
+pub(crate) fn sink_error(what: impl std::fmt::Display) -> anyhow::Error {
     anyhow!("cannot keep a rendered file: {what}")
 }
 

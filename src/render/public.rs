@@ -43,7 +43,7 @@ struct FeedEntry<'a> {
 /// Renders the public site: home (every incident by date, newest first), one page per incident,
 /// search page, 404, Atom feed, sitemap and the theme's public assets. `retros` must be sorted
 /// oldest first (the book's order). Returns the number of HTML pages.
-pub fn render_public(
+pub(crate) fn render_public(
     site: &PublicSite,
     retros: &[PublicRetro],
     theme: &Theme,
@@ -115,7 +115,7 @@ fn feed_ctx<'a>(site: &'a PublicSite, retros: &'a [PublicRetro]) -> FeedCtx<'a> 
 }
 
 /// The search records of the public site: one per incident, from its public fields only.
-pub fn records(site: &PublicSite, retros: &[PublicRetro]) -> Vec<SearchRecord> {
+pub(crate) fn records(site: &PublicSite, retros: &[PublicRetro]) -> Vec<SearchRecord> {
     retros
         .iter()
         .map(|r| {

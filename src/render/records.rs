@@ -7,7 +7,7 @@ use crate::text::plain_text;
 use std::collections::BTreeMap;
 
 /// The search records of every retro.
-pub fn records(book: &Book) -> Vec<SearchRecord> {
+pub(crate) fn records(book: &Book) -> Vec<SearchRecord> {
     book.retros.iter().map(|r| record(book, r)).collect()
 }
 

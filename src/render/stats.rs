@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// A row of a duration table.
 #[derive(Debug, Clone, Serialize)]
-pub struct GroupRow {
+pub(crate) struct GroupRow {
     pub name: String,
     pub incidents: usize,
     /// detect, mitigate, resolve: (n, median, p90) as text
@@ -18,7 +18,7 @@ pub struct GroupRow {
 
 /// A table of duration figures with its chart.
 #[derive(Debug, Clone, Serialize)]
-pub struct GroupTable {
+pub(crate) struct GroupTable {
     pub id: &'static str,
     pub title: &'static str,
     pub rows: Vec<GroupRow>,
@@ -26,11 +26,11 @@ pub struct GroupTable {
 }
 
 /// Quarters with fewer incidents than this are marked: their figures say little.
-pub const FEW_INCIDENTS: usize = 5;
+pub(crate) const FEW_INCIDENTS: usize = 5;
 
 /// One quarter of the trend table; durations as text ("—" when no incident has both moments).
 #[derive(Debug, Clone, Serialize)]
-pub struct QuarterRow {
+pub(crate) struct QuarterRow {
     /// `2024-Q3`.
     pub quarter: String,
     pub incidents: usize,
@@ -46,7 +46,7 @@ pub struct QuarterRow {
 
 /// Everything the statistics page shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct StatsPage {
+pub(crate) struct StatsPage {
     pub incidents: usize,
     pub per_month_svg: String,
     /// (month, count per severity, incidents without a severity, total).
@@ -159,7 +159,7 @@ fn table(id: &'static str, title: &'static str, groups: &OrderedMap<GroupStats>)
 }
 
 /// Builds the statistics page.
-pub fn stats_page(book: &Book) -> StatsPage {
+pub(crate) fn stats_page(book: &Book) -> StatsPage {
     let s = stats::stats(book);
     let severities = stats::severity_keys(book);
     let bars = svg::StackedBars {

@@ -39,27 +39,22 @@ impl Theme {
     }
 
     /// The effective content of a theme file.
-    pub fn file(&self, rel: &str) -> Option<&[u8]> {
+    pub(crate) fn file(&self, rel: &str) -> Option<&[u8]> {
         self.overrides.get(rel).map(Vec::as_slice).or_else(|| self.builtin.get(rel).copied())
     }
 
     /// Paths of every effective file.
-    pub fn paths(&self) -> Vec<&str> {
+    pub(crate) fn paths(&self) -> Vec<&str> {
         let mut p: Vec<&str> = self.builtin.keys().chain(self.overrides.keys()).map(String::as_str).collect();
         p.sort_unstable();
         p.dedup();
         p
     }
 
-    /// Whether the book overrides any file (a template change means every page re-renders).
-    pub fn overridden(&self) -> impl Iterator<Item = &str> {
-        self.overrides.keys().map(String::as_str)
-    }
-
     /// A Tera environment with every template: the effective one as `<name>`, and the built-in
     /// one also as `builtin/<name>`, so a user template can `{% extends "builtin/retro.html" %}`
     /// and override a single block.
-    pub fn tera(&self) -> Result<tera::Tera> {
+    pub(crate) fn tera(&self) -> Result<tera::Tera> {
         let mut t = tera::Tera::default();
         // The built-in copies rank below the effective templates: a component that both define
         // (theme/templates/components.html) is the book's, not a duplicate.
@@ -82,7 +77,7 @@ impl Theme {
     }
 
     /// Static assets (everything outside `templates/` and `external/`), copied into the site as they are.
-    pub fn assets(&self) -> Vec<(&str, &[u8])> {
+    pub(crate) fn assets(&self) -> Vec<(&str, &[u8])> {
         self.paths()
             .into_iter()
             .filter(|p| !p.starts_with(TEMPLATES) && !p.starts_with(PUBLIC))
@@ -95,19 +90,19 @@ impl Theme {
 const BUILTIN_PREFIX: &str = "builtin/";
 
 /// The folder of the internal site's templates, inside the theme.
-pub const TEMPLATES: &str = "templates/";
+pub(crate) const TEMPLATES: &str = "templates/";
 
 /// The folder of the public site's theme (`build --audience external`), inside the theme; the
 /// name is the CLI's word, kept for books that override it.
 const PUBLIC: &str = "external/";
 
 /// The folder of the public site's templates, inside the theme.
-pub const PUBLIC_TEMPLATES: &str = "external/templates/";
+pub(crate) const PUBLIC_TEMPLATES: &str = "external/templates/";
 
 impl Theme {
     /// A Tera environment with the public site's templates (`external/templates/<name>` as
     /// `<name>`); the internal templates are not in it, so a public page cannot include one.
-    pub fn public_tera(&self) -> Result<tera::Tera> {
+    pub(crate) fn public_tera(&self) -> Result<tera::Tera> {
         let mut t = tera::Tera::default();
         t.autoescape_on([".html", ".xml"]);
         let all: Vec<(String, String)> = self
@@ -124,7 +119,7 @@ impl Theme {
 
     /// The public site's static assets: `external/` outside its templates, at the site root,
     /// and the search script when there is search.
-    pub fn public_assets(&self, search: bool) -> Vec<(String, &[u8])> {
+    pub(crate) fn public_assets(&self, search: bool) -> Vec<(String, &[u8])> {
         let mut out: Vec<(String, &[u8])> = self
             .paths()
             .into_iter()

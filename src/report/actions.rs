@@ -19,7 +19,7 @@ pub struct ActionFilter {
 
 impl ActionFilter {
     /// Whether `action` passes the filter.
-    pub fn accepts(&self, action: &ActionEntry) -> bool {
+    pub(crate) fn accepts(&self, action: &ActionEntry) -> bool {
         (!self.overdue || action.overdue)
             && match &self.owner {
                 Some(want) => action.owner.as_deref().is_some_and(|o| o.to_lowercase() == want.to_lowercase()),
@@ -30,7 +30,7 @@ impl ActionFilter {
 
 /// The actions of `report actions`, in action-index order (open first, overdue on top, soonest due
 /// first, then the rest), filtered.
-pub fn action_rows(book: &Book, today: Date, filter: &ActionFilter) -> Vec<ActionEntry> {
+pub(crate) fn action_rows(book: &Book, today: Date, filter: &ActionFilter) -> Vec<ActionEntry> {
     analyze::action_index(book, today).into_iter().filter(|a| filter.accepts(a)).collect()
 }
 
@@ -112,7 +112,7 @@ fn by_owner(rows: &[ActionEntry]) -> Vec<OwnerGroup<'_>> {
 }
 
 /// `report actions` in `format`.
-pub fn render(
+pub(crate) fn render(
     book: &Book,
     format: Format,
     today: Date,

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 /// One factor of `report factors`: the factor index entry with its title and open actions.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorRow {
+pub(crate) struct FactorRow {
     /// After aliases.
     pub id: String,
     /// From `[factors.<id>] title` in book.toml.
@@ -34,7 +34,7 @@ pub struct FactorRow {
 
 /// The `report factors --format json` document.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorsReport {
+pub(crate) struct FactorsReport {
     pub factors: Vec<FactorRow>,
     /// Incidents citing at least one factor of each category.
     pub categories: Vec<CategoryCount>,
@@ -43,14 +43,14 @@ pub struct FactorsReport {
 
 /// One line of the categories roll-up.
 #[derive(Debug, Clone, Serialize)]
-pub struct CategoryCount {
+pub(crate) struct CategoryCount {
     pub category: String,
     pub incidents: usize,
 }
 
 /// A possible duplicate pair with the book.toml line that would merge them.
 #[derive(Debug, Clone, Serialize)]
-pub struct DuplicateRow {
+pub(crate) struct DuplicateRow {
     #[serde(flatten)]
     pub pair: DuplicatePair,
     /// e.g. `[factors.deploy-freeze] aliases = ["deploy-freze"]`
@@ -58,7 +58,7 @@ pub struct DuplicateRow {
 }
 
 /// The data of `report factors`, with overdue actions judged against `today`.
-pub fn factors_report(book: &Book, today: Date) -> FactorsReport {
+pub(crate) fn factors_report(book: &Book, today: Date) -> FactorsReport {
     let actions = analyze::actions(book, today);
     let open = analyze::open_actions_by_factor(&actions);
     let factors = analyze::factor_index(book)
@@ -93,7 +93,7 @@ pub fn factors_report(book: &Book, today: Date) -> FactorsReport {
 }
 
 /// `report factors` in `format`.
-pub fn render(book: &Book, format: Format, today: Date, term: Terminal) -> anyhow::Result<String> {
+pub(crate) fn render(book: &Book, format: Format, today: Date, term: Terminal) -> anyhow::Result<String> {
     let rep = factors_report(book, today);
     Ok(match format {
         Format::Json => json(&rep)?,

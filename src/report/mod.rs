@@ -5,14 +5,14 @@
 //! the command line. The computations the site shares (the factor and action indexes, the open
 //! actions per factor, the statistics) live in `analyze`; this module only shapes and prints them.
 //!
-//! - [`factors`]: recurring factors, the categories roll-up and possible duplicates.
-//! - [`actions`]: follow-up actions by owner, overdue first.
-//! - [`stats`]: time to detect, mitigate and resolve; incidents per month.
+//! - `factors`: recurring factors, the categories roll-up and possible duplicates.
+//! - `actions`: follow-up actions by owner, overdue first.
+//! - `stats`: time to detect, mitigate and resolve; incidents per month.
 //! - `table`: the terminal table engine the three share.
 
-pub mod actions;
-pub mod factors;
-pub mod stats;
+pub(crate) mod actions;
+pub(crate) mod factors;
+pub(crate) mod stats;
 mod table;
 
 pub use actions::ActionFilter;
@@ -51,7 +51,9 @@ pub enum Report {
 /// width its columns fit in (ids are never cut, so a row may still be wider).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Terminal {
+    /// Paint the table with terminal escape codes.
     pub color: bool,
+    /// The width the columns fit in, in characters (at least [`Terminal::MIN_WIDTH`] is used).
     pub width: usize,
 }
 

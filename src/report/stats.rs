@@ -9,7 +9,7 @@ use crate::model::Book;
 use crate::text::{DurationStyle, human_duration};
 
 /// `report stats` in `format`.
-pub fn render(book: &Book, format: Format, term: Terminal) -> anyhow::Result<String> {
+pub(crate) fn render(book: &Book, format: Format, term: Terminal) -> anyhow::Result<String> {
     let s = stats::stats(book);
     Ok(match format {
         Format::Json => json(&s)?,

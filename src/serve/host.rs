@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The host names a server answers for.
 #[derive(Debug, Clone)]
-pub struct Hosts {
+pub(crate) struct Hosts {
     bind: IpAddr,
     /// `--allowed-host` names, lower-case, without a port or trailing dot.
     allowed: Vec<String>,
@@ -19,13 +19,13 @@ pub struct Hosts {
 
 impl Hosts {
     /// The hosts of a server listening on `bind`, with the extra names `allowed`.
-    pub fn new(bind: IpAddr, allowed: &[String]) -> Hosts {
+    pub(crate) fn new(bind: IpAddr, allowed: &[String]) -> Hosts {
         let allowed = allowed.iter().filter_map(|a| normalise(a)).collect();
         Hosts { bind: bind.to_canonical(), allowed }
     }
 
     /// Whether a request whose `Host` (or absolute URL's authority) is `host` is answered.
-    pub fn allows(&self, host: &str) -> bool {
+    pub(crate) fn allows(&self, host: &str) -> bool {
         let Some(name) = normalise(host) else { return false };
         if name == "localhost" || name.ends_with(".localhost") {
             return true;
@@ -40,7 +40,7 @@ impl Hosts {
 
 /// A `Host` value without its port, lower-case, without a trailing dot; `None` when it is not a
 /// host name or IP address (with an optional port).
-pub fn normalise(host: &str) -> Option<String> {
+pub(crate) fn normalise(host: &str) -> Option<String> {
     let name = if host.starts_with('[') {
         let end = host.find(']')?;
         let rest = &host[end + 1..];

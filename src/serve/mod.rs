@@ -1,21 +1,22 @@
 //! `serve`: the site from memory, rebuilt when the book changes, with live reload.
 //!
-//! A watcher turns bursts of file events into one [`watch::Plan`]; one rebuild thread applies
-//! plans to the [`site::Engine`], which swaps the changed files into the in-memory site at once;
+//! A watcher turns bursts of file events into one `watch::Plan`; one rebuild thread applies
+//! plans to the `site::Engine`, which swaps the changed files into the in-memory site at once;
 //! only then are open pages told to reload (server-sent events). The search bundle is refreshed
 //! afterwards on its own thread. Nothing is written into the book: the search bundle is built in
 //! a private scratch folder under the system's temporary folder (removed when `serve` stops) and
 //! read into memory.
 //!
-//! The server answers only for the host names in [`host::Hosts`] (DNS rebinding), closes
+//! The server answers only for the host names in `host::Hosts` (DNS rebinding), closes
 //! connections that do not send a request's headers within [`Limits::header_timeout`], and holds
 //! at most [`Limits::max_connections`] connections at once.
 
 pub mod host;
-pub mod site;
-pub mod watch;
+pub(crate) mod site;
+pub(crate) mod watch;
 
 use crate::diagnostic::Diagnostic;
+use crate::text::Layout;
 use anyhow::Context;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -35,25 +36,29 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
-use watch::{Layout, Plan};
+use watch::Plan;
 
 /// Where the live-reload endpoints live; no page of a site can be there.
-pub const LIVE_PREFIX: &str = "/__retrobook/";
+pub(crate) const LIVE_PREFIX: &str = "/__retrobook/";
 
 /// How long the watcher waits for a burst of events to end before rebuilding.
-pub const DEBOUNCE: Duration = Duration::from_millis(40);
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// Options of `serve`.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The book's folder.
     pub root: PathBuf,
+    /// Where to listen (port 0: any free port).
     pub addr: SocketAddr,
+    /// The day overdue actions and ages are counted from; None means the real today.
     pub today: Option<Date>,
     /// Print a line per rebuild to stderr.
     pub log: bool,
     /// Host names answered besides loopback names and IP addresses that reach the server
     /// (`--allowed-host`).
     pub allowed_hosts: Vec<String>,
+    /// What one client may hold of the server.
     pub limits: Limits,
 }
 
@@ -314,14 +319,14 @@ fn start_watcher(
 /// Watches the retros folder and theme/ when they exist and are not watched yet (a folder that
 /// appeared, or was deleted and re-created).
 fn watch_dirs(w: &mut Watcher, layout: &Layout, watched: &mut HashSet<PathBuf>) {
-    for dir in [&layout.retros, &layout.theme] {
+    for dir in [layout.retros(), layout.theme()] {
         if !dir.is_dir() {
             // The kernel dropped the watch with the folder.
-            watched.remove(dir);
-        } else if dir != &layout.root && !watched.contains(dir) {
-            match w.watch(dir, notify::RecursiveMode::Recursive) {
+            watched.remove(&dir);
+        } else if dir != layout.root && !watched.contains(&dir) {
+            match w.watch(&dir, notify::RecursiveMode::Recursive) {
                 Ok(()) => {
-                    watched.insert(dir.clone());
+                    watched.insert(dir);
                 }
                 Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
             }
@@ -357,7 +362,7 @@ fn rebuild_loop(
         }
         // A new retros folder (book.toml changed it) or a theme/ folder that appeared.
         let now = Layout::new(&layout.root, engine.retros_dir().unwrap_or("retros"));
-        if plan.config || plan.theme || plan.assets || now.retros != layout.retros {
+        if plan.config || plan.theme || plan.assets || now.retros() != layout.retros() {
             layout = now;
             if let Ok(mut w) = watcher.lock() {
                 watch_dirs(&mut w, &layout, &mut watched);
@@ -559,7 +564,7 @@ fn plain(code: StatusCode, text: &'static str) -> Response {
 }
 
 /// The content type of a site file, by its extension.
-pub fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match (path, ext.as_str()) {
         ("feed.xml", _) => "application/atom+xml; charset=utf-8",
@@ -586,7 +591,7 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// Adds the live-reload script to an HTML page (only to responses: the built site never has it).
-pub fn inject(html: &[u8], generation: u64) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], generation: u64) -> Vec<u8> {
     let tag = format!("<script src=\"{LIVE_PREFIX}live.js\" data-generation=\"{generation}\" defer></script>\n");
     let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());

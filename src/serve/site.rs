@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Where search bundles live in the site.
-pub const SEARCH_PREFIX: &str = "pagefind/";
+pub(crate) const SEARCH_PREFIX: &str = "pagefind/";
 
 /// One consistent version of the site.
 #[derive(Debug, Default)]
@@ -76,7 +76,7 @@ impl Store {
 
 /// What a rebuild did.
 #[derive(Debug)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Files changed; the new site (already in place) has this generation.
     Changed { generation: u64, files: usize, rendered: usize },
     /// The rebuild produced the same bytes as before.
@@ -93,7 +93,7 @@ struct LoadedFile {
 }
 
 /// Rebuilds the in-memory site from the book, incrementally.
-pub struct Engine {
+pub(crate) struct Engine {
     root: PathBuf,
     today: Option<Date>,
     store: Arc<Store>,
@@ -113,11 +113,11 @@ pub struct Engine {
 }
 
 /// The stack of each rebuild thread: virtual memory, only touched as deep as a rebuild goes.
-pub const REBUILD_STACK: usize = 64 << 20;
+pub(crate) const REBUILD_STACK: usize = 64 << 20;
 
 impl Engine {
     /// An engine for the book at `root` that publishes into `store`.
-    pub fn new(root: &Path, today: Option<Date>, store: Arc<Store>) -> Engine {
+    pub(crate) fn new(root: &Path, today: Option<Date>, store: Arc<Store>) -> Engine {
         Engine {
             root: root.to_path_buf(),
             today,
@@ -139,14 +139,14 @@ impl Engine {
     }
 
     /// The retros folder of the current configuration, relative to the book.
-    pub fn retros_dir(&self) -> Option<&str> {
+    pub(crate) fn retros_dir(&self) -> Option<&str> {
         self.config.as_ref().map(|c| c.retros.dir.as_str())
     }
 
     /// Applies `plan` (everything, the first time) and swaps the changed files in. A panic during
     /// the rebuild becomes an error diagnostic; the site stays as it was, and the next rebuild
     /// re-reads and re-renders everything.
-    pub fn rebuild(&mut self, plan: &Plan) -> Outcome {
+    pub(crate) fn rebuild(&mut self, plan: &Plan) -> Outcome {
         let pool = self.pool.clone();
         let run = std::panic::AssertUnwindSafe(|| match &pool {
             Some(pool) => pool.install(|| self.rebuild_unguarded(plan)),
@@ -327,7 +327,9 @@ impl Engine {
             diagnostics.extend(f.diagnostics.iter().cloned());
         }
         retros.sort_by(|a, b| (a.date, &a.id, &a.path).cmp(&(b.date, &b.id, &b.path)));
-        let mut book = Book { root: self.root.clone(), config, retros, history: Default::default() };
+        let (trackers, problem) = crate::tracking::store::read(&self.root);
+        diagnostics.extend(problem);
+        let mut book = Book { root: self.root.clone(), config, retros, history: Default::default(), trackers };
         let history = self.history.get_or_insert_with(|| {
             let h = crate::git::read_history(&book);
             for note in &h.notes {
@@ -342,7 +344,7 @@ impl Engine {
 
 /// Builds the search bundle of `book` in a scratch folder and swaps its files into the site.
 /// Runs after the pages are in place, so a page reload never waits for it.
-pub fn refresh_search(
+pub(crate) fn refresh_search(
     store: &Store,
     book: &Book,
     generation: u64,
@@ -385,9 +387,9 @@ pub fn refresh_search(
 #[cfg(test)]
 pub(crate) mod test_hooks {
     /// A retro file holding this text makes its rebuild panic.
-    pub const PANIC_MARKER: &str = "retrobook-test-hook: panic";
+    pub(crate) const PANIC_MARKER: &str = "retrobook-test-hook: panic";
 
-    pub fn panic_on_marker(bytes: &[u8], rel: &str) {
+    pub(crate) fn panic_on_marker(bytes: &[u8], rel: &str) {
         if bytes.windows(PANIC_MARKER.len()).any(|w| w == PANIC_MARKER.as_bytes()) {
             panic!("test hook: {rel} asks for a panic");
         }

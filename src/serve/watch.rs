@@ -4,30 +4,13 @@
 //! many ways (write in place, write a temporary file and rename it over the original, delete and
 //! re-create, several events per save), and all of them must give exactly one rebuild.
 
+use crate::text::Layout;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// The folders and files of a book that `serve` watches.
-#[derive(Debug, Clone)]
-pub struct Layout {
-    /// The book's folder.
-    pub root: PathBuf,
-    /// The retros folder (`[retros] dir`), absolute.
-    pub retros: PathBuf,
-    /// The book's theme overrides, `root/theme`.
-    pub theme: PathBuf,
-}
-
-impl Layout {
-    /// The layout of the book at `root` whose retros live in `retros_dir` (relative to `root`).
-    pub fn new(root: &Path, retros_dir: &str) -> Layout {
-        Layout { root: root.to_path_buf(), retros: root.join(retros_dir), theme: root.join("theme") }
-    }
-}
-
 /// What one changed path means for the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     /// `book.toml`: reload everything.
     Config,
     /// A file of the book's theme: re-render everything.
@@ -41,16 +24,16 @@ pub enum Change {
 /// Classifies one changed path; `None` for paths that cannot change the site: anything outside
 /// book.toml, the retros folder and theme/, hidden files and folders (`.git/`, editor swap
 /// files like `.x.md.swp`), and editor backups (`x.md~`).
-pub fn classify(layout: &Layout, path: &Path) -> Option<Change> {
+pub(crate) fn classify(layout: &Layout, path: &Path) -> Option<Change> {
     if path == layout.root.join(crate::config::FILE) {
         return Some(Change::Config);
     }
     // The theme folder is checked first: a book whose retros folder is the book root would
     // otherwise see theme files as assets.
-    if let Ok(rel) = path.strip_prefix(&layout.theme) {
+    if let Ok(rel) = path.strip_prefix(layout.theme()) {
         return (!is_noise(rel)).then_some(Change::Theme);
     }
-    let rel = path.strip_prefix(&layout.retros).ok()?;
+    let rel = path.strip_prefix(layout.retros()).ok()?;
     if is_noise(rel) {
         return None;
     }
@@ -83,7 +66,7 @@ fn is_noise(rel: &Path) -> bool {
 
 /// Whether an event kind can mean new content. Reads are not: the rebuild itself opens the files
 /// it re-reads, and counting those events would rebuild forever.
-pub fn is_change(kind: &notify::EventKind) -> bool {
+pub(crate) fn is_change(kind: &notify::EventKind) -> bool {
     use notify::EventKind::*;
     use notify::event::{AccessKind, AccessMode};
     match kind {
@@ -95,7 +78,7 @@ pub fn is_change(kind: &notify::EventKind) -> bool {
 
 /// One rebuild: the union of every change in a burst of events.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// book.toml changed: reload the whole book.
     pub config: bool,
     /// A theme file changed: re-render every page.
@@ -108,12 +91,12 @@ pub struct Plan {
 
 impl Plan {
     /// Whether nothing in the burst matters.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         !self.config && !self.theme && !self.assets && self.retros.is_empty()
     }
 
     /// Adds the changes of more paths (a later burst that arrived before the rebuild started).
-    pub fn merge(&mut self, other: Plan) {
+    pub(crate) fn merge(&mut self, other: Plan) {
         self.config |= other.config;
         self.theme |= other.theme;
         self.assets |= other.assets;
@@ -122,7 +105,7 @@ impl Plan {
 }
 
 /// Coalesces the paths of a burst of events into one [`Plan`].
-pub fn coalesce<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path>) -> Plan {
+pub(crate) fn coalesce<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path>) -> Plan {
     let mut plan = Plan::default();
     for p in paths {
         match classify(layout, p) {

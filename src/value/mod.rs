@@ -15,29 +15,39 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 /// A value with its position in the file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// Where the value starts.
     pub pos: Pos,
+    /// The value.
     pub kind: NodeKind,
 }
 
 /// The shapes a front-matter value can take.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A whole number.
     Int(i64),
+    /// A number with a fraction or an exponent.
     Float(f64),
     /// A string; `plain` is false when it was quoted (so `"true"` stays a string).
     Str(String),
     /// A TOML date, time or date-time, in its TOML text form.
     Datetime(String),
+    /// A list, in order.
     Seq(Vec<Node>),
+    /// A mapping, in file order (a key appears once: a duplicate is a syntax error).
     Map(Vec<(Key, Node)>),
 }
 
 /// A mapping key with its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
+    /// The key as written.
     pub name: String,
+    /// Where the key starts.
     pub pos: Pos,
 }
 
@@ -83,17 +93,19 @@ impl Node {
 /// A syntax error in front matter, with its position in the file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntaxError {
+    /// Where the parser stopped.
     pub pos: Pos,
+    /// What is wrong, in a sentence.
     pub message: String,
 }
 
 /// How deep front matter may nest (maps and lists inside each other). Real front matter stays
 /// under five; the limit keeps every recursive walk over a [`Node`] (and its `Drop`) shallow.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// How many values aliases (`*name`) may add to a front matter by repeating an anchor's value:
 /// enough for any real use, and a bound on "billion laughs" documents.
-pub const MAX_ALIAS_VALUES: usize = 10_000;
+pub(crate) const MAX_ALIAS_VALUES: usize = 10_000;
 
 fn too_deep(pos: Pos) -> SyntaxError {
     SyntaxError {
@@ -372,7 +384,7 @@ fn toml_value(v: &toml::Spanned<toml::de::DeValue<'_>>, lines: &LineIndex, depth
 }
 
 /// Maps byte offsets in a text to 1-based (line, column-in-characters) positions.
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
     first_line: u32,
@@ -380,7 +392,7 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     /// Indexes the lines of `text`, whose first line is file line `first_line`.
-    pub fn new(text: &'a str, first_line: u32) -> Self {
+    pub(crate) fn new(text: &'a str, first_line: u32) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
@@ -388,12 +400,12 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The 1-based file line of a byte offset.
-    pub fn line(&self, offset: usize) -> u32 {
+    pub(crate) fn line(&self, offset: usize) -> u32 {
         self.first_line + (self.starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1) as u32
     }
 
     /// The 1-based file line and column (in characters) of a byte offset.
-    pub fn pos(&self, offset: usize) -> Pos {
+    pub(crate) fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];

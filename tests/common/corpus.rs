@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// The real-postmortem corpus, or None (with a note) when it is absent; under CI=true its
 /// absence is a failure.
-pub fn corpus() -> Option<PathBuf> {
+pub(crate) fn corpus() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
     if p.is_dir() {
         return Some(p);

@@ -117,6 +117,20 @@ fn init_writes_a_book_that_checks_clean_and_refuses_to_overwrite() {
     assert!(workflow.contains("fetch-depth: 0"));
     assert!(workflow.contains("retrobook diff origin/${{ github.base_ref }}"));
     assert!(workflow.contains("actions/deploy-pages"));
+    // Weekly: sync the trackers, commit their states, edit (never re-create) the overdue digest.
+    assert!(workflow.contains("schedule:\n    - cron: \"17 6 * * 1\""));
+    assert!(workflow.contains("run: retrobook actions sync"));
+    assert!(workflow.contains("retrobook report actions --overdue --format markdown > overdue.md"));
+    assert!(workflow.contains("gh issue edit \"$number\" --body-file overdue.md"));
+    // The optional monitoring step: only with the secret, for the changed retros, committing nothing.
+    assert!(workflow.contains("if: always() && env.PROMETHEUS_URL != ''"));
+    assert!(workflow.contains("PROMETHEUS_URL: ${{ secrets.PROMETHEUS_URL }}"));
+    assert!(workflow.contains(r#"retrobook monitoring pull --source prometheus --url "$PROMETHEUS_URL" $changed"#));
+    let yaml = yaml_rust2::YamlLoader::load_from_str(&workflow).expect("the workflow is YAML");
+    let steps = yaml[0]["jobs"]["check"]["steps"].as_vec().expect("check steps");
+    let pull = steps.iter().find(|s| s["name"].as_str() == Some("Pull missing monitoring data"));
+    let pull = pull.expect("a monitoring step")["run"].as_str().expect("a run script");
+    assert!(!pull.contains("git commit") && !pull.contains("git push"), "{pull}");
     assert!(target.join(".gitlab-ci.example.yml").is_file());
     let out = run(&["--book", target.to_str().unwrap(), "check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
@@ -265,7 +279,7 @@ fn new_dates_the_retro_by_started_and_says_when_it_used_today() {
     assert!(!stderr(&out).contains("set to today"), "{}", stderr(&out));
     let path = dir.path().join("retros/2025-03-14-queue-backlog.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\ndate: 2025-03-14 ") && text.contains("\n  started: \"2025-03-14 23:40\"\n"), "{text}");
+    assert!(text.contains("\ndate: 2025-03-14\n") && text.contains("\n  started: \"2025-03-14 23:40\"\n"), "{text}");
     assert!(text.contains("the day the incident STARTED"), "the template says what `date` is");
     let check = |args: &[&str]| -> Vec<Value> {
         let out = run(&[&["--book", book, "check", "--format", "json"][..], args].concat());
@@ -274,7 +288,7 @@ fn new_dates_the_retro_by_started_and_says_when_it_used_today() {
     assert!(!check(&[]).iter().any(|d| d["rule"] == "date-started"));
 
     // `date` left at the day the retro was written: check warns at `impact.started`.
-    std::fs::write(&path, text.replace("\ndate: 2025-03-14 ", "\ndate: 2025-03-20 ")).unwrap();
+    std::fs::write(&path, text.replace("\ndate: 2025-03-14\n", "\ndate: 2025-03-20\n")).unwrap();
     let diags = check(&[]);
     let d = diags.iter().find(|d| d["rule"] == "date-started").unwrap_or_else(|| panic!("{diags:#?}"));
     assert_eq!(d["level"], "warning");

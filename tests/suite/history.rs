@@ -168,20 +168,22 @@ fn history_follows_renames_merges_and_mailmap() {
     assert_eq!(beta["updated"], "2024-03-01T10:00:00Z");
     assert_eq!(beta["contributors"], serde_json::json!(["Alice Smith", "David Jones"]));
 
-    // alpha A1: appeared 2024-01-10, done on the branch 2024-02-01 → 22 days to close.
+    // alpha A1: came with its retro (committed 2024-01-10), so it counts from the incident on
+    // 2024-01-05; done on the branch 2024-02-01 → 27 days to close.
     let a1 = &action_of(&doc, "alpha", "A1")["git"];
     assert_eq!(a1["first_seen"], "2024-01-10T10:00:00Z");
     assert_eq!(a1["closed"], "2024-02-01T10:00:00Z");
-    assert_eq!(a1["days_to_close"], 22);
+    assert_eq!(a1["days_to_close"], 27);
     assert_eq!(a1["age_days"], Value::Null, "closed actions have no age");
-    // alpha A2: wont-do on 2024-03-01 → 21 days of January + 29 of February + 1 = 51.
+    // alpha A2: wont-do on 2024-03-01 → 26 days of January + 29 of February + 1 = 56.
     let a2 = &action_of(&doc, "alpha", "A2")["git"];
     assert_eq!(a2["closed"], "2024-03-01T10:00:00Z");
-    assert_eq!(a2["days_to_close"], 51);
-    // beta A1 is in progress: age from 2024-01-10 to --today 2024-04-10 = 21 + 29 + 31 + 10 = 91.
+    assert_eq!(a2["days_to_close"], 56);
+    // beta A1 is in progress: age from its incident, 2024-01-06, to --today 2024-04-10
+    // = 25 + 29 + 31 + 10 = 95 (from the commit on 2024-01-10 it would be 91).
     let b1 = &action_of(&doc, "beta", "A1")["git"];
     assert_eq!(b1["closed"], Value::Null);
-    assert_eq!(b1["age_days"], 91);
+    assert_eq!(b1["age_days"], 95);
 
     // The uncommitted retro has no history, and one note says so.
     assert_eq!(retro_of(&doc, "gamma")["git"], Value::Null);
@@ -256,12 +258,13 @@ fn retro_page_shows_history_and_links_and_the_board_shows_ages() {
     assert!(page.contains(r#"href="https://github.com/acme/retros/edit/main/retros/2024/b-moved.md""#));
     assert!(page.contains(r#"href="https://github.com/acme/retros/commits/main/retros/2024/b-moved.md""#));
     let board = std::fs::read_to_string(site.join("actions/index.html")).unwrap();
-    assert!(board.contains(r#"<td class="rb-num rb-age">91 days</td>"#), "beta A1 age");
-    assert!(board.contains(r#"<td class="rb-num rb-time-to-close">22 days</td>"#), "alpha A1");
-    assert!(board.contains(r#"<td class="rb-num rb-time-to-close">51 days</td>"#), "alpha A2");
-    // Closed with a date from git: alpha A1 (22) and A2 (51); median of two = (22 + 51) / 2 = 36.5 → 36.
+    // Ages count from the incident's date for actions that came with the retro: beta on 2024-01-06.
+    assert!(board.contains(r#"<td class="rb-num rb-age">95 days</td>"#), "beta A1 age");
+    assert!(board.contains(r#"<td class="rb-num rb-time-to-close">27 days</td>"#), "alpha A1");
+    assert!(board.contains(r#"<td class="rb-num rb-time-to-close">56 days</td>"#), "alpha A2");
+    // Closed with a date from git: alpha A1 (27) and A2 (56); median of two = (27 + 56) / 2 = 41.5 → 41.
     let stats = std::fs::read_to_string(site.join("stats/index.html")).unwrap();
-    assert!(stats.contains("Median time to close: <strong>36 days</strong>, over 2 closed actions"), "{stats}");
+    assert!(stats.contains("Median time to close: <strong>41 days</strong>, over 2 closed actions"), "{stats}");
 }
 
 #[test]

@@ -91,6 +91,7 @@ fn mutated_retros_never_panic() {
                 config: config.clone(),
                 retros: vec![r],
                 history: Default::default(),
+                trackers: Default::default(),
             };
             let _ = retrobook::check::check_book(&book);
             let _ = retrobook::export::export(&book, jiff::civil::date(2026, 1, 1));

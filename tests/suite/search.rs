@@ -29,7 +29,7 @@ fn a_word_only_in_one_technical_analysis_finds_that_retro() {
     let site = tmp.path().join("site");
     let out = run(&["--today", "2026-11-28", "build", "--dest-dir", site.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("14 search records"));
+    assert!(stderr(&out).contains("16 search records"));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(site.join("pagefind/shards.json")).unwrap()).unwrap();
     let shards: Vec<&str> =
@@ -37,7 +37,7 @@ fn a_word_only_in_one_technical_analysis_finds_that_retro() {
     assert_eq!(shards, ["2026", "2025", "2024"], "one shard per year, newest first");
 
     let frags = fragments(&site);
-    assert_eq!(frags.len(), 14, "one record per retro");
+    assert_eq!(frags.len(), 16, "one record per retro");
     let book = retrobook::load::load_book(&repo()).unwrap().book;
     let raw: Vec<String> =
         book.retros.iter().map(|r| std::fs::read_to_string(&r.abs_path).unwrap().to_lowercase()).collect();

@@ -96,7 +96,7 @@ fn every_page_type_has_its_key_content() {
     let home = read(&site, "index.html");
     assert!(home.contains("Recent incidents") && home.contains("Recurring factors") && home.contains("overdue"));
     let list = read(&site, "retros/index.html");
-    assert_eq!(list.matches("<tr data-date=").count(), 14, "one row per retro");
+    assert_eq!(list.matches("<tr data-date=").count(), 16, "one row per retro");
     assert!(list.contains("data-severity=\"SEV1\"") && list.contains("class=\"rb-filters\""));
     let retro = read(&site, "retros/2025-05-20-orders-database-failover/index.html");
     for needle in [
@@ -139,7 +139,7 @@ fn every_page_type_has_its_key_content() {
     );
     assert!(factors.contains("rb-svg-sparkline"), "a trend per factor");
     let feed = read(&site, "feed.xml");
-    assert_eq!(feed.matches("<entry>").count(), 14);
+    assert_eq!(feed.matches("<entry>").count(), 16);
     assert!(read(&site, "sitemap.xml").contains("<loc>/retros/2025-05-20-orders-database-failover/</loc>"));
     assert!(read(&site, "404.html").contains("does not exist"));
 }

@@ -90,7 +90,7 @@ pub(super) fn zone_offset(z: &str) -> Option<Offset> {
 
 /// A key event or stated duration found in the body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Found {
+pub(crate) enum Found {
     Moment { moment: Moment, at: Timestamp, local: DateTime, line: u32 },
     Declared { at: Timestamp, local: DateTime, line: u32, text: String },
     Stated(StatedDuration),
@@ -98,7 +98,7 @@ pub enum Found {
 
 /// What the key-event scan found, and notes for values it could not use.
 #[derive(Debug, Default)]
-pub struct KeyEvents {
+pub(crate) struct KeyEvents {
     pub found: Vec<Found>,
     pub notes: Vec<(u32, String)>,
 }
@@ -106,7 +106,7 @@ pub struct KeyEvents {
 /// Reads key events and stated durations: lines of a key-events list (under a heading or label
 /// such as "Key events"), bold-label lines (`- **Detected**: …`) and summary-table rows
 /// (`| Detected | 2021-07-12 15:44 |`). A word inside a sentence is not a key event.
-pub fn key_events(body: &str, first_line: u32, date: Option<Date>, tz: &TimeZone) -> KeyEvents {
+pub(crate) fn key_events(body: &str, first_line: u32, date: Option<Date>, tz: &TimeZone) -> KeyEvents {
     let mut out = KeyEvents::default();
     let mut in_key_list = false;
     let mut fence: Option<&str> = None;

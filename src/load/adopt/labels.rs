@@ -215,7 +215,7 @@ pub(super) fn misspelt_actions_label(h: &str) -> Option<SectionKind> {
 
 /// The sections written as bold labels in `body` (file line `first_line`), after the heading
 /// sections already found; sets `impact_users` from an `Impact` label.
-pub fn label_sections(body: &str, first_line: u32, headed: &[Section]) -> (Vec<Section>, Option<(String, u32)>) {
+pub(crate) fn label_sections(body: &str, first_line: u32, headed: &[Section]) -> (Vec<Section>, Option<(String, u32)>) {
     // Cheap exit: no bold text at all.
     if !body.contains("**") && !body.contains("__") {
         return (Vec::new(), None);

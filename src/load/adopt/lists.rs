@@ -251,7 +251,7 @@ pub(super) fn without_done_markers(text: &str) -> String {
 
 /// Actions from the follow-up actions sections (headings or labels): each top-level list item,
 /// and each row of a table with a Status column, in order: `A1`, `A2`, …
-pub fn actions(sections: &[Section]) -> Vec<Action> {
+pub(crate) fn actions(sections: &[Section]) -> Vec<Action> {
     let mut out = Vec::new();
     for s in sections.iter().filter(|s| s.kind == Some(SectionKind::FollowUpActions)) {
         let p = parts(&s.markdown);
@@ -331,7 +331,7 @@ pub(super) fn action(n: usize, title: String, done: bool, link: Option<String>, 
         status: if done { ActionStatus::Done } else { ActionStatus::Open },
         priority: None,
         due: None,
-        link,
+        link: link.map(|l| Spanned::new(l, Pos::new(line, 1))),
         addresses: Vec::new(),
         why: None,
         pos: Pos::new(line, 1),
@@ -341,7 +341,7 @@ pub(super) fn action(n: usize, title: String, done: bool, link: Option<String>, 
 /// Factors from the contributing-factors sections (headings or labels): each top-level list
 /// item and each bold-labelled paragraph; a bold-label section without a list is one factor
 /// (its label paragraph). Plain prose paragraphs under a heading make none.
-pub fn factors(sections: &[Section], config: &Config) -> Vec<Factor> {
+pub(crate) fn factors(sections: &[Section], config: &Config) -> Vec<Factor> {
     let mut out: Vec<Factor> = Vec::new();
     let mut push = |label: Option<&str>, summary: String, line: u32| {
         let source = label.filter(|l| !l.is_empty()).unwrap_or(&summary);
@@ -395,7 +395,7 @@ pub fn factors(sections: &[Section], config: &Config) -> Vec<Factor> {
 }
 
 /// A factor id from the first (at most five) words of a text.
-pub fn factor_slug(text: &str) -> String {
+pub(crate) fn factor_slug(text: &str) -> String {
     let words: Vec<String> = text
         .split_whitespace()
         .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())

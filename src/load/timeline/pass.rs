@@ -460,7 +460,9 @@ impl Pass {
                 issues.push(issue(d.line, d.col, rules::TIMELINE_ORDER, message));
             }
             prev = Some((at, local));
-            entries.push(TimelineEntry { at, local, kind: d.kind, text: join_parts(&d.parts), line: d.line });
+            let text = join_parts(&d.parts);
+            let author = entry_author(&text).map(|(a, _)| a);
+            entries.push(TimelineEntry { at, local, kind: d.kind, author, text, line: d.line });
         }
         issues.sort_by_key(|i| (i.line, i.column));
         (entries, issues)

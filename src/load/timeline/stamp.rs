@@ -55,7 +55,7 @@ pub(super) struct Stamp {
 
 /// Whether `text` holds only a date (`May 12`, `15 May`, `2019-01-22`): such a heading of a
 /// timeline's own level is a day of the timeline, not a new section.
-pub fn is_date_only(text: &str) -> bool {
+pub(crate) fn is_date_only(text: &str) -> bool {
     let st = parse_stamp(text, 0, Some(jiff::civil::date(2000, 1, 1)));
     st.date.get().is_some() && st.time.is_none() && !text[st.end..].contains(char::is_alphanumeric)
 }

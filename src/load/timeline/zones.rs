@@ -144,7 +144,7 @@ pub(super) fn any_zone(text: &str, words: impl IntoIterator<Item = usize>) -> Op
 
 /// A zone stated in prose: near a word "time(s)", e.g. "All times in PST", "(times in BST)",
 /// "Times are UTC", a table header "Date and Time in CET".
-pub fn stated_zone(text: &str) -> Option<TimeZone> {
+pub(crate) fn stated_zone(text: &str) -> Option<TimeZone> {
     let starts = word_starts(text);
     let is_time_word = |&i: &usize| {
         let w: String = text[i..].chars().take_while(|c| c.is_ascii_alphabetic()).collect();

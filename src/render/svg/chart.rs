@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Legend label.
     pub label: String,
     /// Points in time order.
@@ -12,7 +12,7 @@ pub struct Series {
 
 /// Input of [`line_chart_svg`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LineChart {
+pub(crate) struct LineChart {
     /// Accessible title.
     pub title: String,
     /// Y-axis title with its unit, e.g. "p99 latency (ms)".
@@ -25,11 +25,37 @@ pub struct LineChart {
     pub baseline: Option<Series>,
     /// Optional incident window `(start, end)` in Unix seconds, shaded.
     pub window: Option<(i64, i64)>,
+    /// Further series (a query that returned several), drawn as `rb-series rb-series-2..4`.
+    pub more: Vec<Series>,
+    /// The alert threshold and its label (e.g. "threshold 5 req/s"): a dashed horizontal line.
+    pub threshold: Option<(f64, String)>,
+    /// Spans `(from, to)` with no samples, shaded and labelled "no data".
+    pub gaps: Vec<(i64, i64)>,
+    /// Moments to mark: the first crossing of the threshold (a dot on the threshold line) and
+    /// detection (a vertical line), each with a short label such as "crossed 14:06".
+    pub marks: Vec<ChartMark>,
+}
+
+/// A moment marked on a [`LineChart`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ChartMark {
+    /// Unix seconds.
+    pub at: i64,
+    /// `crossing` (a dot where the series crosses the threshold) or `detected` (a vertical line).
+    pub kind: MarkKind,
+    pub label: String,
+}
+
+/// What a [`ChartMark`] marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MarkKind {
+    Crossing,
+    Detected,
 }
 
 /// One stacked series of [`StackedBars`]: one value per column.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct BarSeries {
+pub(crate) struct BarSeries {
     /// Legend label, e.g. "SEV1".
     pub label: String,
     /// Values, one per column (missing values count as 0).
@@ -38,7 +64,7 @@ pub struct BarSeries {
 
 /// Input of [`stacked_bars_svg`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StackedBars {
+pub(crate) struct StackedBars {
     /// Accessible title.
     pub title: String,
     /// Y-axis title, e.g. "incidents".
@@ -51,7 +77,7 @@ pub struct StackedBars {
 
 /// One row of [`HBars`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HBar {
+pub(crate) struct HBar {
     /// Row label, e.g. a service name.
     pub label: String,
     /// Value; negative values draw no bar, non-finite values print "–" and draw none.
@@ -60,7 +86,7 @@ pub struct HBar {
 
 /// Input of [`hbar_svg`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HBars {
+pub(crate) struct HBars {
     /// Accessible title.
     pub title: String,
     /// Rows, drawn top to bottom in this order.
@@ -70,12 +96,16 @@ pub struct HBars {
 // ---------------------------------------------------------------- 3. line chart
 
 /// Time-series line chart with optional dashed baseline and shaded incident window.
-pub fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
+pub(crate) fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
     const W: f64 = 960.0;
     const H: f64 = 320.0;
     let off = input.utc_offset;
     let all = input.series.points.iter().chain(input.baseline.iter().flat_map(|b| b.points.iter()));
-    let finite: Vec<(i64, f64)> = all.copied().filter(|p| p.1.is_finite()).collect();
+    let all = all.chain(input.more.iter().flat_map(|s| s.points.iter()));
+    let mut finite: Vec<(i64, f64)> = all.copied().filter(|p| p.1.is_finite()).collect();
+    if let (Some((v, _)), Some(first)) = (&input.threshold, finite.first().copied()) {
+        finite.push((first.0, *v)); // the threshold is inside the y range
+    }
     if finite.is_empty() {
         return empty_chart(id_prefix, "line", &input.title, (W, H));
     }
@@ -113,6 +143,15 @@ pub fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
     if let Some((a, b)) = input.window {
         w!(desc, "; incident from {} to {}", hhmm(a, off), hhmm(b, off));
     }
+    if let Some((_, label)) = &input.threshold {
+        w!(desc, "; {label}");
+    }
+    for m in &input.marks {
+        w!(desc, "; {}", m.label);
+    }
+    for (a, b) in &input.gaps {
+        w!(desc, "; no data from {} to {}", hhmm(*a, off), hhmm(*b, off));
+    }
     desc.push('.');
 
     let mut o = String::new();
@@ -124,11 +163,23 @@ pub fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
             line(&mut o, (wx, pt), (wx, pb), "rb-window-edge", r#" stroke-dasharray="2 3""#);
         }
     }
+    for &(a, b) in &input.gaps {
+        let (xa, xb) = (x(a.clamp(t0, t1)), x(b.clamp(t0, t1)));
+        rect(&mut o, (xa, pt), ((xb - xa).max(1.0), pb - pt), "rb-nodata", "");
+        if xb - xa >= tw("no data", TICK) + 4.0 {
+            text(&mut o, ((xa + xb) / 2.0, pt + 14.0), TICK, "middle", "rb-tick-label rb-nodata-label", "no data");
+        }
+    }
     y_axis(&mut o, &ticks, (ml, pr, pt), y, &input.y_label);
     time_axis(&mut o, &time_ticks(t0, t1, off, 8), (ml, pr, pb), x);
+    if let Some((v, label)) = &input.threshold {
+        let ty = y(*v);
+        line(&mut o, (ml, ty), (pr, ty), "rb-threshold", r#" stroke-dasharray="6 3""#);
+        text(&mut o, (pr - 4.0, ty - 5.0), TICK, "end", "rb-tick-label rb-threshold-label", label);
+    }
     let draw = |o: &mut String, s: &Series, class: &str, extra: &str| {
         let mut d = String::new();
-        for run in s.points.split(|p| !p.1.is_finite()).filter(|r| !r.is_empty()) {
+        for run in runs(&s.points, &input.gaps) {
             if let [(t, v)] = run {
                 w!(o, r#"<circle cx="{}" cy="{}" r="3.5" class="rb-point {class}"/>"#, f(x(*t)), f(y(*v)));
                 continue;
@@ -145,16 +196,88 @@ pub fn line_chart_svg(input: &LineChart, id_prefix: &str) -> String {
         draw(&mut o, b, "rb-baseline", r#" stroke-width="1.5" stroke-dasharray="5 4""#);
     }
     draw(&mut o, &input.series, "rb-series", r#" stroke-width="2""#);
+    let more_class = |i: usize| format!("rb-series rb-series-{}", (i + 2).min(4));
+    for (i, s) in input.more.iter().enumerate() {
+        draw(&mut o, s, &more_class(i), r#" stroke-width="2""#);
+    }
+    chart_marks(&mut o, &input.marks, input.threshold.as_ref().map(|t| t.0), (pt, pb), &x, &y);
+    legend(&mut o, (pr, ml, 18.0), &line_legend(input));
+    o.push_str("</svg>");
+    o
+}
+
+/// The legend of a line chart: its series, baseline, threshold, window and gaps.
+fn line_legend(input: &LineChart) -> Vec<(&'static str, String, &str)> {
     let mut items = vec![("line", "rb-series".to_string(), input.series.label.as_str())];
+    for (i, s) in input.more.iter().enumerate() {
+        items.push(("line", format!("rb-series rb-series-{}", (i + 2).min(4)), s.label.as_str()));
+    }
     if let Some(b) = &input.baseline {
         items.push(("dash", "rb-baseline".to_string(), b.label.as_str()));
+    }
+    if input.threshold.is_some() {
+        items.push(("dash", "rb-threshold".to_string(), "threshold"));
     }
     if input.window.is_some() {
         items.push(("box", "rb-window".to_string(), "incident"));
     }
-    legend(&mut o, (pr, ml, 18.0), &items);
-    o.push_str("</svg>");
-    o
+    if !input.gaps.is_empty() {
+        items.push(("box", "rb-nodata".to_string(), "no data"));
+    }
+    items
+}
+
+/// The unbroken runs of a series: split at values that are not finite and across the spans
+/// with no data (a line drawn over a gap would invent samples).
+fn runs<'a>(points: &'a [(i64, f64)], gaps: &[(i64, i64)]) -> Vec<&'a [(i64, f64)]> {
+    let mut out = Vec::new();
+    for part in points.split(|p| !p.1.is_finite()).filter(|r| !r.is_empty()) {
+        let mut start = 0;
+        for i in 1..part.len() {
+            let (a, b) = (part[i - 1].0, part[i].0);
+            if gaps.iter().any(|&(ga, gb)| a <= ga && b >= gb) {
+                out.push(&part[start..i]);
+                start = i;
+            }
+        }
+        out.push(&part[start..]);
+    }
+    out
+}
+
+/// The crossing (a dot on the threshold line) and detection (a vertical line) of a line chart,
+/// each labelled at the top of the plot.
+fn chart_marks(
+    o: &mut String,
+    marks: &[ChartMark],
+    threshold: Option<f64>,
+    (pt, pb): (f64, f64),
+    x: &dyn Fn(i64) -> f64,
+    y: &dyn Fn(f64) -> f64,
+) {
+    let mut last_label_end = f64::NEG_INFINITY;
+    let mut row = 0.0;
+    for m in marks {
+        let mx = x(m.at);
+        let class = match m.kind {
+            MarkKind::Crossing => "rb-crossing",
+            MarkKind::Detected => "rb-moment rb-kind-detected",
+        };
+        match (m.kind, threshold) {
+            (MarkKind::Crossing, Some(v)) => {
+                line(o, (mx, pt), (mx, pb), "rb-crossing", r#" stroke-dasharray="2 2""#);
+                w!(o, r#"<circle cx="{}" cy="{}" r="4.5" class="rb-crossing rb-crossing-dot"/>"#, f(mx), f(y(v)));
+            }
+            _ => line(o, (mx, pt), (mx, pb), class, r#" stroke-dasharray="3 3""#),
+        }
+        // Labels that would overlap the previous one go one row lower.
+        let width = tw(&m.label, TICK);
+        row = if mx - width / 2.0 < last_label_end + 6.0 { row + 13.0 } else { 0.0 };
+        last_label_end = mx + width / 2.0;
+        let label_class =
+            format!("rb-tick-label {}-label", if m.kind == MarkKind::Crossing { "rb-crossing" } else { "rb-detected" });
+        text(o, (mx, pt - 6.0 + row), TICK, "middle", &label_class, &m.label);
+    }
 }
 
 /// The most points of one unbroken run of a series that a line chart draws: about two per
@@ -201,7 +324,7 @@ pub(super) fn thin(run: &[(i64, f64)], max: usize) -> std::borrow::Cow<'_, [(i64
 // ---------------------------------------------------------------- 4. sparkline
 
 /// Tiny bar sparkline (120×24) with a tooltip per bar, e.g. incidents per quarter.
-pub fn sparkline_svg(values: &[u32], labels: &[String], id_prefix: &str, title: &str) -> String {
+pub(crate) fn sparkline_svg(values: &[u32], labels: &[String], id_prefix: &str, title: &str) -> String {
     const W: f64 = 120.0;
     const H: f64 = 24.0;
     let max = values.iter().copied().max().unwrap_or(0);
@@ -236,7 +359,7 @@ pub fn sparkline_svg(values: &[u32], labels: &[String], id_prefix: &str, title: 
 // ---------------------------------------------------------------- 5. stacked bars
 
 /// Stacked columns (e.g. incidents per month by severity) with integer y ticks and a legend.
-pub fn stacked_bars_svg(input: &StackedBars, id_prefix: &str) -> String {
+pub(crate) fn stacked_bars_svg(input: &StackedBars, id_prefix: &str) -> String {
     const W: f64 = 960.0;
     const H: f64 = 300.0;
     let n = input.columns.len();
@@ -301,7 +424,7 @@ pub fn stacked_bars_svg(input: &StackedBars, id_prefix: &str) -> String {
 // ---------------------------------------------------------------- 6. horizontal bars
 
 /// Horizontal bars with a label and a formatted value per row (e.g. [`duration_label`] for seconds).
-pub fn hbar_svg(input: &HBars, id_prefix: &str, fmt: &dyn Fn(f64) -> String) -> String {
+pub(crate) fn hbar_svg(input: &HBars, id_prefix: &str, fmt: &dyn Fn(f64) -> String) -> String {
     const W: f64 = 960.0;
     const ROW: f64 = 28.0;
     if input.rows.is_empty() {

@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FishboneFactor {
+pub(crate) struct FishboneFactor {
     /// Short label (factor id or summary); truncated to 40 characters and wrapped on two lines.
     pub label: String,
     /// Optional link target for the label.
@@ -12,7 +12,7 @@ pub struct FishboneFactor {
 
 /// One bone of a fishbone diagram.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FishboneCategory {
+pub(crate) struct FishboneCategory {
     /// Category name, e.g. "Process".
     pub name: String,
     /// Factors; categories without factors are not drawn.
@@ -21,7 +21,7 @@ pub struct FishboneCategory {
 
 /// Input of [`fishbone_svg`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fishbone {
+pub(crate) struct Fishbone {
     /// Accessible title.
     pub title: String,
     /// The effect shown in the head box (usually the incident title).
@@ -33,7 +33,7 @@ pub struct Fishbone {
 // ---------------------------------------------------------------- 2. fishbone
 
 /// Ishikawa diagram: categories as bones alternating above and below a spine ending in the effect box.
-pub fn fishbone_svg(input: &Fishbone, id_prefix: &str) -> String {
+pub(crate) fn fishbone_svg(input: &Fishbone, id_prefix: &str) -> String {
     const W: f64 = 960.0;
     const SLANT: f64 = 0.4; // horizontal run of a bone per unit of rise
     const FONT: f64 = 11.5;

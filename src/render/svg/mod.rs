@@ -50,14 +50,15 @@ mod fishbone;
 mod tests;
 mod timeline;
 
-pub use chart::{
-    BarSeries, HBar, HBars, LineChart, Series, StackedBars, hbar_svg, line_chart_svg, sparkline_svg, stacked_bars_svg,
+pub(crate) use chart::{
+    BarSeries, ChartMark, HBar, HBars, LineChart, MarkKind, Series, StackedBars, hbar_svg, line_chart_svg,
+    sparkline_svg, stacked_bars_svg,
 };
-pub use fishbone::{Fishbone, FishboneCategory, FishboneFactor, fishbone_svg};
-pub use timeline::{TimelineChart, TimelineItem, timeline_svg};
+pub(crate) use fishbone::{Fishbone, FishboneCategory, FishboneFactor, fishbone_svg};
+pub(crate) use timeline::{TimelineChart, TimelineItem, timeline_svg};
 
 /// Escapes `& < > " '` for XML text and attributes and drops characters XML forbids.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -75,12 +76,12 @@ pub fn escape(s: &str) -> String {
 }
 
 /// A duration in seconds given as a float (rounded), in prose; handy as an [`hbar_svg`] formatter.
-pub fn duration_label(seconds: f64) -> String {
+pub(crate) fn duration_label(seconds: f64) -> String {
     if seconds.is_finite() { human_duration(seconds.round() as i64, Prose) } else { "–".into() }
 }
 
 /// Nice axis ticks (steps of 1, 2 or 5 × 10ⁿ) covering `min..=max`, about `target` of them.
-pub fn nice_ticks(min: f64, max: f64, target: usize) -> Vec<f64> {
+pub(crate) fn nice_ticks(min: f64, max: f64, target: usize) -> Vec<f64> {
     if !min.is_finite() || !max.is_finite() {
         return Vec::new();
     }

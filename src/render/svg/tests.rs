@@ -108,6 +108,7 @@ fn timeline(entries: Vec<TimelineItem>) -> TimelineChart {
         mitigated: Some(T0 + 6000),
         resolved: Some(T0 + 7500),
         entries,
+        update_gaps: Vec::new(),
     }
 }
 
@@ -310,6 +311,7 @@ fn line_chart(points: Vec<(i64, f64)>) -> LineChart {
         series: Series { label: EVIL.into(), points },
         baseline: None,
         window: None,
+        ..Default::default()
     }
 }
 
@@ -328,6 +330,42 @@ fn line_chart_full() {
     let main = svg.split("<path class=\"rb-series\"").nth(1).unwrap();
     assert_eq!(main.split("/>").next().unwrap().matches('M').count(), 2, "NaN should break the line");
     assert_eq!(svg, line_chart_svg(&chart, "lc"));
+}
+
+#[test]
+fn line_chart_threshold_gaps_marks_and_more_series() {
+    let pts: Vec<(i64, f64)> = (0..60).filter(|i| !(20..35).contains(i)).map(|i| (T0 + i * 60, i as f64)).collect();
+    let mut chart = line_chart(pts.clone());
+    chart.more = vec![Series { label: "p99".into(), points: pts.iter().map(|p| (p.0, p.1 * 2.0)).collect() }];
+    chart.threshold = Some((150.0, "threshold 150 ms".into()));
+    chart.gaps = vec![(T0 + 19 * 60, T0 + 35 * 60)];
+    chart.window = Some((T0 + 600, T0 + 3000));
+    chart.marks = vec![
+        ChartMark { at: T0 + 40 * 60, kind: MarkKind::Crossing, label: "crossed 09:40".into() },
+        ChartMark { at: T0 + 42 * 60, kind: MarkKind::Detected, label: "detected 09:42".into() },
+    ];
+    let svg = line_chart_svg(&chart, "th");
+    assert_chart(&svg, "th");
+    assert_eq!(svg.matches(r#"class="rb-threshold""#).count(), 2, "the line and its legend sample");
+    assert!(svg.contains(">threshold 150 ms<"), "the threshold is labelled");
+    assert!(svg.contains(r#"class="rb-nodata""#) && svg.contains(">no data<"));
+    assert!(svg.contains("rb-crossing-dot") && svg.contains(">crossed 09:40<") && svg.contains(">detected 09:42<"));
+    assert!(svg.contains(r#"<path class="rb-series rb-series-2""#) && svg.contains(">p99<"));
+    let main = svg.split("<path class=\"rb-series\"").nth(1).unwrap();
+    assert_eq!(main.split("/>").next().unwrap().matches('M').count(), 2, "the line breaks at the gap");
+    assert!(svg.contains("; no data from 09:31 to 09:47") && svg.contains("; crossed 09:40"), "{svg}");
+    // The threshold is inside the y range even when every value is below it.
+    let mut low = line_chart(vec![(T0, 1.0), (T0 + 60, 2.0)]);
+    low.threshold = Some((500.0, "threshold".into()));
+    let svg = line_chart_svg(&low, "low");
+    assert!(svg.contains(">500<"), "{svg}");
+    // The two labels, 2 minutes apart, do not overlap: the second goes a row lower.
+    let full = line_chart_svg(&chart, "th");
+    let label_y = |l: &str| {
+        let before = &full[..full.find(&format!(">{l} ")).unwrap()];
+        before.rsplit("y=\"").next().unwrap().split('"').next().unwrap().to_string()
+    };
+    assert_ne!(label_y("crossed"), label_y("detected"));
 }
 
 #[test]

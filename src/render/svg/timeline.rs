@@ -4,7 +4,7 @@ use super::*;
 
 /// One moment-in-time entry on an incident timeline.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TimelineItem {
+pub(crate) struct TimelineItem {
     /// Unix seconds.
     pub at: i64,
     /// Entry kind (`detected`, `comms`, …); becomes the class `rb-kind-<kind>`.
@@ -15,7 +15,7 @@ pub struct TimelineItem {
 
 /// Input of [`timeline_svg`]: the four moments and the timeline entries of one incident.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TimelineChart {
+pub(crate) struct TimelineChart {
     /// Accessible title.
     pub title: String,
     /// Offset from UTC in seconds, used for every printed time.
@@ -30,6 +30,8 @@ pub struct TimelineChart {
     pub resolved: Option<i64>,
     /// Entries in page order; mark `n` is `entries[n - 1]`.
     pub entries: Vec<TimelineItem>,
+    /// Stretches of the incident without a stakeholder update, (start, end) Unix seconds.
+    pub update_gaps: Vec<(i64, i64)>,
 }
 
 const W: f64 = 960.0;
@@ -40,7 +42,7 @@ const MAX_LANES: usize = 12;
 const SMALL: f64 = 11.0;
 
 /// Incident timeline: moments, duration bars and numbered entry marks on a time axis.
-pub fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
+pub(crate) fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
     let moments: Vec<(&str, i64)> = [
         ("started", input.started),
         ("detected", input.detected),
@@ -77,6 +79,7 @@ pub fn timeline_svg(input: &TimelineChart, id_prefix: &str) -> String {
     for (t, _, _) in &ticks {
         line(&mut o, (sc.x(*t), band_top), (sc.x(*t), axis_y), "rb-grid", "");
     }
+    o.push_str(&crate::render::conversation::gap_marks(&input.update_gaps, |t| sc.x(t), band_top, axis_y));
     for m in &mlabels {
         let dash = r#" stroke-width="1.5" stroke-dasharray="3 3""#;
         let class = format!("rb-moment rb-kind-{}", m.kind);

@@ -1,8 +1,12 @@
 //! `book.toml` → [`Config`]: defaults for every key; unknown keys are errors naming the nearest valid key.
 
+mod checks;
+
 use crate::diagnostic::{Diagnostic, Pos, rules};
 use crate::suggest::nearest;
 use crate::value::{self, Node, NodeKind};
+use checks::check_keys;
+pub(crate) use checks::{check_book_path, check_language, check_url, confine};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -14,12 +18,22 @@ pub const FILE: &str = "book.toml";
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
+    /// `[book]`: title, description, language.
     pub book: BookConfig,
+    /// `[retros]`: where the retros are and what their values may be.
     pub retros: RetrosConfig,
     /// Shared taxonomy of factors: titles, categories, aliases.
     pub factors: BTreeMap<String, FactorDef>,
+    /// `[lint]`: the level of each rule.
     pub lint: LintConfig,
+    /// `[output]`: the internal and the customer-facing site.
     pub output: OutputConfig,
+    /// `[timeline]`: how the communication timeline is read.
+    pub timeline: TimelineConfig,
+    /// `[trackers.<name>]`: the issue trackers action links point at (docs/actions.md).
+    pub trackers: BTreeMap<String, TrackerConfig>,
+    /// `[monitoring]`: where `retrobook monitoring pull` gets pulled series from.
+    pub monitoring: MonitoringConfig,
     /// Alias → canonical factor id, derived from `factors`.
     #[serde(skip)]
     pub aliases: HashMap<String, String>,
@@ -40,8 +54,11 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BookConfig {
+    /// The book's title (site header, page titles).
     pub title: String,
+    /// One paragraph about the book, for the home page and the feed.
     pub description: String,
+    /// BCP 47 tag of the retros' language (`en`, `pt-BR`), for the pages and the search index.
     pub language: String,
 }
 
@@ -55,10 +72,13 @@ impl Default for BookConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RetrosConfig {
+    /// Folder of the retros, relative to the book (default `retros`).
     pub dir: String,
     /// Most severe first.
     pub severities: Vec<String>,
+    /// IANA zone (`Europe/Berlin`) for times written without an offset (default `UTC`).
     pub timezone: String,
+    /// The categories a factor may name.
     pub factor_categories: Vec<String>,
     /// `[retros.required]`: completeness element → severities for which it is mandatory
     /// (an error in `check` instead of a suggestion), e.g. `five-whys = ["SEV1", "SEV2"]`.
@@ -67,6 +87,50 @@ pub struct RetrosConfig {
     pub max_data_size: u64,
     /// `[retros.adopt]`: how files without retrobook front matter are read (docs/format.md).
     pub adopt: AdoptConfig,
+}
+
+/// `[timeline]`
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TimelineConfig {
+    /// Longest expected gap between stakeholder updates (`[comms]` entries) during an incident,
+    /// e.g. "30m", "1h"; longer gaps are marked on the retro page.
+    pub update_interval: String,
+}
+
+impl Default for TimelineConfig {
+    fn default() -> Self {
+        TimelineConfig { update_interval: "30m".into() }
+    }
+}
+
+impl TimelineConfig {
+    /// `update-interval` as a duration (the default when it does not parse; `Config::parse`
+    /// reports that as an error).
+    pub fn update_interval(&self) -> jiff::SignedDuration {
+        parse_interval(&self.update_interval).unwrap_or(jiff::SignedDuration::from_mins(30))
+    }
+}
+
+impl TimelineConfig {
+    fn check(&self, pos: Pos, diags: &mut Vec<Diagnostic>) {
+        if parse_interval(&self.update_interval).is_none() {
+            diags.push(Diagnostic::error(
+                FILE,
+                pos,
+                rules::CONFIG_VALUE,
+                format!(
+                    "`update-interval = {:?}` is not a duration; expected a positive one such as \"30m\", \"1h\" or \"1h 30m\"",
+                    self.update_interval
+                ),
+            ));
+        }
+    }
+}
+
+/// A positive duration such as `30m`, `1h 30m` or `PT45M`.
+fn parse_interval(s: &str) -> Option<jiff::SignedDuration> {
+    s.trim().parse::<jiff::SignedDuration>().ok().filter(|d| d.is_positive())
 }
 
 /// `[retros.adopt]`
@@ -116,9 +180,13 @@ impl Default for RetrosConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FactorDef {
+    /// Display name of the factor; None shows its id.
     pub title: Option<String>,
+    /// Category for every retro citing the factor, unless the retro names one.
     pub category: Option<String>,
+    /// What the factor means, in a sentence.
     pub description: Option<String>,
+    /// Other ids that mean this factor; retros citing them count here.
     pub aliases: Vec<String>,
 }
 
@@ -127,6 +195,7 @@ pub struct FactorDef {
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct LintConfig {
+    /// How wording that blames a person is reported.
     pub blameless: LintLevel,
     /// Completeness suggestions (notes) in `check`; `[retros.required]` errors apply regardless.
     pub completeness: bool,
@@ -148,14 +217,18 @@ impl Default for LintConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleLevel {
+    /// Not reported.
     Off,
+    /// Reported as a suggestion: never fails a run.
     Note,
+    /// Reported as a warning: fails only with `--strict`.
     Warn,
+    /// Reported as an error: fails `check` and `build`.
     Error,
 }
 
 /// The ids `[lint]` accepts as keys: every rule, and `blameless` for all `blameless-*` rules.
-pub fn lint_rule_ids() -> impl Iterator<Item = &'static str> {
+pub(crate) fn lint_rule_ids() -> impl Iterator<Item = &'static str> {
     crate::diagnostic::RULES.iter().copied().chain(std::iter::once("blameless"))
 }
 
@@ -189,7 +262,7 @@ impl LintConfig {
 }
 
 /// A `[lint.paths]` glob: `*` stays within one folder, `**` crosses folders.
-pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+pub(crate) fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
     globset::GlobBuilder::new(pattern.trim_start_matches("./"))
         .literal_separator(true)
         .build()
@@ -201,16 +274,98 @@ pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LintLevel {
+    /// The lint does not run.
     Off,
+    /// Findings are warnings.
     Warn,
+    /// Findings are errors.
     Error,
+}
+
+/// `[trackers.<name>]`: one issue tracker. Tokens come only from the environment variables
+/// named here, never from the file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TrackerConfig {
+    /// Which API the tracker speaks (default: the table's name, else GitHub).
+    pub kind: TrackerKind,
+    /// Web address: a GitHub Enterprise host, the GitLab instance, the Jira site (which also
+    /// resolves bare keys such as `PAY-123`). Default for GitHub: `https://github.com`.
+    pub url: Option<String>,
+    /// GitHub's REST API base. Default: `https://api.github.com` for github.com, `<url>/api/v3`
+    /// for GitHub Enterprise.
+    pub api_url: Option<String>,
+    /// Name of the variable holding the token.
+    pub token_env: Option<String>,
+    /// Jira: name of the variable holding the user (basic auth with the API token).
+    pub user_env: Option<String>,
+    /// `actions open`: where new issues go (`owner/repo`, a GitLab project path, a Jira project key).
+    pub project: Option<String>,
+    /// `actions open`: labels given to new issues.
+    pub labels: Vec<String>,
+    /// `actions open`, Jira: the issue type of new issues (default `Task`).
+    pub issue_type: Option<String>,
+}
+
+/// Which REST API a tracker speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrackerKind {
+    #[default]
+    /// GitHub or GitHub Enterprise (REST v3).
+    Github,
+    /// GitLab, any host (REST v4).
+    Gitlab,
+    /// Jira Cloud or Server (REST v2).
+    Jira,
+}
+
+impl TrackerKind {
+    /// The kind as written in book.toml.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackerKind::Github => "github",
+            TrackerKind::Gitlab => "gitlab",
+            TrackerKind::Jira => "jira",
+        }
+    }
+}
+
+/// `[monitoring]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MonitoringConfig {
+    /// Named sources that a series' `source` refers to (docs/monitoring.md).
+    pub sources: BTreeMap<String, SourceConfig>,
+}
+
+/// `[monitoring.sources.<name>]`: a monitoring system speaking the Prometheus HTTP API.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SourceConfig {
+    /// The API the source speaks; only `prometheus` (also Thanos, Mimir, VictoriaMetrics).
+    pub kind: SourceKind,
+    /// Base URL, e.g. `http://prometheus.internal:9090` (the API is under `/api/v1/`).
+    pub url: String,
+    /// The name of the environment variable holding a bearer token; never the token itself.
+    pub bearer_token_env: Option<String>,
+}
+
+/// The kinds of monitoring source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// The Prometheus HTTP API (`/api/v1/query_range`).
+    Prometheus,
 }
 
 /// `[output]`
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OutputConfig {
+    /// `[output.html]`: the internal site.
     pub html: HtmlConfig,
+    /// `[output.external]`: the customer-facing site.
     pub external: ExternalConfig,
 }
 
@@ -248,6 +403,7 @@ impl Default for ExternalConfig {
 pub struct HtmlConfig {
     /// Path prefix where the site is served, e.g. `/` or `/team/retros/`.
     pub site_url: String,
+    /// Web URL of the book's repository, for "history" links on retro pages; None hides them.
     pub git_repository_url: Option<String>,
     /// e.g. `https://github.com/acme/retros/edit/main/{path}`
     pub edit_url_template: Option<String>,
@@ -275,7 +431,7 @@ fn pos_at(tree: &Node, path: &[&str]) -> Pos {
 
 /// The keys of `[retros.required]`: the seven elements, and `five-whys` (a why chain on every
 /// contributing factor).
-pub const ELEMENT_KEYS: &[&str] = &[
+pub(crate) const ELEMENT_KEYS: &[&str] = &[
     "stakeholder-message",
     "narrative",
     "timeline",
@@ -289,7 +445,10 @@ pub const ELEMENT_KEYS: &[&str] = &[
 /// Known keys per table, for unknown-key diagnostics with suggestions.
 /// `*` stands for a user-chosen name (a factor id).
 const SCHEMA: &[(&str, &[&str])] = &[
-    ("", &["book", "retros", "factors", "lint", "output"]),
+    ("", &["book", "retros", "factors", "lint", "output", "timeline", "trackers", "monitoring"]),
+    ("timeline", &["update-interval"]),
+    ("monitoring", &["sources"]),
+    ("monitoring.sources.*", &["kind", "url", "bearer-token-env"]),
     ("book", &["title", "description", "language"]),
     ("retros", &["dir", "severities", "timezone", "factor-categories", "required", "max-data-size", "adopt"]),
     ("retros.adopt", &["split"]),
@@ -298,6 +457,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     // `[lint]` also takes every rule id: see `check_keys`.
     ("lint", &["blameless", "completeness", "paths"]),
     ("output", &["html", "external"]),
+    ("trackers.*", &["kind", "url", "api-url", "token-env", "user-env", "project", "labels", "issue-type"]),
     ("output.external", &["title", "description", "severity-labels", "site-url"]),
     ("output.html", &["site-url", "git-repository-url", "edit-url-template", "allow-raw-html"]),
 ];
@@ -370,6 +530,8 @@ impl Config {
         self.check_values(&pos_of, diags);
         self.check_severities(&pos_of, diags);
         self.aliases = self.check_factors(&pos_of, diags);
+        self.validate_trackers(tree, &pos_of, diags);
+        self.validate_sources(tree, diags);
         self.tz = jiff::tz::TimeZone::get(&self.retros.timezone).ok();
     }
 
@@ -432,6 +594,7 @@ impl Config {
                 ),
             ));
         }
+        self.timeline.check(pos_of(&["timeline", "update-interval"]), diags);
     }
 
     /// The list of severities, and the severities named in other tables.
@@ -499,6 +662,63 @@ impl Config {
         aliases
     }
 
+    /// `[trackers.*]`: a kind (or a table named after one) and http(s) addresses.
+    fn validate_trackers(&mut self, tree: &Node, pos_of: &dyn Fn(&[&str]) -> Pos, diags: &mut Vec<Diagnostic>) {
+        for (name, t) in self.trackers.iter_mut() {
+            if tree.get("trackers").and_then(|n| n.get(name)).is_some_and(|n| n.get("kind").is_none()) {
+                match name.as_str() {
+                    "github" | "gitlab" | "jira" => {
+                        t.kind = match name.as_str() {
+                            "gitlab" => TrackerKind::Gitlab,
+                            "jira" => TrackerKind::Jira,
+                            _ => TrackerKind::Github,
+                        }
+                    }
+                    _ => diags.push(Diagnostic::error(
+                        FILE,
+                        pos_of(&["trackers", name]),
+                        rules::CONFIG_VALUE,
+                        format!(
+                            "`[trackers.{name}]` has no `kind`; add `kind = \"github\"`, `\"gitlab\"` or `\"jira\"`"
+                        ),
+                    )),
+                }
+            }
+        }
+        let tracker_urls = self.trackers.iter().flat_map(|(name, t)| {
+            [("url", t.url.as_ref()), ("api-url", t.api_url.as_ref())].map(|(key, v)| (name.as_str(), key, v))
+        });
+        for (name, key, value) in tracker_urls {
+            let Some(value) = value else { continue };
+            if let Err(why) = check_url(value, false) {
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos_of(&["trackers", name, key]),
+                    rules::CONFIG_VALUE,
+                    format!("`{key} = {value:?}` {why}; expected an http(s) URL such as `https://acme.atlassian.net`"),
+                ));
+            }
+        }
+    }
+
+    /// `[monitoring.sources.<name>] url` is an http(s) URL without credentials.
+    fn validate_sources(&self, tree: &Node, diags: &mut Vec<Diagnostic>) {
+        for (name, src) in &self.monitoring.sources {
+            if let Err(why) = check_url(&src.url, false) {
+                let pos = pos_at(tree, &["monitoring", "sources", name, "url"]);
+                diags.push(Diagnostic::error(
+                    FILE,
+                    pos,
+                    rules::CONFIG_VALUE,
+                    format!(
+                        "`url = {:?}` {why}; expected the source's base URL, e.g. `http://prometheus.internal:9090`",
+                        src.url
+                    ),
+                ));
+            }
+        }
+    }
+
     /// The book's default time zone.
     pub fn timezone(&self) -> jiff::tz::TimeZone {
         match &self.tz {
@@ -515,182 +735,6 @@ impl Config {
     /// Rank of a severity, 0 = most severe; unknown severities sort last.
     pub fn severity_rank(&self, s: &str) -> usize {
         self.retros.severities.iter().position(|x| x == s).unwrap_or(usize::MAX)
-    }
-}
-
-/// The longest language tag accepted: RFC 5646 asks implementations to handle at least 35
-/// characters, and the tag ends up in file names of the search index.
-const MAX_LANGUAGE_LEN: usize = 35;
-
-/// Whether `tag` is a well-formed BCP 47 language tag (language, script, region, variants).
-pub fn check_language(tag: &str) -> Result<(), String> {
-    if tag.is_empty() {
-        return Err("is empty".into());
-    }
-    if tag.len() > MAX_LANGUAGE_LEN {
-        return Err(format!("is {} characters long (at most {MAX_LANGUAGE_LEN})", tag.len()));
-    }
-    if !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err("may only hold letters, digits and `-`".into());
-    }
-    icu_locale_core::LanguageIdentifier::try_from_str(tag)
-        .map(|_| ())
-        .map_err(|_| "is not a well-formed language tag".into())
-}
-
-/// Whether `dir` names a folder inside the book without looking at the disk: relative, and
-/// without `..`.
-pub fn check_book_path(dir: &str) -> Result<(), String> {
-    use std::path::Component;
-    if dir.trim().is_empty() {
-        return Err("is empty".into());
-    }
-    if dir.contains(['\0', '\\']) || dir.chars().any(char::is_control) {
-        return Err("holds a backslash or a control character".into());
-    }
-    for c in Path::new(dir).components() {
-        match c {
-            Component::Prefix(_) | Component::RootDir => return Err("is an absolute path".into()),
-            Component::ParentDir => return Err("leaves the book with `..`".into()),
-            Component::CurDir | Component::Normal(_) => {}
-        }
-    }
-    Ok(())
-}
-
-/// Whether `dir` (relative to `root`) resolves, links followed, to a folder inside `root`.
-/// A folder that does not exist passes: loading reports it.
-pub fn confine(root: &Path, dir: &str) -> Result<(), String> {
-    check_book_path(dir)?;
-    let Ok(target) = std::fs::canonicalize(root.join(dir)) else { return Ok(()) };
-    let root = std::fs::canonicalize(root).map_err(|e| format!("cannot be resolved: {e}"))?;
-    if target.starts_with(&root) {
-        Ok(())
-    } else {
-        Err(format!("resolves to {}, outside the book (through a symbolic link)", target.display()))
-    }
-}
-
-/// Whether `url` is safe to put in a link, stylesheet or script address: an absolute http(s)
-/// URL, or (when `path_allowed`) a path from the site root such as `/team/retros/`.
-pub fn check_url(url: &str, path_allowed: bool) -> Result<(), String> {
-    if url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`')) {
-        return Err("holds a space, a quote, `<`, `>`, a backslash or a control character".into());
-    }
-    if path_allowed && url.starts_with('/') {
-        if url.starts_with("//") {
-            return Err("is a scheme-relative URL (another host)".into());
-        }
-        return Ok(());
-    }
-    match url::Url::parse(url) {
-        Ok(u) if !matches!(u.scheme(), "http" | "https") => {
-            Err(format!("uses the `{}:` scheme (only http and https are allowed)", u.scheme()))
-        }
-        Ok(u) if u.host_str().is_none_or(str::is_empty) => Err("has no host (expected `https://host/…`)".into()),
-        Ok(u) if !u.username().is_empty() || u.password().is_some() => Err("holds a user name or password".into()),
-        Ok(_) => Ok(()),
-        Err(_) if path_allowed => Err("is neither a path starting with `/` nor an http(s) URL".into()),
-        Err(_) => Err("is not an absolute http(s) URL".into()),
-    }
-}
-
-fn check_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
-    let schema_name = if table.starts_with("factors.") { "factors.*" } else { table };
-    if table == "lint" || table.starts_with("lint.paths.") {
-        return check_lint_keys(node, table, diags);
-    }
-    let known = SCHEMA.iter().find(|(t, _)| *t == schema_name).map(|(_, k)| *k);
-    for (key, val) in node.entries() {
-        let path = if table.is_empty() { key.name.clone() } else { format!("{table}.{}", key.name) };
-        if table == "factors" {
-            if matches!(val.kind, NodeKind::Map(_)) {
-                check_keys(val, &path, diags);
-            } else {
-                diags.push(Diagnostic::error(
-                    FILE,
-                    key.pos,
-                    rules::CONFIG_TYPE,
-                    format!("`[factors.{}]` must be a table with title, category, aliases", key.name),
-                ));
-            }
-            continue;
-        }
-        let Some(known) = known else { continue };
-        if !known.contains(&key.name.as_str()) {
-            let hint = match nearest(&key.name, known.iter().copied()) {
-                Some(n) => format!("; did you mean `{n}`?"),
-                None => format!("; valid keys here: {}", known.join(", ")),
-            };
-            let place = if table.is_empty() { "at the top level".to_string() } else { format!("in [{table}]") };
-            diags.push(Diagnostic::error(
-                FILE,
-                key.pos,
-                rules::CONFIG_UNKNOWN_KEY,
-                format!("unknown key `{}` {place}{hint}", key.name),
-            ));
-            continue;
-        }
-        if matches!(val.kind, NodeKind::Map(_)) {
-            check_keys(val, &path, diags);
-        }
-    }
-}
-
-/// `[lint]` and `[lint.paths."<glob>"]`: rule ids with a level, plus the named settings.
-fn check_lint_keys(node: &Node, table: &str, diags: &mut Vec<Diagnostic>) {
-    let top = table == "lint";
-    for (key, val) in node.entries() {
-        let name = key.name.as_str();
-        if top && name == "paths" {
-            let NodeKind::Map(_) = val.kind else {
-                diags.push(Diagnostic::error(
-                    FILE,
-                    key.pos,
-                    rules::CONFIG_TYPE,
-                    "`[lint.paths]` must be a table of globs, e.g. `[lint.paths.\"retros/legacy/**\"]`",
-                ));
-                continue;
-            };
-            for (glob, rules) in val.entries() {
-                if let Err(why) = compile_glob(&glob.name) {
-                    diags.push(Diagnostic::error(
-                        FILE,
-                        glob.pos,
-                        rules::CONFIG_VALUE,
-                        format!("`{}` is not a valid glob ({why}); e.g. `\"retros/legacy/**\"`", glob.name),
-                    ));
-                }
-                if matches!(rules.kind, NodeKind::Map(_)) {
-                    check_lint_keys(rules, &format!("lint.paths.{}", glob.name), diags);
-                } else {
-                    diags.push(Diagnostic::error(
-                        FILE,
-                        glob.pos,
-                        rules::CONFIG_TYPE,
-                        format!("`[lint.paths.\"{}\"]` must be a table of rule ids and levels", glob.name),
-                    ));
-                }
-            }
-            continue;
-        }
-        if top && (name == "completeness" || name == "blameless") {
-            continue;
-        }
-        if lint_rule_ids().any(|r| r == name) {
-            continue;
-        }
-        let place = if top { "[lint]".to_string() } else { format!("[{table}]") };
-        let hint = match nearest(name, lint_rule_ids()) {
-            Some(n) => format!("; did you mean `{n}`?"),
-            None => "; the rule ids are listed in docs/check.md".to_string(),
-        };
-        diags.push(Diagnostic::error(
-            FILE,
-            key.pos,
-            rules::CONFIG_UNKNOWN_KEY,
-            format!("unknown rule `{name}` in {place}{hint} (levels: off, note, warn, error)"),
-        ));
     }
 }
 
@@ -731,6 +775,26 @@ mod tests {
     }
 
     #[test]
+    fn monitoring_sources() {
+        let c = Config::parse(
+            "[monitoring.sources.prom]\nkind = \"prometheus\"\nurl = \"http://prom:9090\"\nbearer-token-env = \"PROM_TOKEN\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.monitoring.sources["prom"].bearer_token_env.as_deref(), Some("PROM_TOKEN"));
+        let err = |text: &str| Config::parse(text).unwrap_err()[0].message.clone();
+        assert!(
+            err("[monitoring.sources.p]\nkind = \"prometheus\"\nurl = \"http://u:pw@prom\"\n")
+                .contains("user name or password")
+        );
+        assert!(
+            err("[monitoring.sources.p]\nkind = \"prometheus\"\nurl = \"http://p\"\ntoken = \"x\"\n")
+                .contains("unknown key `token`")
+        );
+        assert!(err("[monitoring.sources.p]\nkind = \"graphite\"\nurl = \"http://p\"\n").contains("graphite"));
+        assert!(err("[monitoring.sources]\np = 1\n").contains("must be a table with kind, url, bearer-token-env"));
+    }
+
+    #[test]
     fn defaults_for_every_key() {
         let c = Config::parse("").unwrap();
         assert_eq!(c.retros.dir, "retros");
@@ -745,6 +809,18 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!((e[0].line, e[0].column), (5, 1));
         assert_eq!(e[0].message, "unknown key `site-ulr` in [output.html]; did you mean `site-url`?");
+    }
+
+    #[test]
+    fn timeline_update_interval_is_a_checked_duration() {
+        assert_eq!(Config::default().timeline.update_interval(), jiff::SignedDuration::from_mins(30));
+        let c = Config::parse("[timeline]\nupdate-interval = \"1h 15m\"\n").unwrap();
+        assert_eq!(c.timeline.update_interval(), jiff::SignedDuration::from_mins(75));
+        let e = Config::parse("[timeline]\nupdate-interval = \"soon\"\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].column), (2, 19));
+        assert!(e[0].message.starts_with("`update-interval = \"soon\"` is not a duration"), "{}", e[0].message);
+        let e = Config::parse("[timeline]\nupdate-intervall = \"30m\"\n").unwrap_err();
+        assert_eq!(e[0].message, "unknown key `update-intervall` in [timeline]; did you mean `update-interval`?");
     }
 
     #[test]
