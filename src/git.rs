@@ -100,7 +100,8 @@ fn diff_trees(repo: &Repository, old: Option<Oid>, new: Option<Oid>, base: &str,
     let mut emit = |old: Option<(Vec<u8>, Oid, bool)>, new: Option<(Vec<u8>, Oid, bool)>| {
         let Some((name, _, is_tree)) = old.as_ref().or(new.as_ref()) else { return };
         let name = String::from_utf8_lossy(name).into_owned();
-        if !wanted(&name, *is_tree) {
+        // A README or CONTRIBUTING at the top of the retros folder is not a retro (load::discover).
+        if !wanted(&name, *is_tree) || (base.is_empty() && !*is_tree && crate::load::is_folder_doc(&name)) {
             return;
         }
         if *is_tree {
@@ -508,6 +509,29 @@ pub fn changed_since(root: &Path, config: &Config, rev: &str) -> anyhow::Result<
         .into_iter()
         .filter_map(|c| c.new.map(|(p, _)| layout.book_path(&p)))
         .collect();
+    paths.extend(working_changes(&repo, &layout, false));
+    Ok(paths.into_iter().collect())
+}
+
+/// The retro files (paths relative to the book) and book.toml that differ from HEAD in the
+/// working tree or the index, untracked ones included: what `diff`, which compares commits,
+/// leaves out. Empty outside a git repository. Sorted.
+pub fn uncommitted(root: &Path, config: &Config) -> Vec<String> {
+    let Ok(repo) = open(root) else { return Vec::new() };
+    let Some(layout) = InRepo::new(&repo, root, config) else { return Vec::new() };
+    let mut paths = working_changes(&repo, &layout, true);
+    let toml = format!("{}{}", layout.prefix, crate::config::FILE);
+    if repo.status_file(Path::new(&toml)).is_ok_and(|s| !s.is_empty() && !s.contains(git2::Status::IGNORED)) {
+        paths.push(crate::config::FILE.to_string());
+    }
+    paths.sort();
+    paths
+}
+
+/// The retro files of the working tree that differ from HEAD (untracked ones included); deleted
+/// ones only with `deleted`.
+fn working_changes(repo: &Repository, layout: &InRepo, deleted: bool) -> Vec<String> {
+    let mut paths = Vec::new();
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
     let dir = format!("{}/", layout.retros_in_repo());
@@ -516,17 +540,17 @@ pub fn changed_since(root: &Path, config: &Config, rev: &str) -> anyhow::Result<
     }
     if let Ok(statuses) = repo.statuses(Some(&mut opts)) {
         for s in statuses.iter() {
-            if s.status().intersects(git2::Status::WT_DELETED | git2::Status::INDEX_DELETED) {
+            if !deleted && s.status().intersects(git2::Status::WT_DELETED | git2::Status::INDEX_DELETED) {
                 continue;
             }
             let Ok(p) = s.path() else { continue };
             let Some(in_book) = p.strip_prefix(layout.prefix.as_str()) else { continue };
             if crate::load::is_retro_file(Path::new(in_book)) {
-                paths.insert(in_book.to_string());
+                paths.push(in_book.to_string());
             }
         }
     }
-    Ok(paths.into_iter().collect())
+    paths
 }
 
 /// The book as it is in the commit `rev` names (after `resolve_base` when `merge_base_with` is

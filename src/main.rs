@@ -62,9 +62,13 @@ enum Command {
         /// Severity (default: the least severe in book.toml)
         #[arg(long)]
         severity: Option<String>,
-        /// Day the incident started (default: today)
+        /// Day the incident started, which anchors every HH:MM of the timeline (default: the day of
+        /// --started, else today, with a note)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         date: Option<jiff::civil::Date>,
+        /// When the impact started, written as `impact.started`; sets `date` to its day
+        #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+        started: Option<String>,
         /// Id and file name (default: <date>-<slug of title>)
         #[arg(long)]
         id: Option<String>,
@@ -301,10 +305,13 @@ fn main() -> ExitCode {
 /// Runs the subcommand: its exit code, or the error `main` prints once.
 fn run(cli: Cli) -> cmd::Outcome {
     let root = &cli.book;
+    if !matches!(cli.command, Command::Init { .. } | Command::Schema) {
+        cmd::require_book(root)?;
+    }
     match cli.command {
-        Command::Init { dir } => cmd::init::run(&root.join(dir)),
-        Command::New { title, severity, date, id } => {
-            cmd::new::run(root, &cmd::new::NewArgs { title, severity, date, id }, cli.today)
+        Command::Init { dir } => cmd::init::run(&root.join(dir), cli.today),
+        Command::New { title, severity, date, started, id } => {
+            cmd::new::run(root, &cmd::new::NewArgs { title, severity, date, started, id }, cli.today)
         }
         Command::Check { paths, format, strict, since } => {
             cmd::check::run(root, &cmd::check::CheckArgs { paths, format: format.into(), strict, since })

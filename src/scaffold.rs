@@ -5,11 +5,28 @@ use jiff::civil::Date;
 /// A new retro with front matter filled in and all seven sections, each with short guidance in
 /// HTML comments (invisible on the site, visible while writing).
 pub fn new_retro(id: &str, title: &str, date: Date, severity: &str, categories: &[String]) -> String {
+    new_retro_started(id, title, date, severity, categories, None)
+}
+
+/// [`new_retro`] with `impact.started` filled in when `started` (as the user wrote it) is given.
+pub fn new_retro_started(
+    id: &str,
+    title: &str,
+    date: Date,
+    severity: &str,
+    categories: &[String],
+    started: Option<&str>,
+) -> String {
     let title_yaml = serde_json::to_string(title).unwrap_or_else(|_| "\"\"".into());
+    let started = match started {
+        Some(s) => format!("  started: {}", serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())),
+        None => format!("  # started: \"{date} 09:00\""),
+    };
     format!(
         r#"---
 id: {id}
 title: {title_yaml}
+# date: the day the incident STARTED, not the day of writing; it anchors every HH:MM below
 date: {date}
 severity: {severity}
 status: draft            # draft | in-review | published
@@ -25,7 +42,7 @@ related: []              # ids of related retros
 impact:
   # RFC 3339 (2025-03-14T09:14:00Z) or "YYYY-MM-DD HH:MM" in the book's time zone, in this
   # order. A moment left out is taken from the timeline entry of the same kind ([detected]…).
-  # started: "{date} 09:00"
+{started}
   # detected:
   # mitigated:
   # resolved:
@@ -124,7 +141,9 @@ blameless = "warn"                              # off | warn | error
 completeness = true                             # suggest what each retro still lacks
 
 [output.html]
-site-url = "/"                                  # the path prefix where the site is served
+# Where the site is served: GitHub Pages serves a repository's site under /<repository>/, so init
+# wrote the name of the book's folder; use "/" for a <owner>.github.io repository or your own domain.
+site-url = "@SITE_URL@"
 # git-repository-url = "https://github.com/acme/retros"
 # edit-url-template = "https://github.com/acme/retros/edit/main/{path}"
 
@@ -156,6 +175,9 @@ on:
 permissions:
   contents: read
 
+env:
+  RETROBOOK_VERSION: "@VERSION@"   # pinned: the release init came from; raise it to upgrade
+
 jobs:
   check:
     if: github.event_name == 'pull_request'
@@ -170,8 +192,35 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0      # full history: --since, diff, created/updated dates and authors need it
-      - uses: dtolnay/rust-toolchain@stable
-      - run: cargo install retrobook --locked
+      - name: Cache retrobook
+        id: retrobook-cache
+        uses: actions/cache@v4
+        with:
+          path: ~/.retrobook/bin
+          key: retrobook-${{ env.RETROBOOK_VERSION }}-${{ runner.os }}-${{ runner.arch }}
+      - name: Install retrobook (the released binary, checksum verified)
+        if: steps.retrobook-cache.outputs.cache-hit != 'true'
+        run: |
+          set -euo pipefail
+          cd "$RUNNER_TEMP"                    # downloads stay out of the checkout
+          case "${{ runner.os }}-${{ runner.arch }}" in
+            Linux-X64) target=x86_64-unknown-linux-gnu ;;
+            Linux-ARM64) target=aarch64-unknown-linux-gnu ;;
+            macOS-X64) target=x86_64-apple-darwin ;;
+            macOS-ARM64) target=aarch64-apple-darwin ;;
+            *) echo "no retrobook release for ${{ runner.os }}-${{ runner.arch }}: build it from source (the commented step below)" >&2; exit 1 ;;
+          esac
+          release="https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"
+          archive="retrobook-v${RETROBOOK_VERSION}-${target}.tar.gz"
+          curl -fsSL --retry 3 -O "$release/$archive" -O "$release/SHA256SUMS"
+          awk -v f="$archive" '$2 == f' SHA256SUMS > "$archive.sha256"
+          test -s "$archive.sha256"            # the release lists this archive
+          shasum -a 256 --check "$archive.sha256"
+          mkdir -p ~/.retrobook/bin
+          tar -xzf "$archive" -C ~/.retrobook/bin retrobook
+      # Without a release for the runner, build the same version from source instead (slower):
+      # - run: cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook
+      - run: echo "$HOME/.retrobook/bin" >> "$GITHUB_PATH"
       - name: Check the retros this pull request changes
         run: retrobook check --since origin/${{ github.base_ref }} --format github
       # Optional: with a PROMETHEUS_URL secret (and PROMETHEUS_TOKEN if your source sets
@@ -208,8 +257,35 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - uses: dtolnay/rust-toolchain@stable
-      - run: cargo install retrobook --locked
+      - name: Cache retrobook
+        id: retrobook-cache
+        uses: actions/cache@v4
+        with:
+          path: ~/.retrobook/bin
+          key: retrobook-${{ env.RETROBOOK_VERSION }}-${{ runner.os }}-${{ runner.arch }}
+      - name: Install retrobook (the released binary, checksum verified)
+        if: steps.retrobook-cache.outputs.cache-hit != 'true'
+        run: |
+          set -euo pipefail
+          cd "$RUNNER_TEMP"                    # downloads stay out of the checkout
+          case "${{ runner.os }}-${{ runner.arch }}" in
+            Linux-X64) target=x86_64-unknown-linux-gnu ;;
+            Linux-ARM64) target=aarch64-unknown-linux-gnu ;;
+            macOS-X64) target=x86_64-apple-darwin ;;
+            macOS-ARM64) target=aarch64-apple-darwin ;;
+            *) echo "no retrobook release for ${{ runner.os }}-${{ runner.arch }}: build it from source (the commented step below)" >&2; exit 1 ;;
+          esac
+          release="https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"
+          archive="retrobook-v${RETROBOOK_VERSION}-${target}.tar.gz"
+          curl -fsSL --retry 3 -O "$release/$archive" -O "$release/SHA256SUMS"
+          awk -v f="$archive" '$2 == f' SHA256SUMS > "$archive.sha256"
+          test -s "$archive.sha256"            # the release lists this archive
+          shasum -a 256 --check "$archive.sha256"
+          mkdir -p ~/.retrobook/bin
+          tar -xzf "$archive" -C ~/.retrobook/bin retrobook
+      # Without a release for the runner, build the same version from source instead (slower):
+      # - run: cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook
+      - run: echo "$HOME/.retrobook/bin" >> "$GITHUB_PATH"
       - name: Sync follow-up actions with their trackers
         if: github.event_name != 'push'
         continue-on-error: true   # one deleted issue must not stop the site
@@ -267,13 +343,24 @@ jobs:
 pub const INIT_GITLAB_CI: &str = r#"# retrobook on GitLab: rename this file to .gitlab-ci.yml. See docs/git.md.
 # Merge requests: check the changed retros and print the diff (post it with the API if you like);
 # the default branch: build the site and publish it with GitLab Pages.
-image: rust:latest
+image: debian:stable-slim
 
 variables:
   GIT_DEPTH: 0               # full history: --since, diff, dates and authors need it
+  RETROBOOK_VERSION: "@VERSION@"   # pinned: the release init came from; raise it to upgrade
 
+# The released binary for Linux x86_64, checksum verified. Without it, build from source:
+# `cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook`
 before_script:
-  - cargo install retrobook --locked
+  - apt-get update -qq && apt-get install -qq -y curl git ca-certificates >/dev/null
+  - cd /tmp                  # downloads stay out of the checkout
+  - release="https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"
+  - archive="retrobook-v${RETROBOOK_VERSION}-x86_64-unknown-linux-gnu.tar.gz"
+  - curl -fsSL --retry 3 -O "$release/$archive" -O "$release/SHA256SUMS"
+  - awk -v f="$archive" '$2 == f' SHA256SUMS > "$archive.sha256" && test -s "$archive.sha256"
+  - sha256sum --check "$archive.sha256"
+  - tar -xzf "$archive" -C /usr/local/bin retrobook
+  - cd "$CI_PROJECT_DIR"
 
 check:
   rules:
@@ -294,12 +381,59 @@ pages:
     paths: [public]
 "#;
 
-/// The example retro written by `init`.
-pub fn init_example_retro() -> String {
-    r#"---
-id: 2025-01-15-example-checkout-errors
+/// The `book.toml` written by `init`, with `site-url` set to `site_url`.
+pub fn init_book_toml(site_url: &str) -> String {
+    INIT_BOOK_TOML.replace("@SITE_URL@", site_url)
+}
+
+/// The GitHub Actions workflow written by `init`, pinned to `version` of retrobook.
+pub fn init_github_workflow(version: &str) -> String {
+    INIT_GITHUB_WORKFLOW.replace("@VERSION@", version)
+}
+
+/// The GitLab CI example written by `init`, pinned to `version` of retrobook.
+pub fn init_gitlab_ci(version: &str) -> String {
+    INIT_GITLAB_CI.replace("@VERSION@", version)
+}
+
+/// The `.gitignore` written by `init`: built sites and what builds leave beside them.
+pub const INIT_GITIGNORE: &str = "# retrobook: built sites, their search caches and interrupted builds\n\
+/site/\n\
+/site-external/\n\
+/.site*-cache/\n\
+/.site*.tmp-*/\n\
+/.site*.old-*/\n";
+
+/// How many days before `init` ran its example incident is dated: recent, so that its action is
+/// not overdue, and the statistics do not span empty months before the book's own retros.
+pub const EXAMPLE_DAYS_AGO: i64 = 7;
+
+/// The example retro's id when `init` runs on `today`.
+pub fn init_example_id(today: Date) -> String {
+    format!("{}-example-checkout-errors", example_date(today))
+}
+
+fn example_date(today: Date) -> Date {
+    today.checked_sub(jiff::Span::new().days(EXAMPLE_DAYS_AGO)).unwrap_or(today)
+}
+
+/// The example retro written by `init` on `today`: dated [`EXAMPLE_DAYS_AGO`] days before, its
+/// action due three weeks after `today`.
+pub fn init_example_retro(today: Date) -> String {
+    let date = example_date(today);
+    let due = today.checked_add(jiff::Span::new().days(21)).unwrap_or(today);
+    let day = date.strftime("%B %-d").to_string();
+    EXAMPLE_RETRO
+        .replace("@ID@", &init_example_id(today))
+        .replace("@DATE@", &date.to_string())
+        .replace("@DUE@", &due.to_string())
+        .replace("@DAY@", &day)
+}
+
+const EXAMPLE_RETRO: &str = r#"---
+id: @ID@
 title: "Checkout errors after a payment-config change (example)"
-date: 2025-01-15
+date: @DATE@
 severity: SEV3
 status: draft
 summary: "For 24 minutes about 6% of checkouts failed after a payment configuration change reached one region."
@@ -310,10 +444,10 @@ authors: [your-name]
 roles:
   incident-commander: your-name
 impact:
-  started: "2025-01-15 14:02"
-  detected: "2025-01-15 14:09"
-  mitigated: "2025-01-15 14:26"
-  resolved: "2025-01-15 15:10"
+  started: "@DATE@ 14:02"
+  detected: "@DATE@ 14:09"
+  mitigated: "@DATE@ 14:26"
+  resolved: "@DATE@ 15:10"
   users: "About 6% of checkout attempts in the EU region failed; customers could retry."
   data-loss: false
 factors:
@@ -329,14 +463,14 @@ actions:
     owner: payments
     status: open
     priority: high
-    due: 2025-02-15
+    due: @DUE@
     addresses: [config-drift]
     why: "The drift existed for two days; a CI comparison would catch it on the first push."
 ---
 
 ## Stakeholder message
 
-On January 15 between 14:02 and 14:26 UTC, about 6% of checkout attempts in Europe failed.
+On @DAY@ between 14:02 and 14:26 UTC, about 6% of checkout attempts in Europe failed.
 No payment was taken twice and no data was lost. We now check that every region runs the same
 payment configuration before a change is released.
 
@@ -369,6 +503,4 @@ The push tool marks regions in the middle of a deploy as "busy" and skips them.
 ## Follow-up actions
 
 A CI comparison of regional configuration catches drift before it reaches customers.
-"#
-    .to_string()
-}
+"#;

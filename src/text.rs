@@ -180,6 +180,12 @@ pub(crate) enum DurationStyle {
     Compact,
 }
 
+/// A count with its noun in the right number: `plural(1, "retro", "retros")` is "1 retro",
+/// `plural(2, "retro", "retros")` "2 retros" (and "0 retros").
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A number of seconds as a short human duration, in `style`.
 pub(crate) fn human_duration(seconds: i64, style: DurationStyle) -> String {
     let s = seconds.unsigned_abs();

@@ -28,6 +28,7 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         factor_ids_as_paths(r, &mut out);
         moments_order(r, &mut out);
         timeline_agrees(r, &mut out);
+        date_started(r, book, &mut out);
         related_resolve(r, &ids, &mut out);
         actions(r, &mut out);
         trackers::check(r, book, &mut out);
@@ -274,6 +275,33 @@ fn timeline_agrees(r: &Retro, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// `date` is the day the incident started: it anchors every `HH:MM` of the timeline. A stated
+/// `impact.started` on another day (in the book's time zone) means one of them is wrong — most
+/// often `date` was left at the day the retro was written.
+fn date_started(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+    let (Some(date), Some(started)) = (r.date, r.impact.started.as_ref()) else { return };
+    if r.front_matter != crate::model::FrontMatterKind::Native
+        || started.source != crate::model::MomentSource::FrontMatter
+    {
+        return;
+    }
+    let tz = book.config.timezone();
+    let day = started.at.to_zoned_datetime(tz.clone()).date();
+    if day == date {
+        return;
+    }
+    let zone = tz.iana_name().unwrap_or("the book's time zone");
+    out.push(Diagnostic::warning(
+        &r.path,
+        started.pos,
+        rules::DATE_STARTED,
+        format!(
+            "`impact.started` is on {day} ({zone}) but `date` is {date}; `date` is the day the incident started \
+             and anchors every HH:MM of the timeline — set `date: {day}`, or correct `impact.started`"
+        ),
+    ));
 }
 
 fn related_resolve(r: &Retro, ids: &IdIndex, out: &mut Vec<Diagnostic>) {

@@ -102,7 +102,7 @@ pub(crate) fn run(root: &Path, args: &AdoptArgs) -> Outcome {
             }
         }
     }
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| retrobook::text::plural(n, w, &format!("{w}s"));
     eprintln!(
         "{} adopted, {} already with retrobook front matter (left alone){}",
         plural(adopted, "file"),

@@ -3,6 +3,7 @@
 use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit, quiet, usage};
 use anyhow::anyhow;
 use retrobook::build::{Audience, BuildError, BuildOptions};
+use retrobook::text::plural;
 use std::path::{Path, PathBuf};
 
 /// `build --audience`: the library's [`Audience`] as a command-line value.
@@ -65,12 +66,12 @@ pub(crate) fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date
                 String::new()
             };
             eprintln!(
-                "built {}{} retros: {} pages, {} search records, {} warnings → {}{linked} in {:.2} s",
+                "built {}{}: {}, {}, {} → {}{linked} in {:.2} s",
                 if args.audience == Audience::External { "the public history of " } else { "" },
-                report.retros,
-                report.pages,
-                report.search_records,
-                report.warnings.len(),
+                plural(report.retros, "retro", "retros"),
+                plural(report.pages, "page", "pages"),
+                plural(report.search_records, "search record", "search records"),
+                plural(report.warnings.len(), "warning", "warnings"),
                 dest.display(),
                 start.elapsed().as_secs_f64()
             );

@@ -55,10 +55,7 @@ pub(crate) fn run(root: &Path, args: &CheckArgs) -> Outcome {
         diags.retain(|d| d.file == retrobook::config::FILE || changed.binary_search(&d.file).is_ok());
         eprintln!(
             "{} changed since the merge base with {rev}{}",
-            match changed.len() {
-                1 => "1 retro".to_string(),
-                n => format!("{n} retros"),
-            },
+            retrobook::text::plural(changed.len(), "retro", "retros"),
             if changed.is_empty() { String::new() } else { format!(": {}", changed.join(", ")) }
         );
     }

@@ -3,6 +3,7 @@
 use super::{EXIT_ERRORS, EXIT_OK, Outcome, exit};
 use anyhow::Context;
 use retrobook::diagnostic::error_count;
+use retrobook::text::plural;
 use std::path::Path;
 
 /// Export formats.
@@ -22,10 +23,14 @@ pub(crate) fn run(root: &Path, today: Option<jiff::civil::Date>) -> Outcome {
     // The same errors `check` reports: those found while loading and by the rules.
     let errors = error_count(&loaded.diagnostics) + error_count(&retrobook::check::check_book(&loaded.book));
     if errors > 0 {
-        eprintln!("exported {} retros; the book has {errors} errors (run `retrobook check`)", loaded.book.retros.len());
+        eprintln!(
+            "exported {}; the book has {} (run `retrobook check`)",
+            plural(loaded.book.retros.len(), "retro", "retros"),
+            plural(errors, "error", "errors")
+        );
         exit(EXIT_ERRORS)
     } else {
-        eprintln!("exported {} retros", loaded.book.retros.len());
+        eprintln!("exported {}", plural(loaded.book.retros.len(), "retro", "retros"));
         exit(EXIT_OK)
     }
 }

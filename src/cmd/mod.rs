@@ -85,6 +85,34 @@ pub(crate) fn use_color(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Stops a command (exit 2) when `root` is not a book, saying how to start one or where the
+/// nearest book above is. Every command but `init` and `schema` needs a book.toml.
+pub(crate) fn require_book(root: &Path) -> anyhow::Result<()> {
+    use retrobook::load::find::NotABook;
+    let shown = root.display();
+    let why = match retrobook::load::find::require_book(root) {
+        Ok(()) => return Ok(()),
+        Err(NotABook::NoFolder) => format!(
+            "the book folder `{shown}` does not exist; pass the folder that holds book.toml to --book, \
+             or run `retrobook init {shown}` to start a book there"
+        ),
+        Err(NotABook::NotAFolder) => {
+            format!("`{shown}` is a file, not a folder; pass the folder that holds book.toml to --book")
+        }
+        Err(NotABook::NoConfig { above: Some(above) }) => format!(
+            "no book.toml in `{shown}`; the nearest book is {}: run the command there or pass `--book {}`",
+            above.display(),
+            above.display()
+        ),
+        Err(NotABook::NoConfig { above: None }) => format!(
+            "no book.toml in `{shown}`, so there is no book here; run `retrobook init` to start one, or pass \
+             the book's folder to --book. A folder of existing postmortems becomes a book with a book.toml \
+             that says where they are: `[retros]` and `dir = \".\"` on the next line"
+        ),
+    };
+    Err(usage(anyhow::anyhow!(why)))
+}
+
 /// Loads a book; a broken book.toml is printed as diagnostics and ends the command (exit 1).
 pub(crate) fn load_or_report(root: &Path) -> anyhow::Result<Loaded> {
     load::load_book(root).map_err(|diags| {

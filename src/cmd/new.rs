@@ -11,6 +11,8 @@ pub(crate) struct NewArgs {
     pub title: String,
     pub severity: Option<String>,
     pub date: Option<jiff::civil::Date>,
+    /// `impact.started` as the user wrote it (`YYYY-MM-DD HH:MM` or RFC 3339).
+    pub started: Option<String>,
     pub id: Option<String>,
 }
 
@@ -22,8 +24,7 @@ pub(crate) fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>)
     if !severities.contains(&severity) {
         return Err(usage(anyhow!("unknown severity `{severity}`; expected one of {}", severities.join(", "))));
     }
-    let date =
-        args.date.or(today).unwrap_or_else(|| jiff::ZonedDateTime::now().with_time_zone(config.timezone()).date());
+    let date = incident_date(args, today, &config.timezone())?;
     let slug = file_slug(&args.title);
     if slug.is_empty() && args.id.is_none() {
         eprintln!(
@@ -53,11 +54,16 @@ pub(crate) fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>)
             continue;
         }
         let path: PathBuf = dir.join(format!("{id}.md"));
-        let text = retrobook::scaffold::new_retro(&id, &args.title, date, &severity, &config.retros.factor_categories);
+        let categories = &config.retros.factor_categories;
+        let started = args.started.as_deref().map(str::trim);
+        let text = retrobook::scaffold::new_retro_started(&id, &args.title, date, &severity, categories, started);
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(mut f) => {
                 f.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
                 println!("{}", retrobook::text::relative(root, &path));
+                if n > 1 {
+                    eprintln!("note: a retro with the id `{base}` already exists, so this one is `{id}`");
+                }
                 eprintln!("created a {severity} retro; fill in the seven sections, then run `retrobook check`");
                 return exit(EXIT_OK);
             }
@@ -66,6 +72,41 @@ pub(crate) fn run(root: &Path, args: &NewArgs, today: Option<jiff::civil::Date>)
         }
     }
     bail!("no free file name for `{base}`")
+}
+
+/// The day the incident started: `--date`, else the day of `--started` (in the book's time
+/// zone), else today, with a note that says so. Both given must agree.
+fn incident_date(
+    args: &NewArgs,
+    today: Option<jiff::civil::Date>,
+    tz: &jiff::tz::TimeZone,
+) -> anyhow::Result<jiff::civil::Date> {
+    let started = match &args.started {
+        Some(s) => Some(retrobook::load::parse_timestamp(s, tz).map_err(|e| {
+            let why = match e {
+                retrobook::load::DateError::Impossible(why) => format!("an impossible date: {why}"),
+                retrobook::load::DateError::Format => "not a moment".to_string(),
+            };
+            usage(anyhow!("--started `{s}` is {why}; write `YYYY-MM-DD HH:MM` (book time zone) or RFC 3339"))
+        })?),
+        None => None,
+    };
+    let started_day = started.map(|t| t.to_zoned_datetime(tz.clone()).date());
+    match (args.date, started_day) {
+        (Some(d), Some(s)) if d != s => Err(usage(anyhow!(
+            "--date {d} and --started {} disagree: the date is the day the incident started (leave --date out)",
+            args.started.as_deref().unwrap_or_default()
+        ))),
+        (Some(d), _) | (None, Some(d)) => Ok(d),
+        (None, None) => {
+            let d = today.unwrap_or_else(|| jiff::ZonedDateTime::now().with_time_zone(tz.clone()).date());
+            eprintln!(
+                "note: `date` is set to today, {d}; it is the day the incident started and anchors every HH:MM of \
+                 the timeline, so pass --date YYYY-MM-DD (or --started \"YYYY-MM-DD HH:MM\") if it began earlier"
+            );
+            Ok(d)
+        }
+    }
 }
 
 /// The longest slug kept from a title: ids stay readable in URLs, and file names far below the

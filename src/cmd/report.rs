@@ -75,13 +75,23 @@ impl ReportKind {
     }
 }
 
+/// The width tables fit in: `COLUMNS` when set to a number, else the width of the terminal
+/// stdout is, else (a pipe, a file) the default.
+fn terminal_width() -> usize {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
+    columns
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0)))
+        .unwrap_or(report::Terminal::DEFAULT_WIDTH)
+}
+
 /// Runs `report` and returns the exit code.
 pub(crate) fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> Outcome {
     let loaded = super::load_with_history(root)?;
     let book = &loaded.book;
     let today = analyze::today(today, book);
     let (what, format) = kind.report();
-    let out = report::render(book, &what, format, today, use_color(&std::io::stdout()))?;
+    let term = report::Terminal { color: use_color(&std::io::stdout()), width: terminal_width() };
+    let out = report::render(book, &what, format, today, term)?;
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
         // `retrobook report … | head` closes the pipe early; that is not a failure.
@@ -91,7 +101,10 @@ pub(crate) fn run(root: &Path, kind: &ReportKind, today: Option<Date>) -> Outcom
     }
     let errors = retrobook::diagnostic::error_count(&loaded.diagnostics);
     if errors > 0 {
-        eprintln!("the book has {errors} errors, so the report may be incomplete (run `retrobook check`)");
+        eprintln!(
+            "the book has {}, so the report may be incomplete (run `retrobook check`)",
+            retrobook::text::plural(errors, "error", "errors")
+        );
         exit(EXIT_ERRORS)
     } else {
         exit(EXIT_OK)

@@ -39,6 +39,7 @@ rules! {
     FACTOR_ID = "factor-id";
     MOMENTS_ORDER = "moments-order";
     TIMELINE_MOMENT = "timeline-moment";
+    DATE_STARTED = "date-started";
     TIMELINE_KIND = "timeline-kind";
     TIMELINE_ORDER = "timeline-order";
     TIMELINE_DATE = "timeline-date";

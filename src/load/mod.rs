@@ -2,6 +2,7 @@
 //! timelines, adopt existing postmortems. Produces a [`Book`] and the diagnostics found on the way.
 
 pub(crate) mod adopt;
+pub mod find;
 pub(crate) mod frontmatter;
 pub mod log;
 pub mod monitoring;
@@ -115,7 +116,9 @@ pub(crate) fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, Str
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
-                || !(name.starts_with('.') || (e.file_type().is_dir() && NOT_RETROS.contains(&name.as_ref())))
+                || !(name.starts_with('.')
+                    || (e.file_type().is_dir() && NOT_RETROS.contains(&name.as_ref()))
+                    || (e.depth() == 1 && e.file_type().is_file() && is_folder_doc(&name)))
         })
         .filter_map(|e| {
             e.map_err(|e| {
@@ -135,6 +138,15 @@ pub(crate) fn discover_reporting(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, Str
     files.sort();
     unreadable.sort();
     (files, unreadable)
+}
+
+/// Whether a file name is a folder's own documentation — `README` or `CONTRIBUTING`, any case,
+/// `.md`, `.markdown` or no extension. At the top of the retros folder such a file describes the
+/// book, not an incident, and is never read as a retro (one inside an incident's own folder is).
+pub fn is_folder_doc(name: &str) -> bool {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "md"));
+    ["readme", "contributing"].contains(&stem.to_ascii_lowercase().as_str())
+        && ["md", "markdown"].contains(&ext.to_ascii_lowercase().as_str())
 }
 
 /// Whether a path names a retro file (rather than an asset beside it).

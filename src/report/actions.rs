@@ -1,5 +1,6 @@
 //! `report actions`: follow-up actions by owner, overdue first (docs/report.md).
 
+use super::Terminal;
 use super::table::{Align, Cell, Fit, Row, Style, Table, paint};
 use super::{Format, bool_str, csv_row, date_str, json, line, md_escape, md_table, plural};
 use crate::analyze::{self, ActionEntry};
@@ -116,12 +117,12 @@ pub(crate) fn render(
     format: Format,
     today: Date,
     filter: &ActionFilter,
-    color: bool,
+    term: Terminal,
 ) -> anyhow::Result<String> {
     let rows = action_rows(book, today, filter);
     Ok(match format {
         Format::Json => json(&rows.iter().map(ActionJson::from).collect::<Vec<_>>())?,
-        Format::Table => table(&rows, today, filter, color),
+        Format::Table => table(&rows, today, filter, term),
         Format::Csv => csv(&rows),
         Format::Markdown => markdown(&rows, today, filter),
     })
@@ -159,7 +160,8 @@ fn overdue_str(r: &ActionEntry) -> String {
     }
 }
 
-fn table(rows: &[ActionEntry], today: Date, filter: &ActionFilter, color: bool) -> String {
+fn table(rows: &[ActionEntry], today: Date, filter: &ActionFilter, term: Terminal) -> String {
+    let color = term.color;
     let mut out = String::new();
     line(&mut out, paint(&title(today, filter), Style::Bold, color));
     out.push('\n');
@@ -167,7 +169,7 @@ fn table(rows: &[ActionEntry], today: Date, filter: &ActionFilter, color: bool) 
         line(&mut out, "No actions match.");
     } else {
         let mut t = Table::new(&[
-            ("ACTION", Align::Left, Fit::CutKeepTag),
+            ("ACTION", Align::Left, Fit::Fixed),
             ("STATUS", Align::Left, Fit::Fixed),
             ("DUE", Align::Left, Fit::Fixed),
             ("OVERDUE", Align::Right, Fit::Fixed),
@@ -196,7 +198,7 @@ fn table(rows: &[ActionEntry], today: Date, filter: &ActionFilter, color: bool) 
                 ]));
             }
         }
-        t.render(&mut out, color);
+        t.render(&mut out, term);
     }
     out.push('\n');
     line(&mut out, summary(rows));
@@ -269,11 +271,11 @@ mod tests {
                - {id: A1, title: Second, status: open, priority: low, addresses: [drift]}"],
         );
         let today = "2025-12-01".parse().expect("a date");
-        let out = render(&book, Format::Csv, today, &ActionFilter::default(), false).expect("a report");
+        let out = render(&book, Format::Csv, today, &ActionFilter::default(), Terminal::plain()).expect("a report");
         let rows: Vec<&str> = out.lines().skip(1).collect();
         assert_eq!(rows, [",r1,A1,First,open,high,,false,,alert", ",r1,A1,Second,open,low,,false,,drift"]);
         let json: serde_json::Value = serde_json::from_str(
-            &render(&book, Format::Json, today, &ActionFilter::default(), false).expect("a report"),
+            &render(&book, Format::Json, today, &ActionFilter::default(), Terminal::plain()).expect("a report"),
         )
         .expect("JSON");
         assert_eq!(json[1]["priority"], "low");

@@ -1,7 +1,8 @@
 //! `report factors`: recurring contributing factors, the categories roll-up and possible
 //! duplicate ids (docs/report.md).
 
-use super::table::{Align, Cell, Fit, Row, Style, Table, WIDTH, paint, truncate};
+use super::Terminal;
+use super::table::{Align, Cell, Fit, Row, Style, Table, paint, truncate};
 use super::{Format, bool_str, csv_row, date_str, json, line, md_table, plural};
 use crate::analyze::stats::{self, DuplicatePair};
 use crate::analyze::{self, FactorEntry};
@@ -92,11 +93,11 @@ pub(crate) fn factors_report(book: &Book, today: Date) -> FactorsReport {
 }
 
 /// `report factors` in `format`.
-pub(crate) fn render(book: &Book, format: Format, today: Date, color: bool) -> anyhow::Result<String> {
+pub(crate) fn render(book: &Book, format: Format, today: Date, term: Terminal) -> anyhow::Result<String> {
     let rep = factors_report(book, today);
     Ok(match format {
         Format::Json => json(&rep)?,
-        Format::Table => table(book, &rep, color),
+        Format::Table => table(book, &rep, term),
         Format::Csv => csv(&rep),
         Format::Markdown => markdown(book, &rep),
     })
@@ -122,7 +123,8 @@ fn summary(book: &Book, rep: &FactorsReport) -> String {
     )
 }
 
-fn table(book: &Book, rep: &FactorsReport, color: bool) -> String {
+fn table(book: &Book, rep: &FactorsReport, term: Terminal) -> String {
+    let color = term.color;
     let mut out = String::new();
     line(&mut out, paint("Contributing factors, recurring first", Style::Bold, color));
     out.push('\n');
@@ -130,7 +132,7 @@ fn table(book: &Book, rep: &FactorsReport, color: bool) -> String {
         line(&mut out, "No factors cited yet: add `factors:` to the retros' front matter.");
     } else {
         let mut t = Table::new(&[
-            ("FACTOR", Align::Left, Fit::Cut),
+            ("FACTOR", Align::Left, Fit::Fixed),
             ("CATEGORY", Align::Left, Fit::Fixed),
             ("INCIDENTS", Align::Right, Fit::Fixed),
             ("FIRST SEEN", Align::Left, Fit::Fixed),
@@ -159,7 +161,7 @@ fn table(book: &Book, rep: &FactorsReport, color: bool) -> String {
                 Cell::styled(open_cell(f), if f.overdue_actions.is_empty() { Style::Plain } else { Style::Red }),
             ]));
         }
-        t.render(&mut out, color);
+        t.render(&mut out, term);
     }
 
     out.push('\n');
@@ -169,7 +171,7 @@ fn table(book: &Book, rep: &FactorsReport, color: bool) -> String {
     for c in &rep.categories {
         t.rows.push(Row::Cells(vec![Cell::plain(&c.category), Cell::plain(c.incidents.to_string())]));
     }
-    t.render(&mut out, color);
+    t.render(&mut out, term);
 
     if !rep.possible_duplicates.is_empty() {
         out.push('\n');
@@ -178,8 +180,8 @@ fn table(book: &Book, rep: &FactorsReport, color: bool) -> String {
         for d in &rep.possible_duplicates {
             let p = &d.pair;
             let pair = format!("{} ({}) ~ {} ({})", p.a, plural(p.a_incidents, "incident"), p.b, p.b_incidents);
-            line(&mut out, format!("  {}", paint(&truncate(&pair, WIDTH - 2), Style::Yellow, color)));
-            line(&mut out, format!("      why: {}", truncate(&printable(&p.reason), WIDTH - 11)));
+            line(&mut out, format!("  {}", paint(&truncate(&pair, term.width - 2), Style::Yellow, color)));
+            line(&mut out, format!("      why: {}", truncate(&printable(&p.reason), term.width - 11)));
             // Never cut: it is meant to be copied.
             line(&mut out, format!("      {}", printable(&d.hint)));
         }

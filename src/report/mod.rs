@@ -47,13 +47,36 @@ pub enum Report {
     Stats,
 }
 
+/// Where the table format is shown: whether to paint it with terminal escape codes, and the
+/// width its columns fit in (ids are never cut, so a row may still be wider).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    /// Paint the table with terminal escape codes.
+    pub color: bool,
+    /// The width the columns fit in, in characters (at least [`Terminal::MIN_WIDTH`] is used).
+    pub width: usize,
+}
+
+impl Terminal {
+    /// The width used when the output is not a terminal and `COLUMNS` is not set.
+    pub const DEFAULT_WIDTH: usize = 100;
+    /// The narrowest width honoured: below it, columns would be cut to nothing.
+    pub const MIN_WIDTH: usize = 40;
+
+    /// Plain text at the default width (files, pipes, tests).
+    pub fn plain() -> Terminal {
+        Terminal { color: false, width: Self::DEFAULT_WIDTH }
+    }
+}
+
 /// The text of `report` on `book` in `format`, with overdue actions judged against `today`;
-/// `color` paints the table format with terminal escape codes.
-pub fn render(book: &Book, report: &Report, format: Format, today: Date, color: bool) -> anyhow::Result<String> {
+/// `term` says how the table format is shown.
+pub fn render(book: &Book, report: &Report, format: Format, today: Date, term: Terminal) -> anyhow::Result<String> {
+    let term = Terminal { width: term.width.max(Terminal::MIN_WIDTH), ..term };
     match report {
-        Report::Factors => factors::render(book, format, today, color),
-        Report::Actions(filter) => actions::render(book, format, today, filter, color),
-        Report::Stats => stats::render(book, format, color),
+        Report::Factors => factors::render(book, format, today, term),
+        Report::Actions(filter) => actions::render(book, format, today, filter, term),
+        Report::Stats => stats::render(book, format, term),
     }
 }
 
@@ -66,8 +89,9 @@ fn line(out: &mut String, s: impl AsRef<str>) {
     out.push('\n');
 }
 
+/// "1 action", "2 actions": a count with a noun that takes an `s`.
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    crate::text::plural(n, word, &format!("{word}s"))
 }
 
 fn date_str(d: Option<Date>) -> String {

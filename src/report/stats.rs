@@ -1,6 +1,7 @@
 //! `report stats`: time to detect, mitigate and resolve by severity, service, year and quarter;
 //! incidents per month (docs/report.md).
 
+use super::Terminal;
 use super::table::{Align, Cell, Fit, Row, Style, Table, paint};
 use super::{Format, csv_row, json, line, md_table, plural};
 use crate::analyze::stats::{self, GroupStats, OrderedMap, Stats};
@@ -8,11 +9,11 @@ use crate::model::Book;
 use crate::text::{DurationStyle, human_duration};
 
 /// `report stats` in `format`.
-pub(crate) fn render(book: &Book, format: Format, color: bool) -> anyhow::Result<String> {
+pub(crate) fn render(book: &Book, format: Format, term: Terminal) -> anyhow::Result<String> {
     let s = stats::stats(book);
     Ok(match format {
         Format::Json => json(&s)?,
-        Format::Table => table(book, &s, color),
+        Format::Table => table(book, &s, term),
         Format::Csv => csv(&s),
         Format::Markdown => markdown(&s),
     })
@@ -72,7 +73,8 @@ fn group_cells(name: Cell, g: &GroupStats) -> Vec<Cell> {
     cells
 }
 
-fn table(book: &Book, s: &Stats, color: bool) -> String {
+fn table(book: &Book, s: &Stats, term: Terminal) -> String {
+    let color = term.color;
     let mut out = String::new();
     line(
         &mut out,
@@ -111,7 +113,7 @@ fn table(book: &Book, s: &Stats, color: bool) -> String {
             t.rows.push(Row::Cells(group_cells(Cell::styled(name, style), g)));
         }
     }
-    t.render(&mut out, color);
+    t.render(&mut out, term);
 
     if !s.per_month.is_empty() {
         out.push('\n');
@@ -123,7 +125,18 @@ fn table(book: &Book, s: &Stats, color: bool) -> String {
         cols.push(("TOTAL", Align::Right, Fit::Fixed));
         let mut t = Table::new(&cols);
         t.rows.push(Row::Header);
-        for m in &s.per_month {
+        // A run of two or more months without incidents is one dim line, not a column of zeros.
+        let mut months = s.per_month.iter().peekable();
+        while let Some(m) = months.next() {
+            if m.total() == 0 && months.peek().is_some_and(|n| n.total() == 0) {
+                let mut last = m;
+                let mut n = 1;
+                while let Some(next) = months.next_if(|n| n.total() == 0) {
+                    (last, n) = (next, n + 1);
+                }
+                t.rows.push(Row::Note(format!("{} to {}: no incidents ({n} months)", m.month, last.month)));
+                continue;
+            }
             let mut cells = vec![Cell::plain(&m.month)];
             for (k, n) in &m.counts {
                 let style = if *n > 0 { severity_style(book, k) } else { Style::Dim };
@@ -134,7 +147,7 @@ fn table(book: &Book, s: &Stats, color: bool) -> String {
             cells.push(Cell::plain(m.total().to_string()));
             t.rows.push(Row::Cells(cells));
         }
-        t.render(&mut out, color);
+        t.render(&mut out, term);
     }
     out.push('\n');
     if let Some(m) = missing_moments(s) {

@@ -1,12 +1,9 @@
-//! The terminal table engine of the reports: aligned columns that fit in [`WIDTH`] characters,
-//! headings between row groups, colour that never moves a column, and control characters from
-//! retros shown escaped.
+//! The terminal table engine of the reports: aligned columns that fit in the terminal's width
+//! (ids are never cut), headings between row groups, colour that never moves a column, and
+//! control characters from retros shown escaped.
 
-use super::line;
+use super::{Terminal, line};
 use crate::diagnostic::printable;
-
-/// Terminal width the tables fit in.
-pub(super) const WIDTH: usize = 100;
 /// Space between table columns.
 const GAP: usize = 2;
 /// Indent of table rows under a heading.
@@ -20,19 +17,6 @@ pub(super) fn truncate(s: &str, width: usize) -> String {
     let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
     t.push('…');
     t
-}
-
-/// Cuts `retro-id#A1` to `width` characters before the `#`, so that the action id stays.
-fn truncate_keep_tag(s: &str, width: usize) -> String {
-    match s.rfind('#') {
-        Some(at) if s.chars().count() > width && s[at..].chars().count() + 2 <= width => {
-            let tag = &s[at..];
-            let mut t = truncate(&s[..at], width - tag.chars().count());
-            t.push_str(tag);
-            t
-        }
-        _ => truncate(s, width),
-    }
 }
 
 /// Terminal colours used by the tables.
@@ -70,12 +54,10 @@ pub(super) enum Align {
 /// How a column gives way when the table is too wide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Fit {
-    /// Never shrinks.
+    /// Never shrinks: ids, dates, numbers.
     Fixed,
     /// Shrinks; long text is cut at the end with `…`.
     Cut,
-    /// Shrinks; long `retro#A1` keys are cut before the `#A1`, which stays readable.
-    CutKeepTag,
 }
 
 pub(super) struct Cell {
@@ -98,10 +80,12 @@ pub(super) enum Row {
     /// A line of text at the left margin (an owner, a section).
     Heading(String),
     Cells(Vec<Cell>),
+    /// A dim line of text under the rows' indent (e.g. a run of empty months).
+    Note(String),
     Blank,
 }
 
-/// Aligned columns that fit in [`WIDTH`]: flexible columns shrink (their text cut with `…`)
+/// Aligned columns that fit in a terminal's width: flexible columns shrink (their text cut with `…`)
 /// when the natural widths do not fit.
 pub(super) struct Table {
     /// Header, alignment, how it fits.
@@ -120,7 +104,7 @@ impl Table {
         }
     }
 
-    fn widths(&self) -> Vec<usize> {
+    fn widths(&self, width: usize) -> Vec<usize> {
         let mut w: Vec<usize> = self.columns.iter().map(|(h, _, _)| h.chars().count()).collect();
         for r in &self.rows {
             if let Row::Cells(cells) = r {
@@ -137,7 +121,7 @@ impl Table {
             }
         }
         let total = |w: &[usize]| INDENT + w.iter().sum::<usize>() + GAP * w.len().saturating_sub(1);
-        while total(&w) > WIDTH {
+        while total(&w) > width {
             // Shrink the widest flexible column that can still give (down to 10 characters).
             let pick =
                 (0..w.len()).filter(|&i| self.columns[i].2 != Fit::Fixed && w[i] > 10).max_by_key(|&i| (w[i], i));
@@ -149,8 +133,8 @@ impl Table {
         w
     }
 
-    pub(super) fn render(&self, out: &mut String, color: bool) {
-        let w = self.widths();
+    pub(super) fn render(&self, out: &mut String, term: Terminal) {
+        let (w, color) = (self.widths(term.width), term.color);
         let fmt_row = |cells: Vec<(&str, Style)>| {
             let mut s = " ".repeat(INDENT);
             for (i, (text, style)) in cells.into_iter().enumerate() {
@@ -158,10 +142,7 @@ impl Table {
                     s.push_str(&" ".repeat(GAP));
                 }
                 let text = printable(text);
-                let text = match self.columns[i].2 {
-                    Fit::CutKeepTag => truncate_keep_tag(&text, w[i]),
-                    _ => truncate(&text, w[i]),
-                };
+                let text = truncate(&text, w[i]);
                 let pad = " ".repeat(w[i] - text.chars().count());
                 let painted = paint(&text, style, color);
                 match self.columns[i].1 {
@@ -199,6 +180,7 @@ impl Table {
                     line(out, fmt_row(self.columns.iter().map(|(h, _, _)| (h.as_str(), Style::Bold)).collect()));
                 }
                 Row::Heading(text) => line(out, paint(text, Style::Bold, color)),
+                Row::Note(text) => line(out, format!("{}{}", " ".repeat(INDENT), paint(text, Style::Dim, color))),
                 Row::Cells(cells) => line(out, fmt_row(cells.iter().map(|c| (c.text.as_str(), c.style)).collect())),
                 Row::Blank => out.push('\n'),
             }
@@ -220,11 +202,28 @@ mod tests {
         t.rows.push(Row::Header);
         t.rows.push(Row::Cells(vec![Cell::plain("a"), Cell::plain("x".repeat(150)), Cell::plain("12")]));
         let mut out = String::new();
-        t.render(&mut out, false);
+        t.render(&mut out, Terminal::plain());
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], format!("  ID  TITLE{}   N", " ".repeat(85)));
-        assert_eq!(lines[1].chars().count(), WIDTH);
+        assert_eq!(lines[1].chars().count(), Terminal::DEFAULT_WIDTH);
         assert!(lines[1].ends_with("x…  12"));
+    }
+
+    #[test]
+    fn tables_use_the_width_given_and_never_cut_fixed_columns() {
+        let id = "2025-05-20-orders-database-failover-in-the-eu-region#A2";
+        let mut t = Table::new(&[("ACTION", Align::Left, Fit::Fixed), ("TITLE", Align::Left, Fit::Cut)]);
+        t.rows.push(Row::Header);
+        t.rows.push(Row::Cells(vec![Cell::plain(id), Cell::plain("word ".repeat(40).trim_end())]));
+        t.rows.push(Row::Note("3 months without incidents".into()));
+        for width in [60, 100, 200] {
+            let mut out = String::new();
+            t.render(&mut out, Terminal { color: false, width });
+            let row = out.lines().nth(1).unwrap();
+            assert!(row.starts_with(&format!("  {id}  word")), "{width}: {row}");
+            assert_eq!(row.chars().count(), width.max(2 + id.len() + 2 + 10), "{width}: {row}");
+            assert_eq!(out.lines().nth(2), Some("  3 months without incidents"));
+        }
     }
 
     #[test]
@@ -234,19 +233,12 @@ mod tests {
         t.rows.push(Row::Header);
         t.rows.push(Row::Cells(vec![Cell::styled("x", Style::Red), Cell::plain("1")]));
         let (mut plain, mut coloured) = (String::new(), String::new());
-        t.render(&mut plain, false);
-        t.render(&mut coloured, true);
+        t.render(&mut plain, Terminal::plain());
+        t.render(&mut coloured, Terminal { color: true, ..Terminal::plain() });
         let strip = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
         assert!(coloured.contains('\x1b'));
         assert_eq!(strip.replace_all(&coloured, ""), plain);
         assert_eq!(plain, "  first  second\n  A           B\n  x           1\n");
-    }
-
-    #[test]
-    fn action_keys_keep_their_tag() {
-        assert_eq!(truncate_keep_tag("2025-05-20-orders-database-failover#A2", 20), "2025-05-20-order…#A2");
-        assert_eq!(truncate_keep_tag("short#A1", 20), "short#A1");
-        assert_eq!(truncate_keep_tag("no-tag-but-long-text", 10), "no-tag-bu…");
     }
 
     #[test]
@@ -257,7 +249,7 @@ mod tests {
         t.rows.push(Row::Cells(vec![Cell::plain("x\u{1b}[2Jy"), Cell::styled("1", Style::Red)]));
         for color in [false, true] {
             let mut out = String::new();
-            t.render(&mut out, color);
+            t.render(&mut out, Terminal { color, ..Terminal::plain() });
             assert!(!out.contains("\u{1b}]") && !out.contains("\u{1b}[2J") && !out.contains('\u{7}'), "{out:?}");
             assert!(out.contains("x\\u{1b}[2Jy"), "{out:?}");
         }

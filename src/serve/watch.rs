@@ -48,6 +48,10 @@ pub(crate) fn classify(layout: &Layout, path: &Path) -> Option<Change> {
         // The retros folder itself (created or removed).
         return Some(Change::Asset);
     }
+    // The book's README at the top of the retros folder is neither a retro nor an asset.
+    if rel.components().count() == 1 && crate::load::is_folder_doc(&rel.to_string_lossy()) {
+        return None;
+    }
     if crate::load::is_retro_file(path) { Some(Change::Retro(path.to_path_buf())) } else { Some(Change::Asset) }
 }
 

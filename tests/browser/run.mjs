@@ -3,7 +3,7 @@
 // RB_XSS_URL (serve of tests/fixtures/xss), CHROMIUM (the browser binary).
 // Every check that fails is printed; the process exits 1 if any failed.
 import { chromium } from "playwright-core";
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { readFileSync, writeFileSync, renameSync, unlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -457,6 +457,50 @@ async function checkCsp(base, pages) {
 await checkCsp(URL_, ["", "retros/", "retros/2025-09-16-address-lookup-hang/", "retros/2025-05-20-orders-database-failover/",
   "factors/", "factors/config-drift/", "actions/", "services/", "services/checkout/", "tags/", "stats/",
   "search/?q=acknowledged", "no-such-page/"]);
+
+// ---------- search ranking (issue 17, item 13) ----------
+// Whole words before prefixes: the retro that says "ingress" once comes before one that says
+// "ingressroute" twelve times (Pagefind's default weights put it first) and before one full of "in".
+// The sample book has shards per year, so this also checks that merged shards rank with the same
+// weights. Three retros are added to the sample copy for this check and removed after it.
+await check("search ranking: a whole-word match comes before prefix-only matches", async (page) => {
+  const status = async () => (await fetch(URL_ + "__retrobook/status")).json();
+  const settle = async (before) => {
+    const end = Date.now() + 120000;
+    for (;;) {
+      const s = await status();
+      if (s.generation > before && s.search_generation === s.generation) return;
+      if (Date.now() > end) throw new Error("the search index was not rebuilt: " + JSON.stringify(s));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const retro = (id, date, title, body) => `---\nid: ${id}\ntitle: "${title}"\ndate: ${date}\nseverity: SEV4\n` +
+    `status: draft\nsummary: "${title}."\n---\n\n## Narrative\n\n${body}\n`;
+  const files = {
+    "2026-11-01-rank-whole-word": retro("2026-11-01-rank-whole-word", "2026-11-01", "Edge proxy timeouts",
+      "Requests queued at the edge proxy for four minutes. " + "The proxy pool was drained and refilled. ".repeat(8) +
+      "Only then did the ingress recover."),
+    "2026-11-02-rank-prefix-only": retro("2026-11-02-rank-prefix-only", "2026-11-02", "Route objects rejected",
+      "The ingressroute objects were rejected. ".repeat(12)),
+    "2026-11-03-rank-short-word": retro("2026-11-03-rank-short-word", "2026-11-03", "Queue backlog",
+      "Jobs piled up in the queue in the night, in every region, in bursts. ".repeat(6)),
+  };
+  const before = (await status()).generation;
+  for (const [id, text] of Object.entries(files)) writeFileSync(path.join(BOOK, "retros", id + ".md"), text);
+  try {
+    await settle(before);
+    await page.goto(URL_ + "search/?q=ingress");
+    await page.waitForSelector("#rb-search-results li a", { timeout: 30000 });
+    const urls = await resultUrls(page);
+    assert(urls[0] === "/retros/2026-11-01-rank-whole-word/", "the whole word is not first: " + urls.join(", "));
+    assert(urls.includes("/retros/2026-11-02-rank-prefix-only/"), "the prefix match is missing: " + urls.join(", "));
+    assert(urls.indexOf("/retros/2026-11-03-rank-short-word/") !== 0, "\"in\" comes first: " + urls.join(", "));
+  } finally {
+    const added = (await status()).generation;
+    for (const id of Object.keys(files)) unlinkSync(path.join(BOOK, "retros", id + ".md"));
+    await settle(added);
+  }
+});
 
 await browser.close();
 console.log(`${passed} passed, ${failures.length} failed`);

@@ -29,6 +29,8 @@ pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Report tables follow COLUMNS; the terminal running the tests must not change them.
+        .env_remove("COLUMNS")
         // The fixture books live inside this project's repository; without a ceiling their git
         // history (which changes with every commit) would leak into snapshots.
         .env("GIT_CEILING_DIRECTORIES", repo())

@@ -428,3 +428,27 @@ fn diff_says_when_a_retro_cannot_be_read_from_git() {
     assert!(!stdout(&out).contains("No retro changed"), "{}", stdout(&out));
     assert!(stderr(&out).contains("cannot read `retros/d.md`"), "{}", stderr(&out));
 }
+
+#[test]
+fn diff_says_it_compares_commits_and_names_uncommitted_changes() {
+    let r = pr_fixture();
+    let out = rb(&r.dir, &["diff", "main"]);
+    let err = stderr(&out);
+    assert!(err.contains("compared commits: 3 retros at the merge base of main and HEAD, 3 retros at HEAD"), "{err}");
+    assert!(!err.contains("uncommitted"), "a clean working tree: {err}");
+    // One retro edited and not committed, one new file: left out, and said so.
+    r.write("retros/a.md", &doc("alpha", "2024-01-05", &["disk-full"], &[], &[]));
+    r.write("retros/g.md", &doc("gamma", "2024-04-01", &[], &[], &[]));
+    let out = rb(&r.dir, &["diff", "main"]);
+    let err = stderr(&out);
+    assert!(err.contains("uncommitted changes are not included (retros/a.md, retros/g.md); commit them"), "{err}");
+    assert!(!stdout(&out).contains("gamma"), "the uncommitted retro is not in the comparison");
+    // One retro: singular.
+    std::fs::remove_file(r.dir.join("retros/g.md")).unwrap();
+    r.git(&["checkout", "-q", "--", "."]);
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["rm", "-q", "retros/b.md", "retros/e.md"]);
+    r.commit(ALICE, "2024-05-01T10:00:00Z", "one retro left");
+    let err = stderr(&rb(&r.dir, &["diff", "HEAD"]));
+    assert!(err.contains("1 retro at the merge base of HEAD and HEAD, 1 retro at HEAD"), "{err}");
+}

@@ -14,9 +14,13 @@ const SECRET: &str = "SECRET-7c1e9a-do-not-print";
 /// A number that must never reach the export: the value in a well-formed CSV outside the book.
 const SECRET_VALUE: &str = "987654.25";
 
-/// Writes `files` (path relative to the book, content) under a new temporary book folder.
+/// Writes `files` (path relative to the book, content) under a new temporary book folder, with
+/// a default book.toml unless `files` has one (every command but `init` and `schema` needs it).
 fn book(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    if !files.iter().any(|(rel, _)| *rel == "book.toml") {
+        std::fs::write(dir.path().join("book.toml"), "[retros]\ndir = \"retros\"\n").unwrap();
+    }
     for (rel, text) in files {
         let p = dir.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -136,6 +140,7 @@ fn monitoring_data_above_the_book_is_neither_read_nor_quoted() {
     let root = parent.path().join("book");
     let text = retro_with_series("../../secret.csv", Some("../../values.csv"));
     std::fs::create_dir_all(root.join("retros")).unwrap();
+    std::fs::write(root.join("book.toml"), "").unwrap();
     std::fs::write(root.join("retros/probe.md"), text).unwrap();
     let out = assert_refused(&root, "monitoring-data", &[SECRET, SECRET_VALUE]);
     assert!(out.contains("outside the book"), "{out}");

@@ -198,8 +198,9 @@ fn corpus_files_are_never_split() {
     }
     assert!(seen > 50, "{seen} files");
     let hackney = corpus.join("hackney-addresses-api");
-    let v = export(&hackney);
-    assert_eq!(v["retros"].as_array().unwrap().len(), 1);
+    // The corpus folders have no book.toml (the command line needs one): read with the library.
+    let book = retrobook::load::load_book(&hackney).unwrap().book;
+    assert_eq!(book.retros.len(), 1);
 }
 
 /// The stats page of the log: every month counts its incident (none states a severity), and the

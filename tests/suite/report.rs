@@ -432,6 +432,7 @@ fn table_fits_100_columns_and_has_no_colour_off_a_terminal() {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_retrobook"))
             .args(["--book", book.to_str().unwrap(), "--today", TODAY, "report", kind])
             .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
             .output()
             .unwrap();
         let text = stdout(&out);
@@ -473,4 +474,63 @@ fn usage_errors_and_broken_books() {
     let v: Value = serde_json::from_str(&stdout(&out)).expect("still valid JSON");
     assert!(v["incidents"].as_u64().unwrap() > 0);
     assert!(stderr(&out).contains("retrobook check"));
+}
+
+/// `report` in a terminal `columns` wide (stdout is a pipe, so COLUMNS decides).
+fn report_in_columns(book: &std::path::Path, columns: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_retrobook"))
+        .args([&["--book", book.to_str().unwrap(), "--today", TODAY, "report"][..], args].concat())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", columns)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn tables_follow_columns_and_never_cut_an_id() {
+    let book = fixture("indexes");
+    let ids = ["2025-06-10-payment-config-drift#A1", "2024-12-20-checkout-payments-down#A2"];
+    let title = "Reconcile the payment provider";
+    let wide = report_in_columns(&book, "200", &["actions"]);
+    let narrow = report_in_columns(&book, "60", &["actions"]);
+    for id in ids {
+        assert!(wide.contains(id) && narrow.contains(id), "{id} is shown whole\n{wide}\n{narrow}");
+    }
+    // Wide: titles are not cut either; narrow: titles give way, ids do not.
+    assert!(wide.lines().any(|l| l.contains(title) && !l.contains('…')), "{wide}");
+    assert!(wide.lines().map(|l| l.chars().count()).max().unwrap() > 100, "uses the width\n{wide}");
+    let narrow_rows: Vec<&str> = narrow.lines().filter(|l| l.contains("#A")).collect();
+    assert!(narrow_rows.iter().any(|l| l.ends_with('…')), "{narrow}");
+    // The factors table keeps the factor ids whole too.
+    let factors = report_in_columns(&book, "40", &["factors"]);
+    let v = report_json(&["factors"]);
+    for f in v["factors"].as_array().unwrap() {
+        let id = f["id"].as_str().unwrap();
+        assert!(factors.contains(&format!("  {id}  ")), "{id}\n{factors}");
+    }
+}
+
+#[test]
+fn stats_collapse_runs_of_empty_months() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("retros")).unwrap();
+    for (id, date) in [("a", "2024-01-10"), ("b", "2024-02-03"), ("c", "2024-04-01"), ("d", "2025-03-01")] {
+        let text = format!("---\nid: {id}\ntitle: Retro {id}\ndate: {date}\nseverity: SEV2\nstatus: draft\n---\n");
+        std::fs::write(dir.path().join(format!("retros/{id}.md")), text).unwrap();
+    }
+    let text = report_in_columns(dir.path(), "100", &["stats"]);
+    let months: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("Incidents per month")).collect();
+    let rows: Vec<&str> = months.iter().map(|l| l.trim()).filter(|l| l.starts_with("20")).collect();
+    // One empty month stays a row (2024-03); the ten from 2024-05 to 2025-02 are one line.
+    assert_eq!(rows.len(), 6, "{text}");
+    assert!(rows[2].starts_with("2024-03 "), "{rows:?}");
+    assert_eq!(rows[4], "2024-05 to 2025-02: no incidents (10 months)");
+    assert!(rows[5].starts_with("2025-03 "), "{rows:?}");
+    // JSON keeps every month.
+    let out = run(&["--book", dir.path().to_str().unwrap(), "report", "stats", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["per_month"].as_array().unwrap().len(), 15);
 }

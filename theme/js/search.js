@@ -46,6 +46,12 @@
   var root = new URL(document.documentElement.getAttribute("data-rb-root") || window.RB_ROOT || "./",
     window.location.href);
   var pagefind = null;
+  // Pagefind's ranking weights: a retro that has the word searched for comes before one that only has
+  // longer words starting with it ("ingress" before "ingressroute", however often that appears), and
+  // one mention of a word is worth nearly as much as many. termSimilarity (Pagefind's default 1) is how
+  // much a matched word's closeness in length to the query counts; termFrequency (1) and termSaturation
+  // (1.4) how much repeats add; pageLength (0.75) how much a long page is discounted.
+  var RANKING = { termSimilarity: 6.0, termFrequency: 0.5, termSaturation: 0.8, pageLength: 0.4 };
   var shards = [];
   var knownFilters = [];
   var state = { q: "", filters: {} }; // filters: name -> array of selected values
@@ -149,6 +155,7 @@
       await pagefind.options({
         baseUrl: rootPath,
         excerptLength: 28,
+        ranking: RANKING,
         mergeFilter: shardFilter(shards[0]),
         metaCacheTag: cacheTag(shards[0]),
         noWorker: true,
@@ -161,6 +168,9 @@
           // worker script instead of this page.
           return pagefind.mergeIndex(bundleUrl(shard).pathname, {
             baseUrl: rootPath,
+            // Each merged index ranks its own results: without the same weights, a shard's prefix
+            // matches would outrank the primary shard's whole words.
+            ranking: RANKING,
             mergeFilter: shardFilter(shard),
             metaCacheTag: cacheTag(shard),
           });
