@@ -134,6 +134,25 @@ await check("search: a facet narrows the results", async (page) => {
 });
 
 // ---------- incident list ----------
+for (const width of [1280, 820]) {
+  await check(`home at ${width} px: recent incidents line up in columns, short titles or long`, async (page) => {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto(URL_);
+    const rows = await page.$$eval(".rb-recent > li", (lis) => lis.map((li) => {
+      const box = (sel) => { const e = li.querySelector(sel); return e && e.getBoundingClientRect(); };
+      const [badge, title, time] = [box(":scope > .rb-badge, :scope > .rb-sev-unstated"), box(":scope > a"), box("time")];
+      return { badge: badge && badge.left, title: title && title.left, time: time && time.right, top: title && title.top,
+        timeTop: time && time.top };
+    }));
+    assert(rows.length > 3, "rows: " + rows.length);
+    for (const k of ["badge", "title", "time"]) {
+      const xs = new Set(rows.map((r) => Math.round(r[k])));
+      assert(xs.size === 1, k + " edges differ between rows: " + [...xs].join(", "));
+    }
+    assert(rows.every((r) => Math.abs(r.top - r.timeTop) < 12), "a date left its title's line: " + JSON.stringify(rows));
+  });
+}
+
 await check("incident list: the severity filter and the sort", async (page) => {
   await page.goto(URL_ + "retros/");
   const visible = () => page.$$eval("table.rb-incidents tbody tr", (rs) => rs.filter((r) => !r.hidden && r.offsetParent !== null)
