@@ -160,7 +160,7 @@ title = "Incident history"
 /// site and publishes it to GitHub Pages; every Monday, also syncs the follow-up actions with
 /// their trackers and keeps one "Overdue follow-up actions" issue up to date. See docs/git.md
 /// and docs/actions.md.
-pub const INIT_GITHUB_WORKFLOW: &str = r#"# retrobook: check retros in pull requests, comment what changed, publish the site from main;
+const INIT_GITHUB_WORKFLOW: &str = r#"# retrobook: check retros in pull requests, comment what changed, publish the site from main;
 # weekly, sync follow-up actions with their trackers and refresh the overdue digest.
 # See https://github.com/retrobook/retrobook/blob/main/docs/git.md and docs/actions.md
 name: retros
@@ -192,35 +192,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0      # full history: --since, diff, created/updated dates and authors need it
-      - name: Cache retrobook
-        id: retrobook-cache
-        uses: actions/cache@v4
-        with:
-          path: ~/.retrobook/bin
-          key: retrobook-${{ env.RETROBOOK_VERSION }}-${{ runner.os }}-${{ runner.arch }}
-      - name: Install retrobook (the released binary, checksum verified)
-        if: steps.retrobook-cache.outputs.cache-hit != 'true'
-        run: |
-          set -euo pipefail
-          cd "$RUNNER_TEMP"                    # downloads stay out of the checkout
-          case "${{ runner.os }}-${{ runner.arch }}" in
-            Linux-X64) target=x86_64-unknown-linux-gnu ;;
-            Linux-ARM64) target=aarch64-unknown-linux-gnu ;;
-            macOS-X64) target=x86_64-apple-darwin ;;
-            macOS-ARM64) target=aarch64-apple-darwin ;;
-            *) echo "no retrobook release for ${{ runner.os }}-${{ runner.arch }}: build it from source (the commented step below)" >&2; exit 1 ;;
-          esac
-          release="https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"
-          archive="retrobook-v${RETROBOOK_VERSION}-${target}.tar.gz"
-          curl -fsSL --retry 3 -O "$release/$archive" -O "$release/SHA256SUMS"
-          awk -v f="$archive" '$2 == f' SHA256SUMS > "$archive.sha256"
-          test -s "$archive.sha256"            # the release lists this archive
-          shasum -a 256 --check "$archive.sha256"
-          mkdir -p ~/.retrobook/bin
-          tar -xzf "$archive" -C ~/.retrobook/bin retrobook
-      # Without a release for the runner, build the same version from source instead (slower):
-      # - run: cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook
-      - run: echo "$HOME/.retrobook/bin" >> "$GITHUB_PATH"
+@INSTALL@
       - name: Check the retros this pull request changes
         run: retrobook check --since origin/${{ github.base_ref }} --format github
       # Optional: with a PROMETHEUS_URL secret (and PROMETHEUS_TOKEN if your source sets
@@ -257,35 +229,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - name: Cache retrobook
-        id: retrobook-cache
-        uses: actions/cache@v4
-        with:
-          path: ~/.retrobook/bin
-          key: retrobook-${{ env.RETROBOOK_VERSION }}-${{ runner.os }}-${{ runner.arch }}
-      - name: Install retrobook (the released binary, checksum verified)
-        if: steps.retrobook-cache.outputs.cache-hit != 'true'
-        run: |
-          set -euo pipefail
-          cd "$RUNNER_TEMP"                    # downloads stay out of the checkout
-          case "${{ runner.os }}-${{ runner.arch }}" in
-            Linux-X64) target=x86_64-unknown-linux-gnu ;;
-            Linux-ARM64) target=aarch64-unknown-linux-gnu ;;
-            macOS-X64) target=x86_64-apple-darwin ;;
-            macOS-ARM64) target=aarch64-apple-darwin ;;
-            *) echo "no retrobook release for ${{ runner.os }}-${{ runner.arch }}: build it from source (the commented step below)" >&2; exit 1 ;;
-          esac
-          release="https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"
-          archive="retrobook-v${RETROBOOK_VERSION}-${target}.tar.gz"
-          curl -fsSL --retry 3 -O "$release/$archive" -O "$release/SHA256SUMS"
-          awk -v f="$archive" '$2 == f' SHA256SUMS > "$archive.sha256"
-          test -s "$archive.sha256"            # the release lists this archive
-          shasum -a 256 --check "$archive.sha256"
-          mkdir -p ~/.retrobook/bin
-          tar -xzf "$archive" -C ~/.retrobook/bin retrobook
-      # Without a release for the runner, build the same version from source instead (slower):
-      # - run: cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook
-      - run: echo "$HOME/.retrobook/bin" >> "$GITHUB_PATH"
+@INSTALL@
       - name: Sync follow-up actions with their trackers
         if: github.event_name != 'push'
         continue-on-error: true   # one deleted issue must not stop the site
@@ -386,9 +330,42 @@ pub fn init_book_toml(site_url: &str) -> String {
     INIT_BOOK_TOML.replace("@SITE_URL@", site_url)
 }
 
+/// The steps that install the pinned, checksum-verified release on a runner: written into each
+/// job of the GitHub workflow that runs retrobook (`@INSTALL@`).
+const INSTALL_STEPS: &str = r#"      - name: Cache retrobook
+        id: retrobook-cache
+        uses: actions/cache@v4
+        with:
+          path: ~/.retrobook/bin
+          key: retrobook-${{ env.RETROBOOK_VERSION }}-${{ runner.os }}-${{ runner.arch }}
+      - name: Install retrobook (the released binary, checksum verified)
+        if: steps.retrobook-cache.outputs.cache-hit != 'true'
+        run: |
+          set -euo pipefail
+          cd "$RUNNER_TEMP"                    # downloads stay out of the checkout
+          case "${{ runner.os }}-${{ runner.arch }}" in
+            Linux-X64) target=x86_64-unknown-linux-gnu ;;
+            Linux-ARM64) target=aarch64-unknown-linux-gnu ;;
+            macOS-X64) target=x86_64-apple-darwin ;;
+            macOS-ARM64) target=aarch64-apple-darwin ;;
+            *) echo "no retrobook release for ${{ runner.os }}-${{ runner.arch }}: build it from source (the commented step below)" >&2; exit 1 ;;
+          esac
+          release="https://github.com/retrobook/retrobook/releases/download/v${RETROBOOK_VERSION}"
+          archive="retrobook-v${RETROBOOK_VERSION}-${target}.tar.gz"
+          curl -fsSL --retry 3 -O "$release/$archive" -O "$release/SHA256SUMS"
+          awk -v f="$archive" '$2 == f' SHA256SUMS > "$archive.sha256"
+          test -s "$archive.sha256"            # the release lists this archive
+          shasum -a 256 --check "$archive.sha256"
+          mkdir -p ~/.retrobook/bin
+          tar -xzf "$archive" -C ~/.retrobook/bin retrobook
+      # Without a release for the runner, build the same version from source instead (slower):
+      # - run: cargo install --locked --git https://github.com/retrobook/retrobook --tag "v$RETROBOOK_VERSION" retrobook
+      - run: echo "$HOME/.retrobook/bin" >> "$GITHUB_PATH"
+"#;
+
 /// The GitHub Actions workflow written by `init`, pinned to `version` of retrobook.
 pub fn init_github_workflow(version: &str) -> String {
-    INIT_GITHUB_WORKFLOW.replace("@VERSION@", version)
+    INIT_GITHUB_WORKFLOW.replace("@INSTALL@\n", INSTALL_STEPS).replace("@VERSION@", version)
 }
 
 /// The GitLab CI example written by `init`, pinned to `version` of retrobook.
