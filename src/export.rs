@@ -113,17 +113,10 @@ pub(crate) struct ActionExport<'a> {
     pub(crate) git: Option<ActionGitExport>,
     /// What the last `actions sync` said; absent for actions without a synced link.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) tracker: Option<TrackerExport>,
+    pub(crate) tracker: Option<crate::analyze::trackers::TrackerState>,
     /// Present (and true) when the status disagrees with the tracker.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(crate) drift: bool,
-}
-
-/// An action's synced tracker state (docs/actions.md).
-#[derive(Debug, Serialize)]
-pub(crate) struct TrackerExport {
-    pub(crate) state: &'static str,
-    pub(crate) closed_at: Option<String>,
 }
 
 /// A timeline entry in the export.
@@ -198,7 +191,8 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
         actions: r
             .actions
             .iter()
-            .map(|a| ActionExport {
+            .map(|a| (a, crate::analyze::trackers::synced(a, &book.trackers)))
+            .map(|(a, (tracker, drift))| ActionExport {
                 id: &a.id,
                 title: &a.title,
                 owner: a.owner.as_deref(),
@@ -217,10 +211,8 @@ fn retro<'a>(book: &'a Book, r: &'a Retro, today: Date) -> RetroExport<'a> {
                         age_days: a.status.is_open().then_some(age.age_days),
                         days_to_close: age.days_to_close,
                     }),
-                tracker: crate::analyze::trackers::entry_of(a, &book.trackers)
-                    .map(|e| TrackerExport { state: e.state.as_str(), closed_at: e.closed_at.map(|t| t.to_string()) }),
-                drift: crate::analyze::trackers::entry_of(a, &book.trackers)
-                    .is_some_and(|e| crate::analyze::trackers::drift(a.status, e).is_some()),
+                tracker,
+                drift,
             })
             .collect(),
         timeline: r

@@ -101,6 +101,12 @@ pub(crate) struct ActionEntry {
     /// Factor ids (after aliases) the action is meant to prevent, as written (a repeat kept).
     #[serde(skip)]
     pub addresses: Vec<String>,
+    /// What the last `actions sync` said; absent for actions without a synced link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracker: Option<trackers::TrackerState>,
+    /// Present (and true) when the status disagrees with the tracker.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub drift: bool,
 }
 
 impl ActionEntry {
@@ -122,6 +128,7 @@ pub(crate) fn actions(book: &Book, today: Date) -> Vec<ActionEntry> {
         .flat_map(|r| {
             r.actions.iter().map(move |a| {
                 let overdue = a.is_overdue(today);
+                let (tracker, drift) = trackers::synced(a, &book.trackers);
                 ActionEntry {
                     retro: r.id.clone(),
                     id: a.id.clone(),
@@ -133,6 +140,8 @@ pub(crate) fn actions(book: &Book, today: Date) -> Vec<ActionEntry> {
                     overdue,
                     days_overdue: a.due.filter(|_| overdue).map(|d| today.duration_since(d).as_secs() / 86_400),
                     addresses: a.addresses.iter().map(|x| x.value.clone()).collect(),
+                    tracker,
+                    drift,
                 }
             })
         })

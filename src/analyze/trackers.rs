@@ -88,3 +88,25 @@ pub(crate) fn href(a: &Action, config: &crate::config::Config) -> Option<String>
         _ => None,
     }
 }
+
+/// An action's synced tracker state as `export` writes it, on the retro's actions and in the
+/// book's action index (docs/export.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct TrackerState {
+    /// `open` or `closed`.
+    pub(crate) state: &'static str,
+    /// When it closed (RFC 3339); None while open.
+    pub(crate) closed_at: Option<String>,
+}
+
+/// The tracker state of `a` after the last sync (None without a synced link), and whether its
+/// status drifts from it.
+pub(crate) fn synced(a: &Action, store: &store::Store) -> (Option<TrackerState>, bool) {
+    match entry_of(a, store) {
+        Some(e) => (
+            Some(TrackerState { state: e.state.as_str(), closed_at: e.closed_at.map(|t| t.to_string()) }),
+            drift(a.status, e).is_some(),
+        ),
+        None => (None, false),
+    }
+}

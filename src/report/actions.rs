@@ -295,6 +295,8 @@ mod tests {
             overdue,
             days_overdue: None,
             addresses: Vec::new(),
+            tracker: None,
+            drift: false,
         };
         let sre = ActionFilter { overdue: false, owner: Some("SRE".into()) };
         assert!(sre.accepts(&entry(Some("sre"), false)));

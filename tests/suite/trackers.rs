@@ -406,6 +406,12 @@ fn drift_shows_on_the_page_the_board_in_check_and_export() {
     assert_eq!(actions[0]["tracker"], serde_json::json!({"state": "closed", "closed_at": "2026-02-20T09:30:00Z"}));
     assert_eq!(actions[0]["drift"], true);
     assert!(actions[1].get("drift").is_none() && actions[6].get("tracker").is_none());
+    // The book's action index carries the same, for the same action.
+    let index = v["actions"].as_array().unwrap();
+    let same = index.iter().find(|x| x["retro"] == v["retros"][0]["id"] && x["id"] == actions[0]["id"]).unwrap();
+    assert_eq!((&same["tracker"], &same["drift"]), (&actions[0]["tracker"], &actions[0]["drift"]));
+    let unsynced = index.iter().find(|x| x["id"] == actions[6]["id"]).unwrap();
+    assert!(unsynced.get("tracker").is_none() && unsynced.get("drift").is_none());
 }
 
 #[test]
