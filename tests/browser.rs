@@ -84,17 +84,22 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the sample book (book.toml and retros/): the suite edits it to test live reload.
+fn sample_copy() -> tempfile::TempDir {
+    let sample = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("book.toml"), sample.path().join("book.toml")).unwrap();
+    std::fs::create_dir_all(sample.path().join("retros")).unwrap();
+    copy(&repo().join("retros"), &sample.path().join("retros"));
+    sample
+}
+
 #[test]
 fn browser_suite() {
     ensure_chromium();
     let dir = repo().join("tests/browser");
     ensure_node_modules(&dir);
 
-    // Copies: the suite edits the sample book to test live reload.
-    let sample = tempfile::tempdir().unwrap();
-    std::fs::copy(repo().join("book.toml"), sample.path().join("book.toml")).unwrap();
-    std::fs::create_dir_all(sample.path().join("retros")).unwrap();
-    copy(&repo().join("retros"), &sample.path().join("retros"));
+    let sample = sample_copy();
     let xss = tempfile::tempdir().unwrap();
     copy(&fixture("xss"), xss.path());
     let (_s1, url) = serve(sample.path());
@@ -143,10 +148,7 @@ fn screenshots() {
     ensure_chromium();
     let dir = repo().join("tests/browser");
     ensure_node_modules(&dir);
-    let sample = tempfile::tempdir().unwrap();
-    std::fs::copy(repo().join("book.toml"), sample.path().join("book.toml")).unwrap();
-    std::fs::create_dir_all(sample.path().join("retros")).unwrap();
-    copy(&repo().join("retros"), &sample.path().join("retros"));
+    let sample = sample_copy();
     let (_s, url) = serve(sample.path());
     let shots = repo().join("docs/screenshots");
     std::fs::create_dir_all(&shots).unwrap();

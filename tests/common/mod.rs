@@ -56,3 +56,13 @@ pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Writes a book of two retros of the `clean` fixture into `book` (created): for tests that change
+/// the book or its theme and need only a small valid one.
+pub(crate) fn two_clean_retros(book: &Path) {
+    std::fs::create_dir_all(book.join("retros")).unwrap();
+    std::fs::copy(fixture("clean/book.toml"), book.join("book.toml")).unwrap();
+    for f in ["2024-03-14-checkout-outage.md", "2024-06-01-search-slow.md"] {
+        std::fs::copy(fixture("clean/retros").join(f), book.join("retros").join(f)).unwrap();
+    }
+}

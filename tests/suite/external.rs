@@ -148,11 +148,7 @@ fn the_sample_book_builds_an_external_site_of_its_external_retros() {
 fn the_default_destination_is_site_external_beside_the_internal_site() {
     let tmp = tempfile::tempdir().unwrap();
     let book = tmp.path().join("book");
-    std::fs::create_dir_all(book.join("retros")).unwrap();
-    std::fs::copy(fixture("clean/book.toml"), book.join("book.toml")).unwrap();
-    for f in ["2024-03-14-checkout-outage.md", "2024-06-01-search-slow.md"] {
-        std::fs::copy(fixture("clean/retros").join(f), book.join("retros").join(f)).unwrap();
-    }
+    two_clean_retros(&book);
     let out = run(&["--today", "2026-11-28", "build", "--book", book.to_str().unwrap(), "--audience", "external"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(book.join("site-external/index.html").is_file());

@@ -224,11 +224,7 @@ fn a_failed_build_leaves_the_previous_site_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let book = tmp.path().join("book");
     let dest = tmp.path().join("site");
-    std::fs::create_dir_all(book.join("retros")).unwrap();
-    std::fs::copy(fixture("clean/book.toml"), book.join("book.toml")).unwrap();
-    for f in ["2024-03-14-checkout-outage.md", "2024-06-01-search-slow.md"] {
-        std::fs::copy(fixture("clean/retros").join(f), book.join("retros").join(f)).unwrap();
-    }
+    two_clean_retros(&book);
     assert_eq!(build(&book, &dest, &["--no-search"]).status.code(), Some(0));
     let before = files(&dest);
 
@@ -316,11 +312,7 @@ fn no_payload_survives_as_markup() {
 fn a_book_theme_overrides_files_and_single_blocks() {
     let tmp = tempfile::tempdir().unwrap();
     let book = tmp.path().join("book");
-    std::fs::create_dir_all(book.join("retros")).unwrap();
-    std::fs::copy(fixture("clean/book.toml"), book.join("book.toml")).unwrap();
-    for f in ["2024-03-14-checkout-outage.md", "2024-06-01-search-slow.md"] {
-        std::fs::copy(fixture("clean/retros").join(f), book.join("retros").join(f)).unwrap();
-    }
+    two_clean_retros(&book);
     std::fs::create_dir_all(book.join("theme/templates")).unwrap();
     std::fs::create_dir_all(book.join("theme/css")).unwrap();
     std::fs::write(
