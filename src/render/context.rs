@@ -227,17 +227,14 @@ pub(crate) struct ActionCtx {
 impl ActionCtx {
     /// Adds the age and time to close that git history gives (nothing outside git), and the
     /// tracker state of the last sync.
-    pub(crate) fn with_history(mut self, book: &Book, retro: &Retro, today: Date) -> Self {
-        if let Some(a) = retro.actions.iter().find(|a| a.id == self.id) {
-            self.tracker = crate::analyze::trackers::view(a, book);
-            if let Some(href) = crate::analyze::trackers::href(a, &book.config).filter(|u| is_http(u)) {
-                self.link = Some(href);
-            }
+    pub(crate) fn with_history(mut self, book: &Book, retro: &Retro, a: &Action, today: Date) -> Self {
+        self.tracker = crate::analyze::trackers::view(a, book);
+        if let Some(href) = crate::analyze::trackers::href(a, &book.config).filter(|u| is_http(u)) {
+            self.link = Some(href);
         }
         let tz = book.config.timezone();
-        let due = retro.actions.iter().find(|a| a.id == self.id).and_then(|a| a.due);
         if let Some(age) =
-            book.history.retro(&retro.path).and_then(|h| h.action_age(&self.id, retro.date, due, today, &tz))
+            book.history.retro(&retro.path).and_then(|h| h.action_age(&self.id, retro.date, a.due, today, &tz))
         {
             self.age_days = matches!(self.status, "open" | "in-progress").then_some(age.age_days);
             self.days_to_close = age.days_to_close;
@@ -439,7 +436,7 @@ pub(crate) fn retro_page(l: &Lookup, index: usize) -> RetroPage {
             |id| l.book.config.factors.get(id).and_then(|d| d.title.clone()),
             |id| format!("../../{}", factor_url(id)),
         ),
-        actions: r.actions.iter().map(|a| action_ctx(a, l.today, None).with_history(l.book, r, l.today)).collect(),
+        actions: r.actions.iter().map(|a| action_ctx(a, l.today, None).with_history(l.book, r, a, l.today)).collect(),
         related,
         related_by,
         prev: index.checked_sub(1).map(|i| link(&l.book.retros[i])),

@@ -133,7 +133,7 @@ pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
             });
         }
         for a in r.actions.iter().filter(|a| analyze::addresses(a, &summary.id)) {
-            actions.push(action_ctx(a, l.today, Some(r)).with_history(l.book, r, l.today));
+            actions.push(action_ctx(a, l.today, Some(r)).with_history(l.book, r, a, l.today));
         }
     }
     actions.sort_by_key(|a| (!matches!(a.status, "open" | "in-progress"), a.overdue_days.is_none(), a.due.clone()));
@@ -190,7 +190,7 @@ pub(crate) fn actions_page(l: &Lookup) -> ActionsPage {
     let mut closed = Vec::new();
     for r in &l.book.retros {
         for a in &r.actions {
-            let ctx = action_ctx(a, l.today, Some(r)).with_history(l.book, r, l.today);
+            let ctx = action_ctx(a, l.today, Some(r)).with_history(l.book, r, a, l.today);
             if a.status.is_open() {
                 groups.entry(ctx.owner.clone()).or_default().push(ctx);
             } else {
