@@ -15,6 +15,7 @@ mod build_safety;
 mod check;
 mod commands;
 mod corpus;
+mod digest;
 mod external;
 mod fuzz;
 mod harness;
