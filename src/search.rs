@@ -1,30 +1,32 @@
 //! Full-text search for the generated site, built in-process with Pagefind's Rust API.
 //!
 //! Every retro becomes one Pagefind "custom record" (plain text plus filters, sort keys and metadata),
-//! so nothing is scraped back out of the rendered HTML. Records are grouped into shards (normally one per
-//! year) and each shard is written as a complete, self-contained Pagefind bundle in `pagefind/<shard>/`.
-//! The browser script (`theme/js/search.js`) loads the newest shard and merges the others with
-//! Pagefind's `mergeIndex`, driven by `pagefind/shards.json`.
+//! so nothing is scraped back out of the rendered HTML. Records name a shard (their year); consecutive
+//! shards are joined, oldest first, into bundles of up to [`RECORDS_PER_BUNDLE`] records, and each bundle
+//! is written as a complete, self-contained Pagefind bundle in `pagefind/<bundle>/` (named after its
+//! shard, or `<first>-<last>`). The browser script (`theme/js/search.js`) loads the newest bundle and
+//! merges the others with Pagefind's `mergeIndex`, driven by `pagefind/shards.json`.
 //!
-//! Sharding exists for rebuild speed and memory: a shard whose records did not change is kept or copied
-//! from the cache instead of being re-indexed, shards that do need indexing are built in parallel, and
-//! Pagefind holds only one shard per thread in memory instead of the whole site.
+//! Bundles exist for rebuild speed and memory: a bundle whose records did not change is kept or copied
+//! from the cache instead of being re-indexed, bundles that do need indexing are built in parallel, and
+//! Pagefind holds only one bundle per thread in memory instead of the whole site. Their number is kept
+//! small for the reader: each one costs a search its own entry, metadata and index requests.
 //!
 //! Layout written into `out_dir`:
 //! ```text
-//! shards.json                 {"format":1,"shards":[{"name":"2025","dir":"2025/","records":12,"key":"…"}, …]}
-//! 2025/pagefind.js            one complete Pagefind bundle per shard (newest first in shards.json)
-//! 2025/pagefind-entry.json
-//! 2025/fragment/*.pf_fragment …
-//! 2025/.rb-search-key         hash of the records the bundle was built from
+//! shards.json                 {"format":1,"shards":[{"name":"2023-2026","dir":"2023-2026/","records":4839,"key":"…"}, …]}
+//! 2023-2026/pagefind.js       one complete Pagefind bundle per group of shards (newest first in shards.json)
+//! 2023-2026/pagefind-entry.json
+//! 2023-2026/fragment/*.pf_fragment …
+//! 2023-2026/.rb-search-key    hash of the records the bundle was built from
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use anyhow::{Context, Result, anyhow, bail};
 use pagefind::api::PagefindIndex;
@@ -38,8 +40,22 @@ pub(crate) const SHARDS_FILE: &str = "shards.json";
 /// can query one shard at a time; records may not use it themselves.
 pub(crate) const SHARD_FILTER: &str = "rb_shard";
 
+/// Most records one bundle holds when it joins shards (see [`group_into_bundles`]): a 10,000-retro
+/// book of eight years makes two bundles, a book of a few thousand one.
+const RECORDS_PER_BUNDLE: usize = 6000;
+
+/// Most records being indexed at once, over all threads (a bundle larger than that is indexed alone).
+/// Pagefind holds about 200 KB per record while it indexes (its word maps are copied several times),
+/// so this bounds the search phase's memory to about 1.2 GB however large the book is.
+const RECORDS_IN_FLIGHT: usize = 6000;
+
+/// The one Pagefind filter every facet is stored in, as `name:value` (e.g. `severity:SEV1`). Pagefind
+/// writes a file per filter name and bundle, which the browser fetches before it can show a facet
+/// count; one filter keeps that to one request per bundle. The browser script splits the values again.
+pub(crate) const FACET_FILTER: &str = "rb_facet";
+
 /// Bumped whenever the way records are turned into an index changes, so old cache entries are not reused.
-const CACHE_FORMAT: &str = "retrobook-search-v1";
+const CACHE_FORMAT: &str = "retrobook-search-v2";
 
 /// File inside each bundle (in the output and in the cache) holding the hash the bundle was built from.
 const KEY_FILE: &str = ".rb-search-key";
@@ -109,7 +125,7 @@ pub(crate) struct SearchStats {
 /// this function works the same whether or not it is called from inside a Tokio runtime (from async
 /// code, call it through `spawn_blocking`: it blocks).
 pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: Option<&Path>) -> Result<SearchStats> {
-    let shards = group_into_shards(records)?;
+    let shards = group_into_bundles(group_into_shards(records)?, RECORDS_PER_BUNDLE);
 
     fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     if let Some(cache) = cache_dir {
@@ -124,7 +140,7 @@ pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: 
     let jobs: Vec<ShardJob<'_>> = shards
         .into_iter()
         .map(|(name, records)| {
-            let key = shard_key(&fingerprint, name, &records);
+            let key = shard_key(&fingerprint, &name, &records);
             ShardJob { name, records, key }
         })
         .collect();
@@ -140,7 +156,7 @@ pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: 
     let mut listed: Vec<ManifestShard> = jobs
         .iter()
         .map(|job| ManifestShard {
-            name: job.name.to_string(),
+            name: job.name.clone(),
             dir: format!("{}/", job.name),
             records: job.records.len(),
             key: job.key.clone(),
@@ -176,7 +192,8 @@ struct ManifestShard {
 }
 
 struct ShardJob<'a> {
-    name: &'a str,
+    /// The bundle's folder name: its shard, or its first and last shard joined by `-`.
+    name: String,
     /// Sorted by URL so that the cache key and the index do not depend on the caller's order.
     records: Vec<&'a SearchRecord>,
     key: String,
@@ -207,8 +224,12 @@ fn group_into_shards(records: &[SearchRecord]) -> Result<BTreeMap<&str, Vec<&Sea
             );
         }
         for name in record.filters.keys() {
-            if name.is_empty() || name == SHARD_FILTER || RESERVED_FILTERS.contains(&name.as_str()) {
-                bail!("search record {url:?} uses the reserved or empty filter name {name:?}");
+            if name.is_empty()
+                || name.contains(':')
+                || [SHARD_FILTER, FACET_FILTER].contains(&name.as_str())
+                || RESERVED_FILTERS.contains(&name.as_str())
+            {
+                bail!("search record {url:?} uses the reserved or empty filter name {name:?} (or one with a ':')");
             }
         }
         shards.entry(record.shard.as_str()).or_default().push(record);
@@ -217,6 +238,55 @@ fn group_into_shards(records: &[SearchRecord]) -> Result<BTreeMap<&str, Vec<&Sea
         records.sort_by(|a, b| normalized_url(&a.url).cmp(normalized_url(&b.url)));
     }
     Ok(shards)
+}
+
+/// Joins consecutive shards, oldest first, into bundles of at most `budget` records, and splits a
+/// shard larger than that into parts of equal size (`2025.1`, `2025.2`, … in URL order, which is
+/// date order). Each bundle costs the reader's browser its own entry, metadata and index chunks for
+/// every query, while indexing one holds all its records in Pagefind's memory and re-indexing it
+/// after one record changed costs time in proportion to its size: the budget is the balance. Grouping
+/// from the oldest shard keeps older bundles stable as new records arrive in the newest one.
+fn group_into_bundles<'a>(
+    shards: BTreeMap<&'a str, Vec<&'a SearchRecord>>,
+    budget: usize,
+) -> Vec<(String, Vec<&'a SearchRecord>)> {
+    let budget = budget.max(1);
+    // (first shard, last shard, records); a part of a split shard is named in full as its first.
+    let mut bundles: Vec<(String, Option<&str>, Vec<&SearchRecord>)> = Vec::new();
+    let mut joinable = false;
+    for (name, records) in shards {
+        if records.len() > budget {
+            let parts = records.len().div_ceil(budget);
+            let size = records.len().div_ceil(parts);
+            let width = parts.to_string().len();
+            for (i, part) in records.chunks(size).enumerate() {
+                bundles.push((format!("{name}.{:0width$}", i + 1), None, part.to_vec()));
+            }
+            joinable = false;
+            continue;
+        }
+        match bundles.last_mut() {
+            Some((_, last, held)) if joinable && held.len() + records.len() <= budget => {
+                *last = Some(name);
+                held.extend(records);
+            }
+            _ => {
+                bundles.push((name.to_string(), None, records));
+                joinable = true;
+            }
+        }
+    }
+    bundles
+        .into_iter()
+        .map(|(first, last, mut records)| {
+            records.sort_by(|a, b| normalized_url(&a.url).cmp(normalized_url(&b.url)));
+            let name = match last {
+                Some(last) => format!("{first}-{last}"),
+                None => first,
+            };
+            (name, records)
+        })
+        .collect()
 }
 
 fn normalized_url(url: &str) -> &str {
@@ -250,6 +320,7 @@ fn run_jobs(jobs: &[ShardJob<'_>], out_dir: &Path, cache_dir: Option<&Path>) -> 
     let failed = AtomicBool::new(false);
     let outcomes: Mutex<Vec<Option<ShardOutcome>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(jobs.len()).max(1);
+    let in_flight = InFlight::new(RECORDS_IN_FLIGHT);
 
     let errors: Vec<anyhow::Error> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -265,7 +336,7 @@ fn run_jobs(jobs: &[ShardJob<'_>], out_dir: &Path, cache_dir: Option<&Path>) -> 
                         }
                         let i = order[n];
                         let job = &jobs[i];
-                        match run_job(&runtime, job, out_dir, cache_dir) {
+                        match run_job(&runtime, job, out_dir, cache_dir, &in_flight) {
                             Ok(outcome) => {
                                 outcomes.lock().expect("no worker panics while holding the lock")[i] = Some(outcome)
                             }
@@ -303,8 +374,9 @@ fn run_job(
     job: &ShardJob<'_>,
     out_dir: &Path,
     cache_dir: Option<&Path>,
+    in_flight: &InFlight,
 ) -> Result<ShardOutcome> {
-    let target = out_dir.join(job.name);
+    let target = out_dir.join(&job.name);
     // Incremental rebuilds into the same output (e.g. while serving) then touch nothing at all.
     if cache_dir.is_some() && has_key(&target, &job.key) {
         return Ok(ShardOutcome { reused: true, files: count_files(&target)? });
@@ -315,7 +387,7 @@ fn run_job(
     remove_dir_if_exists(&staging)?;
 
     if let Some(cache) = cache_dir {
-        let cached = cache.join(job.name);
+        let cached = cache.join(&job.name);
         if has_key(&cached, &job.key) {
             let files = copy_dir(&cached, &staging)?;
             replace_dir(&staging, &target)?;
@@ -323,7 +395,9 @@ fn run_job(
         }
     }
 
+    let permit = in_flight.acquire(job.records.len());
     let files = runtime.block_on(index_shard(&job.records))?;
+    drop(permit);
     fs::create_dir_all(&staging)?;
     let mut written = 0;
     for file in &files {
@@ -350,20 +424,59 @@ fn run_job(
     Ok(ShardOutcome { reused: false, files: written })
 }
 
+/// Counts the records being indexed, so that threads wait rather than hold more than `limit` at once.
+struct InFlight {
+    used: Mutex<usize>,
+    freed: Condvar,
+    limit: usize,
+}
+
+/// Records taken from an [`InFlight`]; given back when dropped (also when indexing fails).
+struct Permit<'a> {
+    pool: &'a InFlight,
+    records: usize,
+}
+
+impl InFlight {
+    fn new(limit: usize) -> Self {
+        InFlight { used: Mutex::new(0), freed: Condvar::new(), limit }
+    }
+
+    /// Waits until `records` more fit under the limit, or nothing else is in flight (so a job larger
+    /// than the limit still runs, alone).
+    fn acquire(&self, records: usize) -> Permit<'_> {
+        let mut used = self.used.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while *used > 0 && *used + records > self.limit {
+            used = self.freed.wait(used).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        *used += records;
+        Permit { pool: self, records }
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut used = self.pool.used.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *used -= self.records;
+        self.pool.freed.notify_all();
+    }
+}
+
 /// Indexes one shard's records and returns the bundle files (paths relative to the bundle folder).
 async fn index_shard(records: &[&SearchRecord]) -> Result<Vec<pagefind::api::SyntheticFile>> {
     let mut index = new_index()?;
     for record in records {
         let mut meta = record.meta.clone();
         meta.insert("title".into(), record.title.clone());
-        let filters: BTreeMap<String, Vec<String>> = record
+        let facets: Vec<String> = record
             .filters
             .iter()
-            .map(|(name, values)| {
-                (name.clone(), values.iter().filter(|v| !v.trim().is_empty()).cloned().collect::<Vec<_>>())
+            .flat_map(|(name, values)| {
+                values.iter().filter(|v| !v.trim().is_empty()).map(move |value| format!("{name}:{value}"))
             })
-            .filter(|(_, values)| !values.is_empty())
             .collect();
+        let filters =
+            if facets.is_empty() { BTreeMap::new() } else { BTreeMap::from([(FACET_FILTER.to_string(), facets)]) };
         let content = if record.content.trim().is_empty() { record.title.clone() } else { record.content.clone() };
         // Pagefind names index files after the language: anything but a well-formed tag (book.toml's
         // loader accepts no other) is indexed as `unknown` rather than written into a file name.
@@ -442,7 +555,7 @@ fn store_in_cache(cache: &Path, job: &ShardJob<'_>, bundle: &Path) -> Result<()>
     let staging = cache.join(format!(".tmp-{}", job.name));
     remove_dir_if_exists(&staging)?;
     copy_dir(bundle, &staging)?;
-    replace_dir(&staging, &cache.join(job.name))
+    replace_dir(&staging, &cache.join(&job.name))
 }
 
 /// Removes the folders of `dir` that belong to no current shard and that this module wrote:
@@ -450,7 +563,7 @@ fn store_in_cache(cache: &Path, job: &ShardJob<'_>, bundle: &Path) -> Result<()>
 /// may share one folder) and the staging folders (`.tmp-…`) of interrupted builds. Keeps the
 /// index and the cache from growing with shards that no longer exist.
 fn remove_stale(dir: &Path, jobs: &[ShardJob<'_>], marker: &str) -> Result<()> {
-    let current: BTreeSet<&str> = jobs.iter().map(|j| j.name).collect();
+    let current: BTreeSet<&str> = jobs.iter().map(|j| j.name.as_str()).collect();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -534,6 +647,35 @@ mod tests {
     }
 
     #[test]
+    fn every_facet_goes_into_one_filter_file_as_name_and_value() {
+        use std::io::Read;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mut a = record("retros/a/", "2025");
+        a.filters.insert("severity".into(), vec!["SEV1".into()]);
+        a.filters.insert("tag".into(), vec!["db".into(), " ".into(), "net:edge".into()]);
+        let mut b = record("retros/b/", "2025");
+        b.filters.insert("team".into(), vec!["sre".into()]);
+        let files = rt.block_on(index_shard(&[&a, &b])).unwrap();
+        let filter_files = files.iter().filter(|f| f.filename.starts_with("filter")).count();
+        assert_eq!(filter_files, 1, "one filter file for three facets");
+        let mut found = Vec::new();
+        for f in files.iter().filter(|f| f.filename.starts_with("fragment")) {
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(&f.contents[..]).read_to_string(&mut text).unwrap();
+            let json: serde_json::Value = serde_json::from_str(text.strip_prefix("pagefind_dcd").unwrap()).unwrap();
+            found.push((json["url"].as_str().unwrap().to_string(), json["filters"].to_string()));
+        }
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("retros/a/".to_string(), r#"{"rb_facet":["severity:SEV1","tag:db","tag:net:edge"]}"#.to_string()),
+                ("retros/b/".to_string(), r#"{"rb_facet":["team:sre"]}"#.to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn a_bad_language_never_reaches_a_file_name() {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         for lang in ["x/../../../ESCAPED", &format!("en-{}", "a".repeat(80))] {
@@ -556,9 +698,62 @@ mod tests {
             assert!(group_into_shards(&[record("retros/a/", shard)]).is_err(), "{shard:?} accepted");
         }
 
-        let mut reserved = record("retros/a/", "2025");
-        reserved.filters.insert("any".into(), vec!["x".into()]);
-        assert!(group_into_shards(&[reserved]).is_err());
+        for name in ["any", "rb_facet", "rb_shard", "a:b", ""] {
+            let mut reserved = record("retros/a/", "2025");
+            reserved.filters.insert(name.into(), vec!["x".into()]);
+            assert!(group_into_shards(&[reserved]).is_err(), "{name:?} accepted");
+        }
+    }
+
+    #[test]
+    fn consecutive_shards_join_into_bundles_up_to_the_budget_oldest_first() {
+        let mut records = Vec::new();
+        for (year, n) in [("2019", 3), ("2020", 2), ("2021", 4), ("2022", 1), ("2023", 1)] {
+            records.extend((0..n).map(|i| record(&format!("retros/{year}-{i}/"), year)));
+        }
+        let bundles = group_into_bundles(group_into_shards(&records).unwrap(), 5);
+        let shape: Vec<(&str, usize)> = bundles.iter().map(|(name, held)| (name.as_str(), held.len())).collect();
+        // 3 + 2 fit; 4 does not fit beside them; 4 + 1 fit; the newest year starts the last bundle.
+        assert_eq!(shape, [("2019-2020", 5), ("2021-2022", 5), ("2023", 1)]);
+        let urls: Vec<&str> = bundles[0].1.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(urls, ["retros/2019-0/", "retros/2019-1/", "retros/2019-2/", "retros/2020-0/", "retros/2020-1/"]);
+
+        // A shard over the budget is split into equal parts in URL order, joined with nothing else;
+        // a large budget makes one bundle.
+        let split = group_into_bundles(group_into_shards(&records).unwrap(), 2);
+        let shape: Vec<(&str, usize)> = split.iter().map(|(name, held)| (name.as_str(), held.len())).collect();
+        assert_eq!(shape, [("2019.1", 2), ("2019.2", 1), ("2020", 2), ("2021.1", 2), ("2021.2", 2), ("2022-2023", 2)]);
+        assert_eq!(split[1].1[0].url, "retros/2019-2/");
+        assert!(split.iter().all(|(name, _)| valid_shard_name(name)));
+        let mut names: Vec<&str> = split.iter().map(|(name, _)| name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, shape.iter().map(|(name, _)| *name).collect::<Vec<_>>(), "names sort in date order");
+        let one = group_into_bundles(group_into_shards(&records).unwrap(), 100);
+        assert_eq!((one.len(), one[0].0.as_str(), one[0].1.len()), (1, "2019-2023", 11));
+        assert!(valid_shard_name(&one[0].0));
+    }
+
+    #[test]
+    fn indexing_waits_while_the_records_in_flight_would_pass_the_limit() {
+        let pool = InFlight::new(10);
+        let big = pool.acquire(25); // larger than the limit, but alone: it runs
+        let peak = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| {
+                let _small = pool.acquire(4);
+                peak.store(*pool.used.lock().unwrap(), Ordering::SeqCst);
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!waiter.is_finished(), "a job started beside one that holds 25 records");
+            drop(big);
+            waiter.join().unwrap();
+        });
+        assert_eq!(peak.load(Ordering::SeqCst), 4);
+        let a = pool.acquire(6);
+        let b = pool.acquire(4); // 6 + 4 fit under 10: no wait
+        assert_eq!(*pool.used.lock().unwrap(), 10);
+        drop((a, b));
+        assert_eq!(*pool.used.lock().unwrap(), 0);
     }
 
     #[test]

@@ -28,15 +28,26 @@ fn record(book: &Book, r: &Retro) -> SearchRecord {
         push(&s.heading);
         push(&plain_text(&s.markdown));
     }
+    // Factors and actions come from the front matter; their text is often in the sections already
+    // (a factor's summary under "Contributing factors", an action's title in the follow-up list).
+    // Indexing it twice (or a reason shared by two actions twice) only makes the index and the
+    // excerpt text larger; every word of it is still indexed.
+    let mut push_new = |s: &str| {
+        let s = s.trim();
+        if !s.is_empty() && !content.contains(s) {
+            content.push_str(s);
+            content.push('\n');
+        }
+    };
     for f in &r.factors {
-        push(f.summary.as_deref().unwrap_or(""));
+        push_new(f.summary.as_deref().unwrap_or(""));
         for w in &f.whys {
-            push(w);
+            push_new(w);
         }
     }
     for a in &r.actions {
-        push(&a.title);
-        push(a.why.as_deref().unwrap_or(""));
+        push_new(&a.title);
+        push_new(a.why.as_deref().unwrap_or(""));
     }
     let year = r.date.map(|d| d.year().to_string()).unwrap_or_else(|| "undated".into());
     let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -72,5 +83,35 @@ fn record(book: &Book, r: &Retro) -> SearchRecord {
         sort: BTreeMap::from([("date".to_string(), date)]),
         meta,
         shard: year,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    const TEXT: &str = "---\nid: r\ntitle: Queue stall\ndate: 2026-03-14\nseverity: SEV2\n\
+        summary: Jobs stalled.\n\
+        factors:\n  - id: pool\n    category: technology\n    summary: The pool was too small.\n\
+        \x20   whys: [Nobody tuned it since launch.]\n\
+        actions:\n  - id: A1\n    title: Raise the pool size\n    owner: sre\n    why: Fixes the cause.\n\
+        \x20 - id: A2\n    title: Alert on pool saturation\n    owner: sre\n    why: Fixes the cause.\n---\n\n\
+        ## Contributing factors\n\n**pool** (technology). The pool was too small.\n\n\
+        ## Follow-up actions\n\n- [ ] A1: Raise the pool size (sre)\n";
+
+    #[test]
+    fn front_matter_text_already_in_the_sections_is_indexed_once() {
+        let config = Config::parse("[retros]\ntimezone = \"UTC\"\n").unwrap();
+        let (retros, _) = crate::load::load_retro(TEXT.as_bytes(), "r.md", std::path::Path::new("r.md"), &config);
+        let book = Book { root: ".".into(), config, retros, history: Default::default(), trackers: Default::default() };
+        let content = record(&book, &book.retros[0]).content;
+        let count = |s: &str| content.matches(s).count();
+        assert_eq!(count("The pool was too small."), 1, "{content}");
+        assert_eq!(count("Raise the pool size"), 1, "{content}");
+        assert_eq!(count("Fixes the cause."), 1, "{content}");
+        // What the sections do not say is still indexed.
+        assert_eq!(count("Nobody tuned it since launch."), 1, "{content}");
+        assert_eq!(count("Alert on pool saturation"), 1, "{content}");
     }
 }

@@ -118,6 +118,9 @@ await check("search: a ?q= link shows results on load", async (page) => {
 await check("search: a facet narrows the results", async (page) => {
   await page.goto(URL_ + "search/?q=timeout");
   await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
+  // The facets' data loads only when asked for: a query alone does not fetch it.
+  assert(!(await page.$("#rb-search-facets input[type=checkbox]")), "facets were shown before they were asked for");
+  await page.click("#rb-search-facets button[data-load-filters]");
   await page.waitForSelector("#rb-search-facets input[type=checkbox]");
   const status = () => page.textContent("#rb-search-status");
   const before = await status();
@@ -131,6 +134,36 @@ await check("search: a facet narrows the results", async (page) => {
   await page.waitForFunction((b) => document.getElementById("rb-search-status").textContent !== b, before);
   const nAfter = parseInt(await status(), 10);
   assert(nAfter === pick.n && nAfter < nBefore, `facet gave ${nAfter} of ${nBefore}, expected ${pick.n}`);
+  // The address now selects the facet: opening it shows the same results, facets and all.
+  const shared = page.url();
+  await page.goto(shared);
+  await page.waitForSelector("#rb-search-facets input[type=checkbox]:checked", { timeout: 15000 });
+  await page.waitForFunction((n) => parseInt(document.getElementById("rb-search-status").textContent, 10) === n, nAfter);
+});
+
+await check("search: values of two facets narrow to the count each box showed (facets are AND'ed)", async (page) => {
+  await page.goto(URL_ + "search/?q=timeout");
+  await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
+  await page.click("#rb-search-facets button[data-load-filters]");
+  await page.waitForSelector("#rb-search-facets input[type=checkbox]");
+  const status = () => page.textContent("#rb-search-status");
+  const boxes = () => page.$$eval("#rb-search-facets input[type=checkbox]", (bs) => bs.map((b, i) => ({
+    i, f: b.dataset.filter, n: parseInt(b.closest("label").querySelector(".rb-facet-count").textContent, 10) })));
+  const tick = async (box) => {
+    const was = await status();
+    await page.locator("#rb-search-facets input[type=checkbox]").nth(box.i).check();
+    await page.waitForFunction((b) => document.getElementById("rb-search-status").textContent !== b, was);
+    return parseInt(await status(), 10);
+  };
+  const nAll = parseInt(await status(), 10);
+  const first = (await boxes()).filter((b) => b.n > 1 && b.n < nAll).sort((a, b) => b.n - a.n)[0];
+  assert(first, "no facet value narrows " + nAll);
+  assert((await tick(first)) === first.n, "the first facet did not give " + first.n);
+  const later = await boxes();
+  const second = later.filter((b) => b.f !== first.f && b.n > 0 && b.n < first.n)[0];
+  assert(second, "no value of another facet narrows " + first.n + ": " + JSON.stringify(later));
+  const nBoth = await tick(second);
+  assert(nBoth === second.n, `two facets gave ${nBoth}, expected ${second.n}`);
 });
 
 // ---------- incident list ----------

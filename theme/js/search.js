@@ -1,9 +1,11 @@
 /*
  * retrobook search page.
  *
- * The site ships one Pagefind bundle per shard (normally per year) under pagefind/<shard>/ and lists them,
- * newest first, in pagefind/shards.json. This script loads the first bundle's pagefind.js, merges the others
- * with mergeIndex, and renders facets and results. Everything is resolved against the site root that
+ * The site ships one Pagefind bundle per group of years under pagefind/<bundle>/ and lists them, newest
+ * first, in pagefind/shards.json (a book of a few thousand retros has one). This script loads the first
+ * bundle's pagefind.js, merges the others with mergeIndex, and renders results and facets. The facets' data
+ * (one file per bundle) is loaded only when the reader asks for the filters or a link selects one:
+ * a query alone never waits for it, and facet counts are only ever shown from complete data. Everything is resolved against the site root that
  * <html data-rb-root> gives, so the site works under any sub-path; no request leaves the site. Pagefind
  * compiles WebAssembly: the pages' Content-Security-Policy allows it with script-src 'wasm-unsafe-eval'.
  *
@@ -26,11 +28,15 @@
   var statusEl = document.getElementById("rb-search-status");
   if (!form || !input || !list || !statusEl) return;
 
-  var PAGE_SIZE = 20;
+  // Each result shown costs a request for its text: ten are enough for a first screen.
+  var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 250;
   var COLLAPSED_VALUES = 8;
   // Must match SHARD_FILTER in src/search.rs: a synthetic filter, added with mergeFilter, naming each page's shard.
   var SHARD_FILTER = "rb_shard";
+  // Must match FACET_FILTER in src/search.rs: every facet is one Pagefind filter, its values "name:value",
+  // so that the facets' data is one file per bundle. Split back into facets here (splitFacets).
+  var FACET_FILTER = "rb_facet";
   var FACET_ORDER = ["severity", "status", "service", "team", "tag", "factor", "year"];
   var FACET_LABELS = {
     severity: "Severity",
@@ -54,6 +60,7 @@
   var RANKING = { termSimilarity: 6.0, termFrequency: 0.5, termSaturation: 0.8, pageLength: 0.4 };
   var shards = [];
   var knownFilters = [];
+  var filtersLoaded = false;
   var state = { q: "", filters: {} }; // filters: name -> array of selected values
   var searchSeq = 0; // a newer search makes older responses stale
   var debounceTimer = null;
@@ -176,13 +183,13 @@
           });
         }),
       );
-      var all = await pagefind.filters();
-      knownFilters = Object.keys(all)
-        .filter(function (name) {
-          return name !== SHARD_FILTER;
-        })
-        .sort(byFacetOrder);
-      readFilters();
+      // A link that selects facets needs their data before its first search.
+      var params = new URLSearchParams(window.location.search);
+      var wantsFacets = false;
+      params.forEach(function (value, name) {
+        if (name !== "q" && value) wantsFacets = true;
+      });
+      if (wantsFacets) await loadFilters();
     } catch (error) {
       console.error("retrobook search:", error);
       setStatus(
@@ -211,11 +218,39 @@
     if (facetsEl) {
       facetsEl.addEventListener("change", onFacetChange);
       facetsEl.addEventListener("click", onFacetExpand);
+      facetsEl.addEventListener("click", onShowFilters);
     }
     moreButton.addEventListener("click", function () {
       showMore(searchSeq, true);
     });
     run();
+  }
+
+  // Every facet's data, from every bundle; then the facet parameters of the address apply.
+  async function loadFilters() {
+    var all = splitFacets(await pagefind.filters());
+    knownFilters = Object.keys(all).sort(byFacetOrder);
+    filtersLoaded = true;
+    readFilters();
+  }
+
+  async function onShowFilters(event) {
+    var button = event.target.closest ? event.target.closest("button[data-load-filters]") : null;
+    if (!button || button.disabled) return;
+    button.disabled = true;
+    button.textContent = "Loading filters…";
+    try {
+      await loadFilters();
+    } catch (error) {
+      console.error("retrobook search:", error);
+      button.disabled = false;
+      button.textContent = "Filters could not be loaded; try again";
+      return;
+    }
+    await run();
+    // The button is gone: keep keyboard users in the filters rather than at the top of the page.
+    var first = facetsEl.querySelector("input");
+    if (first && document.activeElement === document.body) first.focus();
   }
 
   // The shard's content hash lets browsers cache its pagefind-entry.json until it changes (Pagefind's
@@ -232,24 +267,49 @@
 
   // ---------- Searching ----------
 
-  // Pagefind filter object for the current selection. Values of one facet are OR'ed ("any"); Pagefind's
-  // default for an array would AND them. Facets are AND'ed with each other.
-  function selectedFilters(exceptName) {
-    var filters = {};
-    Object.keys(state.filters).forEach(function (name) {
-      if (name !== exceptName && state.filters[name].length) filters[name] = { any: state.filters[name].slice() };
+  // Pagefind's counts for the one facet filter ({"severity:SEV1": 3}) as counts per facet ({severity: {SEV1: 3}}).
+  function splitFacets(filters) {
+    var combined = (filters || {})[FACET_FILTER] || {};
+    var out = {};
+    Object.keys(combined).forEach(function (key) {
+      var at = key.indexOf(":");
+      if (at <= 0) return;
+      var name = key.slice(0, at);
+      (out[name] = out[name] || {})[key.slice(at + 1)] = combined[key];
     });
-    return filters;
+    return out;
   }
 
-  function allShards(filters) {
+  // One clause per facet with ticked values, except `exceptName`. Values of one facet are OR'ed ("any");
+  // Pagefind's default for an array would AND them. The clauses are AND'ed (Pagefind's "all").
+  function selectedClauses(exceptName) {
+    var clauses = [];
+    Object.keys(state.filters).forEach(function (name) {
+      if (name === exceptName || !state.filters[name].length) return;
+      var clause = {};
+      clause[FACET_FILTER] = {
+        any: state.filters[name].map(function (value) {
+          return name + ":" + value;
+        }),
+      };
+      clauses.push(clause);
+    });
+    return clauses;
+  }
+
+  function pagefindFilters(clauses) {
+    return clauses.length ? { all: clauses } : {};
+  }
+
+  function allShards(clauses) {
     // A filter-only search needs at least one filter to select pages; naming every shard selects them all.
-    filters[SHARD_FILTER] = {
+    var every = {};
+    every[SHARD_FILTER] = {
       any: shards.map(function (s) {
         return s.name;
       }),
     };
-    return filters;
+    return { all: clauses.concat([every]) };
   }
 
   async function run() {
@@ -265,13 +325,13 @@
       });
       var disjunctive = await Promise.all(
         active.map(function (name) {
-          var filters = selectedFilters(name);
-          return pagefind.search(term, { filters: term === null ? allShards(filters) : filters });
+          var clauses = selectedClauses(name);
+          return pagefind.search(term, { filters: term === null ? allShards(clauses) : pagefindFilters(clauses) });
         }),
       );
       if (seq !== searchSeq) return;
       active.forEach(function (name, i) {
-        found.counts[name] = disjunctive[i].filters[name] || {};
+        found.counts[name] = splitFacets(disjunctive[i].filters)[name] || {};
       });
       current = { results: found.results, shown: 0, term: term };
       lastCounts = found.counts;
@@ -290,8 +350,8 @@
   }
 
   async function runQuery(term) {
-    var response = await pagefind.search(term, { filters: selectedFilters(null) });
-    return { results: response.results, counts: response.filters };
+    var response = await pagefind.search(term, { filters: pagefindFilters(selectedClauses(null)) });
+    return { results: response.results, counts: splitFacets(response.filters) };
   }
 
   // An empty query lists everything newest first. Pagefind's sort turns each result's score into its rank
@@ -299,10 +359,10 @@
   // So each shard is asked on its own (via its synthetic shard filter) and the lists are concatenated in
   // shard order, newest shard first.
   async function runListing() {
-    var filters = selectedFilters(null);
+    var clauses = selectedClauses(null);
     var responses = await Promise.all(
       shards.map(function (shard) {
-        var perShard = Object.assign({}, filters, shardFilter(shard));
+        var perShard = { all: clauses.concat([shardFilter(shard)]) };
         return pagefind.search(null, { filters: perShard, sort: { date: "desc" } });
       }),
     );
@@ -310,9 +370,10 @@
     var counts = {};
     responses.forEach(function (response) {
       results = results.concat(response.results);
-      Object.keys(response.filters || {}).forEach(function (name) {
+      var facets = splitFacets(response.filters);
+      Object.keys(facets).forEach(function (name) {
         var into = (counts[name] = counts[name] || {});
-        var values = response.filters[name];
+        var values = facets[name];
         Object.keys(values).forEach(function (value) {
           into[value] = (into[value] || 0) + values[value];
         });
@@ -349,7 +410,7 @@
 
   function announce() {
     var n = current.results.length;
-    var filtered = Object.keys(selectedFilters(null)).length > 0;
+    var filtered = selectedClauses(null).length > 0;
     var text;
     if (current.term === null) {
       text = n === 0 ? "No retrospectives match these filters." : plural(n, "retrospective", "retrospectives") + ", newest first";
@@ -472,6 +533,15 @@
 
   function renderFacets() {
     if (!facetsEl) return;
+    if (!filtersLoaded) {
+      if (!facetsEl.querySelector("button[data-load-filters]")) {
+        var show = el("button", "rb-facet-more", "Show filters");
+        show.type = "button";
+        show.dataset.loadFilters = "1";
+        facetsEl.replaceChildren(show);
+      }
+      return;
+    }
     // Rebuilding the boxes would drop keyboard focus; remember which box had it and give it back.
     var active = document.activeElement;
     var focus = active && facetsEl.contains(active) ? { filter: active.dataset.filter, value: active.dataset.value, more: active.dataset.more } : null;
