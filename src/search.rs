@@ -14,11 +14,11 @@
 //!
 //! Layout written into `out_dir`:
 //! ```text
-//! shards.json                 {"format":1,"shards":[{"name":"2023-2026","dir":"2023-2026/","records":4839,"key":"…"}, …]}
-//! 2023-2026/pagefind.js       one complete Pagefind bundle per group of shards (newest first in shards.json)
-//! 2023-2026/pagefind-entry.json
-//! 2023-2026/fragment/*.pf_fragment …
-//! 2023-2026/.rb-search-key    hash of the records the bundle was built from
+//! shards.json                 {"format":1,"shards":[{"name":"2025-2026","dir":"2025-2026/","records":2291,"key":"…"}, …]}
+//! 2025-2026/pagefind.js       one complete Pagefind bundle per group of shards (newest first in shards.json)
+//! 2025-2026/pagefind-entry.json
+//! 2025-2026/fragment/*.pf_fragment …
+//! 2025-2026/.rb-search-key    hash of the records the bundle was built from
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -40,14 +40,15 @@ pub(crate) const SHARDS_FILE: &str = "shards.json";
 /// can query one shard at a time; records may not use it themselves.
 pub(crate) const SHARD_FILTER: &str = "rb_shard";
 
-/// Most records one bundle holds when it joins shards (see [`group_into_bundles`]): a 10,000-retro
-/// book of eight years makes two bundles, a book of a few thousand one.
-const RECORDS_PER_BUNDLE: usize = 6000;
+/// Most records one bundle holds (see [`group_into_bundles`]): a 10,000-retro book of eight years
+/// makes three bundles, a book of a few thousand one. Fewer, bigger bundles cost the reader fewer
+/// requests per query; smaller ones less memory while indexing and less work after a change.
+const RECORDS_PER_BUNDLE: usize = 4000;
 
 /// Most records being indexed at once, over all threads (a bundle larger than that is indexed alone).
 /// Pagefind holds about 200 KB per record while it indexes (its word maps are copied several times),
-/// so this bounds the search phase's memory to about 1.2 GB however large the book is.
-const RECORDS_IN_FLIGHT: usize = 6000;
+/// so this bounds the search phase's memory to under 1 GB however large the book is.
+const RECORDS_IN_FLIGHT: usize = 4000;
 
 /// The one Pagefind filter every facet is stored in, as `name:value` (e.g. `severity:SEV1`). Pagefind
 /// writes a file per filter name and bundle, which the browser fetches before it can show a facet
