@@ -44,6 +44,15 @@ macro_rules! w {
     }};
 }
 
+/// Appends pieces ([`Put`]: `&str`, [`N`] coordinates, [`E`] escaped text, counts) to a buffer,
+/// without the formatting machinery of `write!`.
+macro_rules! put {
+    ($o:expr, $($p:expr),+ $(,)?) => {{
+        let o: &mut String = $o;
+        $( Put::put($p, o); )+
+    }};
+}
+
 mod chart;
 mod fishbone;
 #[cfg(test)]
@@ -60,6 +69,18 @@ pub(crate) use timeline::{TimelineChart, TimelineItem, timeline_svg};
 /// Escapes `& < > " '` for XML text and attributes and drops characters XML forbids.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// [`escape`], appended to `out`: text without any of those characters is copied in one piece.
+fn escape_into(out: &mut String, s: &str) {
+    let special =
+        |c: char| matches!(c, '&' | '<' | '>' | '"' | '\'') || c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}');
+    if !s.contains(special) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -72,7 +93,6 @@ pub(crate) fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// A duration in seconds given as a float (rounded), in prose; handy as an [`hbar_svg`] formatter.
@@ -119,14 +139,86 @@ pub(crate) fn nice_ticks(min: f64, max: f64, target: usize) -> Vec<f64> {
 
 /// Fixed-precision number for coordinates: one decimal, no trailing ".0", never "-0".
 fn f(v: f64) -> String {
-    // Integer arithmetic instead of `{:.1}`: float formatting dominated chart rendering.
+    let mut s = String::with_capacity(8);
+    num_into(&mut s, v);
+    s
+}
+
+/// [`f`], appended to `o`. Integer arithmetic instead of `{:.1}`: float formatting dominated
+/// chart rendering, and so did allocating a `String` per coordinate.
+fn num_into(o: &mut String, v: f64) {
     if !v.is_finite() {
-        return "0".into();
+        o.push('0');
+        return;
     }
     let tenths = (v * 10.0).round() as i64;
-    let (whole, frac) = (tenths.abs() / 10, tenths.abs() % 10);
-    let sign = if tenths < 0 { "-" } else { "" };
-    if frac == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{frac}") }
+    if tenths < 0 {
+        o.push('-');
+    }
+    let t = tenths.unsigned_abs();
+    uint_into(o, t / 10);
+    if !t.is_multiple_of(10) {
+        o.push('.');
+        o.push(char::from(b'0' + (t % 10) as u8));
+    }
+}
+
+/// The decimal digits of `n`, appended to `o`.
+fn uint_into(o: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    o.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+/// One piece of SVG markup appended to a chart's buffer by [`put!`].
+trait Put {
+    fn put(self, o: &mut String);
+}
+
+impl Put for &str {
+    fn put(self, o: &mut String) {
+        o.push_str(self);
+    }
+}
+
+impl Put for &String {
+    fn put(self, o: &mut String) {
+        o.push_str(self);
+    }
+}
+
+/// A coordinate, written as [`f`] writes it.
+struct N(f64);
+
+impl Put for N {
+    fn put(self, o: &mut String) {
+        num_into(o, self.0);
+    }
+}
+
+/// Text, escaped as [`escape`] escapes it.
+struct E<'a>(&'a str);
+
+impl Put for E<'_> {
+    fn put(self, o: &mut String) {
+        escape_into(o, self.0);
+    }
+}
+
+/// A count, in decimal.
+impl Put for usize {
+    fn put(self, o: &mut String) {
+        uint_into(o, self as u64);
+    }
 }
 
 /// Makes an id prefix safe for XML ids.
@@ -204,32 +296,35 @@ fn wrap(s: &str, max: usize, lines: usize) -> Vec<String> {
 fn open(o: &mut String, prefix: &str, chart: &str, (w, h): (f64, f64), title: &str, desc: &str, extra: &str) {
     let p = sanitize_id(prefix);
     let extra = if extra.is_empty() { r#" preserveAspectRatio="xMidYMid meet""# } else { extra };
-    let (w, h, title, desc) = (f(w), f(h), escape(title), escape(desc));
-    w!(
-        o,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="rb-svg rb-svg-{chart}" viewBox="0 0 {w} {h}" width="100%"{extra}"#
-    );
+    put!(o, r#"<svg xmlns="http://www.w3.org/2000/svg" class="rb-svg rb-svg-"#, chart, r#"" viewBox="0 0 "#, N(w));
+    put!(o, " ", N(h), r#"" width="100%""#, extra);
     // The fishbone's factors are links: an image role would hide them (axe: nested-interactive).
     let role = if chart == "fishbone" { "group" } else { "img" };
-    w!(o, r#" role="{role}" aria-labelledby="{p}-title {p}-desc"><title id="{p}-title">{title}</title>"#);
-    w!(o, r#"<desc id="{p}-desc">{desc}</desc>"#);
+    put!(o, r#" role=""#, role, r#"" aria-labelledby=""#, &p, "-title ", &p, r#"-desc"><title id=""#, &p);
+    put!(o, r#"-title">"#, E(title), r#"</title><desc id=""#, &p, r#"-desc">"#, E(desc), "</desc>");
 }
 
 /// Writes one `<text>`; `anchor` is "start", "middle" or "end".
 fn text(o: &mut String, (x, y): (f64, f64), size: f64, anchor: &str, class: &str, s: &str) {
-    let a = if anchor == "start" { String::new() } else { format!(r#" text-anchor="{anchor}""#) };
     const BOLD: [&str; 4] = ["rb-moment", "rb-duration", "rb-head", "rb-category"];
-    let bold = if BOLD.iter().any(|c| class.contains(c)) { r#" font-weight="600""# } else { "" };
-    w!(o, r#"<text x="{}" y="{}" font-size="{}"{a}{bold} class="{class}">{}</text>"#, f(x), f(y), f(size), escape(s));
+    put!(o, r#"<text x=""#, N(x), r#"" y=""#, N(y), r#"" font-size=""#, N(size), "\"");
+    if anchor != "start" {
+        put!(o, r#" text-anchor=""#, anchor, "\"");
+    }
+    if BOLD.iter().any(|c| class.contains(c)) {
+        o.push_str(r#" font-weight="600""#);
+    }
+    put!(o, r#" class=""#, class, r#"">"#, E(s), "</text>");
 }
 
 fn line(o: &mut String, (x1, y1): (f64, f64), (x2, y2): (f64, f64), class: &str, extra: &str) {
-    w!(o, r#"<line x1="{}" y1="{}" x2="{}" y2="{}" class="{class}"{extra}/>"#, f(x1), f(y1), f(x2), f(y2));
+    put!(o, r#"<line x1=""#, N(x1), r#"" y1=""#, N(y1), r#"" x2=""#, N(x2), r#"" y2=""#, N(y2));
+    put!(o, r#"" class=""#, class, "\"", extra, "/>");
 }
 
 fn rect(o: &mut String, (x, y): (f64, f64), (w, h): (f64, f64), class: &str, extra: &str) {
-    let (w, h) = (f(w.max(0.0)), f(h.max(0.0)));
-    w!(o, r#"<rect x="{}" y="{}" width="{w}" height="{h}" class="{class}"{extra}/>"#, f(x), f(y));
+    put!(o, r#"<rect x=""#, N(x), r#"" y=""#, N(y), r#"" width=""#, N(w.max(0.0)), r#"" height=""#, N(h.max(0.0)));
+    put!(o, r#"" class=""#, class, "\"", extra, "/>");
 }
 
 /// A chart frame with a centred "no data" notice.

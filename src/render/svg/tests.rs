@@ -510,3 +510,71 @@ fn id_prefix_is_sanitised() {
     let svg = sparkline_svg(&[1], &[], "9 bad\"id", "t");
     assert_chart(&svg, "rb-9-bad-id");
 }
+
+/// The `{:.1}`-based formatting the charts used before they wrote numbers by hand.
+fn reference_f(v: f64) -> String {
+    if !v.is_finite() {
+        return "0".into();
+    }
+    let s = format!("{:.1}", (v * 10.0).round() / 10.0);
+    let s = s.strip_suffix(".0").unwrap_or(&s).to_string();
+    if s == "-0" { "0".into() } else { s }
+}
+
+#[test]
+fn coordinates_are_written_digit_by_digit_as_formatting_would() {
+    let mut values = vec![0.0, -0.0, 0.04, 0.05, -0.04, -0.05, 0.95, -0.95, 9.96, 10.0, 123.45, -7.25, 1e6, 1e12 + 0.3];
+    values.extend((-3000..3000).map(|i| f64::from(i) * 0.037));
+    for v in values {
+        assert_eq!(f(v), reference_f(v), "{v}");
+    }
+    assert_eq!((f(f64::NAN), f(f64::INFINITY)), ("0".to_string(), "0".to_string()));
+    let mut o = String::from("x=");
+    put!(&mut o, N(12.34), " ", E("<a & 'b'>"), " ", 42usize, " ", "plain");
+    assert_eq!(o, "x=12.3 &lt;a &amp; &#39;b&#39;&gt; 42 plain");
+}
+
+#[test]
+fn escaping_into_a_buffer_keeps_plain_text_and_replaces_the_rest() {
+    for s in ["plain text, no markup", "", "é ü 日本", "a\u{FFFE}b\u{FFFF}c\rd", "x > y \"q\""] {
+        let mut o = String::from("<");
+        escape_into(&mut o, s);
+        let expected: String = s
+            .chars()
+            .filter_map(|c| match c {
+                '&' => Some("&amp;".to_string()),
+                '<' => Some("&lt;".into()),
+                '>' => Some("&gt;".into()),
+                '"' => Some("&quot;".into()),
+                '\'' => Some("&#39;".into()),
+                '\n' | '\t' | '\r' => Some(" ".into()),
+                c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => None,
+                c => Some(c.to_string()),
+            })
+            .collect();
+        assert_eq!(o, format!("<{expected}"), "{s:?}");
+    }
+}
+
+#[test]
+fn timeline_times_print_with_seconds_and_dates_when_needed() {
+    // Short span: seconds; long span: minutes; across midnight (in the offset): with the date.
+    let short = TimelineChart {
+        started: Some(T0),
+        resolved: Some(T0 + 300),
+        entries: vec![TimelineItem { at: T0 + 61, kind: Some("comms".into()), label: "a <b>".into() }],
+        ..Default::default()
+    };
+    let svg = timeline_svg(&short, "s");
+    assert!(svg.contains("<title>1. 09:13:01 (comms) a &lt;b&gt;</title>"), "{svg}");
+    let night = TimelineChart {
+        utc_offset: 14 * 3600,
+        started: Some(T0),
+        resolved: Some(T0 + 3 * 3600),
+        entries: vec![TimelineItem { at: T0 + 3 * 3600, kind: None, label: "done".into() }],
+        ..Default::default()
+    };
+    let svg = timeline_svg(&night, "n");
+    assert!(svg.contains("<title>1. Mar 15 02:12 done</title>"), "{svg}");
+    assert!(svg.contains(r#"font-weight="600" class="rb-moment rb-kind-started">Started<tspan class="rb-tick-label" font-weight="400"> Mar 14 23:12</tspan>"#), "{svg}");
+}

@@ -139,14 +139,34 @@ impl Scale {
 
     /// A time as printed: `10:24` (with seconds under ten minutes, with the date across days).
     fn when(&self, t: i64) -> String {
-        let off = self.off;
-        let clock = if self.t1 - self.t0 < 600 {
-            format!("{}:{:02}", hhmm(t, off), local(t, off).1 % 60)
-        } else {
-            hhmm(t, off)
-        };
-        if self.crosses { format!("{} {clock}", date_label(t, off)) } else { clock }
+        let mut s = String::with_capacity(16);
+        self.when_into(&mut s, t);
+        s
     }
+
+    /// [`Scale::when`], appended to `o`.
+    fn when_into(&self, o: &mut String, t: i64) {
+        let (day, second) = local(t, self.off);
+        if self.crosses {
+            let (_, m, d) = civil(day);
+            put!(o, MONTHS[m - 1], " ", d.unsigned_abs() as usize, " ");
+        }
+        two_digits(o, second / 3600);
+        o.push(':');
+        two_digits(o, second % 3600 / 60);
+        if self.t1 - self.t0 < 600 {
+            o.push(':');
+            two_digits(o, second % 60);
+        }
+    }
+}
+
+/// `n` (0–99) with a leading zero, like `{:02}`.
+fn two_digits(o: &mut String, n: i64) {
+    if (0..10).contains(&n) {
+        o.push('0');
+    }
+    uint_into(o, n.unsigned_abs());
 }
 
 /// A moment's label ("Detected 10:24") and the diamond on the axis.
@@ -180,13 +200,11 @@ fn moment_labels<'a>(moments: &[(&'a str, i64)], sc: &Scale) -> (Vec<MomentLabel
 impl MomentLabel<'_> {
     fn draw(&self, o: &mut String, sc: &Scale, axis_y: f64) {
         let (kind, name, time) = (self.kind, &self.name, &self.time);
-        let d = format!("M{} {}l5 5l-5 5l-5-5Z", f(sc.x(self.at)), f(axis_y - 5.0));
-        let tip = escape(&format!("{name}{time}"));
-        w!(o, r#"<path class="rb-moment-mark rb-kind-{kind}" d="{d}"><title>{tip}</title></path>"#);
-        let attrs =
-            format!(r#"x="{}" y="{}" font-size="{}" font-weight="600""#, f(self.left), f(label_y(self.row)), f(SMALL));
-        w!(o, r#"<text {attrs} class="rb-moment rb-kind-{kind}">{}<tspan class="rb-tick-label""#, escape(name));
-        w!(o, r#" font-weight="400">{}</tspan></text>"#, escape(time));
+        put!(o, r#"<path class="rb-moment-mark rb-kind-"#, kind, r#"" d="M"#, N(sc.x(self.at)), " ", N(axis_y - 5.0));
+        put!(o, r#"l5 5l-5 5l-5-5Z"><title>"#, E(name), E(time), "</title></path>");
+        put!(o, r#"<text x=""#, N(self.left), r#"" y=""#, N(label_y(self.row)), r#"" font-size=""#, N(SMALL));
+        put!(o, r#"" font-weight="600" class="rb-moment rb-kind-"#, kind, r#"">"#, E(name));
+        put!(o, r#"<tspan class="rb-tick-label" font-weight="400">"#, E(time), "</tspan></text>");
     }
 }
 
@@ -247,27 +265,31 @@ impl Marks {
     /// The stems, then the marks with their numbers and tooltips.
     fn draw(&self, o: &mut String, entries: &[TimelineItem], sc: &Scale, axis_y: f64) {
         let lane_cy = |lane: usize| axis_y - 18.0 - lane as f64 * LANE;
-        let kind_of = |e: &TimelineItem| class_suffix(e.kind.as_deref().unwrap_or(""));
-        for (e, &(cx, _, lane)) in entries.iter().zip(&self.at) {
-            let class = format!("rb-stem rb-kind-{}", kind_of(e));
-            line(o, (cx, lane_cy(lane) + 8.0), (cx, axis_y), &class, r#" stroke-opacity="0.5""#);
+        let kinds: Vec<String> = entries.iter().map(|e| class_suffix(e.kind.as_deref().unwrap_or(""))).collect();
+        for (kind, &(cx, _, lane)) in kinds.iter().zip(&self.at) {
+            put!(o, r#"<line x1=""#, N(cx), r#"" y1=""#, N(lane_cy(lane) + 8.0), r#"" x2=""#, N(cx), r#"" y2=""#);
+            put!(o, N(axis_y), r#"" class="rb-stem rb-kind-"#, kind, r#"" stroke-opacity="0.5"/>"#);
         }
         for &i in &self.order {
-            let e = &entries[i];
-            let ((cx, bw, lane), kind) = (self.at[i], kind_of(e));
+            let (e, kind) = (&entries[i], &kinds[i]);
+            let (cx, bw, lane) = self.at[i];
             let cy = lane_cy(lane);
-            let tip = match &e.kind {
-                Some(k) => format!("{}. {} ({k}) {}", i + 1, sc.when(e.at), e.label),
-                None => format!("{}. {} {}", i + 1, sc.when(e.at), e.label),
-            };
-            w!(o, "<g><title>{}</title>", escape(&tip));
-            if bw > 16.0 {
-                rect(o, (cx - bw / 2.0, cy - 8.0), (bw, 16.0), &format!("rb-mark rb-kind-{kind}"), r#" rx="8""#);
-            } else {
-                w!(o, r#"<circle cx="{}" cy="{}" r="8" class="rb-mark rb-kind-{kind}"/>"#, f(cx), f(cy));
+            // The tooltip: "3. 10:24 (detected) what happened".
+            put!(o, "<g><title>", i + 1, ". ");
+            sc.when_into(o, e.at);
+            if let Some(k) = &e.kind {
+                put!(o, " (", E(k), ")");
             }
-            let num = r#" text-anchor="middle" dominant-baseline="central" font-size="9.5" font-weight="700""#;
-            w!(o, r#"<text x="{}" y="{}"{num} class="rb-mark-label">{}</text></g>"#, f(cx), f(cy), i + 1);
+            put!(o, " ", E(&e.label), "</title>");
+            if bw > 16.0 {
+                put!(o, r#"<rect x=""#, N(cx - bw / 2.0), r#"" y=""#, N(cy - 8.0), r#"" width=""#, N(bw));
+                put!(o, r#"" height="16" class="rb-mark rb-kind-"#, kind, r#"" rx="8"/>"#);
+            } else {
+                put!(o, r#"<circle cx=""#, N(cx), r#"" cy=""#, N(cy), r#"" r="8" class="rb-mark rb-kind-"#, kind);
+                o.push_str(r#""/>"#);
+            }
+            put!(o, r#"<text x=""#, N(cx), r#"" y=""#, N(cy), r#"" text-anchor="middle" dominant-baseline="central""#);
+            put!(o, r#" font-size="9.5" font-weight="700" class="rb-mark-label">"#, i + 1, "</text></g>");
         }
     }
 }
