@@ -80,15 +80,18 @@ pub(super) fn people(r: &Retro) -> Vec<String> {
 /// an upper-case letter, as names do; otherwise case-insensitive, as handles are).
 pub(super) fn find_word(hay: &str, needle: &str) -> Vec<usize> {
     let sensitive = needle.chars().any(char::is_uppercase);
-    let (h, n) =
-        if sensitive { (hay.to_string(), needle.to_string()) } else { (hay.to_lowercase(), needle.to_lowercase()) };
-    // Lower-casing can change byte lengths outside ASCII; then only exact matches are safe.
-    let (h, n) = if h.len() == hay.len() { (h, n) } else { (hay.to_string(), needle.to_string()) };
+    // Case-sensitive needles (and the fallback below) search the text as it is, without a copy.
+    let lowered = (!sensitive).then(|| (hay.to_lowercase(), needle.to_lowercase()));
+    let (h, n) = match &lowered {
+        // Lower-casing can change byte lengths outside ASCII; then only exact matches are safe.
+        Some((h, n)) if h.len() == hay.len() => (h.as_str(), n.as_str()),
+        _ => (hay, needle),
+    };
     // A hyphen joins words: `config` is not a word of `config-drift`.
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = h[from..].find(&n) {
+    while let Some(i) = h[from..].find(n) {
         let at = from + i;
         let end = at + n.len();
         if !word(h[..at].chars().next_back()) && !word(h[end..].chars().next()) {
@@ -113,6 +116,7 @@ mod tests {
             line: 10,
             body_line: 11,
             bold_label: false,
+            prose: Default::default(),
         }
     }
 
