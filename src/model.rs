@@ -556,6 +556,51 @@ pub struct Section {
     /// heading: its Markdown is also part of the section (or preamble) that holds it, so readers
     /// of the whole body (pages, search, prose rules) skip it.
     pub bold_label: bool,
+    /// What the completeness check found in `markdown` (`analyze::completeness`), kept with a
+    /// hash of what it read: `check` and every page that shows the checklist ask again.
+    #[serde(skip)]
+    pub(crate) prose: Memo<(u64, SectionProse)>,
+}
+
+/// The prose of a section as the completeness check sees it (`analyze::completeness`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SectionProse {
+    /// No text outside comments, or only the guidance `retrobook new` writes.
+    Template,
+    /// Fewer words than the check asks for.
+    Short,
+    /// Written.
+    Written,
+}
+
+/// A value derived from the fields beside it, computed on first use and then kept. It takes no
+/// part in comparisons (two sections are equal whether or not one has computed it), and whoever
+/// reads it checks that it was derived from the current fields (e.g. by a hash kept with it).
+#[derive(Debug, Clone)]
+pub(crate) struct Memo<T>(std::sync::OnceLock<T>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> Memo<T> {
+    /// The kept value, if computed.
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.0.get()
+    }
+
+    /// Keeps `value` unless a value is kept already (then that one stays).
+    pub(crate) fn keep(&self, value: T) {
+        let _ = self.0.set(value);
+    }
+}
+
+impl<T> PartialEq for Memo<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// How a retro's metadata was obtained.

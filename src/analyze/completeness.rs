@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::diagnostic::Pos;
-use crate::model::{ActionStatus, Moment, Retro, Section, SectionKind};
+use crate::model::{ActionStatus, Moment, Retro, Section, SectionKind, SectionProse};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -147,17 +147,48 @@ pub(crate) fn completeness(r: &Retro, config: &Config) -> Completeness {
 fn section_gaps(kind: SectionKind, s: Option<&Section>) -> Vec<String> {
     match s {
         None => vec![format!("no `## {}` section", kind.canonical_heading())],
-        Some(s) => {
-            let plain = crate::text::plain_text(&s.markdown);
-            if template_text(kind, &s.markdown, &plain) {
+        Some(s) => match prose(kind, s) {
+            SectionProse::Template => {
                 vec![format!("the {} section still holds only the template's guidance", kind.canonical_heading())]
-            } else if plain.split_whitespace().nth(MIN_WORDS - 1).is_none() {
-                vec![format!("the {} section has fewer than {MIN_WORDS} words", kind.canonical_heading())]
-            } else {
-                Vec::new()
             }
-        }
+            SectionProse::Short => {
+                vec![format!("the {} section has fewer than {MIN_WORDS} words", kind.canonical_heading())]
+            }
+            SectionProse::Written => Vec::new(),
+        },
     }
+}
+
+/// Whether `s`, read as a section of `kind`, holds only the template, too few words, or prose.
+/// Reading it takes a Markdown parse; the answer is kept on the section with a hash of the kind
+/// and the Markdown it came from, so asking again about the same text is cheap and a section
+/// whose text changed is read again.
+fn prose(kind: SectionKind, s: &Section) -> SectionProse {
+    let key = prose_key(kind, &s.markdown);
+    if let Some(&(k, p)) = s.prose.get()
+        && k == key
+    {
+        return p;
+    }
+    let plain = crate::text::plain_text(&s.markdown);
+    let p = if template_text(kind, &s.markdown, &plain) {
+        SectionProse::Template
+    } else if plain.split_whitespace().nth(MIN_WORDS - 1).is_none() {
+        SectionProse::Short
+    } else {
+        SectionProse::Written
+    };
+    s.prose.keep((key, p));
+    p
+}
+
+/// The hash [`prose`] keeps its answer under.
+fn prose_key(kind: SectionKind, markdown: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: the same text gives the same key in every run and thread.
+    let mut h = std::hash::DefaultHasher::new();
+    (kind, markdown).hash(&mut h);
+    h.finish()
 }
 
 /// Whitespace-collapsed, lower-case text without comment markers, for comparing with the template.
@@ -176,10 +207,10 @@ static TEMPLATE: LazyLock<BTreeMap<SectionKind, String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Whether a section holds nothing but the template's guidance: no text outside comments, or
-/// the guidance itself with the comment markers removed.
-pub(crate) fn is_template_text(kind: SectionKind, markdown: &str) -> bool {
-    template_text(kind, markdown, &crate::text::plain_text(markdown))
+/// Whether a section holds nothing but the template's guidance of `kind`: no text outside
+/// comments, or the guidance itself with the comment markers removed.
+pub(crate) fn is_template_text(kind: SectionKind, s: &Section) -> bool {
+    prose(kind, s) == SectionProse::Template
 }
 
 fn template_text(kind: SectionKind, markdown: &str, plain: &str) -> bool {
@@ -204,4 +235,54 @@ pub(crate) fn per_quarter(retros: &[Retro], config: &Config) -> BTreeMap<String,
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn narrative(markdown: &str) -> Section {
+        Section {
+            heading: "Narrative".into(),
+            kind: Some(SectionKind::Narrative),
+            slug: "narrative".into(),
+            level: 2,
+            markdown: markdown.into(),
+            line: 3,
+            body_line: 4,
+            bold_label: false,
+            prose: Default::default(),
+        }
+    }
+
+    const WRITTEN: &str = "The cache warmed slowly because every node restarted at once after the deploy.";
+
+    #[test]
+    fn a_kept_reading_serves_only_the_text_it_was_read_from() {
+        let n = SectionKind::Narrative;
+        let mut s = narrative("Too short to count.");
+        assert_eq!(section_gaps(n, Some(&s)).len(), 1);
+        assert_eq!(s.prose.get().map(|p| p.1), Some(SectionProse::Short));
+        // Equal to a section that never computed it.
+        assert_eq!(s, narrative("Too short to count."));
+        // The text changes after the first reading: read again, not the kept answer.
+        s.markdown = WRITTEN.into();
+        assert!(section_gaps(n, Some(&s)).is_empty());
+        s.markdown = "<!-- only a comment -->\n".into();
+        assert!(is_template_text(n, &s));
+        assert!(section_gaps(n, Some(&s))[0].contains("template"));
+        // Another kind is another question.
+        let t = narrative(WRITTEN);
+        t.prose.keep((prose_key(SectionKind::TechnicalAnalysis, WRITTEN), SectionProse::Template));
+        assert!(!is_template_text(n, &t));
+    }
+
+    #[test]
+    fn a_kept_reading_is_used_for_the_same_text() {
+        // A planted answer under the right key is what comes back: the parse is not repeated.
+        let s = narrative(WRITTEN);
+        s.prose.keep((prose_key(SectionKind::Narrative, WRITTEN), SectionProse::Short));
+        assert_eq!(prose(SectionKind::Narrative, &s), SectionProse::Short);
+        assert_eq!(prose(SectionKind::Narrative, &narrative(WRITTEN)), SectionProse::Written);
+    }
 }

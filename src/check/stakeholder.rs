@@ -120,7 +120,7 @@ pub(super) fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
         return;
     };
     let heading = Pos::new(s.line, 1);
-    if crate::analyze::completeness::is_template_text(SectionKind::StakeholderMessage, &s.markdown) {
+    if crate::analyze::completeness::is_template_text(SectionKind::StakeholderMessage, s) {
         out.push(Diagnostic::warning(
             &r.path,
             heading,

@@ -230,6 +230,7 @@ mod tests {
             line: 9,
             body_line: 10,
             bold_label: false,
+            prose: Default::default(),
         };
         let a = actions(&[s]);
         let got: Vec<(&str, &str, ActionStatus, Option<&str>, u32)> = a

@@ -97,6 +97,7 @@ pub(crate) fn split(body: &str, first_line: u32) -> Split {
             line: line_of(h.start),
             body_line: line_of(content_start),
             bold_label: false,
+            prose: Default::default(),
         });
     }
     let pre_end = bounds.first().map_or(body.len(), |h| h.start);

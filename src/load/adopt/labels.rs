@@ -259,6 +259,7 @@ pub(crate) fn label_sections(body: &str, first_line: u32, headed: &[Section]) ->
             line,
             body_line: line,
             bold_label: true,
+            prose: Default::default(),
         });
     }
     (out, users)
