@@ -90,6 +90,13 @@ pub(crate) fn markdown_options() -> Options {
 
 /// The plain text of a Markdown fragment (for search records and summaries).
 pub fn plain_text(markdown: &str) -> String {
+    // A timeline entry is mostly one line of words; its plain text is the line itself.
+    if is_inert_line(markdown) {
+        let mut out = String::with_capacity(markdown.len() + 1);
+        out.push_str(markdown);
+        out.push('\n');
+        return out;
+    }
     let mut out = String::with_capacity(markdown.len());
     for ev in Parser::new_ext(markdown, markdown_options()) {
         match ev {
@@ -102,6 +109,21 @@ pub fn plain_text(markdown: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `s` is one paragraph of one line that Markdown leaves as it is: it starts with a
+/// letter (no list, heading, quote or indented code), ends without a space, and holds only
+/// letters, digits, spaces and punctuation that no inline syntax uses (no `* _ ~ ` [ ] < > & \\ | ! #`).
+fn is_inert_line(s: &str) -> bool {
+    s.starts_with(char::is_alphabetic)
+        && !s.ends_with(' ')
+        && s.chars().all(|c| {
+            c.is_alphanumeric()
+                || matches!(
+                    c,
+                    ' ' | ',' | '.' | ':' | ';' | '\'' | '"' | '(' | ')' | '/' | '%' | '?' | '=' | '+' | '-' | '@'
+                )
+        })
 }
 
 /// Whether two factor ids look like the same thing: a small edit distance, or (almost) all
@@ -221,6 +243,49 @@ pub(crate) fn human_duration(seconds: i64, style: DurationStyle) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`plain_text`] without its shortcut for one inert line.
+    fn parsed_plain_text(markdown: &str) -> String {
+        let mut out = String::new();
+        for ev in Parser::new_ext(markdown, markdown_options()) {
+            match ev {
+                Event::Text(t) | Event::Code(t) => out.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => out.push(' '),
+                Event::End(
+                    TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
+                ) => out.push('\n'),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn one_inert_line_is_its_own_plain_text() {
+        for s in [
+            "Paged the on-call (alice@example.com): error rate 5% over 10:24, p99 = 2.5s; rolled back.",
+            "Ann said \"it's the cache\" / retried +3 times?",
+            "é ü 日本 ok",
+            "a  b",
+            "x",
+            "See http://example.com/x and www.example.com today",
+        ] {
+            assert!(is_inert_line(s), "{s}");
+            assert_eq!(plain_text(s), parsed_plain_text(s), "{s}");
+        }
+        // Markup, line starts Markdown reads, trailing spaces: parsed.
+        for s in ["**b**", "1. list", "- item", "# h", "> q", "a `c`", "a &amp; b", "a\nb", "a ", " a", "", "a <b>"] {
+            assert!(!is_inert_line(s), "{s:?}");
+        }
+        assert_eq!(plain_text("a &amp; *b*"), "a & b\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_shortcut_agrees_with_the_parser(s in "[a-zA-Zé][a-zA-Z0-9é ,.:;'\"()/%?=+@-]{0,40}") {
+            proptest::prop_assert_eq!(plain_text(&s), parsed_plain_text(&s));
+        }
+    }
 
     #[test]
     fn layout_normalises_the_retros_folder() {
