@@ -94,7 +94,8 @@ pub(super) fn check(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let mut found: Vec<(usize, &'static str, String)> = Vec::new();
-        for range in prose_ranges(&s.markdown) {
+        // Every finding holds a match of QUICK in the same text: pieces without one are skipped.
+        for range in prose_ranges(&s.markdown).into_iter().filter(|r| QUICK.is_match(&s.markdown[r.clone()])) {
             for (at, id, message) in findings(&s.markdown[range.clone()], &names) {
                 found.push((range.start + at, id, message));
             }
