@@ -114,7 +114,7 @@ pub fn plain_text(markdown: &str) -> String {
 /// Whether `s` is one paragraph of one line that Markdown leaves as it is: it starts with a
 /// letter (no list, heading, quote or indented code), ends without a space, and holds only
 /// letters, digits, spaces and punctuation that no inline syntax uses (no `* _ ~ ` [ ] < > & \\ | ! #`).
-fn is_inert_line(s: &str) -> bool {
+pub(crate) fn is_inert_line(s: &str) -> bool {
     s.starts_with(char::is_alphabetic)
         && !s.ends_with(' ')
         && s.chars().all(|c| {

@@ -145,6 +145,11 @@ fn max_nesting(html: &str) -> usize {
 
 /// Renders a short inline Markdown string (a timeline entry, a why) without the wrapping `<p>`.
 pub(crate) fn render_inline(markdown: &str, opts: MarkdownOptions) -> String {
+    // One line of words and plain punctuation (most timeline entries) is its own HTML: nothing
+    // in it is markup or needs escaping in text.
+    if crate::text::is_inert_line(markdown) {
+        return markdown.to_string();
+    }
     let html = render(markdown, opts);
     let trimmed = html.trim();
     match trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
@@ -331,6 +336,28 @@ mod tests {
             &html[..200]
         );
         assert_eq!(max_nesting("<p><br><img src=x><b>a</b><i>b</i></p><!-- c -->"), 2);
+    }
+
+    /// [`render_inline`] without its shortcut for one inert line.
+    fn parsed_inline(markdown: &str) -> String {
+        let html = render(markdown, SAFE);
+        let trimmed = html.trim();
+        trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
+    }
+
+    #[test]
+    fn an_inert_line_renders_as_itself() {
+        let line = "Ann said \"it's the cache\" at 10:24 (p99 = 2.5s, 5% errors); rolled back / retried +3?";
+        assert_eq!(render_inline(line, SAFE), parsed_inline(line));
+        assert_eq!(render_inline(line, SAFE), line);
+        assert_eq!(render_inline("a *b* & c", SAFE), "a <em>b</em> &amp; c");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_inline_shortcut_agrees_with_the_renderer(s in "[a-zA-Zé][a-zA-Z0-9é ,.:;'\"()/%?=+@-]{0,40}") {
+            proptest::prop_assert_eq!(render_inline(&s, SAFE), parsed_inline(&s));
+        }
     }
 
     #[test]
