@@ -350,6 +350,8 @@ mod tests {
         let line = "Ann said \"it's the cache\" at 10:24 (p99 = 2.5s, 5% errors); rolled back / retried +3?";
         assert_eq!(render_inline(line, SAFE), parsed_inline(line));
         assert_eq!(render_inline(line, SAFE), line);
+        let url = "See http://example.com/x and www.example.com today";
+        assert_eq!((render_inline(url, SAFE), parsed_inline(url)), (url.to_string(), url.to_string()));
         assert_eq!(render_inline("a *b* & c", SAFE), "a <em>b</em> &amp; c");
     }
 
