@@ -69,6 +69,14 @@ pub(crate) struct Lookup<'a> {
     /// By (path, id): the incidents of an incident log share a path.
     checklists: std::collections::HashMap<(&'a str, &'a str), (usize, bool)>,
     pub md: MarkdownOptions,
+    /// Retro id → its index in `book.retros` (the last one with that id, as `by_id`).
+    index: std::collections::HashMap<&'a str, usize>,
+    /// Each retro's row, by its index in `book.retros`, made once per build.
+    pub rows: Vec<RetroRow>,
+    /// The same rows as template values, serialised once: the many pages that show a row (its
+    /// own page, the incidents list, facet, factor and related lists) share the value (a
+    /// reference count) instead of serialising the row again.
+    row_values: Vec<tera::Value>,
 }
 
 impl<'a> Lookup<'a> {
@@ -88,15 +96,31 @@ impl<'a> Lookup<'a> {
                 ((r.path.as_str(), r.id.as_str()), (c.done, c.complete))
             })
             .collect();
-        Lookup {
+        let mut l = Lookup {
             by_id: book.retros.iter().map(|r| (r.id.as_str(), r)).collect(),
+            index: book.retros.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect(),
             checklists,
             book,
             today,
             factors: analyze::factor_index(book),
             related_by,
             md: MarkdownOptions { allow_raw_html: book.config.output.html.allow_raw_html },
-        }
+            rows: Vec::new(),
+            row_values: Vec::new(),
+        };
+        l.rows = book.retros.par_iter().map(|r| l.row(r)).collect();
+        l.row_values = l.rows.par_iter().map(tera::Value::from_serializable).collect();
+        l
+    }
+
+    /// The template value of the row of retro `i` (its index in `book.retros`).
+    pub(crate) fn row_value(&self, i: usize) -> tera::Value {
+        self.row_values[i].clone()
+    }
+
+    /// The index in `book.retros` of the retro with this id (the last one, as `by_id`).
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
     }
 
     pub(crate) fn severity_class(&self, sev: Option<&str>) -> String {
@@ -326,7 +350,8 @@ pub(crate) struct SeriesCtx {
 /// Everything the retro page shows.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RetroPage {
-    pub row: RetroRow,
+    /// The retro's [`RetroRow`], as the value [`Lookup`] made once.
+    pub row: tera::Value,
     pub authors: Vec<String>,
     pub reviewers: Vec<String>,
     pub roles: Vec<(String, String)>,
@@ -356,8 +381,10 @@ pub(crate) struct RetroPage {
     pub factors: Vec<FactorCtx>,
     pub fishbone_svg: Option<String>,
     pub actions: Vec<ActionCtx>,
-    pub related: Vec<RetroRow>,
-    pub related_by: Vec<RetroRow>,
+    /// Rows ([`RetroRow`] values) of the retros this one lists as related.
+    pub related: Vec<tera::Value>,
+    /// Rows of the retros that list this one and that it does not list.
+    pub related_by: Vec<tera::Value>,
     pub prev: Option<Link>,
     pub next: Option<Link>,
     pub source_path: String,
@@ -400,7 +427,7 @@ pub(crate) fn retro_page(l: &Lookup, index: usize) -> RetroPage {
     let checklist = analyze::completeness::completeness(r, &l.book.config);
     let (series, gaps) = monitoring_ctx(r, &tz);
     RetroPage {
-        row: l.row(r),
+        row: l.row_value(index),
         authors: r.authors.clone(),
         reviewers: r.reviewers.clone(),
         roles: r.roles.iter().map(|(k, v)| (role_label(k), v.clone())).collect(),
@@ -575,9 +602,9 @@ fn monitoring_ctx(r: &Retro, tz: &jiff::tz::TimeZone) -> (Vec<SeriesCtx>, Vec<St
 }
 
 /// The retros this one lists as related, and those pointing here that it does not list.
-fn related_rows(l: &Lookup, r: &Retro) -> (Vec<RetroRow>, Vec<RetroRow>) {
-    let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<RetroRow> {
-        ids.filter_map(|id| l.by_id.get(id)).map(|x| l.row(x)).collect()
+fn related_rows(l: &Lookup, r: &Retro) -> (Vec<tera::Value>, Vec<tera::Value>) {
+    let rows = |ids: &mut dyn Iterator<Item = &str>| -> Vec<tera::Value> {
+        ids.filter_map(|id| l.index_of(id)).map(|i| l.row_value(i)).collect()
     };
     let related = rows(&mut r.related.iter().map(|s| s.value.as_str()));
     let related_by = rows(
@@ -616,5 +643,50 @@ pub(crate) fn action_ctx(a: &Action, today: Date, retro: Option<&Retro>) -> Acti
         age_days: None,
         days_to_close: None,
         tracker: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::testing;
+
+    fn book() -> Book {
+        testing::book(
+            "[book]\ntitle = \"t\"\n",
+            &[
+                "id: a\ntitle: Alpha\ndate: 2025-01-01\nstatus: published\nseverity: SEV1",
+                "id: b\ntitle: Beta <b>\ndate: 2025-02-01\nstatus: draft\nrelated: [a]",
+                "id: c\ntitle: Gamma\ndate: 2025-03-01\nstatus: published\nrelated: [a, b]",
+            ],
+        )
+    }
+
+    #[test]
+    fn each_cached_row_value_is_its_own_retros_row() {
+        let book = book();
+        let l = Lookup::new(&book, "2025-12-01".parse().expect("a date"));
+        assert_eq!(l.rows.len(), book.retros.len());
+        for (i, r) in book.retros.iter().enumerate() {
+            let fresh = tera::Value::from_serializable(&l.row(r));
+            assert_eq!(l.row_value(i), fresh, "{}", r.id);
+            assert_eq!(l.row_value(i).get_from_path("title").and_then(|t| t.as_str()), Some(r.title.as_str()));
+            assert_eq!(l.index_of(&r.id), Some(i));
+        }
+        assert_eq!(l.index_of("nope"), None);
+    }
+
+    #[test]
+    fn related_rows_are_the_rows_of_the_retros_they_name() {
+        let book = book();
+        let l = Lookup::new(&book, "2025-12-01".parse().expect("a date"));
+        let ids = |rows: Vec<tera::Value>| -> Vec<String> {
+            rows.iter().filter_map(|v| v.get_from_path("id").and_then(|t| t.as_str()).map(String::from)).collect()
+        };
+        let at = |id: &str| &book.retros[l.index_of(id).expect("a retro")];
+        let (related, related_by) = related_rows(&l, at("c"));
+        assert_eq!((ids(related), ids(related_by)), (vec!["a".into(), "b".into()], vec![]));
+        let (related, related_by) = related_rows(&l, at("a"));
+        assert_eq!((ids(related), ids(related_by)), (vec![], vec!["b".to_string(), "c".to_string()]));
     }
 }

@@ -1,6 +1,6 @@
 //! Contexts of the cross-incident pages: factors, actions, services and tags.
 
-use super::context::{ActionCtx, Link, Lookup, RetroRow, action_ctx, factor_url};
+use super::context::{ActionCtx, Link, Lookup, action_ctx, factor_url};
 use super::format::segment;
 use crate::analyze;
 use crate::model::Retro;
@@ -47,7 +47,8 @@ pub(crate) struct FactorsPage {
 /// One incident on a factor page: the retro and what it said about the factor.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FactorIncident {
-    pub row: RetroRow,
+    /// The retro's [`RetroRow`], as the value [`Lookup`] made once.
+    pub row: tera::Value,
     pub summary: String,
     pub whys: Vec<String>,
 }
@@ -124,10 +125,10 @@ pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
     let def = l.book.config.factors.get(&summary.id);
     let mut incidents = Vec::new();
     let mut actions = Vec::new();
-    for r in &l.book.retros {
+    for (i, r) in l.book.retros.iter().enumerate() {
         if let Some(f) = r.factors.iter().find(|f| f.id == summary.id) {
             incidents.push(FactorIncident {
-                row: l.row(r),
+                row: l.row_value(i),
                 summary: f.summary.clone().unwrap_or_default(),
                 whys: f.whys.clone(),
             });
@@ -231,7 +232,8 @@ pub(crate) struct FacetPage {
     pub kind: &'static str,
     pub name: String,
     pub url: String,
-    pub rows: Vec<RetroRow>,
+    /// Its incidents' rows ([`RetroRow`] values), newest first.
+    pub rows: Vec<tera::Value>,
     /// Factors cited by its incidents (labelled with their titles), most cited first.
     pub factors: Vec<(Link, usize)>,
     pub actions: Vec<ActionCtx>,
@@ -249,18 +251,20 @@ pub(crate) struct FacetIndex {
 
 /// Pages for every value of a facet (`services` or `tags`), newest incidents first.
 pub(crate) fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> &[String]) -> Vec<FacetPage> {
-    let mut by: BTreeMap<String, (String, Vec<&Retro>)> = BTreeMap::new();
-    for r in &l.book.retros {
+    let mut by: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    let retros = &l.book.retros;
+    for (i, r) in retros.iter().enumerate() {
         for v in values(r) {
             let e = by.entry(segment(v)).or_insert_with(|| (v.clone(), Vec::new()));
-            if !e.1.iter().any(|x| x.id == r.id) {
-                e.1.push(r);
+            if !e.1.iter().any(|&x| retros[x].id == r.id) {
+                e.1.push(i);
             }
         }
     }
     let dir = if kind == "service" { "services" } else { "tags" };
     by.into_iter()
-        .map(|(slug, (name, retros))| {
+        .map(|(slug, (name, indexes))| {
+            let retros: Vec<&Retro> = indexes.iter().map(|&i| &retros[i]).collect();
             let mut factors: BTreeMap<&str, usize> = BTreeMap::new();
             for r in &retros {
                 for f in &r.factors {
@@ -284,7 +288,7 @@ pub(crate) fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> 
                 kind,
                 url: format!("{dir}/{slug}/"),
                 name,
-                rows: retros.iter().rev().map(|r| l.row(r)).collect(),
+                rows: indexes.iter().rev().map(|&i| l.row_value(i)).collect(),
                 factors,
                 actions,
                 overdue,

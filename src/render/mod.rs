@@ -141,7 +141,8 @@ pub(crate) fn render_site_reusing(
 /// What the index pages of the internal site are made of, computed once for all of them.
 struct SiteData<'a> {
     l: &'a Lookup<'a>,
-    rows: Vec<RetroRow>,
+    /// Every retro's row value, newest first.
+    rows: Vec<tera::Value>,
     summaries: Vec<indexes::FactorSummary>,
     services: Vec<indexes::FacetPage>,
     tags: Vec<indexes::FacetPage>,
@@ -152,7 +153,7 @@ impl<'a> SiteData<'a> {
     fn new(l: &'a Lookup<'a>) -> Self {
         SiteData {
             l,
-            rows: l.book.retros.iter().rev().map(|r| l.row(r)).collect(),
+            rows: (0..l.book.retros.len()).rev().map(|i| l.row_value(i)).collect(),
             summaries: indexes::factor_summaries(l),
             services: indexes::facet_pages(l, "service", |r| &r.services),
             tags: indexes::facet_pages(l, "tag", |r| &r.tags),
@@ -172,7 +173,7 @@ fn jobs<'a>(
     let rows = &d.rows[..];
     let mut jobs: Vec<Job> = vec![
         r.job("index.html", "index.html", move || home(l, rows)),
-        r.job("retros/index.html", "retros.html", move || ListPage { rows, facets: facets(rows) }),
+        r.job("retros/index.html", "retros.html", move || ListPage { rows, facets: facets(l.rows.iter().rev()) }),
     ];
     let mut reused = Vec::new();
     for i in 0..l.book.retros.len() {
@@ -290,7 +291,7 @@ fn feed_ctx(book: &Book) -> FeedCtx {
 
 #[derive(Serialize)]
 struct Home<'a> {
-    recent: &'a [RetroRow],
+    recent: &'a [tera::Value],
     retros: usize,
     open_actions: usize,
     overdue_actions: usize,
@@ -304,7 +305,7 @@ struct RecurringFactor {
     recurred_after_remediation: bool,
 }
 
-fn home<'a>(l: &Lookup, rows: &'a [RetroRow]) -> Home<'a> {
+fn home<'a>(l: &Lookup, rows: &'a [tera::Value]) -> Home<'a> {
     let actions = l.book.retros.iter().flat_map(|r| &r.actions);
     Home {
         recent: &rows[..rows.len().min(8)],
@@ -327,12 +328,12 @@ fn home<'a>(l: &Lookup, rows: &'a [RetroRow]) -> Home<'a> {
 
 #[derive(Serialize)]
 struct ListPage<'a> {
-    rows: &'a [RetroRow],
+    rows: &'a [tera::Value],
     facets: Vec<(&'static str, Vec<String>)>,
 }
 
 /// The values of each filterable facet, in a fixed order, for the filter bar.
-fn facets(rows: &[RetroRow]) -> Vec<(&'static str, Vec<String>)> {
+fn facets<'r>(rows: impl Iterator<Item = &'r RetroRow>) -> Vec<(&'static str, Vec<String>)> {
     let mut m: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
     for r in rows {
         m.entry("severity").or_default().push(r.severity.clone());
