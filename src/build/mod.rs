@@ -1,4 +1,7 @@
-//! `build`: load → check → render → search → write, atomically, with timings per phase.
+//! `build`: load → check → render → search → write, atomically, with timings per phase. Retro
+//! pages whose inputs did not change since the last build are taken from it (see [`pages`]).
+
+mod pages;
 
 use crate::diagnostic::{Diagnostic, Level};
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
@@ -52,6 +55,10 @@ pub struct BuildReport {
     pub written_to: PathBuf,
     /// Notes about the git history (a shallow clone, files not committed yet), for the user.
     pub notes: Vec<String>,
+    /// Retro pages taken from the previous build instead of being rendered.
+    pub reused_pages: usize,
+    /// What the page cache offered, or why it offered nothing (for `build -v`).
+    pub page_cache: String,
 }
 
 /// Why a build failed: problems in the book, a refused destination, or an operational failure.
@@ -120,17 +127,35 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         report.skipped_assets = render::assets::collect(&book).skipped;
     }
     let cache = cache_dir(&dest);
+    let mut warm = match opts.audience {
+        Audience::Internal => {
+            let search = opts.search;
+            let inputs = pages::SiteInputs { root, book: &book, theme: &theme, today, search, audience: opts.audience };
+            pages::Warm::new(&inputs, cache_root(&dest).join(pages::FILE))
+        }
+        // The external site is rendered whole: its pages are never taken from a cache.
+        Audience::External => {
+            pages::Warm::off(cache_root(&dest).join(pages::FILE), "the customer-facing site is always rendered whole")
+        }
+    };
     let mut timings = render::Phases::default();
+    let mut reuse_time = Duration::ZERO;
     swap_in(&dest, |tmp| {
+        let t = Instant::now();
+        warm.place(&book, &dest, tmp);
+        reuse_time = t.elapsed();
         let t = Instant::now();
         let files = std::sync::atomic::AtomicUsize::new(0);
         // Pages go to disk as soon as they are rendered: the site is never all in memory.
         let sink = |f: OutputFile| -> anyhow::Result<()> {
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            warm.rendered(&f);
             write_file(tmp, &f).map_err(|e| anyhow::anyhow!("{}: {e}", f.path))
         };
+        let reuse = |path: &str, key: &[u8; 32]| warm.reuse(tmp, path, key);
+        let render_opts = RenderOptions { today, search: opts.search };
         let rendered = match &public {
-            None => render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink),
+            None => render::render_site_reusing(&book, &theme, &render_opts, &sink, &reuse),
             Some((site, retros)) => render::public::render_public(site, retros, &theme, opts.search, &sink),
         };
         timings.pages = rendered?;
@@ -145,6 +170,8 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         Ok(())
     })
     .map_err(BuildError::Failed)?;
+    let warm_on = warm.is_on();
+    (report.reused_pages, report.page_cache) = warm.finish(&dest);
     report.written_to = dest;
     report.pages = timings.pages;
     report.files = timings.files;
@@ -152,11 +179,14 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     // Pages are written while they render, and the search index inside the same folder: report
     // both phases on their own, and "write" for what is left (swapping the new site in).
     let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
+    if warm_on {
+        report.phases.push(("reuse", reuse_time));
+    }
     report.phases.push(("render", timings.render));
     if opts.search {
         report.phases.push(("search", timings.search));
     }
-    report.phases.push(("write", total.saturating_sub(timings.render + timings.search)));
+    report.phases.push(("write", total.saturating_sub(reuse_time + timings.render + timings.search)));
     Ok(report)
 }
 
@@ -172,11 +202,17 @@ impl Phase {
     }
 }
 
-/// Where unchanged search shards are kept between builds: a hidden folder beside the site.
+/// Where unchanged search shards are kept between builds: `search/` in [`cache_root`].
 pub fn cache_dir(dest: &Path) -> PathBuf {
+    cache_root(dest).join("search")
+}
+
+/// The hidden folder beside the site (`.NAME-cache` for `NAME/`) that keeps what the next build
+/// may reuse: search shards and the list of retro pages. Removing it makes the next build cold.
+pub fn cache_root(dest: &Path) -> PathBuf {
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
-    parent.join(format!(".{name}-cache")).join("search")
+    parent.join(format!(".{name}-cache"))
 }
 
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
@@ -403,8 +439,11 @@ pub fn write_files(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
     files.par_iter().try_for_each(|f| write_file(dir, f))
 }
 
-/// Writes one file of the site under `dir`, creating its folder.
+/// Writes one file of the site under `dir`, creating its folder. The file is always a new one: a
+/// file already at its path (a page linked from the previous site) is unlinked, never written
+/// through.
 fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
+    use std::io::Write;
     if crate::text::escapes_root(&f.path) {
         return Err(std::io::Error::other(format!("refusing to write outside the site: {}", f.path)));
     }
@@ -412,7 +451,15 @@ fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(path, &f.bytes)
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(&path)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(&f.bytes)
 }
 
 #[cfg(test)]
@@ -429,6 +476,20 @@ mod tests {
             std::fs::copy(e.path(), &to).expect("copy");
         }
         tmp
+    }
+
+    #[test]
+    fn writing_a_page_over_a_linked_one_leaves_the_other_link_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.html");
+        std::fs::write(&old, "previous site").unwrap();
+        let new = dir.path().join("new");
+        std::fs::create_dir_all(new.join("retros/a")).unwrap();
+        std::fs::hard_link(&old, new.join("retros/a/index.html")).unwrap();
+        let page = OutputFile { path: "retros/a/index.html".into(), bytes: b"new page".to_vec() };
+        write_file(&new, &page).unwrap();
+        assert_eq!(std::fs::read(new.join("retros/a/index.html")).unwrap(), b"new page");
+        assert_eq!(std::fs::read(&old).unwrap(), b"previous site");
     }
 
     #[test]
