@@ -262,7 +262,7 @@ pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> anyhow::Result<()>) -> a
     match swapped {
         Ok(had_old) => {
             if had_old {
-                let _ = std::fs::remove_dir_all(&old);
+                remove_tree(&old);
             }
             Ok(())
         }
@@ -271,6 +271,23 @@ pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> anyhow::Result<()>) -> a
             Err(e)
         }
     }
+}
+
+/// Removes the folder `dir` and everything in it (best effort), the folders two levels down in
+/// parallel: a site holds one folder per retro under `retros/`, and removing 10,000 of them one
+/// after the other is a good part of a warm build. Links are removed, never followed.
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let entries = |d: &Path| -> Vec<std::fs::DirEntry> {
+        std::fs::read_dir(d).map(|r| r.filter_map(Result::ok).collect()).unwrap_or_default()
+    };
+    let is_dir = |e: &std::fs::DirEntry| e.file_type().is_ok_and(|t| t.is_dir());
+    let top = entries(dir);
+    let second: Vec<std::fs::DirEntry> = top.iter().filter(|e| is_dir(e)).flat_map(|e| entries(&e.path())).collect();
+    second.par_iter().for_each(|e| {
+        let _ = if is_dir(e) { std::fs::remove_dir_all(e.path()) } else { std::fs::remove_file(e.path()) };
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 const MARKER_TEXT: &str = "This folder is a site built by retrobook. `retrobook build` replaces folders that \
@@ -490,6 +507,27 @@ mod tests {
         write_file(&new, &page).unwrap();
         assert_eq!(std::fs::read(new.join("retros/a/index.html")).unwrap(), b"new page");
         assert_eq!(std::fs::read(&old).unwrap(), b"previous site");
+    }
+
+    #[test]
+    fn removing_a_tree_removes_everything_and_follows_no_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = dir.path().join("keep");
+        std::fs::create_dir_all(keep.join("inner")).unwrap();
+        std::fs::write(keep.join("inner/file"), "kept").unwrap();
+        let old = dir.path().join("old");
+        for rel in ["a.html", "retros/x/index.html", "retros/y/deep/er/file.csv", "retros/z.txt"] {
+            std::fs::create_dir_all(old.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(old.join(rel), rel).unwrap();
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&keep, old.join("retros/link")).unwrap();
+            std::os::unix::fs::symlink(&keep, old.join("top-link")).unwrap();
+        }
+        remove_tree(&old);
+        assert!(!old.exists());
+        assert_eq!(std::fs::read(keep.join("inner/file")).unwrap(), b"kept");
     }
 
     #[test]
