@@ -131,11 +131,11 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         Audience::Internal => {
             let search = opts.search;
             let inputs = pages::SiteInputs { root, book: &book, theme: &theme, today, search, audience: opts.audience };
-            pages::Warm::new(&inputs, cache_root(&dest).join(pages::FILE))
+            pages::Warm::new(&inputs, page_cache_file(&dest))
         }
         // The external site is rendered whole: its pages are never taken from a cache.
         Audience::External => {
-            pages::Warm::off(cache_root(&dest).join(pages::FILE), "the customer-facing site is always rendered whole")
+            pages::Warm::off(page_cache_file(&dest), "the customer-facing site is always rendered whole")
         }
     };
     let mut timings = render::Phases::default();
@@ -205,6 +205,12 @@ impl Phase {
 /// Where unchanged search shards are kept between builds: `search/` in [`cache_root`].
 pub fn cache_dir(dest: &Path) -> PathBuf {
     cache_root(dest).join("search")
+}
+
+/// The list of retro pages a warm build may take from the site at `dest` (in [`cache_root`]);
+/// without it the next build renders every page.
+pub fn page_cache_file(dest: &Path) -> PathBuf {
+    cache_root(dest).join(pages::FILE)
 }
 
 /// The hidden folder beside the site (`.NAME-cache` for `NAME/`) that keeps what the next build
