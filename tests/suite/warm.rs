@@ -217,3 +217,26 @@ fn the_external_audience_never_takes_internal_pages() {
     assert!(!tmp.path().join(".site-cache/pages.json").exists(), "the external site keeps no page cache");
     assert_eq!(warm_equals_cold(&book, &site, DAY, &no_search), 0, "internal again: nothing to reuse");
 }
+
+#[test]
+fn a_warm_build_that_fails_leaves_the_previous_site_and_its_linked_pages_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = sample_book(tmp.path());
+    let site = tmp.path().join("site");
+    assert_eq!(build(&book, &site, DAY, &[]), 0);
+    let before = files(&site);
+    // The edited retro's page was linked from the previous site, then rendered again: the new
+    // page must not be written through the link into the previous site.
+    edit(&book.join("retros/2025-09-16-address-lookup-hang.md"), "## ", "Edited in a test.\n\n## ");
+    // The search index fails after every page is written: its cache folder is a file.
+    let search_cache = tmp.path().join(".site-cache/search");
+    std::fs::remove_dir_all(&search_cache).unwrap();
+    std::fs::write(&search_cache, "not a folder").unwrap();
+    let args = ["--today", DAY, "build", "--book", book.to_str().unwrap(), "--dest-dir", site.to_str().unwrap()];
+    let out = run(&args);
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("previous site is untouched"), "{}", stderr(&out));
+    assert!(files(&site) == before, "the previous site changed");
+    std::fs::remove_file(&search_cache).unwrap();
+    assert!(warm_equals_cold(&book, &site, DAY, &[]) > 0);
+}
