@@ -56,6 +56,13 @@ pub(crate) fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date
                 for (name, d) in &report.phases {
                     eprintln!("  {name:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                 }
+                if !report.page_cache.is_empty() {
+                    eprintln!(
+                        "  reused {} from the last build: {}",
+                        plural(report.reused_pages, "retro page", "retro pages"),
+                        report.page_cache
+                    );
+                }
                 for (path, why) in &report.skipped_assets {
                     eprintln!("  not published: {path} ({why})");
                 }

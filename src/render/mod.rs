@@ -205,7 +205,9 @@ fn jobs<'a>(
 }
 
 /// The key of the inputs of retro `i`'s page: the bytes of its file and of the retros it shows
-/// (previous, next, related both ways), its path, and how many incidents cite each of its factors.
+/// (previous, next, related both ways), its path, its git history, its monitoring data, and how
+/// many incidents cite each of its factors. What all pages share (theme, book.toml, the date,
+/// tracker states, the book's place in its repository) is the caller's to key.
 fn retro_page_key(l: &Lookup, i: usize) -> [u8; 32] {
     let retros = &l.book.retros;
     let r = &retros[i];
@@ -213,8 +215,17 @@ fn retro_page_key(l: &Lookup, i: usize) -> [u8; 32] {
     h.update(&r.hash);
     h.update(r.path.as_bytes());
     h.update(&[0]);
-    // created / updated / contributors and action ages come from the last commit of the file
-    h.update(l.book.history.retro(&r.path).map_or(&b""[..], |g| g.commit.as_bytes()));
+    // created / updated / contributors and action ages: the whole history of the file, since a
+    // deeper clone changes `created` under the same last commit
+    match l.book.history.retro(&r.path).map(serde_json::to_vec) {
+        Some(Ok(json)) => h.update(&json),
+        _ => h.update(b"-"),
+    };
+    h.update(&[0]);
+    // monitoring charts are drawn from CSV files beside the retro, which `r.hash` does not cover
+    for m in &r.monitoring {
+        hash_series_data(&mut h, m);
+    }
     h.update(&[0]);
     // A neighbour that does not exist hashes as an empty id and a zero hash.
     let mut shown = |x: Option<&crate::model::Retro>| {
@@ -234,6 +245,43 @@ fn retro_page_key(l: &Lookup, i: usize) -> [u8; 32] {
         h.update(&(n as u64).to_le_bytes());
     }
     *h.finalize().as_bytes()
+}
+
+/// Hashes what a monitoring entry read from its CSV files. The other fields are written in the
+/// retro's file; the pattern names every field, so a new one must be placed on either side.
+fn hash_series_data(h: &mut blake3::Hasher, m: &crate::model::Monitoring) {
+    let crate::model::Monitoring::Series {
+        metric: _,
+        unit: _,
+        data: _,
+        baseline: _,
+        source: _,
+        query: _,
+        threshold: _,
+        points,
+        more,
+        label,
+        baseline_points,
+    } = m
+    else {
+        return;
+    };
+    let series = |h: &mut blake3::Hasher, points: &[(i64, f64)]| {
+        h.update(&(points.len() as u64).to_le_bytes());
+        for (t, v) in points {
+            h.update(&t.to_le_bytes());
+            h.update(&v.to_bits().to_le_bytes());
+        }
+    };
+    series(h, points);
+    series(h, baseline_points);
+    for (name, points) in more {
+        series(h, points);
+        h.update(name.as_bytes());
+        h.update(&[0]);
+    }
+    h.update(label.as_bytes());
+    h.update(&[0]);
 }
 
 /// Files beside a folder retro's `index.md` (images, CSVs) are published beside its page: plain

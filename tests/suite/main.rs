@@ -29,5 +29,6 @@ mod search;
 mod serve;
 mod site;
 mod trackers;
+mod warm;
 mod web_safety;
 mod writing;

@@ -248,8 +248,10 @@ fn a_failed_build_leaves_the_previous_site_intact() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("February 2024 has 29 days"));
     assert_eq!(files(&dest), before);
+    // book, site and the build cache beside it (docs/site.md, "Warm builds")
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 2, "no temporary folders left behind: {leftovers:?}");
+    assert_eq!(leftovers.len(), 3, "no temporary folders left behind: {leftovers:?}");
+    assert!(tmp.path().join(".site-cache/pages.json").is_file());
 }
 
 #[test]

@@ -1,4 +1,7 @@
-//! `build`: load → check → render → search → write, atomically, with timings per phase.
+//! `build`: load → check → render → search → write, atomically, with timings per phase. Retro
+//! pages whose inputs did not change since the last build are taken from it (see [`pages`]).
+
+mod pages;
 
 use crate::diagnostic::{Diagnostic, Level};
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
@@ -52,6 +55,10 @@ pub struct BuildReport {
     pub written_to: PathBuf,
     /// Notes about the git history (a shallow clone, files not committed yet), for the user.
     pub notes: Vec<String>,
+    /// Retro pages taken from the previous build instead of being rendered.
+    pub reused_pages: usize,
+    /// What the page cache offered, or why it offered nothing (for `build -v`).
+    pub page_cache: String,
 }
 
 /// Why a build failed: problems in the book, a refused destination, or an operational failure.
@@ -120,17 +127,35 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         report.skipped_assets = render::assets::collect(&book).skipped;
     }
     let cache = cache_dir(&dest);
+    let mut warm = match opts.audience {
+        Audience::Internal => {
+            let search = opts.search;
+            let inputs = pages::SiteInputs { root, book: &book, theme: &theme, today, search, audience: opts.audience };
+            pages::Warm::new(&inputs, page_cache_file(&dest))
+        }
+        // The external site is rendered whole: its pages are never taken from a cache.
+        Audience::External => {
+            pages::Warm::off(page_cache_file(&dest), "the customer-facing site is always rendered whole")
+        }
+    };
     let mut timings = render::Phases::default();
+    let mut reuse_time = Duration::ZERO;
     swap_in(&dest, |tmp| {
+        let t = Instant::now();
+        warm.place(&book, &dest, tmp);
+        reuse_time = t.elapsed();
         let t = Instant::now();
         let files = std::sync::atomic::AtomicUsize::new(0);
         // Pages go to disk as soon as they are rendered: the site is never all in memory.
         let sink = |f: OutputFile| -> anyhow::Result<()> {
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            warm.rendered(&f);
             write_file(tmp, &f).map_err(|e| anyhow::anyhow!("{}: {e}", f.path))
         };
+        let reuse = |path: &str, key: &[u8; 32]| warm.reuse(tmp, path, key);
+        let render_opts = RenderOptions { today, search: opts.search };
         let rendered = match &public {
-            None => render::render_site_to(&book, &theme, &RenderOptions { today, search: opts.search }, &sink),
+            None => render::render_site_reusing(&book, &theme, &render_opts, &sink, &reuse),
             Some((site, retros)) => render::public::render_public(site, retros, &theme, opts.search, &sink),
         };
         timings.pages = rendered?;
@@ -145,6 +170,8 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         Ok(())
     })
     .map_err(BuildError::Failed)?;
+    let warm_on = warm.is_on();
+    (report.reused_pages, report.page_cache) = warm.finish(&dest);
     report.written_to = dest;
     report.pages = timings.pages;
     report.files = timings.files;
@@ -152,11 +179,14 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     // Pages are written while they render, and the search index inside the same folder: report
     // both phases on their own, and "write" for what is left (swapping the new site in).
     let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
+    if warm_on {
+        report.phases.push(("reuse", reuse_time));
+    }
     report.phases.push(("render", timings.render));
     if opts.search {
         report.phases.push(("search", timings.search));
     }
-    report.phases.push(("write", total.saturating_sub(timings.render + timings.search)));
+    report.phases.push(("write", total.saturating_sub(reuse_time + timings.render + timings.search)));
     Ok(report)
 }
 
@@ -172,11 +202,23 @@ impl Phase {
     }
 }
 
-/// Where unchanged search shards are kept between builds: a hidden folder beside the site.
+/// Where unchanged search shards are kept between builds: `search/` in [`cache_root`].
 pub fn cache_dir(dest: &Path) -> PathBuf {
+    cache_root(dest).join("search")
+}
+
+/// The list of retro pages a warm build may take from the site at `dest` (in [`cache_root`]);
+/// without it the next build renders every page.
+pub fn page_cache_file(dest: &Path) -> PathBuf {
+    cache_root(dest).join(pages::FILE)
+}
+
+/// The hidden folder beside the site (`.NAME-cache` for `NAME/`) that keeps what the next build
+/// may reuse: search shards and the list of retro pages. Removing it makes the next build cold.
+pub fn cache_root(dest: &Path) -> PathBuf {
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
-    parent.join(format!(".{name}-cache")).join("search")
+    parent.join(format!(".{name}-cache"))
 }
 
 /// Lets `fill` write a fresh folder beside `dest`, then swaps it in. Until the swap, the old site
@@ -226,7 +268,7 @@ pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> anyhow::Result<()>) -> a
     match swapped {
         Ok(had_old) => {
             if had_old {
-                let _ = std::fs::remove_dir_all(&old);
+                remove_tree(&old);
             }
             Ok(())
         }
@@ -235,6 +277,23 @@ pub fn swap_in(dest: &Path, fill: impl FnOnce(&Path) -> anyhow::Result<()>) -> a
             Err(e)
         }
     }
+}
+
+/// Removes the folder `dir` and everything in it (best effort), the folders two levels down in
+/// parallel: a site holds one folder per retro under `retros/`, and removing 10,000 of them one
+/// after the other is a good part of a warm build. Links are removed, never followed.
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let entries = |d: &Path| -> Vec<std::fs::DirEntry> {
+        std::fs::read_dir(d).map(|r| r.filter_map(Result::ok).collect()).unwrap_or_default()
+    };
+    let is_dir = |e: &std::fs::DirEntry| e.file_type().is_ok_and(|t| t.is_dir());
+    let top = entries(dir);
+    let second: Vec<std::fs::DirEntry> = top.iter().filter(|e| is_dir(e)).flat_map(|e| entries(&e.path())).collect();
+    second.par_iter().for_each(|e| {
+        let _ = if is_dir(e) { std::fs::remove_dir_all(e.path()) } else { std::fs::remove_file(e.path()) };
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 const MARKER_TEXT: &str = "This folder is a site built by retrobook. `retrobook build` replaces folders that \
@@ -403,8 +462,11 @@ pub fn write_files(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
     files.par_iter().try_for_each(|f| write_file(dir, f))
 }
 
-/// Writes one file of the site under `dir`, creating its folder.
+/// Writes one file of the site under `dir`, creating its folder. The file is always a new one: a
+/// file already at its path (a page linked from the previous site) is unlinked, never written
+/// through.
 fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
+    use std::io::Write;
     if crate::text::escapes_root(&f.path) {
         return Err(std::io::Error::other(format!("refusing to write outside the site: {}", f.path)));
     }
@@ -412,7 +474,15 @@ fn write_file(dir: &Path, f: &OutputFile) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(path, &f.bytes)
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(&path)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(&f.bytes)
 }
 
 #[cfg(test)]
@@ -429,6 +499,41 @@ mod tests {
             std::fs::copy(e.path(), &to).expect("copy");
         }
         tmp
+    }
+
+    #[test]
+    fn writing_a_page_over_a_linked_one_leaves_the_other_link_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.html");
+        std::fs::write(&old, "previous site").unwrap();
+        let new = dir.path().join("new");
+        std::fs::create_dir_all(new.join("retros/a")).unwrap();
+        std::fs::hard_link(&old, new.join("retros/a/index.html")).unwrap();
+        let page = OutputFile { path: "retros/a/index.html".into(), bytes: b"new page".to_vec() };
+        write_file(&new, &page).unwrap();
+        assert_eq!(std::fs::read(new.join("retros/a/index.html")).unwrap(), b"new page");
+        assert_eq!(std::fs::read(&old).unwrap(), b"previous site");
+    }
+
+    #[test]
+    fn removing_a_tree_removes_everything_and_follows_no_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = dir.path().join("keep");
+        std::fs::create_dir_all(keep.join("inner")).unwrap();
+        std::fs::write(keep.join("inner/file"), "kept").unwrap();
+        let old = dir.path().join("old");
+        for rel in ["a.html", "retros/x/index.html", "retros/y/deep/er/file.csv", "retros/z.txt"] {
+            std::fs::create_dir_all(old.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(old.join(rel), rel).unwrap();
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&keep, old.join("retros/link")).unwrap();
+            std::os::unix::fs::symlink(&keep, old.join("top-link")).unwrap();
+        }
+        remove_tree(&old);
+        assert!(!old.exists());
+        assert_eq!(std::fs::read(keep.join("inner/file")).unwrap(), b"kept");
     }
 
     #[test]
