@@ -20,6 +20,7 @@ pub(crate) fn retro(r: &mut Retro) {
         shrink_strings(list);
     }
     shrink_spanned(&mut r.related);
+    r.roles.shrink_to_fit();
     for f in &mut r.factors {
         f.id.shrink_to_fit();
         f.written_id.shrink_to_fit();
