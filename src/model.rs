@@ -4,8 +4,10 @@ use crate::diagnostic::Pos;
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+mod roles;
+pub use roles::{Roles, RolesIter};
 
 /// What an entry marks in the incident; written `[kind]` right after the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -701,7 +703,7 @@ pub struct Retro {
     /// Who reviewed it.
     pub reviewers: Vec<String>,
     /// Incident role → person (`incident-commander: Ana Ruiz`).
-    pub roles: BTreeMap<String, String>,
+    pub roles: Roles,
     /// Included in the customer-facing site (`external: true`).
     pub external: bool,
     /// Ids of related retros, each with its place; `check` makes sure they exist.

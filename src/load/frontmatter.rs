@@ -8,7 +8,6 @@ use crate::load::{DateError, parse_date, parse_timestamp};
 use crate::model::*;
 use crate::suggest::nearest;
 use crate::text::normalize_factor_id;
-use std::collections::BTreeMap;
 
 /// The delimiter style of a front-matter block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,8 +326,8 @@ impl Reader<'_> {
         meta
     }
 
-    fn roles(&mut self, node: &Node) -> BTreeMap<String, String> {
-        let mut roles = BTreeMap::new();
+    fn roles(&mut self, node: &Node) -> Roles {
+        let mut roles = Roles::default();
         match &node.kind {
             NodeKind::Map(entries) => {
                 for (k, v) in entries {

@@ -7,6 +7,7 @@ pub(crate) mod frontmatter;
 pub mod log;
 pub mod monitoring;
 pub(crate) mod sections;
+pub(crate) mod shrink;
 pub(crate) mod timeline;
 
 /// The position-keeping value tree, re-exported from [`crate::value`] for the readers here.
@@ -203,11 +204,14 @@ pub fn load_retro(bytes: &[u8], rel: &str, abs: &Path, config: &Config) -> (Vec<
         }
     };
     let text = normalize_text(text);
-    if let Some(retros) = log::load_log(&text, rel, abs, config, &mut diags) {
+    // The book keeps each retro for the whole run: without the spare room its lists grew.
+    if let Some(mut retros) = log::load_log(&text, rel, abs, config, &mut diags) {
+        retros.iter_mut().for_each(shrink::retro);
         return (retros, diags);
     }
     let mut retro = parse_retro(&text, rel, abs, config, &mut diags, None);
     retro.hash = *blake3::hash(bytes).as_bytes();
+    shrink::retro(&mut retro);
     (vec![retro], diags)
 }
 
