@@ -46,9 +46,11 @@ pub(crate) const SHARD_FILTER: &str = "rb_shard";
 const RECORDS_PER_BUNDLE: usize = 4000;
 
 /// Most records being indexed at once, over all threads (a bundle larger than that is indexed alone).
-/// Pagefind holds about 200 KB per record while it indexes (its word maps are copied several times),
-/// so this bounds the search phase's memory to under 1 GB however large the book is.
-const RECORDS_IN_FLIGHT: usize = 4000;
+/// Pagefind indexes one bundle on one thread and holds about 200 KB per record while it does, so two
+/// full bundles at once keep both cores of a CI runner busy and bound the search phase's memory to
+/// about 1.6 GB however large the book is. With room for one bundle only, a cold 10k build took
+/// 19–20 s of search instead of 11–17 s, for 1.3 GB peak instead of 2.1–2.4 GB (docs/benchmarks.md).
+const RECORDS_IN_FLIGHT: usize = 2 * RECORDS_PER_BUNDLE;
 
 /// The one Pagefind filter every facet is stored in, as `name:value` (e.g. `severity:SEV1`). Pagefind
 /// writes a file per filter name and bundle, which the browser fetches before it can show a facet
