@@ -97,6 +97,11 @@ pub fn plain_text(markdown: &str) -> String {
         out.push('\n');
         return out;
     }
+    parsed_plain_text(markdown)
+}
+
+/// [`plain_text`] by the Markdown parser, without the shortcut for one inert line.
+fn parsed_plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     for ev in Parser::new_ext(markdown, markdown_options()) {
         match ev {
@@ -243,22 +248,6 @@ pub(crate) fn human_duration(seconds: i64, style: DurationStyle) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// [`plain_text`] without its shortcut for one inert line.
-    fn parsed_plain_text(markdown: &str) -> String {
-        let mut out = String::new();
-        for ev in Parser::new_ext(markdown, markdown_options()) {
-            match ev {
-                Event::Text(t) | Event::Code(t) => out.push_str(&t),
-                Event::SoftBreak | Event::HardBreak => out.push(' '),
-                Event::End(
-                    TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
-                ) => out.push('\n'),
-                _ => {}
-            }
-        }
-        out
-    }
 
     #[test]
     fn one_inert_line_is_its_own_plain_text() {

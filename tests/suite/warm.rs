@@ -21,6 +21,14 @@ fn sample_book(tmp: &Path) -> PathBuf {
 
 const RETROS: usize = 16;
 
+/// The sample book in `tmp`, built once (cold, without search) into `tmp/site`.
+fn built_sample(tmp: &Path) -> (PathBuf, PathBuf) {
+    let book = sample_book(tmp);
+    let site = tmp.join("site");
+    assert_eq!(build(&book, &site, DAY, &["--no-search"]), 0);
+    (book, site)
+}
+
 /// Builds `book` into `dest` with `-v`; returns how many retro pages were reused.
 fn build(book: &Path, dest: &Path, today: &str, extra: &[&str]) -> usize {
     let mut args = vec!["--today", today, "build", "-v", "--book", book.to_str().unwrap()];
@@ -67,10 +75,8 @@ const DAY: &str = "2026-11-28";
 #[test]
 fn a_warm_build_after_editing_deleting_or_adding_a_retro_equals_a_cold_build() {
     let tmp = tempfile::tempdir().unwrap();
-    let book = sample_book(tmp.path());
-    let site = tmp.path().join("site");
+    let (book, site) = built_sample(tmp.path());
     let no_search = ["--no-search"];
-    assert_eq!(build(&book, &site, DAY, &no_search), 0);
     assert_eq!(warm_equals_cold(&book, &site, DAY, &no_search), RETROS, "nothing changed: every page is reused");
 
     // One retro's text: its page and those that show it (neighbours, related) are rendered.
@@ -114,10 +120,8 @@ fn a_warm_build_after_editing_deleting_or_adding_a_retro_equals_a_cold_build() {
 #[test]
 fn book_toml_the_theme_the_date_tracker_states_and_search_invalidate_every_page() {
     let tmp = tempfile::tempdir().unwrap();
-    let book = sample_book(tmp.path());
-    let site = tmp.path().join("site");
+    let (book, site) = built_sample(tmp.path());
     let no_search = ["--no-search"];
-    assert_eq!(build(&book, &site, DAY, &no_search), 0);
 
     edit(&book.join("book.toml"), "title = \"", "title = \"Renamed ");
     assert_eq!(warm_equals_cold(&book, &site, DAY, &no_search), 0, "book.toml changed");
@@ -152,10 +156,8 @@ fn book_toml_the_theme_the_date_tracker_states_and_search_invalidate_every_page(
 #[test]
 fn a_page_edited_in_the_previous_site_is_rendered_again() {
     let tmp = tempfile::tempdir().unwrap();
-    let book = sample_book(tmp.path());
-    let site = tmp.path().join("site");
+    let (book, site) = built_sample(tmp.path());
     let no_search = ["--no-search"];
-    assert_eq!(build(&book, &site, DAY, &no_search), 0);
     // Twice, so that the pages are links of the previous site's files.
     assert_eq!(build(&book, &site, DAY, &no_search), RETROS);
     let grown = site.join("retros/2025-09-16-address-lookup-hang/index.html");
@@ -178,10 +180,8 @@ fn a_page_edited_in_the_previous_site_is_rendered_again() {
 #[test]
 fn the_cache_is_beside_the_site_and_a_broken_one_gives_a_cold_build() {
     let tmp = tempfile::tempdir().unwrap();
-    let book = sample_book(tmp.path());
-    let site = tmp.path().join("site");
+    let (book, site) = built_sample(tmp.path());
     let no_search = ["--no-search"];
-    assert_eq!(build(&book, &site, DAY, &no_search), 0);
     let cache = tmp.path().join(".site-cache/pages.json");
     assert!(cache.is_file());
     assert!(files(&site).keys().all(|p| !p.contains("cache") && !p.ends_with(".json")), "nothing of it in the site");
@@ -207,10 +207,8 @@ fn the_cache_is_beside_the_site_and_a_broken_one_gives_a_cold_build() {
 #[test]
 fn the_external_audience_never_takes_internal_pages() {
     let tmp = tempfile::tempdir().unwrap();
-    let book = sample_book(tmp.path());
-    let site = tmp.path().join("site");
+    let (book, site) = built_sample(tmp.path());
     let no_search = ["--no-search"];
-    assert_eq!(build(&book, &site, DAY, &no_search), 0);
     assert_eq!(build(&book, &site, DAY, &no_search), RETROS);
     let external = ["--no-search", "--audience", "external"];
     assert_eq!(warm_equals_cold(&book, &site, DAY, &external), 0);
