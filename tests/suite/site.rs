@@ -8,8 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn build(book: &Path, dest: &Path, extra: &[&str]) -> std::process::Output {
+    build_on("2026-11-28", book, dest, extra)
+}
+
+/// [`build`] with the clock pinned to `today`.
+fn build_on(today: &str, book: &Path, dest: &Path, extra: &[&str]) -> std::process::Output {
     let mut args =
-        vec!["--today", "2026-11-28", "build", "--book", book.to_str().unwrap(), "--dest-dir", dest.to_str().unwrap()];
+        vec!["--today", today, "build", "--book", book.to_str().unwrap(), "--dest-dir", dest.to_str().unwrap()];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -338,16 +343,7 @@ fn a_book_theme_overrides_files_and_single_blocks() {
 fn index_pages_show_the_hand_computed_figures() {
     let tmp = tempfile::tempdir().unwrap();
     let dest = tmp.path().join("site");
-    let out = run(&[
-        "--today",
-        "2025-12-01",
-        "build",
-        "--no-search",
-        "--book",
-        fixture("indexes").to_str().unwrap(),
-        "--dest-dir",
-        dest.to_str().unwrap(),
-    ]);
+    let out = build_on("2025-12-01", &fixture("indexes"), &dest, &["--no-search"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stats = read(&dest, "stats/index.html");
     // SEV1: detect 301 s and 1800 s → median 1050 s = 17 min (rounded down to minutes on the page), p90 1800 s = 30 min.
@@ -433,16 +429,7 @@ fn polish_site() -> (tempfile::TempDir, PathBuf) {
         std::fs::copy(&f, &to).unwrap();
     }
     let dest = tmp.path().join("site");
-    let out = run(&[
-        "--today",
-        "2025-12-01",
-        "build",
-        "--no-search",
-        "--book",
-        book.to_str().unwrap(),
-        "--dest-dir",
-        dest.to_str().unwrap(),
-    ]);
+    let out = build_on("2025-12-01", &book, &dest, &["--no-search"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     (tmp, dest)
 }
