@@ -100,6 +100,33 @@ pub(crate) struct SearchRecord {
     pub shard: String,
 }
 
+/// Where [`build_search`] takes its records from. Only each record's URL and shard are asked for up
+/// front, to group the records into bundles; a bundle's records are made when it is indexed (or its
+/// cache key is computed) and dropped after, so a large book's records are never all in memory at
+/// once (about 11 KB each for the synthetic book: 1.1 GB at 100,000 retros).
+pub(crate) trait RecordSource: Sync {
+    /// How many records there are.
+    fn len(&self) -> usize;
+    /// The URL and shard of record `i` (as [`SearchRecord::url`] and [`SearchRecord::shard`]).
+    fn place(&self, i: usize) -> (std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>);
+    /// Record `i` in full; its URL and shard must be the ones [`RecordSource::place`] gave.
+    fn record(&self, i: usize) -> SearchRecord;
+}
+
+/// Records already in memory (the public site's few, and tests).
+impl<T: AsRef<[SearchRecord]> + Sync> RecordSource for T {
+    fn len(&self) -> usize {
+        self.as_ref().len()
+    }
+    fn place(&self, i: usize) -> (std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>) {
+        let r = &self.as_ref()[i];
+        (r.url.as_str().into(), r.shard.as_str().into())
+    }
+    fn record(&self, i: usize) -> SearchRecord {
+        self.as_ref()[i].clone()
+    }
+}
+
 /// What [`build_search`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct SearchStats {
@@ -127,7 +154,11 @@ pub(crate) struct SearchStats {
 /// Shards are indexed in parallel on scoped threads, each with its own single-threaded Tokio runtime, so
 /// this function works the same whether or not it is called from inside a Tokio runtime (from async
 /// code, call it through `spawn_blocking`: it blocks).
-pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: Option<&Path>) -> Result<SearchStats> {
+pub(crate) fn build_search(
+    records: &(impl RecordSource + ?Sized),
+    out_dir: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<SearchStats> {
     let shards = group_into_bundles(group_into_shards(records)?, RECORDS_PER_BUNDLE);
 
     fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
@@ -140,15 +171,9 @@ pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: 
     // computed even without a cache because shards.json publishes it as the browser's cache tag.
     let fingerprint = on_fresh_thread(pagefind_fingerprint)?;
 
-    let jobs: Vec<ShardJob<'_>> = shards
-        .into_iter()
-        .map(|(name, records)| {
-            let key = shard_key(&fingerprint, &name, &records);
-            ShardJob { name, records, key }
-        })
-        .collect();
+    let jobs: Vec<ShardJob> = shards.into_iter().map(|(name, entries)| ShardJob { name, entries }).collect();
 
-    let outcomes = run_jobs(&jobs, out_dir, cache_dir)?;
+    let outcomes = run_jobs(records, &fingerprint, &jobs, out_dir, cache_dir)?;
 
     remove_stale(out_dir, &jobs, "pagefind-entry.json")?;
     if let Some(cache) = cache_dir {
@@ -158,11 +183,12 @@ pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: 
     // Newest first: the search page loads the first shard as Pagefind's primary index.
     let mut listed: Vec<ManifestShard> = jobs
         .iter()
-        .map(|job| ManifestShard {
+        .zip(&outcomes)
+        .map(|(job, outcome)| ManifestShard {
             name: job.name.clone(),
             dir: format!("{}/", job.name),
-            records: job.records.len(),
-            key: job.key.clone(),
+            records: job.entries.len(),
+            key: outcome.key.clone(),
         })
         .collect();
     listed.sort_by(|a, b| b.name.cmp(&a.name));
@@ -170,7 +196,7 @@ pub(crate) fn build_search(records: &[SearchRecord], out_dir: &Path, cache_dir: 
     write_atomically(&out_dir.join(SHARDS_FILE), &manifest)?;
 
     Ok(SearchStats {
-        records: records.len(),
+        records: jobs.iter().map(|job| job.entries.len()).sum(),
         shards: jobs.len(),
         shards_reused: outcomes.iter().filter(|o| o.reused).count(),
         files: outcomes.iter().map(|o| o.files).sum::<usize>() + 1,
@@ -194,53 +220,81 @@ struct ManifestShard {
     key: String,
 }
 
-struct ShardJob<'a> {
+struct ShardJob {
     /// The bundle's folder name: its shard, or its first and last shard joined by `-`.
     name: String,
     /// Sorted by URL so that the cache key and the index do not depend on the caller's order.
-    records: Vec<&'a SearchRecord>,
-    key: String,
+    entries: Vec<Entry>,
+}
+
+/// A record of a bundle, before it is made: its normalised URL and its place in the source.
+#[derive(Debug, Clone)]
+struct Entry {
+    url: String,
+    index: usize,
 }
 
 struct ShardOutcome {
     reused: bool,
     files: usize,
+    /// The hash of the bundle's records ([`shard_key`]).
+    key: String,
 }
 
-/// Checks every record and groups them by shard.
-fn group_into_shards(records: &[SearchRecord]) -> Result<BTreeMap<&str, Vec<&SearchRecord>>> {
+/// Checks every record's URL and shard and groups them by shard, each shard in URL order.
+fn group_into_shards(records: &(impl RecordSource + ?Sized)) -> Result<BTreeMap<String, Vec<Entry>>> {
     let mut urls = HashSet::new();
-    let mut shards: BTreeMap<&str, Vec<&SearchRecord>> = BTreeMap::new();
-    for record in records {
-        let url = normalized_url(&record.url);
+    let mut shards: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for index in 0..records.len() {
+        let (url, shard) = records.place(index);
+        let url = normalized_url(&url).to_string();
         if url.is_empty() {
-            bail!("search record {:?} has an empty url", record.title);
+            bail!("search record {index} has an empty url");
         }
         // Pagefind keeps only the last record added for a URL; fail rather than lose one silently.
-        if !urls.insert(url) {
+        if !urls.insert(url.clone()) {
             bail!("two search records share the url {url:?}");
         }
-        if !valid_shard_name(&record.shard) {
+        if !valid_shard_name(&shard) {
             bail!(
-                "search record {url:?} has shard {:?}: use letters, digits, '.', '_' and '-', not starting with '.'",
-                record.shard
+                "search record {url:?} has shard {shard:?}: use letters, digits, '.', '_' and '-', not starting with '.'"
             );
         }
-        for name in record.filters.keys() {
-            if name.is_empty()
-                || name.contains(':')
-                || [SHARD_FILTER, FACET_FILTER].contains(&name.as_str())
-                || RESERVED_FILTERS.contains(&name.as_str())
-            {
-                bail!("search record {url:?} uses the reserved or empty filter name {name:?} (or one with a ':')");
+        match shards.get_mut(shard.as_ref()) {
+            Some(entries) => entries.push(Entry { url, index }),
+            None => {
+                shards.insert(shard.into_owned(), vec![Entry { url, index }]);
             }
         }
-        shards.entry(record.shard.as_str()).or_default().push(record);
     }
-    for records in shards.values_mut() {
-        records.sort_by(|a, b| normalized_url(&a.url).cmp(normalized_url(&b.url)));
+    for entries in shards.values_mut() {
+        entries.sort_by(|a, b| a.url.cmp(&b.url));
     }
     Ok(shards)
+}
+
+/// Makes the records of a bundle, in its (URL) order, and checks what only the whole record shows.
+fn make_records(source: &(impl RecordSource + ?Sized), entries: &[Entry]) -> Result<Vec<SearchRecord>> {
+    entries
+        .iter()
+        .map(|entry| {
+            let record = source.record(entry.index);
+            let url = &entry.url;
+            if normalized_url(&record.url) != url {
+                bail!("search record {url:?} was made with another url, {:?}", record.url);
+            }
+            for name in record.filters.keys() {
+                if name.is_empty()
+                    || name.contains(':')
+                    || [SHARD_FILTER, FACET_FILTER].contains(&name.as_str())
+                    || RESERVED_FILTERS.contains(&name.as_str())
+                {
+                    bail!("search record {url:?} uses the reserved or empty filter name {name:?} (or one with a ':')");
+                }
+            }
+            Ok(record)
+        })
+        .collect()
 }
 
 /// Joins consecutive shards, oldest first, into bundles of at most `budget` records, and splits a
@@ -249,13 +303,10 @@ fn group_into_shards(records: &[SearchRecord]) -> Result<BTreeMap<&str, Vec<&Sea
 /// every query, while indexing one holds all its records in Pagefind's memory and re-indexing it
 /// after one record changed costs time in proportion to its size: the budget is the balance. Grouping
 /// from the oldest shard keeps older bundles stable as new records arrive in the newest one.
-fn group_into_bundles<'a>(
-    shards: BTreeMap<&'a str, Vec<&'a SearchRecord>>,
-    budget: usize,
-) -> Vec<(String, Vec<&'a SearchRecord>)> {
+fn group_into_bundles(shards: BTreeMap<String, Vec<Entry>>, budget: usize) -> Vec<(String, Vec<Entry>)> {
     let budget = budget.max(1);
     // (first shard, last shard, records); a part of a split shard is named in full as its first.
-    let mut bundles: Vec<(String, Option<&str>, Vec<&SearchRecord>)> = Vec::new();
+    let mut bundles: Vec<(String, Option<String>, Vec<Entry>)> = Vec::new();
     let mut joinable = false;
     for (name, records) in shards {
         if records.len() > budget {
@@ -274,7 +325,7 @@ fn group_into_bundles<'a>(
                 held.extend(records);
             }
             _ => {
-                bundles.push((name.to_string(), None, records));
+                bundles.push((name, None, records));
                 joinable = true;
             }
         }
@@ -282,7 +333,7 @@ fn group_into_bundles<'a>(
     bundles
         .into_iter()
         .map(|(first, last, mut records)| {
-            records.sort_by(|a, b| normalized_url(&a.url).cmp(normalized_url(&b.url)));
+            records.sort_by(|a, b| a.url.cmp(&b.url));
             let name = match last {
                 Some(last) => format!("{first}-{last}"),
                 None => first,
@@ -306,7 +357,7 @@ fn valid_shard_name(name: &str) -> bool {
 
 /// Hash of everything that determines a shard's bundle: the cache format, the Pagefind fingerprint and
 /// the records in canonical (URL) order. JSON of `BTreeMap`s is canonical, so this is stable across runs.
-fn shard_key(fingerprint: &str, name: &str, records: &[&SearchRecord]) -> String {
+fn shard_key(fingerprint: &str, name: &str, records: &[SearchRecord]) -> String {
     let mut hasher = blake3::Hasher::new();
     serde_json::to_writer(&mut hasher, &(CACHE_FORMAT, fingerprint, name, records))
         .expect("serialising search records to a hasher cannot fail");
@@ -315,10 +366,16 @@ fn shard_key(fingerprint: &str, name: &str, records: &[&SearchRecord]) -> String
 
 /// Runs the shard jobs on up to `available_parallelism` scoped threads. Borrowing the records from scoped
 /// threads avoids copying every record into `'static` tasks.
-fn run_jobs(jobs: &[ShardJob<'_>], out_dir: &Path, cache_dir: Option<&Path>) -> Result<Vec<ShardOutcome>> {
+fn run_jobs(
+    source: &(impl RecordSource + ?Sized),
+    fingerprint: &str,
+    jobs: &[ShardJob],
+    out_dir: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<Vec<ShardOutcome>> {
     // Largest shards first, so that with few threads a big shard does not start last and run alone.
     let mut order: Vec<usize> = (0..jobs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].records.len()));
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].entries.len()));
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let outcomes: Mutex<Vec<Option<ShardOutcome>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
@@ -339,7 +396,8 @@ fn run_jobs(jobs: &[ShardJob<'_>], out_dir: &Path, cache_dir: Option<&Path>) -> 
                         }
                         let i = order[n];
                         let job = &jobs[i];
-                        match run_job(&runtime, job, out_dir, cache_dir, &in_flight) {
+                        let place = Place { out_dir, cache_dir, fingerprint };
+                        match run_job(&runtime, source, job, &place, &in_flight) {
                             Ok(outcome) => {
                                 outcomes.lock().expect("no worker panics while holding the lock")[i] = Some(outcome)
                             }
@@ -372,17 +430,27 @@ fn run_jobs(jobs: &[ShardJob<'_>], out_dir: &Path, cache_dir: Option<&Path>) -> 
         .collect()
 }
 
+/// Where a bundle goes and what its key is made of.
+struct Place<'a> {
+    out_dir: &'a Path,
+    cache_dir: Option<&'a Path>,
+    fingerprint: &'a str,
+}
+
 fn run_job(
     runtime: &tokio::runtime::Runtime,
-    job: &ShardJob<'_>,
-    out_dir: &Path,
-    cache_dir: Option<&Path>,
+    source: &(impl RecordSource + ?Sized),
+    job: &ShardJob,
+    place: &Place<'_>,
     in_flight: &InFlight,
 ) -> Result<ShardOutcome> {
+    let Place { out_dir, cache_dir, fingerprint } = *place;
+    let records = make_records(source, &job.entries)?;
+    let key = shard_key(fingerprint, &job.name, &records);
     let target = out_dir.join(&job.name);
     // Incremental rebuilds into the same output (e.g. while serving) then touch nothing at all.
-    if cache_dir.is_some() && has_key(&target, &job.key) {
-        return Ok(ShardOutcome { reused: true, files: count_files(&target)? });
+    if cache_dir.is_some() && has_key(&target, &key) {
+        return Ok(ShardOutcome { reused: true, files: count_files(&target)?, key });
     }
 
     // Write next to the target and rename, so a server watching `out_dir` never sees half a bundle.
@@ -391,15 +459,16 @@ fn run_job(
 
     if let Some(cache) = cache_dir {
         let cached = cache.join(&job.name);
-        if has_key(&cached, &job.key) {
+        if has_key(&cached, &key) {
             let files = copy_dir(&cached, &staging)?;
             replace_dir(&staging, &target)?;
-            return Ok(ShardOutcome { reused: true, files });
+            return Ok(ShardOutcome { reused: true, files, key });
         }
     }
 
-    let permit = in_flight.acquire(job.records.len());
-    let files = runtime.block_on(index_shard(&job.records))?;
+    let permit = in_flight.acquire(records.len());
+    let files = runtime.block_on(index_shard(&records))?;
+    drop(records);
     drop(permit);
     fs::create_dir_all(&staging)?;
     let mut written = 0;
@@ -417,14 +486,14 @@ fn run_job(
     }
     drop(files);
     // Inside the bundle, so the key can never describe other content than the files next to it.
-    fs::write(staging.join(KEY_FILE), &job.key)?;
+    fs::write(staging.join(KEY_FILE), &key)?;
     written += 1;
 
     if let Some(cache) = cache_dir {
         store_in_cache(cache, job, &staging)?;
     }
     replace_dir(&staging, &target)?;
-    Ok(ShardOutcome { reused: false, files: written })
+    Ok(ShardOutcome { reused: false, files: written, key })
 }
 
 /// Counts the records being indexed, so that threads wait rather than hold more than `limit` at once.
@@ -466,7 +535,7 @@ impl Drop for Permit<'_> {
 }
 
 /// Indexes one shard's records and returns the bundle files (paths relative to the bundle folder).
-async fn index_shard(records: &[&SearchRecord]) -> Result<Vec<pagefind::api::SyntheticFile>> {
+async fn index_shard(records: &[SearchRecord]) -> Result<Vec<pagefind::api::SyntheticFile>> {
     let mut index = new_index()?;
     for record in records {
         let mut meta = record.meta.clone();
@@ -554,7 +623,7 @@ fn has_key(bundle: &Path, key: &str) -> bool {
 }
 
 /// Replaces the cache entry for `job` with the bundle in `bundle` (staged and renamed, like the output).
-fn store_in_cache(cache: &Path, job: &ShardJob<'_>, bundle: &Path) -> Result<()> {
+fn store_in_cache(cache: &Path, job: &ShardJob, bundle: &Path) -> Result<()> {
     let staging = cache.join(format!(".tmp-{}", job.name));
     remove_dir_if_exists(&staging)?;
     copy_dir(bundle, &staging)?;
@@ -565,7 +634,7 @@ fn store_in_cache(cache: &Path, job: &ShardJob<'_>, bundle: &Path) -> Result<()>
 /// those holding `marker` (so unrelated folders a caller keeps there survive, and several caches
 /// may share one folder) and the staging folders (`.tmp-…`) of interrupted builds. Keeps the
 /// index and the cache from growing with shards that no longer exist.
-fn remove_stale(dir: &Path, jobs: &[ShardJob<'_>], marker: &str) -> Result<()> {
+fn remove_stale(dir: &Path, jobs: &[ShardJob], marker: &str) -> Result<()> {
     let current: BTreeSet<&str> = jobs.iter().map(|j| j.name.as_str()).collect();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -658,7 +727,7 @@ mod tests {
         a.filters.insert("tag".into(), vec!["db".into(), " ".into(), "net:edge".into()]);
         let mut b = record("retros/b/", "2025");
         b.filters.insert("team".into(), vec!["sre".into()]);
-        let files = rt.block_on(index_shard(&[&a, &b])).unwrap();
+        let files = rt.block_on(index_shard(&[a, b])).unwrap();
         let filter_files = files.iter().filter(|f| f.filename.starts_with("filter")).count();
         assert_eq!(filter_files, 1, "one filter file for three facets");
         let mut found = Vec::new();
@@ -684,7 +753,7 @@ mod tests {
         for lang in ["x/../../../ESCAPED", &format!("en-{}", "a".repeat(80))] {
             let mut r = record("retros/a/", "2025");
             r.language = lang.to_string();
-            let files = rt.block_on(index_shard(&[&r])).unwrap();
+            let files = rt.block_on(index_shard(&[r])).unwrap();
             for f in &files {
                 let name = f.filename.to_string_lossy();
                 assert!(!name.contains("..") && !name.contains("ESCAPED") && !name.contains("aaaa"), "{name}");
@@ -704,7 +773,11 @@ mod tests {
         for name in ["any", "rb_facet", "rb_shard", "a:b", ""] {
             let mut reserved = record("retros/a/", "2025");
             reserved.filters.insert(name.into(), vec!["x".into()]);
-            assert!(group_into_shards(&[reserved]).is_err(), "{name:?} accepted");
+            let records = [reserved];
+            let entries = &group_into_shards(&records).unwrap()["2025"];
+            assert!(make_records(&records, entries).is_err(), "{name:?} accepted");
+            let out = tempfile::tempdir().unwrap();
+            assert!(build_search(&records, out.path(), None).is_err(), "{name:?} indexed");
         }
     }
 
@@ -764,15 +837,15 @@ mod tests {
         let a = record("retros/a/", "2025");
         let b = record("retros/b/", "2025");
         let (forward, backward) = ([a.clone(), b.clone()], [b.clone(), a.clone()]);
-        let one = group_into_shards(&forward).unwrap();
-        let two = group_into_shards(&backward).unwrap();
-        assert_eq!(shard_key("f", "2025", &one["2025"]), shard_key("f", "2025", &two["2025"]));
+        let made =
+            |records: &[SearchRecord; 2]| make_records(records, &group_into_shards(records).unwrap()["2025"]).unwrap();
+        let (one, two) = (made(&forward), made(&backward));
+        assert_eq!(shard_key("f", "2025", &one), shard_key("f", "2025", &two));
 
         let mut changed = b;
         changed.content.push_str(" more");
-        let edited = [a, changed];
-        let three = group_into_shards(&edited).unwrap();
-        assert_ne!(shard_key("f", "2025", &one["2025"]), shard_key("f", "2025", &three["2025"]));
-        assert_ne!(shard_key("f", "2025", &one["2025"]), shard_key("g", "2025", &one["2025"]));
+        let three = made(&[a, changed]);
+        assert_ne!(shard_key("f", "2025", &one), shard_key("f", "2025", &three));
+        assert_ne!(shard_key("f", "2025", &one), shard_key("g", "2025", &one));
     }
 }

@@ -114,15 +114,21 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
             book.retros.iter().filter_map(|r| crate::public::project(r, &book.config)).collect::<Vec<_>>(),
         )),
     };
-    let records = match (&public, opts.search) {
-        (_, false) => Vec::new(),
-        (None, true) => render::records::records(&book),
-        (Some((site, retros)), true) => render::public::records(site, retros),
+    // The internal site's records are made bundle by bundle while the index is built; the public
+    // site's are few and made here.
+    let public_records = match &public {
+        Some((site, retros)) if opts.search => render::public::records(site, retros),
+        _ => Vec::new(),
+    };
+    let book_records = render::records::Records(&book);
+    let records: &dyn crate::search::RecordSource = match public {
+        None => &book_records,
+        Some(_) => &public_records,
     };
     if let Some((_, retros)) = &public {
         report.retros = retros.len();
     }
-    report.search_records = records.len();
+    report.search_records = if opts.search { records.len() } else { 0 };
     if public.is_none() {
         report.skipped_assets = render::assets::collect(&book).skipped;
     }
@@ -163,7 +169,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         timings.render = t.elapsed();
         if opts.search {
             let t = Instant::now();
-            crate::search::build_search(&records, &tmp.join("pagefind"), Some(&cache))
+            crate::search::build_search(records, &tmp.join("pagefind"), Some(&cache))
                 .with_context(|| format!("cannot write {}", dest.display()))?;
             timings.search = t.elapsed();
         }

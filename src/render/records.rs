@@ -2,13 +2,31 @@
 //! filters and sort key the search page offers. Sharded by year.
 
 use crate::model::{Book, Retro};
-use crate::search::SearchRecord;
+use crate::search::{RecordSource, SearchRecord};
 use crate::text::plain_text;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// The search records of every retro.
-pub(crate) fn records(book: &Book) -> Vec<SearchRecord> {
-    book.retros.iter().map(|r| record(book, r)).collect()
+/// The search records of every retro, each made only when the search index asks for it (see
+/// [`RecordSource`]).
+pub(crate) struct Records<'a>(pub &'a Book);
+
+impl RecordSource for Records<'_> {
+    fn len(&self) -> usize {
+        self.0.retros.len()
+    }
+    fn place(&self, i: usize) -> (Cow<'_, str>, Cow<'_, str>) {
+        let r = &self.0.retros[i];
+        (super::context::retro_url(&r.id).into(), shard(r).into())
+    }
+    fn record(&self, i: usize) -> SearchRecord {
+        record(self.0, &self.0.retros[i])
+    }
+}
+
+/// A retro's shard: its year.
+fn shard(r: &Retro) -> String {
+    r.date.map(|d| d.year().to_string()).unwrap_or_else(|| "undated".into())
 }
 
 fn record(book: &Book, r: &Retro) -> SearchRecord {
@@ -49,7 +67,7 @@ fn record(book: &Book, r: &Retro) -> SearchRecord {
         push_new(&a.title);
         push_new(a.why.as_deref().unwrap_or(""));
     }
-    let year = r.date.map(|d| d.year().to_string()).unwrap_or_else(|| "undated".into());
+    let year = shard(r);
     let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut put = |k: &str, v: Vec<String>| {
         let v: Vec<String> = v.into_iter().filter(|x| !x.trim().is_empty()).collect();

@@ -351,9 +351,8 @@ pub(crate) fn refresh_search(
     scratch: &Path,
     cache: &Path,
 ) -> anyhow::Result<usize> {
-    let records = render::records::records(book);
     let _ = std::fs::remove_dir_all(scratch);
-    crate::search::build_search(&records, scratch, Some(cache))?;
+    crate::search::build_search(&render::records::Records(book), scratch, Some(cache))?;
     let mut bundle = HashMap::new();
     for entry in walkdir::WalkDir::new(scratch).into_iter().filter_map(Result::ok) {
         if entry.file_type().is_file() {
