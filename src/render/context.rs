@@ -71,8 +71,9 @@ pub(crate) struct Lookup<'a> {
     pub md: MarkdownOptions,
     /// Retro id → its index in `book.retros` (the last one with that id, as `by_id`).
     index: std::collections::HashMap<&'a str, usize>,
-    /// Each retro's row, by its index in `book.retros`, made once per build.
-    pub rows: Vec<RetroRow>,
+    /// The values of each filterable facet of the incident list, in a fixed order, for its filter
+    /// bar (the rows themselves are kept as template values only).
+    pub facets: Vec<(&'static str, Vec<String>)>,
     /// The same rows as template values, serialised once: the many pages that show a row (its
     /// own page, the incidents list, facet, factor and related lists) share the value (a
     /// reference count) instead of serialising the row again.
@@ -105,11 +106,12 @@ impl<'a> Lookup<'a> {
             factors: analyze::factor_index(book),
             related_by,
             md: MarkdownOptions { allow_raw_html: book.config.output.html.allow_raw_html },
-            rows: Vec::new(),
+            facets: Vec::new(),
             row_values: Vec::new(),
         };
-        l.rows = book.retros.par_iter().map(|r| l.row(r)).collect();
-        l.row_values = l.rows.par_iter().map(tera::Value::from_serializable).collect();
+        let rows: Vec<RetroRow> = book.retros.par_iter().map(|r| l.row(r)).collect();
+        l.facets = super::facets(rows.iter().rev());
+        l.row_values = rows.par_iter().map(tera::Value::from_serializable).collect();
         l
     }
 
@@ -666,7 +668,7 @@ mod tests {
     fn each_cached_row_value_is_its_own_retros_row() {
         let book = book();
         let l = Lookup::new(&book, "2025-12-01".parse().expect("a date"));
-        assert_eq!(l.rows.len(), book.retros.len());
+        assert_eq!(l.row_values.len(), book.retros.len());
         for (i, r) in book.retros.iter().enumerate() {
             let fresh = tera::Value::from_serializable(&l.row(r));
             assert_eq!(l.row_value(i), fresh, "{}", r.id);

@@ -173,7 +173,7 @@ fn jobs<'a>(
     let rows = &d.rows[..];
     let mut jobs: Vec<Job> = vec![
         r.job("index.html", "index.html", move || home(l, rows)),
-        r.job("retros/index.html", "retros.html", move || ListPage { rows, facets: facets(l.rows.iter().rev()) }),
+        r.job("retros/index.html", "retros.html", move || ListPage { rows, facets: &l.facets }),
     ];
     let mut reused = Vec::new();
     for i in 0..l.book.retros.len() {
@@ -377,7 +377,7 @@ fn home<'a>(l: &Lookup, rows: &'a [tera::Value]) -> Home<'a> {
 #[derive(Serialize)]
 struct ListPage<'a> {
     rows: &'a [tera::Value],
-    facets: Vec<(&'static str, Vec<String>)>,
+    facets: &'a [(&'static str, Vec<String>)],
 }
 
 /// The values of each filterable facet, in a fixed order, for the filter bar.
