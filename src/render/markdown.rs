@@ -11,6 +11,9 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+/// The YAML syntax without a back-reference (see [`super::yaml_syntax`]), made the first time a
+/// YAML block might hold a block scalar.
+static YAML: LazyLock<Option<SyntaxSet>> = LazyLock::new(super::yaml_syntax::syntax_set);
 
 /// CSS classes of highlighted code are prefixed so they never clash with the theme's.
 pub(crate) const HIGHLIGHT_PREFIX: &str = "rb-hl-";
@@ -204,6 +207,12 @@ fn highlight_within(lang: &str, code: &str, budget: &mut usize) -> String {
     if syntax.name == "Plain Text" {
         return format!("<pre class=\"rb-code\"{class}><code>{}</code></pre>\n", escape_text(code));
     }
+    // Only a block scalar (`key: |`, `key: >`) meets the stock YAML syntax's slow pattern.
+    let yaml = (syntax.name == super::yaml_syntax::NAME && code.contains(['|', '>'])).then(|| YAML.as_ref()).flatten();
+    let (ss, syntax) = match yaml {
+        Some(yaml) => (yaml, &yaml.syntaxes()[0]),
+        None => (ss, syntax),
+    };
     let mut generator =
         ClassedHTMLGenerator::new_with_class_style(syntax, ss, ClassStyle::SpacedPrefixed { prefix: HIGHLIGHT_PREFIX });
     // The highlighter's regular expressions can take time quadratic in a line's length: lines

@@ -15,6 +15,7 @@ pub(crate) mod stats;
 pub(crate) mod svg;
 pub mod theme;
 pub(crate) mod visuals;
+pub(crate) mod yaml_syntax;
 
 use crate::model::Book;
 use anyhow::Result;
