@@ -11,9 +11,12 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
-/// The YAML syntax without a back-reference (see [`super::yaml_syntax`]), made the first time a
-/// YAML block might hold a block scalar.
+/// The YAML syntax without a back-reference (see [`super::yaml_syntax`]). Making it costs about as
+/// much as highlighting forty block scalars with the stock syntax, so it is made only once a
+/// process has met [`YAML_STOCK_BLOCKS`] YAML blocks that might hold one: a small book never pays.
 static YAML: LazyLock<Option<SyntaxSet>> = LazyLock::new(super::yaml_syntax::syntax_set);
+const YAML_STOCK_BLOCKS: usize = 8;
+static YAML_BLOCKS_SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// CSS classes of highlighted code are prefixed so they never clash with the theme's.
 pub(crate) const HIGHLIGHT_PREFIX: &str = "rb-hl-";
@@ -208,7 +211,11 @@ fn highlight_within(lang: &str, code: &str, budget: &mut usize) -> String {
         return format!("<pre class=\"rb-code\"{class}><code>{}</code></pre>\n", escape_text(code));
     }
     // Only a block scalar (`key: |`, `key: >`) meets the stock YAML syntax's slow pattern.
-    let yaml = (syntax.name == super::yaml_syntax::NAME && code.contains(['|', '>'])).then(|| YAML.as_ref()).flatten();
+    let yaml = (syntax.name == super::yaml_syntax::NAME
+        && code.contains(['|', '>'])
+        && YAML_BLOCKS_SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= YAML_STOCK_BLOCKS)
+        .then(|| YAML.as_ref())
+        .flatten();
     let (ss, syntax) = match yaml {
         Some(yaml) => (yaml, &yaml.syntaxes()[0]),
         None => (ss, syntax),
@@ -369,6 +376,16 @@ mod tests {
         fn the_inline_shortcut_agrees_with_the_renderer(s in "[a-zA-Zé][a-zA-Z0-9é ,.:;'\"()/%?=+@-]{0,40}") {
             proptest::prop_assert_eq!(render_inline(&s, SAFE), parsed_inline(&s));
         }
+    }
+
+    #[test]
+    fn yaml_block_scalars_look_the_same_before_and_after_the_patched_syntax_takes_over() {
+        let block = "```yaml\nsteps:\n  - run: |\n      cargo test\n      echo done\n    name: test\n```\n";
+        // More blocks than the stock syntax is used for: the later ones take the patched syntax.
+        let html: Vec<String> = (0..=YAML_STOCK_BLOCKS + 2).map(|_| render(block, SAFE)).collect();
+        assert!(YAML_BLOCKS_SEEN.load(std::sync::atomic::Ordering::Relaxed) > YAML_STOCK_BLOCKS);
+        assert!(html[0].contains("rb-hl-string"), "{}", html[0]);
+        assert!(html.iter().all(|h| h == &html[0]));
     }
 
     #[test]
