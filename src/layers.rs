@@ -12,7 +12,7 @@ use std::path::Path;
 ///
 /// | layer | modules                         | what lives there                                       |
 /// |-------|---------------------------------|--------------------------------------------------------|
-/// | 0     | text, suggest, scaffold         | helpers with no dependency on the crate                |
+/// | 0     | text, suggest, scaffold, memory | helpers with no dependency on the crate                |
 /// | 1     | diagnostic                      | file, line, column, rule, message; printers           |
 /// | 2     | value                           | the position-keeping YAML/TOML value tree              |
 /// | 3     | config                          | book.toml                                              |
@@ -31,6 +31,7 @@ pub(crate) const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("suggest", 0),
     ("scaffold", 0),
+    ("memory", 0),
     ("diagnostic", 1),
     ("value", 2),
     ("config", 3),

@@ -19,6 +19,7 @@ pub mod git;
 pub mod history;
 pub mod import;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod monitoring;
 mod public;

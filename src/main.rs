@@ -299,6 +299,7 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 }
 
 fn main() -> ExitCode {
+    retrobook::memory::prefer_small_pages();
     run(Cli::parse()).unwrap_or_else(cmd::finish)
 }
 

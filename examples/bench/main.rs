@@ -86,6 +86,7 @@ impl Row {
 }
 
 fn main() {
+    retrobook::memory::prefer_small_pages();
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(e) => {

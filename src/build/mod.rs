@@ -168,7 +168,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         timings.files = files.load(std::sync::atomic::Ordering::Relaxed);
         timings.render = t.elapsed();
         if opts.search {
-            give_back_freed_memory();
+            crate::memory::give_back_freed_memory();
             let t = Instant::now();
             crate::search::build_search(records, &tmp.join("pagefind"), Some(&cache))
                 .with_context(|| format!("cannot write {}", dest.display()))?;
@@ -195,21 +195,6 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     }
     report.phases.push(("write", total.saturating_sub(reuse_time + timings.render + timings.search)));
     Ok(report)
-}
-
-/// Hands what the render freed back to the system before the search index is built. mimalloc keeps
-/// the freed pages of a thread's heap until that thread allocates again, and the render's threads
-/// sit idle while Pagefind's threads allocate afresh, so both used to add up: at 100,000 retros
-/// about 1 GB of freed render memory stayed resident through the search phase.
-fn give_back_freed_memory() {
-    fn collect() {
-        // SAFETY: mi_collect takes no pointers; it only returns the calling thread's free pages
-        // (and, from any thread, abandoned ones) to the system, and is safe to call at any time,
-        // also when mimalloc is not the global allocator (it then finds nothing to free).
-        unsafe { libmimalloc_sys::mi_collect(true) }
-    }
-    rayon::broadcast(|_| collect());
-    collect();
 }
 
 struct Phase(Instant);
