@@ -6,7 +6,7 @@
 /// which then decides as mimalloc documents. mimalloc asks the kernel for 2 MiB pages on its
 /// arenas; Pagefind allocates and frees a great deal while it indexes, and every huge page the
 /// allocator touches afresh is zeroed whole. On a 10k-retro book that zeroing took about half
-/// of a cold build's system time (7.6 s of system time with huge pages, 3.3–3.5 s without, for
+/// of a cold build's system time (6.2–7.6 s of system time with huge pages, 3.0–3.5 s without, for
 /// the same build; docs/benchmarks.md). Call it first thing in `main`: it applies to the whole
 /// process from then on, to memory mapped before the call too.
 pub fn prefer_small_pages() {
