@@ -159,6 +159,45 @@ pub(crate) fn build_search(
     out_dir: &Path,
     cache_dir: Option<&Path>,
 ) -> Result<SearchStats> {
+    build_search_beside(records, out_dir, cache_dir, &Beside::default())
+}
+
+/// What a caller running other work at the same time as [`build_search_beside`] needs to know.
+#[derive(Default)]
+pub(crate) struct Beside<'a> {
+    /// Called (possibly more than once, from an indexing thread) as soon as an indexing thread has
+    /// no bundle left to start: from then on the indexing no longer keeps every core busy, and the
+    /// caller's other work can have the rest. Also called when the indexing ends, however it ends.
+    pub spare_core: Option<&'a (dyn Fn() + Sync)>,
+    /// Set by the caller when its other work failed: no further bundle is started.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Beside<'_> {
+    fn spare_core(&self) {
+        if let Some(f) = self.spare_core {
+            f();
+        }
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::SeqCst))
+    }
+}
+
+/// [`build_search`], telling `beside` when a core falls idle (see [`Beside`]).
+pub(crate) fn build_search_beside(
+    records: &(impl RecordSource + ?Sized),
+    out_dir: &Path,
+    cache_dir: Option<&Path>,
+    beside: &Beside,
+) -> Result<SearchStats> {
+    struct Ended<'b, 'c>(&'b Beside<'c>);
+    impl Drop for Ended<'_, '_> {
+        fn drop(&mut self) {
+            self.0.spare_core();
+        }
+    }
+    let _ended = Ended(beside);
     let shards = group_into_bundles(group_into_shards(records)?, RECORDS_PER_BUNDLE);
 
     fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
@@ -173,7 +212,7 @@ pub(crate) fn build_search(
 
     let jobs: Vec<ShardJob> = shards.into_iter().map(|(name, entries)| ShardJob { name, entries }).collect();
 
-    let outcomes = run_jobs(records, &fingerprint, &jobs, out_dir, cache_dir)?;
+    let outcomes = run_jobs(records, &fingerprint, &jobs, out_dir, cache_dir, beside)?;
 
     remove_stale(out_dir, &jobs, "pagefind-entry.json")?;
     if let Some(cache) = cache_dir {
@@ -372,6 +411,7 @@ fn run_jobs(
     jobs: &[ShardJob],
     out_dir: &Path,
     cache_dir: Option<&Path>,
+    beside: &Beside,
 ) -> Result<Vec<ShardOutcome>> {
     // Largest shards first, so that with few threads a big shard does not start last and run alone.
     let mut order: Vec<usize> = (0..jobs.len()).collect();
@@ -379,7 +419,11 @@ fn run_jobs(
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let outcomes: Mutex<Vec<Option<ShardOutcome>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(jobs.len()).max(1);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let threads = cores.min(jobs.len()).max(1);
+    if threads < cores {
+        beside.spare_core();
+    }
     let in_flight = InFlight::new(RECORDS_IN_FLIGHT);
 
     let errors: Vec<anyhow::Error> = std::thread::scope(|scope| {
@@ -391,7 +435,8 @@ fn run_jobs(
                     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
                     loop {
                         let n = next.fetch_add(1, Ordering::SeqCst);
-                        if n >= order.len() || failed.load(Ordering::SeqCst) {
+                        if n >= order.len() || failed.load(Ordering::SeqCst) || beside.cancelled() {
+                            beside.spare_core();
                             return Ok(());
                         }
                         let i = order[n];
@@ -807,6 +852,29 @@ mod tests {
         let one = group_into_bundles(group_into_shards(&records).unwrap(), 100);
         assert_eq!((one.len(), one[0].0.as_str(), one[0].1.len()), (1, "2019-2023", 11));
         assert!(valid_shard_name(&one[0].0));
+    }
+
+    #[test]
+    fn work_beside_the_index_hears_of_a_spare_core_and_can_stop_it() {
+        let records = [record("retros/a/", "2025"), record("retros/b/", "2026")];
+        let heard = AtomicUsize::new(0);
+        let spare = || {
+            heard.fetch_add(1, Ordering::SeqCst);
+        };
+        let out = tempfile::tempdir().unwrap();
+        let beside = Beside { spare_core: Some(&spare), cancel: None };
+        build_search_beside(&records, out.path(), None, &beside).unwrap();
+        assert!(heard.load(Ordering::SeqCst) >= 1, "a caller waiting for a spare core would wait forever");
+        assert!(out.path().join("2025-2026/pagefind-entry.json").is_file());
+
+        // Cancelled before it starts: no bundle is indexed, it fails, and the caller still hears.
+        let stop = AtomicBool::new(true);
+        heard.store(0, Ordering::SeqCst);
+        let out = tempfile::tempdir().unwrap();
+        let beside = Beside { spare_core: Some(&spare), cancel: Some(&stop) };
+        assert!(build_search_beside(&records, out.path(), None, &beside).is_err());
+        assert!(!out.path().join("2025-2026").exists());
+        assert!(heard.load(Ordering::SeqCst) >= 1);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `build`: load → check → render → search → write, atomically, with timings per phase. Retro
+//! `build`: load → check → search index and render (side by side) → write, atomically, with timings per phase. Retro
 //! pages whose inputs did not change since the last build are taken from it (see [`pages`]).
 
 mod pages;
@@ -150,7 +150,6 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         let t = Instant::now();
         warm.place(&book, &dest, tmp);
         reuse_time = t.elapsed();
-        let t = Instant::now();
         let files = std::sync::atomic::AtomicUsize::new(0);
         // Pages go to disk as soon as they are rendered: the site is never all in memory.
         let sink = |f: OutputFile| -> anyhow::Result<()> {
@@ -160,19 +159,44 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         };
         let reuse = |path: &str, key: &[u8; 32]| warm.reuse(tmp, path, key);
         let render_opts = RenderOptions { today, search: opts.search };
-        let rendered = match &public {
+        let render = || match &public {
             None => render::render_site_reusing(&book, &theme, &render_opts, &sink, &reuse),
             Some((site, retros)) => render::public::render_public(site, retros, &theme, opts.search, &sink),
         };
+        // The search index is built first, and the render starts as soon as the indexing leaves a
+        // core idle (its last bundles run one per thread): the two share the cores from then on.
+        // The render's largest memory comes at its end (the index pages), after the indexing's.
+        let spare = Latch::default();
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let (rendered, searched) = std::thread::scope(|scope| {
+            let search = opts.search.then(|| {
+                scope.spawn(|| {
+                    let t = Instant::now();
+                    let open = || spare.open();
+                    let beside = crate::search::Beside { spare_core: Some(&open), cancel: Some(&cancel) };
+                    let done =
+                        crate::search::build_search_beside(records, &tmp.join("pagefind"), Some(&cache), &beside);
+                    (done, t.elapsed())
+                })
+            });
+            if search.is_some() {
+                spare.wait();
+                crate::memory::give_back_freed_memory();
+            }
+            let t = Instant::now();
+            let rendered = render();
+            timings.render = t.elapsed();
+            if rendered.is_err() {
+                cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            let searched = search.map(|s| s.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            (rendered, searched)
+        });
         timings.pages = rendered?;
         timings.files = files.load(std::sync::atomic::Ordering::Relaxed);
-        timings.render = t.elapsed();
-        if opts.search {
-            crate::memory::give_back_freed_memory();
-            let t = Instant::now();
-            crate::search::build_search(records, &tmp.join("pagefind"), Some(&cache))
-                .with_context(|| format!("cannot write {}", dest.display()))?;
-            timings.search = t.elapsed();
+        if let Some((done, took)) = searched {
+            done.with_context(|| format!("cannot write {}", dest.display()))?;
+            timings.search = took;
         }
         Ok(())
     })
@@ -189,12 +213,34 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     if warm_on {
         report.phases.push(("reuse", reuse_time));
     }
-    report.phases.push(("render", timings.render));
+    // The search index starts first and the render joins it when a core falls idle: both are
+    // given as their own wall time, and "write" is what is left after the longer of the two.
     if opts.search {
         report.phases.push(("search", timings.search));
     }
-    report.phases.push(("write", total.saturating_sub(reuse_time + timings.render + timings.search)));
+    report.phases.push(("render", timings.render));
+    report.phases.push(("write", total.saturating_sub(reuse_time + timings.render.max(timings.search))));
     Ok(report)
+}
+
+/// A gate that opens once and stays open: `wait` returns as soon as someone has called `open`.
+#[derive(Default)]
+struct Latch {
+    open: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+}
+
+impl Latch {
+    fn open(&self) {
+        *self.open.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.opened.notify_all();
+    }
+    fn wait(&self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        while !*open {
+            open = self.opened.wait(open).unwrap_or_else(|p| p.into_inner());
+        }
+    }
 }
 
 struct Phase(Instant);

@@ -244,6 +244,16 @@ fn a_failed_build_leaves_the_previous_site_intact() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("previous site is untouched"), "{}", stderr(&out));
     assert_eq!(files(&dest), before, "the old site is intact");
+    // The same with the search index, which is built beside the render: the render's error is
+    // the one reported, and nothing of the half-built index lands.
+    let out = build(&book, &dest, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("page.nope") && stderr(&out).contains("previous site is untouched"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(files(&dest), before, "the old site is intact");
     std::fs::remove_dir_all(book.join("theme")).unwrap();
 
     // A book with an error does not build either.
