@@ -176,20 +176,13 @@ fn jobs<'a>(
         r.job("index.html", "index.html", move || home(l, rows)),
         r.job("retros/index.html", "retros.html", move || ListPage { rows, facets: &l.facets }),
     ];
-    let mut reused = Vec::new();
-    for i in 0..l.book.retros.len() {
-        let path = format!("retros/{}/index.html", l.book.retros[i].id);
-        if reuse(&path, &retro_page_key(l, i)) {
-            reused.push(path);
-        } else {
-            jobs.push(r.job(path, "retro.html", move || context::retro_page(l, i)));
-        }
-    }
+    // The board of every action first: it is the longest page, and one thread renders it while
+    // the others go through the rest.
+    jobs.insert(0, r.job("actions/index.html", "actions.html", move || indexes::actions_page(l)));
     jobs.push(r.job("factors/index.html", "factors.html", move || indexes::factors_page(l, &d.summaries)));
     for f in &d.summaries {
         jobs.push(r.job(format!("{}index.html", f.url), "factor.html", move || indexes::factor_page(l, f)));
     }
-    jobs.push(r.job("actions/index.html", "actions.html", move || indexes::actions_page(l)));
     for (kind, dir, pages) in [("service", "services", &d.services), ("tag", "tags", &d.tags)] {
         jobs.push(r.job(format!("{dir}/index.html"), "facets.html", move || indexes::facet_index(kind, pages)));
         for fp in pages {
@@ -202,6 +195,16 @@ fn jobs<'a>(
     jobs.push(r.job("404.html", "404.html", notfound::page));
     jobs.push(r.job("stats/index.html", "stats.html", move || stats::stats_page(l.book)));
     jobs.push(r.job("feed.xml", "feed.xml", move || &d.feed));
+    // The index pages above take longer each; the retro pages after them even the threads out.
+    let mut reused = Vec::new();
+    for i in 0..l.book.retros.len() {
+        let path = format!("retros/{}/index.html", l.book.retros[i].id);
+        if reuse(&path, &retro_page_key(l, i)) {
+            reused.push(path);
+        } else {
+            jobs.push(r.job(path, "retro.html", move || context::retro_page(l, i)));
+        }
+    }
     (jobs, reused)
 }
 

@@ -118,8 +118,11 @@ impl<'a> Renderer<'a> {
     /// returns the paths rendered, in the order of `jobs`. When pages fail, the error names how
     /// many and carries the first failure by path (they usually share one cause, a template).
     pub(crate) fn run(&self, jobs: Vec<Job<'_>>, sink: &Sink) -> Result<Vec<String>> {
+        // One job per task: pages differ in length by a thousand times (the actions board, a retro
+        // page), and a thread must be able to take any page the others have not started.
         let results: Vec<(String, Result<()>)> = jobs
             .into_par_iter()
+            .with_max_len(1)
             .map(|(path, render)| {
                 let done = render().and_then(|text| sink(OutputFile { path: path.clone(), bytes: text.into_bytes() }));
                 (path, done)
