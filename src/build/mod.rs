@@ -57,6 +57,9 @@ pub struct BuildReport {
     pub notes: Vec<String>,
     /// Retro pages taken from the previous build instead of being rendered.
     pub reused_pages: usize,
+    /// Other pages (index pages, the feed) taken from the previous build: their template context
+    /// was the same.
+    pub reused_other_pages: usize,
     /// What the page cache offered, or why it offered nothing (for `build -v`).
     pub page_cache: String,
 }
@@ -202,7 +205,9 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     })
     .map_err(BuildError::Failed)?;
     let warm_on = warm.is_on();
-    (report.reused_pages, report.page_cache) = warm.finish(&dest);
+    let (reused, note) = warm.finish(&dest);
+    (report.reused_pages, report.reused_other_pages, report.page_cache) =
+        (reused.retro_pages, reused.other_pages, note);
     report.written_to = dest;
     report.pages = timings.pages;
     report.files = timings.files;

@@ -1,8 +1,9 @@
-//! Warm builds: the retro pages of the previous build are reused when nothing they show changed.
+//! Warm builds: the pages of the previous build are reused when nothing they show changed.
 //!
 //! After an internal build, [`FILE`] in the cache folder beside the site (see
-//! [`super::cache_root`]) lists every retro page with the key of its inputs (see
-//! `render::render_site_reusing`), the size and hash of its bytes, and how its file looked on
+//! [`super::cache_root`]) lists every page with its key — a retro page's the key of its inputs (see
+//! `render::render_site_reusing`), another page's the key of its whole template context (see
+//! `render::page::context_key`) — the size and hash of its bytes, and how its file looked on
 //! disk. The next build reuses a page (hard-links the previous site's file into the new folder, or
 //! copies it where links fail, so the previous site stays whole until the swap) when
 //!
@@ -135,11 +136,16 @@ pub(crate) struct Page {
     pub(crate) hash: [u8; 32],
 }
 
-/// The previous build's pages that are already in the new folder, checked.
+/// The previous build's pages: the retro pages already in the new folder, checked, and the others
+/// to be linked when the renderer asks for them with the same key.
 #[derive(Default)]
 pub(crate) struct Placed {
     /// Path → what the page is (its key decides whether it is kept).
     pub(crate) pages: HashMap<String, Page>,
+    /// Path → what another page (an index page, the feed) was, and how its file looked after the
+    /// last build when that can be trusted: the renderer only knows these pages' keys once it has
+    /// made their contexts, and whether such a page is still part of the site at all.
+    later: HashMap<String, (Page, Option<Seen>)>,
     /// For `build -v`: what the cache offered, or why it offered nothing.
     pub(crate) note: String,
 }
@@ -151,8 +157,12 @@ pub(crate) struct Warm {
     site: Option<[u8; 32]>,
     file: PathBuf,
     placed: Placed,
+    /// The previous site, where `placed.later` pages are linked from.
+    dest: PathBuf,
     asked: Mutex<Vec<(String, [u8; 32])>>,
     rendered: Mutex<HashMap<String, (u64, [u8; 32])>>,
+    /// Pages of `placed.later` linked into the new folder.
+    linked: Mutex<HashMap<String, Page>>,
 }
 
 impl Warm {
@@ -169,8 +179,9 @@ impl Warm {
 
     /// No reuse, for the reason `why` (shown by `build -v`); the cache file goes.
     pub(crate) fn off(file: PathBuf, why: &str) -> Warm {
-        let placed = Placed { pages: HashMap::new(), note: why.to_string() };
-        Warm { site: None, file, placed, asked: Mutex::default(), rendered: Mutex::default() }
+        let placed = Placed { note: why.to_string(), ..Placed::default() };
+        let (asked, rendered, linked) = Default::default();
+        Warm { site: None, file, placed, dest: PathBuf::new(), asked, rendered, linked }
     }
 
     /// Whether pages may be reused.
@@ -182,10 +193,12 @@ impl Warm {
     pub(crate) fn place(&mut self, book: &Book, dest: &Path, tmp: &Path) {
         if let Some(site) = &self.site {
             self.placed = place(&self.file, site, book, dest, tmp);
+            self.dest = dest.to_path_buf();
         }
     }
 
-    /// The renderer's question for the retro page at `path` with `key`: true keeps the placed page.
+    /// The renderer's question for the page at `path` with `key`: true keeps the placed page (a
+    /// retro page), or links the previous site's one into `tmp` when it checks out (another page).
     /// A placed page of another key is removed before the new one is written (it shares its
     /// inode with the previous site).
     pub(crate) fn reuse(&self, tmp: &Path, path: &str, key: &[u8; 32]) -> bool {
@@ -196,33 +209,46 @@ impl Warm {
                 let _ = std::fs::remove_file(tmp.join(path));
                 false
             }
-            None => false,
+            None => match self.placed.later.get(path) {
+                Some((page, seen)) if page.key == *key => {
+                    let kept = link_checked(&self.dest.join(path), &tmp.join(path), page, *seen);
+                    if kept {
+                        lock(&self.linked).insert(path.to_string(), *page);
+                    }
+                    kept
+                }
+                _ => false,
+            },
         }
     }
 
-    /// Notes the size and hash of a retro page the renderer wrote.
+    /// Notes the size and hash of a page the renderer wrote.
     pub(crate) fn rendered(&self, f: &crate::render::OutputFile) {
-        if self.site.is_some() && is_retro_page(&f.path) {
+        if self.site.is_some() && is_page(&f.path) {
             let hash = *blake3::hash(&f.bytes).as_bytes();
             lock(&self.rendered).insert(f.path.clone(), (f.bytes.len() as u64, hash));
         }
     }
 
     /// After the new site is in place at `dest`: writes the cache for it (or removes the file
-    /// when pages were not cached). Returns the pages reused and the note for `build -v`.
-    pub(crate) fn finish(self, dest: &Path) -> (usize, String) {
-        let Warm { site, file, placed, asked, rendered } = self;
+    /// when pages were not cached). Returns the retro pages and the other pages reused, and the
+    /// note for `build -v`.
+    pub(crate) fn finish(self, dest: &Path) -> (Reused, String) {
+        let Warm { site, file, placed, asked, rendered, linked, .. } = self;
         let mut note = placed.note;
         let Some(site) = site else {
             let _ = std::fs::remove_file(&file);
-            return (0, note);
+            return (Reused::default(), note);
         };
         let rendered = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut reused = 0;
+        let linked = linked.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut reused = Reused::default();
         let mut entries = Vec::new();
         for (path, key) in asked.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            let kept = placed.pages.get(&path).filter(|p| p.key == key).copied();
-            reused += usize::from(kept.is_some());
+            let kept = placed.pages.get(&path).or_else(|| linked.get(&path)).filter(|p| p.key == key).copied();
+            if kept.is_some() {
+                if is_retro_page(&path) { reused.retro_pages += 1 } else { reused.other_pages += 1 }
+            }
             let page = kept.or_else(|| rendered.get(&path).map(|&(size, hash)| Page { key, size, hash }));
             entries.extend(page.map(|p| (path, p)));
         }
@@ -233,11 +259,24 @@ impl Warm {
     }
 }
 
+/// What a warm build took from the previous site.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reused {
+    pub(crate) retro_pages: usize,
+    /// Index pages, the feed and the other pages keyed by their context.
+    pub(crate) other_pages: usize,
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Whether `path` is a retro's page (`retros/<id>/index.html`), the pages the cache keeps.
+/// Whether `path` is a page the cache may keep (HTML or the feed, not an asset).
+fn is_page(path: &str) -> bool {
+    path.ends_with(".html") || path.ends_with(".xml")
+}
+
+/// Whether `path` is a retro's page (`retros/<id>/index.html`), placed before the render.
 fn is_retro_page(path: &str) -> bool {
     path.strip_prefix("retros/").and_then(|p| p.strip_suffix("/index.html")).is_some_and(|id| !id.contains('/'))
 }
@@ -246,7 +285,7 @@ fn is_retro_page(path: &str) -> bool {
 /// has and that checks out into the new folder `tmp`, in parallel. Anything wrong with the cache
 /// gives nothing placed and a note.
 pub(crate) fn place(file: &Path, site: &[u8; 32], book: &Book, dest: &Path, tmp: &Path) -> Placed {
-    let nothing = |note: String| Placed { pages: HashMap::new(), note };
+    let nothing = |note: String| Placed { note, ..Placed::default() };
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return nothing("no page cache yet".into()),
@@ -270,19 +309,25 @@ pub(crate) fn place(file: &Path, site: &[u8; 32], book: &Book, dest: &Path, tmp:
         );
     }
     let wanted: HashSet<String> = book.retros.iter().map(|r| page_path(&r.id)).collect();
-    let offered = stored.pages.len();
-    let pages: HashMap<String, Page> = stored
-        .pages
+    let entry = |path: &str, e: &StoredPage| {
+        let page = Page { key: from_hex(&e.key)?, size: e.size, hash: from_hex(&e.hash)? };
+        let fresh = e.seen.filter(|s| written.is_some_and(|w| s.ctime < w));
+        (!crate::text::escapes_root(path) && is_page(path)).then_some((page, fresh))
+    };
+    let (retro, other): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        stored.pages.into_iter().partition(|(p, _)| is_retro_page(p));
+    let offered = retro.len();
+    let pages: HashMap<String, Page> = retro
         .into_par_iter()
-        .filter(|(path, _)| wanted.contains(path) && !crate::text::escapes_root(path))
+        .filter(|(path, _)| wanted.contains(path))
         .filter_map(|(path, e)| {
-            let page = Page { key: from_hex(&e.key)?, size: e.size, hash: from_hex(&e.hash)? };
-            let fresh = e.seen.filter(|s| written.is_some_and(|w| s.ctime < w));
+            let (page, fresh) = entry(&path, &e)?;
             link_checked(&dest.join(&path), &tmp.join(&path), &page, fresh).then_some((path, page))
         })
         .collect();
+    let later = other.into_iter().filter_map(|(path, e)| Some((path.clone(), entry(&path, &e)?))).collect();
     let note = format!("{} of {offered} cached retro pages are in the previous site as built", pages.len());
-    Placed { pages, note }
+    Placed { pages, later, note }
 }
 
 fn from_hex(s: &str) -> Option<[u8; 32]> {

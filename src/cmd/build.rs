@@ -58,8 +58,9 @@ pub(crate) fn run(root: &Path, args: &BuildArgs, today: Option<jiff::civil::Date
                 }
                 if !report.page_cache.is_empty() {
                     eprintln!(
-                        "  reused {} from the last build: {}",
+                        "  reused {} and {} from the last build: {}",
                         plural(report.reused_pages, "retro page", "retro pages"),
+                        plural(report.reused_other_pages, "other page", "other pages"),
                         report.page_cache
                     );
                 }

@@ -78,6 +78,8 @@ pub(crate) struct Lookup<'a> {
     /// own page, the incidents list, facet, factor and related lists) share the value (a
     /// reference count) instead of serialising the row again.
     row_values: Vec<tera::Value>,
+    /// The digest of each row (see `page::known_value`), for the keys of the pages that show it.
+    row_digests: Vec<[u8; 32]>,
 }
 
 impl<'a> Lookup<'a> {
@@ -108,16 +110,22 @@ impl<'a> Lookup<'a> {
             md: MarkdownOptions { allow_raw_html: book.config.output.html.allow_raw_html },
             facets: Vec::new(),
             row_values: Vec::new(),
+            row_digests: Vec::new(),
         };
         let rows: Vec<RetroRow> = book.retros.par_iter().map(|r| l.row(r)).collect();
         l.facets = super::facets(rows.iter().rev());
-        l.row_values = rows.par_iter().map(tera::Value::from_serializable).collect();
+        (l.row_values, l.row_digests) = rows.par_iter().map(super::page::known_value).unzip();
         l
     }
 
     /// The template value of the row of retro `i` (its index in `book.retros`).
     pub(crate) fn row_value(&self, i: usize) -> tera::Value {
         self.row_values[i].clone()
+    }
+
+    /// Every row's value with its digest (see `page::KnownValues`).
+    pub(crate) fn known_rows(&self) -> impl Iterator<Item = (tera::Value, [u8; 32])> + '_ {
+        self.row_values.iter().cloned().zip(self.row_digests.iter().copied())
     }
 
     /// The index in `book.retros` of the retro with this id (the last one, as `by_id`).

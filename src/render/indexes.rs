@@ -75,8 +75,9 @@ pub(crate) fn factor_title(book: &crate::model::Book, id: &str) -> String {
 pub(crate) fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
     let actions = analyze::actions(l.book, l.today);
     let open = analyze::open_actions_by_factor(&actions);
+    use rayon::prelude::*;
     l.factors
-        .iter()
+        .par_iter()
         .map(|f| (f, analyze::stats::quarterly_trend(l.book, &f.id)))
         .map(|(f, trend)| FactorSummary {
             id: f.id.clone(),
@@ -120,12 +121,29 @@ pub(crate) fn factors_page(l: &Lookup, summaries: &[FactorSummary]) -> FactorsPa
     FactorsPage { groups, categories, category_max }
 }
 
-/// A factor's page.
-pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary) -> FactorPage {
+/// For each factor id, the retros (indexes in `book.retros`, ascending) that cite it or have an
+/// action addressing it: the only ones its page looks at.
+pub(crate) fn retros_by_factor(book: &crate::model::Book) -> std::collections::HashMap<&str, Vec<usize>> {
+    let mut by: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, r) in book.retros.iter().enumerate() {
+        let cited = r.factors.iter().map(|f| f.id.as_str());
+        let addressed = r.actions.iter().flat_map(|a| a.addresses.iter().map(|x| x.value.as_str()));
+        for id in cited.chain(addressed) {
+            let list = by.entry(id).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    by
+}
+
+/// A factor's page, from the retros that cite it or address it (see [`retros_by_factor`]).
+pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary, retros: &[usize]) -> FactorPage {
     let def = l.book.config.factors.get(&summary.id);
     let mut incidents = Vec::new();
     let mut actions = Vec::new();
-    for (i, r) in l.book.retros.iter().enumerate() {
+    for (i, r) in retros.iter().map(|&i| (i, &l.book.retros[i])) {
         if let Some(f) = r.factors.iter().find(|f| f.id == summary.id) {
             incidents.push(FactorIncident {
                 row: l.row_value(i),
@@ -185,6 +203,9 @@ pub(crate) struct ActionsPage {
     pub groups: Vec<OwnerGroup>,
     /// Each closed action's [`ActionCtx`] as a template value.
     pub closed: Vec<tera::Value>,
+    /// Every action's value with the digest of its context, for the page's key.
+    #[serde(skip)]
+    pub known: Vec<(tera::Value, [u8; 32])>,
 }
 
 /// Open and in-progress actions by owner (owners with overdue actions first), then closed ones.
@@ -196,11 +217,13 @@ pub(crate) fn actions_page(l: &Lookup) -> ActionsPage {
     let mut groups: BTreeMap<String, Vec<Sorted>> = BTreeMap::new();
     let mut closed: Vec<(String, tera::Value)> = Vec::new();
     let mut drift = 0;
+    let mut known = Vec::new();
     for r in &l.book.retros {
         for a in &r.actions {
             let ctx = action_ctx(a, l.today, Some(r)).with_history(l.book, r, a, l.today);
             drift += usize::from(ctx.tracker.as_ref().is_some_and(|t| t.drift.is_some()));
-            let value = tera::Value::from_serializable(&ctx);
+            let (value, digest) = super::page::known_value(&ctx);
+            known.push((value.clone(), digest));
             if a.status.is_open() {
                 groups.entry(ctx.owner).or_default().push((ctx.overdue_days, ctx.due, value));
             } else {
@@ -230,6 +253,7 @@ pub(crate) fn actions_page(l: &Lookup) -> ActionsPage {
         overdue: groups.iter().map(|g| g.overdue).sum(),
         groups,
         closed: closed.into_iter().map(|c| c.1).collect(),
+        known,
     }
 }
 
@@ -259,19 +283,21 @@ pub(crate) struct FacetIndex {
 
 /// Pages for every value of a facet (`services` or `tags`), newest incidents first.
 pub(crate) fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> &[String]) -> Vec<FacetPage> {
-    let mut by: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    // Value slug → (the value as first written, its retros, their ids: a retro is listed once).
+    type Entry<'r> = (String, Vec<usize>, std::collections::HashSet<&'r str>);
+    let mut by: BTreeMap<String, Entry> = BTreeMap::new();
     let retros = &l.book.retros;
     for (i, r) in retros.iter().enumerate() {
         for v in values(r) {
-            let e = by.entry(segment(v)).or_insert_with(|| (v.clone(), Vec::new()));
-            if !e.1.iter().any(|&x| retros[x].id == r.id) {
+            let e = by.entry(segment(v)).or_insert_with(|| (v.clone(), Vec::new(), Default::default()));
+            if e.2.insert(r.id.as_str()) {
                 e.1.push(i);
             }
         }
     }
     let dir = if kind == "service" { "services" } else { "tags" };
     by.into_iter()
-        .map(|(slug, (name, indexes))| {
+        .map(|(slug, (name, indexes, _))| {
             let retros: Vec<&Retro> = indexes.iter().map(|&i| &retros[i]).collect();
             let mut factors: BTreeMap<&str, usize> = BTreeMap::new();
             for r in &retros {

@@ -90,8 +90,7 @@ pub(crate) fn render_site_to(book: &Book, theme: &Theme, opts: &RenderOptions, s
     render_site_reusing(book, theme, opts, sink, &|_, _| false)
 }
 
-/// A retro page's path and the key of everything its HTML depends on, given to `reuse`.
-pub(crate) type ReuseCheck<'a> = dyn Fn(&str, &[u8; 32]) -> bool + Sync + 'a;
+pub(crate) use page::ReuseCheck;
 
 /// Like [`render_site_to`], but a retro page for which `reuse(path, key)` answers true is not
 /// rendered (nor given to `sink`): the caller still has it from an earlier render with the same
@@ -115,9 +114,9 @@ pub(crate) fn render_site_reusing(
         nav: Some(NAV),
         today: Some(opts.today.to_string()),
     };
-    let renderer = Renderer::new(theme.tera()?, theme::TEMPLATES, site);
     let l = Lookup::new(book, opts.today);
     let data = SiteData::new(&l);
+    let renderer = Renderer::new(theme.tera()?, theme::TEMPLATES, site).knowing(data.known_values());
     let (jobs, reused) = jobs(&renderer, &data, opts, reuse);
     let mut paths = renderer.run(jobs, sink)?;
     paths.extend(reused);
@@ -148,18 +147,35 @@ struct SiteData<'a> {
     services: Vec<indexes::FacetPage>,
     tags: Vec<indexes::FacetPage>,
     feed: FeedCtx,
+    actions: indexes::ActionsPage,
+    retros_by_factor: std::collections::HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> SiteData<'a> {
     fn new(l: &'a Lookup<'a>) -> Self {
-        SiteData {
-            l,
-            rows: (0..l.book.retros.len()).rev().map(|i| l.row_value(i)).collect(),
-            summaries: indexes::factor_summaries(l),
-            services: indexes::facet_pages(l, "service", |r| &r.services),
-            tags: indexes::facet_pages(l, "tag", |r| &r.tags),
-            feed: feed_ctx(l.book),
-        }
+        // Each scans the whole book: side by side.
+        let ((summaries, (feed, retros_by_factor)), ((services, tags), actions)) = rayon::join(
+            || rayon::join(|| indexes::factor_summaries(l), || (feed_ctx(l.book), indexes::retros_by_factor(l.book))),
+            || {
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || indexes::facet_pages(l, "service", |r| &r.services),
+                            || indexes::facet_pages(l, "tag", |r| &r.tags),
+                        )
+                    },
+                    || indexes::actions_page(l),
+                )
+            },
+        );
+        let rows = (0..l.book.retros.len()).rev().map(|i| l.row_value(i)).collect();
+        SiteData { l, rows, summaries, services, tags, feed, actions, retros_by_factor }
+    }
+
+    /// The values several pages show (every incident row, the actions board's actions), for the
+    /// pages' keys.
+    fn known_values(&self) -> page::KnownValues {
+        page::KnownValues::new(self.l.known_rows().chain(self.actions.known.iter().cloned()))
     }
 }
 
@@ -168,33 +184,43 @@ fn jobs<'a>(
     r: &'a Renderer<'a>,
     d: &'a SiteData<'a>,
     opts: &RenderOptions,
-    reuse: &ReuseCheck,
+    reuse: &'a ReuseCheck<'a>,
 ) -> (Vec<Job<'a>>, Vec<String>) {
     let l = d.l;
     let rows = &d.rows[..];
-    let mut jobs: Vec<Job> = vec![
-        r.job("index.html", "index.html", move || home(l, rows)),
-        r.job("retros/index.html", "retros.html", move || ListPage { rows, facets: &l.facets }),
-    ];
+    // Every page but the retro pages is kept when its whole context is what it was (see
+    // `Renderer::keyed_job`); a retro page has a cheaper key, of its inputs (`retro_page_key`).
     // The board of every action first: it is the longest page, and one thread renders it while
     // the others go through the rest.
-    jobs.insert(0, r.job("actions/index.html", "actions.html", move || indexes::actions_page(l)));
-    jobs.push(r.job("factors/index.html", "factors.html", move || indexes::factors_page(l, &d.summaries)));
+    let mut jobs: Vec<Job> = vec![
+        r.keyed_job("actions/index.html", "actions.html", move || &d.actions, reuse),
+        r.keyed_job("index.html", "index.html", move || home(l, rows), reuse),
+        r.keyed_job("retros/index.html", "retros.html", move || ListPage { rows, facets: &l.facets }, reuse),
+        r.keyed_job("factors/index.html", "factors.html", move || indexes::factors_page(l, &d.summaries), reuse),
+    ];
+    let by_factor = &d.retros_by_factor;
     for f in &d.summaries {
-        jobs.push(r.job(format!("{}index.html", f.url), "factor.html", move || indexes::factor_page(l, f)));
+        let retros = by_factor.get(f.id.as_str()).map_or(&[][..], Vec::as_slice);
+        let page = move || indexes::factor_page(l, f, retros);
+        jobs.push(r.keyed_job(format!("{}index.html", f.url), "factor.html", page, reuse));
     }
     for (kind, dir, pages) in [("service", "services", &d.services), ("tag", "tags", &d.tags)] {
-        jobs.push(r.job(format!("{dir}/index.html"), "facets.html", move || indexes::facet_index(kind, pages)));
+        jobs.push(r.keyed_job(
+            format!("{dir}/index.html"),
+            "facets.html",
+            move || indexes::facet_index(kind, pages),
+            reuse,
+        ));
         for fp in pages {
-            jobs.push(r.job(format!("{}index.html", fp.url), "facet.html", move || fp));
+            jobs.push(r.keyed_job(format!("{}index.html", fp.url), "facet.html", move || fp, reuse));
         }
     }
     if opts.search {
-        jobs.push(r.job("search/index.html", "search.html", || ()));
+        jobs.push(r.keyed_job("search/index.html", "search.html", || (), reuse));
     }
-    jobs.push(r.job("404.html", "404.html", notfound::page));
-    jobs.push(r.job("stats/index.html", "stats.html", move || stats::stats_page(l.book)));
-    jobs.push(r.job("feed.xml", "feed.xml", move || &d.feed));
+    jobs.push(r.keyed_job("404.html", "404.html", notfound::page, reuse));
+    jobs.push(r.keyed_job("stats/index.html", "stats.html", move || stats::stats_page(l.book), reuse));
+    jobs.push(r.keyed_job("feed.xml", "feed.xml", move || &d.feed, reuse));
     // The index pages above take longer each; the retro pages after them even the threads out.
     let mut reused = Vec::new();
     for i in 0..l.book.retros.len() {

@@ -59,8 +59,13 @@ struct Page<'a, T: Serialize> {
     page: &'a T,
 }
 
-/// A page to render: its path in the site and a closure producing its text.
-pub(crate) type Job<'a> = (String, Box<dyn Fn() -> Result<String> + Send + Sync + 'a>);
+/// A page to render: its path in the site and a closure producing its text, or nothing when the
+/// caller still has the page from an earlier render (see [`Renderer::keyed_job`]).
+pub(crate) type Job<'a> = (String, Box<dyn Fn() -> Result<Option<String>> + Send + Sync + 'a>);
+
+/// A page's path and the key of everything its text depends on: true when the caller still has
+/// that page from an earlier render with the same key, so it need not be rendered again.
+pub(crate) type ReuseCheck<'a> = dyn Fn(&str, &[u8; 32]) -> bool + Sync + 'a;
 
 /// One site's templates and identity: renders its pages.
 pub(crate) struct Renderer<'a> {
@@ -68,11 +73,17 @@ pub(crate) struct Renderer<'a> {
     /// Where the templates live in the theme (`templates/`, `external/templates/`), for errors.
     templates: &'static str,
     site: SiteInfo<'a>,
+    known: KnownValues,
 }
 
 impl<'a> Renderer<'a> {
     pub(crate) fn new(tera: tera::Tera, templates: &'static str, site: SiteInfo<'a>) -> Self {
-        Renderer { tera, templates, site }
+        Renderer { tera, templates, site, known: KnownValues::default() }
+    }
+
+    /// The renderer, with values that many pages' contexts share (see [`KnownValues`]).
+    pub(crate) fn knowing(self, known: KnownValues) -> Self {
+        Renderer { known, ..self }
     }
 
     /// The site context of the page at `path` (e.g. `retros/x/index.html`).
@@ -111,7 +122,31 @@ impl<'a> Renderer<'a> {
     ) -> Job<'a> {
         let path = path.into();
         let at = path.clone();
-        (path, Box::new(move || self.render(&at, template, &page())))
+        (path, Box::new(move || self.render(&at, template, &page()).map(Some)))
+    }
+
+    /// Like [`Renderer::job`], but the page is not rendered when `reuse` answers true for its
+    /// path and the key of its whole context ([`context_key`]): the template's output depends on
+    /// nothing else but the templates themselves, which the caller keys with the site.
+    pub(crate) fn keyed_job<T: Serialize>(
+        &'a self,
+        path: impl Into<String>,
+        template: &'static str,
+        page: impl Fn() -> T + Send + Sync + 'a,
+        reuse: &'a ReuseCheck<'a>,
+    ) -> Job<'a> {
+        let path = path.into();
+        let at = path.clone();
+        let render = move || {
+            let site = self.site_ctx(&at);
+            let what = || format!("rendering {at} with the theme's {}{template}", self.templates);
+            let ctx = tera::Context::from_serialize(&Page { site: &site, page: &page() }).with_context(what)?;
+            if reuse(&at, &context_key(template, &ctx, &self.known)) {
+                return Ok(None);
+            }
+            self.tera.render(template, &ctx).map(Some).with_context(what)
+        };
+        (path, Box::new(render))
     }
 
     /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
@@ -124,7 +159,10 @@ impl<'a> Renderer<'a> {
             .into_par_iter()
             .with_max_len(1)
             .map(|(path, render)| {
-                let done = render().and_then(|text| sink(OutputFile { path: path.clone(), bytes: text.into_bytes() }));
+                let done = render().and_then(|text| match text {
+                    Some(text) => sink(OutputFile { path: path.clone(), bytes: text.into_bytes() }),
+                    None => Ok(()),
+                });
                 (path, done)
             })
             .collect();
@@ -187,9 +225,164 @@ pub(crate) fn sink_error(what: impl std::fmt::Display) -> anyhow::Error {
     anyhow!("cannot keep a rendered file: {what}")
 }
 
+/// The key of a page's template and whole context (`site` and `page`): a blake3 hash of the
+/// values written out in a canonical order (map entries sorted by key, since Tera's maps iterate
+/// in a random order), with each string's safe-or-escaped mark.
+pub(crate) fn context_key(template: &str, ctx: &tera::Context, known: &KnownValues) -> [u8; 32] {
+    let mut out = Vec::with_capacity(1 << 16);
+    out.extend_from_slice(b"retrobook-page-context-v1\0");
+    put_str(&mut out, template);
+    for part in ["site", "page"] {
+        put_str(&mut out, part);
+        match ctx.get(part) {
+            Some(v) => put_value(&mut out, v, known),
+            None => out.push(b'-'),
+        }
+    }
+    *blake3::hash(&out).as_bytes()
+}
+
+/// Template values that many pages' contexts share (the incident rows, the actions board), each
+/// with the digest of its canonical bytes: a page's key writes the digest instead of walking the
+/// value again. A value is found by the address of its map, which its clone here keeps alive, so
+/// no other map can take that address while the digests are in use.
+#[derive(Default)]
+pub(crate) struct KnownValues {
+    _kept: Vec<tera::Value>,
+    digests: std::collections::HashMap<usize, [u8; 32]>,
+}
+
+impl KnownValues {
+    /// Values with their digests, as [`known_value`] makes them.
+    pub(crate) fn new(values: impl Iterator<Item = (tera::Value, [u8; 32])>) -> Self {
+        let mut known = KnownValues::default();
+        for (value, digest) in values {
+            if let Some(address) = map_address(&value) {
+                known.digests.insert(address, digest);
+                known._kept.push(value);
+            }
+        }
+        known
+    }
+}
+
+/// The template value of `x` and a digest of `x` (of its JSON: a struct's fields come in their
+/// declared order and its maps are sorted, so equal values give equal digests in every process).
+pub(crate) fn known_value<T: Serialize>(x: &T) -> (tera::Value, [u8; 32]) {
+    let mut h = blake3::Hasher::new();
+    // Writing JSON of a model type into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut h, x);
+    (tera::Value::from_serializable(x), *h.finalize().as_bytes())
+}
+
+fn map_address(v: &tera::Value) -> Option<usize> {
+    v.as_map().map(|m| std::ptr::from_ref(m) as usize)
+}
+
+fn put_len(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n as u64).to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_value(out: &mut Vec<u8>, v: &tera::Value, known: &KnownValues) {
+    use tera::value::ValueKind as K;
+    match v.kind() {
+        K::Undefined => out.push(b'u'),
+        K::None => out.push(b'n'),
+        K::Bool => out.push(if v.as_bool() == Some(true) { b'T' } else { b'F' }),
+        K::String => {
+            out.push(if v.is_safe() { b'S' } else { b's' });
+            put_str(out, v.as_str().unwrap_or_default());
+        }
+        K::Array => {
+            let items = v.as_array().unwrap_or_default();
+            out.push(b'[');
+            put_len(out, items.len());
+            for item in items {
+                put_value(out, item, known);
+            }
+        }
+        K::Map => {
+            if let Some(digest) = map_address(v).and_then(|a| known.digests.get(&a)) {
+                out.push(b'#');
+                out.extend_from_slice(digest);
+                return;
+            }
+            let Some(map) = v.as_map() else { return };
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            put_len(out, entries.len());
+            for (k, v) in entries {
+                match k.as_str() {
+                    Some(k) => put_str(out, k),
+                    None => put_str(out, &k.to_string()),
+                }
+                put_value(out, v, known);
+            }
+        }
+        K::Bytes => {
+            out.push(b'b');
+            put_str(out, &String::from_utf8_lossy(v.as_bytes().unwrap_or_default()));
+        }
+        K::I64 => {
+            out.push(b'i');
+            out.extend_from_slice(&v.as_i64().unwrap_or_default().to_le_bytes());
+        }
+        K::U64 => {
+            out.push(b'p');
+            out.extend_from_slice(&v.as_u64().unwrap_or_default().to_le_bytes());
+        }
+        // Other numbers (and any kind a later Tera adds) as Tera writes them, with their kind.
+        kind => {
+            put_str(out, &format!("{kind:?}"));
+            put_str(out, &v.to_string());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_context_key_follows_every_value_but_not_the_order_of_map_entries() {
+        let ctx = |page: tera::Value| {
+            let mut c = tera::Context::new();
+            c.insert("site", &serde_json::json!({"root": "../"}));
+            c.insert_value("page", page);
+            c
+        };
+        let map = |pairs: &[(&'static str, tera::Value)]| {
+            let mut m = tera::Map::default();
+            for (k, v) in pairs {
+                m.insert((*k).into(), v.clone());
+            }
+            tera::Value::from(m)
+        };
+        let a = tera::Value::from("a");
+        let b = tera::Value::from(2);
+        let none = KnownValues::default();
+        let key = |v: tera::Value| context_key("t.html", &ctx(v), &none);
+        let base = key(map(&[("x", a.clone()), ("y", b.clone())]));
+        assert_eq!(base, key(map(&[("y", b.clone()), ("x", a.clone())])), "entry order");
+        assert_ne!(base, key(map(&[("x", a.clone()), ("y", tera::Value::from(3))])), "a value");
+        assert_ne!(base, key(map(&[("x", a.clone()), ("z", b.clone())])), "a key");
+        assert_ne!(base, key(map(&[("x", tera::Value::safe_string("a")), ("y", b.clone())])), "safe or not");
+        assert_ne!(base, context_key("u.html", &ctx(map(&[("x", a.clone()), ("y", b.clone())])), &none), "template");
+
+        // A known value stands for itself by its digest; the same content made afresh is walked.
+        let (row, digest) = known_value(&serde_json::json!({"id": "r1"}));
+        let known = KnownValues::new([(row.clone(), digest)].into_iter());
+        let with_known = context_key("t.html", &ctx(tera::Value::from(vec![row.clone()])), &known);
+        assert_eq!(with_known, context_key("t.html", &ctx(tera::Value::from(vec![row])), &known));
+        let (other, _) = known_value(&serde_json::json!({"id": "r2"}));
+        assert_ne!(with_known, context_key("t.html", &ctx(tera::Value::from(vec![other])), &known));
+    }
 
     fn renderer(templates: &[(&str, &str)]) -> Renderer<'static> {
         let mut tera = tera::Tera::default();

@@ -31,6 +31,11 @@ fn built_sample(tmp: &Path) -> (PathBuf, PathBuf) {
 
 /// Builds `book` into `dest` with `-v`; returns how many retro pages were reused.
 fn build(book: &Path, dest: &Path, today: &str, extra: &[&str]) -> usize {
+    build_counts(book, dest, today, extra).0
+}
+
+/// Builds `book` into `dest` with `-v`; returns how many retro pages and other pages were reused.
+fn build_counts(book: &Path, dest: &Path, today: &str, extra: &[&str]) -> (usize, usize) {
     let mut args = vec!["--today", today, "build", "-v", "--book", book.to_str().unwrap()];
     args.extend_from_slice(&["--dest-dir", dest.to_str().unwrap()]);
     args.extend_from_slice(extra);
@@ -38,7 +43,10 @@ fn build(book: &Path, dest: &Path, today: &str, extra: &[&str]) -> usize {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     let line = err.lines().find(|l| l.trim_start().starts_with("reused ")).unwrap_or_else(|| panic!("{err}"));
-    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+    // "reused 16 retro pages and 40 other pages from the last build: …"
+    let count =
+        |n: usize| line.split_whitespace().nth(n).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{line}"));
+    (count(1), count(5))
 }
 
 /// Every file under `dir` with its bytes.
@@ -175,6 +183,41 @@ fn a_page_edited_in_the_previous_site_is_rendered_again() {
     file.set_modified(modified).unwrap();
     drop(file);
     assert_eq!(warm_equals_cold(&book, &site, DAY, &no_search), RETROS - 2);
+}
+
+#[test]
+fn index_pages_are_kept_while_their_whole_context_is_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (book, site) = built_sample(tmp.path());
+    let no_search = ["--no-search"];
+    let retro_page = regex::Regex::new(r"^retros/[^/]+/index\.html$").unwrap();
+    let others = files(&site)
+        .into_keys()
+        .filter(|p| (p.ends_with(".html") || p == "feed.xml") && !retro_page.is_match(p))
+        .count();
+    assert!(others > 20, "{others}");
+    assert_eq!(build_counts(&book, &site, DAY, &no_search), (RETROS, others), "nothing changed: every page is kept");
+
+    // A retro's title is on the lists and the pages of its services, tags and factors, not on
+    // the statistics: those are rendered again, the rest is kept, and all equals a cold build.
+    edit(&book.join("retros/2025-09-16-address-lookup-hang.md"), "title: ", "title: Renamed, ");
+    let list = std::fs::read(site.join("retros/index.html")).unwrap();
+    let stats = std::fs::read(site.join("stats/index.html")).unwrap();
+    warm_equals_cold(&book, &site, DAY, &no_search);
+    let list_now = std::fs::read_to_string(site.join("retros/index.html")).unwrap();
+    assert!(list_now.contains("Renamed, ") && list_now.as_bytes() != list);
+    assert_eq!(std::fs::read(site.join("stats/index.html")).unwrap(), stats);
+    let (_, kept) = build_counts(&book, &site, DAY, &no_search);
+    assert_eq!(kept, others, "and the next build keeps them all again");
+
+    // An index page edited by hand in the previous site is rendered again.
+    let board = site.join("actions/index.html");
+    let mut bytes = std::fs::read(&board).unwrap();
+    bytes.extend_from_slice(b"<!-- edited by hand -->");
+    std::fs::write(&board, bytes).unwrap();
+    let (_, kept) = build_counts(&book, &site, DAY, &no_search);
+    assert_eq!(kept, others - 1);
+    assert!(!std::fs::read_to_string(&board).unwrap().contains("edited by hand"));
 }
 
 #[test]
