@@ -147,35 +147,28 @@ struct SiteData<'a> {
     services: Vec<indexes::FacetPage>,
     tags: Vec<indexes::FacetPage>,
     feed: FeedCtx,
-    actions: indexes::ActionsPage,
     retros_by_factor: std::collections::HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> SiteData<'a> {
     fn new(l: &'a Lookup<'a>) -> Self {
         // Each scans the whole book: side by side.
-        let ((summaries, (feed, retros_by_factor)), ((services, tags), actions)) = rayon::join(
+        let ((summaries, (feed, retros_by_factor)), (services, tags)) = rayon::join(
             || rayon::join(|| indexes::factor_summaries(l), || (feed_ctx(l.book), indexes::retros_by_factor(l.book))),
             || {
                 rayon::join(
-                    || {
-                        rayon::join(
-                            || indexes::facet_pages(l, "service", |r| &r.services),
-                            || indexes::facet_pages(l, "tag", |r| &r.tags),
-                        )
-                    },
-                    || indexes::actions_page(l),
+                    || indexes::facet_pages(l, "service", |r| &r.services),
+                    || indexes::facet_pages(l, "tag", |r| &r.tags),
                 )
             },
         );
         let rows = (0..l.book.retros.len()).rev().map(|i| l.row_value(i)).collect();
-        SiteData { l, rows, summaries, services, tags, feed, actions, retros_by_factor }
+        SiteData { l, rows, summaries, services, tags, feed, retros_by_factor }
     }
 
-    /// The values several pages show (every incident row, the actions board's actions), for the
-    /// pages' keys.
+    /// The values several pages show (every incident row), for the pages' keys.
     fn known_values(&self) -> page::KnownValues {
-        page::KnownValues::new(self.l.known_rows().chain(self.actions.known.iter().cloned()))
+        page::KnownValues::new(self.l.known_rows())
     }
 }
 
@@ -191,9 +184,15 @@ fn jobs<'a>(
     // Every page but the retro pages is kept when its whole context is what it was (see
     // `Renderer::keyed_job`); a retro page has a cheaper key, of its inputs (`retro_page_key`).
     // The board of every action first: it is the longest page, and one thread renders it while
-    // the others go through the rest.
+    // the others go through the rest. Its actions (about 2 KB each as template values) live only
+    // while it is made and rendered.
+    let board = move || {
+        let mut page = indexes::actions_page(l);
+        let known = page::KnownValues::new(std::mem::take(&mut page.known).into_iter());
+        r.render_keyed("actions/index.html", "actions.html", &page, reuse, &known)
+    };
     let mut jobs: Vec<Job> = vec![
-        r.keyed_job("actions/index.html", "actions.html", move || &d.actions, reuse),
+        ("actions/index.html".to_string(), Box::new(board)),
         r.keyed_job("index.html", "index.html", move || home(l, rows), reuse),
         r.keyed_job("retros/index.html", "retros.html", move || ListPage { rows, facets: &l.facets }, reuse),
         r.keyed_job("factors/index.html", "factors.html", move || indexes::factors_page(l, &d.summaries), reuse),

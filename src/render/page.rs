@@ -137,16 +137,26 @@ impl<'a> Renderer<'a> {
     ) -> Job<'a> {
         let path = path.into();
         let at = path.clone();
-        let render = move || {
-            let site = self.site_ctx(&at);
-            let what = || format!("rendering {at} with the theme's {}{template}", self.templates);
-            let ctx = tera::Context::from_serialize(&Page { site: &site, page: &page() }).with_context(what)?;
-            if reuse(&at, &context_key(template, &ctx, &self.known)) {
-                return Ok(None);
-            }
-            self.tera.render(template, &ctx).map(Some).with_context(what)
-        };
-        (path, Box::new(render))
+        (path, Box::new(move || self.render_keyed(&at, template, &page(), reuse, &self.known)))
+    }
+
+    /// Renders `template` for the page at `path` unless `reuse` answers true for the key of its
+    /// context (see [`Renderer::keyed_job`]), with the shared values `known` has digests of.
+    pub(crate) fn render_keyed<T: Serialize>(
+        &self,
+        path: &str,
+        template: &str,
+        page: &T,
+        reuse: &ReuseCheck,
+        known: &KnownValues,
+    ) -> Result<Option<String>> {
+        let site = self.site_ctx(path);
+        let what = || format!("rendering {path} with the theme's {}{template}", self.templates);
+        let ctx = tera::Context::from_serialize(&Page { site: &site, page }).with_context(what)?;
+        if reuse(path, &context_key(template, &ctx, known)) {
+            return Ok(None);
+        }
+        self.tera.render(template, &ctx).map(Some).with_context(what)
     }
 
     /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
