@@ -166,35 +166,11 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
             None => render::render_site_reusing(&book, &theme, &render_opts, &sink, &reuse),
             Some((site, retros)) => render::public::render_public(site, retros, &theme, opts.search, &sink),
         };
-        // The search index is built first, and the render starts as soon as the indexing leaves a
-        // core idle (its last bundles run one per thread): the two share the cores from then on.
-        // The render's largest memory comes at its end (the index pages), after the indexing's.
-        let spare = Latch::default();
-        let cancel = std::sync::atomic::AtomicBool::new(false);
-        let (rendered, searched) = std::thread::scope(|scope| {
-            let search = opts.search.then(|| {
-                scope.spawn(|| {
-                    let t = Instant::now();
-                    let open = || spare.open();
-                    let beside = crate::search::Beside { spare_core: Some(&open), cancel: Some(&cancel) };
-                    let done =
-                        crate::search::build_search_beside(records, &tmp.join("pagefind"), Some(&cache), &beside);
-                    (done, t.elapsed())
-                })
-            });
-            if search.is_some() {
-                spare.wait();
-                crate::memory::give_back_freed_memory();
-            }
-            let t = Instant::now();
-            let rendered = render();
-            timings.render = t.elapsed();
-            if rendered.is_err() {
-                cancel.store(true, std::sync::atomic::Ordering::SeqCst);
-            }
-            let searched = search.map(|s| s.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            (rendered, searched)
+        let index = opts.search.then_some(|beside: &crate::search::Beside| {
+            crate::search::build_search_beside(records, &tmp.join("pagefind"), Some(&cache), beside)
         });
+        let ((rendered, render_time), searched) = index_then_render(index, render);
+        timings.render = render_time;
         timings.pages = rendered?;
         timings.files = files.load(std::sync::atomic::Ordering::Relaxed);
         if let Some((done, took)) = searched {
@@ -212,21 +188,54 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     report.pages = timings.pages;
     report.files = timings.files;
     phase.end("write", &mut report);
-    // Pages are written while they render, and the search index inside the same folder: report
-    // both phases on their own, and "write" for what is left (swapping the new site in).
+    // Pages are written while they render, and the search index inside the same folder, which
+    // starts first (the render joins it when a core falls idle): both phases are given as their
+    // own wall time, and "write" is what is left after the longer of the two (the swap).
     let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
-    if warm_on {
-        report.phases.push(("reuse", reuse_time));
-    }
-    // The search index starts first and the render joins it when a core falls idle: both are
-    // given as their own wall time, and "write" is what is left after the longer of the two.
-    if opts.search {
-        report.phases.push(("search", timings.search));
-    }
+    let phases = [("reuse", reuse_time, warm_on), ("search", timings.search, opts.search)];
+    report.phases.extend(phases.into_iter().filter(|p| p.2).map(|(name, took, _)| (name, took)));
     report.phases.push(("render", timings.render));
     report.phases.push(("write", total.saturating_sub(reuse_time + timings.render.max(timings.search))));
     Ok(report)
 }
+
+/// Runs `index` (the search index, when there is one) on a thread of its own, and `render` on
+/// this thread as soon as the index leaves a core idle (its last bundles run one per thread): the
+/// two share the cores from then on. The render's largest memory comes at its end (the index
+/// pages), after the indexing's. A failed render stops the index from starting more bundles.
+/// Returns the render's result and wall time, and the index's.
+fn index_then_render<R, S: Send>(
+    index: Option<impl FnOnce(&crate::search::Beside) -> anyhow::Result<S> + Send>,
+    render: impl FnOnce() -> anyhow::Result<R>,
+) -> (Timed<R>, Option<Timed<S>>) {
+    let spare = Latch::default();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let indexing = index.map(|index| {
+            scope.spawn(|| {
+                let t = Instant::now();
+                let open = || spare.open();
+                let done = index(&crate::search::Beside { spare_core: Some(&open), cancel: Some(&cancel) });
+                (done, t.elapsed())
+            })
+        });
+        if indexing.is_some() {
+            spare.wait();
+            crate::memory::give_back_freed_memory();
+        }
+        let t = Instant::now();
+        let rendered = render();
+        let render_time = t.elapsed();
+        if rendered.is_err() {
+            cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        let indexed = indexing.map(|s| s.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        ((rendered, render_time), indexed)
+    })
+}
+
+/// A result and the wall time it took.
+type Timed<T> = (anyhow::Result<T>, Duration);
 
 /// A gate that opens once and stays open: `wait` returns as soon as someone has called `open`.
 #[derive(Default)]
