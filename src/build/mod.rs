@@ -148,7 +148,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         }
     };
     let mut timings = render::Phases::default();
-    let mut reuse_time = Duration::ZERO;
+    let (mut reuse_time, mut both_time) = (Duration::ZERO, Duration::ZERO);
     swap_in(&dest, |tmp| {
         let t = Instant::now();
         warm.place(&book, &dest, tmp);
@@ -169,8 +169,9 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
         let index = opts.search.then_some(|beside: &crate::search::Beside| {
             crate::search::build_search_beside(records, &tmp.join("pagefind"), Some(&cache), beside)
         });
+        let t = Instant::now();
         let ((rendered, render_time), searched) = index_then_render(index, render);
-        timings.render = render_time;
+        (timings.render, both_time) = (render_time, t.elapsed());
         timings.pages = rendered?;
         timings.files = files.load(std::sync::atomic::Ordering::Relaxed);
         if let Some((done, took)) = searched {
@@ -190,12 +191,12 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     phase.end("write", &mut report);
     // Pages are written while they render, and the search index inside the same folder, which
     // starts first (the render joins it when a core falls idle): both phases are given as their
-    // own wall time, and "write" is what is left after the longer of the two (the swap).
+    // own wall time, and "write" is what is left after both (the swap).
     let total = report.phases.pop().map_or(Duration::ZERO, |(_, d)| d);
     let phases = [("reuse", reuse_time, warm_on), ("search", timings.search, opts.search)];
     report.phases.extend(phases.into_iter().filter(|p| p.2).map(|(name, took, _)| (name, took)));
     report.phases.push(("render", timings.render));
-    report.phases.push(("write", total.saturating_sub(reuse_time + timings.render.max(timings.search))));
+    report.phases.push(("write", total.saturating_sub(reuse_time + both_time)));
     Ok(report)
 }
 
