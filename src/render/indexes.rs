@@ -203,15 +203,13 @@ pub(crate) struct ActionsPage {
     pub groups: Vec<OwnerGroup>,
     /// Each closed action's [`ActionCtx`] as a template value.
     pub closed: Vec<tera::Value>,
-    /// Every action's value with the digest of its context, for the page's key.
-    #[serde(skip)]
-    pub known: Vec<(tera::Value, [u8; 32])>,
 }
 
 /// Open and in-progress actions by owner (owners with overdue actions first), then closed ones.
 /// Each action becomes a template value as soon as it is made, so a book's actions are never held
-/// twice (as contexts and as the page's value: about 1 GB at 100,000 retros).
-pub(crate) fn actions_page(l: &Lookup) -> ActionsPage {
+/// twice (as contexts and as the page's value: about 1 GB at 100,000 retros). Also returns every
+/// action's value with the digest of its context (`page::known_value`), for the page's key.
+pub(crate) fn actions_page(l: &Lookup) -> (ActionsPage, Vec<(tera::Value, [u8; 32])>) {
     // (how many days overdue, due date) order the open actions; the due date the closed ones
     type Sorted = (Option<i64>, String, tera::Value);
     let mut groups: BTreeMap<String, Vec<Sorted>> = BTreeMap::new();
@@ -247,14 +245,14 @@ pub(crate) fn actions_page(l: &Lookup) -> ActionsPage {
         b.overdue.cmp(&a.overdue).then_with(|| b.open.cmp(&a.open)).then_with(|| a.owner.cmp(&b.owner))
     });
     closed.sort_by(|a, b| b.0.cmp(&a.0));
-    ActionsPage {
+    let page = ActionsPage {
         drift,
         open: groups.iter().map(|g| g.open).sum(),
         overdue: groups.iter().map(|g| g.overdue).sum(),
         groups,
         closed: closed.into_iter().map(|c| c.1).collect(),
-        known,
-    }
+    };
+    (page, known)
 }
 
 /// A service or a tag: which one, and its page.

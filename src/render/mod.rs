@@ -187,8 +187,8 @@ fn jobs<'a>(
     // the others go through the rest. Its actions (about 2 KB each as template values) live only
     // while it is made and rendered.
     let board = move || {
-        let mut page = indexes::actions_page(l);
-        let known = page::KnownValues::new(std::mem::take(&mut page.known).into_iter());
+        let (page, known) = indexes::actions_page(l);
+        let known = page::KnownValues::new(known.into_iter());
         r.render_keyed("actions/index.html", "actions.html", &page, reuse, &known)
     };
     let mut jobs: Vec<Job> = vec![

@@ -107,10 +107,23 @@ impl<'a> Renderer<'a> {
 
     /// Renders `template` for the page at `path` with the site context and `page`.
     pub(crate) fn render<T: Serialize>(&self, path: &str, template: &str, page: &T) -> Result<String> {
+        let ctx = self.context(path, template, page)?;
+        self.render_context(path, template, &ctx)
+    }
+
+    /// The template context of the page at `path`: its site context and `page`.
+    fn context<T: Serialize>(&self, path: &str, template: &str, page: &T) -> Result<tera::Context> {
         let site = self.site_ctx(path);
-        let what = || format!("rendering {path} with the theme's {}{template}", self.templates);
-        let ctx = tera::Context::from_serialize(&Page { site: &site, page }).with_context(what)?;
-        self.tera.render(template, &ctx).with_context(what)
+        tera::Context::from_serialize(&Page { site: &site, page }).with_context(|| self.what(path, template))
+    }
+
+    fn render_context(&self, path: &str, template: &str, ctx: &tera::Context) -> Result<String> {
+        self.tera.render(template, ctx).with_context(|| self.what(path, template))
+    }
+
+    /// What failed, for an error: the page and the theme's template.
+    fn what(&self, path: &str, template: &str) -> String {
+        format!("rendering {path} with the theme's {}{template}", self.templates)
     }
 
     /// A job rendering `template` at `path` with the context `page()` makes when the job runs.
@@ -150,13 +163,11 @@ impl<'a> Renderer<'a> {
         reuse: &ReuseCheck,
         known: &KnownValues,
     ) -> Result<Option<String>> {
-        let site = self.site_ctx(path);
-        let what = || format!("rendering {path} with the theme's {}{template}", self.templates);
-        let ctx = tera::Context::from_serialize(&Page { site: &site, page }).with_context(what)?;
+        let ctx = self.context(path, template, page)?;
         if reuse(path, &context_key(template, &ctx, known)) {
             return Ok(None);
         }
-        self.tera.render(template, &ctx).map(Some).with_context(what)
+        self.render_context(path, template, &ctx).map(Some)
     }
 
     /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
