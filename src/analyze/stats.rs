@@ -460,30 +460,60 @@ pub(crate) fn possible_duplicates(book: &Book) -> Vec<DuplicatePair> {
 }
 
 /// Incidents citing `factor_id` (normalised and resolved through aliases) per quarter
-/// ("2025 Q1"), for every quarter from the book's first incident to its last.
+/// ("2025 Q1"), for every quarter from the book's first incident to its last. For many factors,
+/// make [`Trends`] once instead: this scans the whole book.
+#[cfg(test)]
 pub(crate) fn quarterly_trend(book: &Book, factor_id: &str) -> Vec<(String, u32)> {
-    let written = crate::text::normalize_factor_id(factor_id);
-    let id = book.config.canonical_factor(&written);
-    let quarter = |d: Date| (d.year(), (d.month() - 1) / 3 + 1);
-    let dates: Vec<Date> = book.retros.iter().filter_map(|r| r.date).collect();
-    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
-        return Vec::new();
-    };
-    let mut counts: BTreeMap<(i16, i8), u32> = BTreeMap::new();
-    for r in &book.retros {
-        if let Some(d) = r.date
-            && r.factors.iter().any(|f| f.id == id)
-        {
-            *counts.entry(quarter(d)).or_insert(0) += 1;
+    Trends::new(book).of(&book.config, factor_id)
+}
+
+/// Every factor's incidents per quarter, from one pass over the book: each factor page and the
+/// factor index show a trend, and scanning the book once per factor was quadratic.
+pub(crate) struct Trends {
+    /// Every quarter from the book's first incident to its last, oldest first.
+    quarters: Vec<(i16, i8)>,
+    /// Factor id (as retros cite it, after aliases) → incidents citing it in each of `quarters`.
+    counts: std::collections::HashMap<String, Vec<u32>>,
+}
+
+impl Trends {
+    pub(crate) fn new(book: &Book) -> Self {
+        let quarter = |d: Date| (d.year(), (d.month() - 1) / 3 + 1);
+        let dates = book.retros.iter().filter_map(|r| r.date);
+        let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
+            return Trends { quarters: Vec::new(), counts: Default::default() };
+        };
+        let mut quarters = Vec::new();
+        let (mut q, end) = (quarter(first), quarter(last));
+        while q <= end {
+            quarters.push(q);
+            q = if q.1 == 4 { (q.0 + 1, 1) } else { (q.0, q.1 + 1) };
         }
+        let mut counts: std::collections::HashMap<String, Vec<u32>> = Default::default();
+        for r in &book.retros {
+            let Some(d) = r.date else { continue };
+            // `quarters` is consecutive from the first: the position is the distance in quarters.
+            let (y, n) = quarter(d);
+            let at = (i32::from(y) - i32::from(first.year())) * 4 + i32::from(n) - i32::from(quarters[0].1);
+            for (i, f) in r.factors.iter().enumerate() {
+                // a retro citing a factor twice is one incident
+                if r.factors[..i].iter().any(|g| g.id == f.id) {
+                    continue;
+                }
+                let row = counts.entry(f.id.clone()).or_insert_with(|| vec![0; quarters.len()]);
+                row[at as usize] += 1;
+            }
+        }
+        Trends { quarters, counts }
     }
-    let mut out = Vec::new();
-    let (mut q, end) = (quarter(*first), quarter(*last));
-    while q <= end {
-        out.push((format!("{} Q{}", q.0, q.1), counts.get(&q).copied().unwrap_or(0)));
-        q = if q.1 == 4 { (q.0 + 1, 1) } else { (q.0, q.1 + 1) };
+
+    /// Incidents citing `factor_id` (normalised and resolved through `config`'s aliases) per
+    /// quarter ("2025 Q1"), for every quarter from the book's first incident to its last.
+    pub(crate) fn of(&self, config: &crate::config::Config, factor_id: &str) -> Vec<(String, u32)> {
+        let written = crate::text::normalize_factor_id(factor_id);
+        let row = self.counts.get(config.canonical_factor(&written));
+        self.quarters.iter().enumerate().map(|(i, q)| (format!("{} Q{}", q.0, q.1), row.map_or(0, |r| r[i]))).collect()
     }
-    out
 }
 
 #[cfg(test)]
@@ -730,6 +760,27 @@ aliases = ["config-mismatch"]
             quarterly_trend(&b, "missing-alert"),
             [("2024 Q4".to_string(), 0), ("2025 Q1".to_string(), 1), ("2025 Q2".to_string(), 0)]
         );
+    }
+
+    #[test]
+    fn trends_count_an_incident_once_and_span_every_quarter() {
+        // a cites drift twice (one incident); b, a year later, cites it once; nothing in between.
+        let b = book(
+            TOML,
+            &[
+                "id: a\ntitle: A\ndate: 2024-02-10\nseverity: SEV1\nfactors:\n  - id: drift\n  - id: drift",
+                "id: b\ntitle: B\ndate: 2025-03-31\nseverity: SEV1\nfactors:\n  - id: drift",
+            ],
+        );
+        let trends = Trends::new(&b);
+        let got = trends.of(&b.config, "drift");
+        assert_eq!(got.len(), 5, "2024 Q1 … 2025 Q1: {got:?}");
+        assert_eq!(got.first(), Some(&("2024 Q1".to_string(), 1)));
+        assert_eq!(got.last(), Some(&("2025 Q1".to_string(), 1)));
+        assert_eq!(got.iter().map(|q| q.1).sum::<u32>(), 2);
+        assert!(trends.of(&b.config, "never-cited").iter().all(|q| q.1 == 0));
+        let empty = book(TOML, &[]);
+        assert!(Trends::new(&empty).of(&empty.config, "drift").is_empty());
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub(crate) struct Lookup<'a> {
     pub book: &'a Book,
     pub today: Date,
     pub factors: Vec<FactorEntry>,
+    /// Every factor's incidents per quarter.
+    pub trends: analyze::stats::Trends,
+    /// Factor id → the retros citing it or addressing it (see `indexes::retros_by_factor`).
+    pub retros_by_factor: std::collections::HashMap<&'a str, Vec<usize>>,
     /// Retro id → ids of retros that list it in `related`.
     pub related_by: BTreeMap<&'a str, Vec<&'a str>>,
     /// Retro id → the retro, for constant-time lookups of related retros.
@@ -106,6 +110,8 @@ impl<'a> Lookup<'a> {
             book,
             today,
             factors: analyze::factor_index(book),
+            trends: analyze::stats::Trends::new(book),
+            retros_by_factor: super::indexes::retros_by_factor(book),
             related_by,
             md: MarkdownOptions { allow_raw_html: book.config.output.html.allow_raw_html },
             facets: Vec::new(),

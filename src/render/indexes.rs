@@ -78,7 +78,7 @@ pub(crate) fn factor_summaries(l: &Lookup) -> Vec<FactorSummary> {
     use rayon::prelude::*;
     l.factors
         .par_iter()
-        .map(|f| (f, analyze::stats::quarterly_trend(l.book, &f.id)))
+        .map(|f| (f, l.trends.of(&l.book.config, &f.id)))
         .map(|(f, trend)| FactorSummary {
             id: f.id.clone(),
             url: factor_url(&f.id),
@@ -169,7 +169,7 @@ pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary, retros: &[usize])
 
 /// Incidents citing a factor per quarter, every quarter of the book, as bars over labelled quarters.
 fn trend_chart(l: &Lookup, summary: &FactorSummary) -> String {
-    let trend = analyze::stats::quarterly_trend(l.book, &summary.id);
+    let trend = l.trends.of(&l.book.config, &summary.id);
     if trend.is_empty() {
         return String::new();
     }

@@ -147,14 +147,13 @@ struct SiteData<'a> {
     services: Vec<indexes::FacetPage>,
     tags: Vec<indexes::FacetPage>,
     feed: FeedCtx,
-    retros_by_factor: std::collections::HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> SiteData<'a> {
     fn new(l: &'a Lookup<'a>) -> Self {
         // Each scans the whole book: side by side.
-        let ((summaries, (feed, retros_by_factor)), (services, tags)) = rayon::join(
-            || rayon::join(|| indexes::factor_summaries(l), || (feed_ctx(l.book), indexes::retros_by_factor(l.book))),
+        let ((summaries, feed), (services, tags)) = rayon::join(
+            || rayon::join(|| indexes::factor_summaries(l), || feed_ctx(l.book)),
             || {
                 rayon::join(
                     || indexes::facet_pages(l, "service", |r| &r.services),
@@ -163,7 +162,7 @@ impl<'a> SiteData<'a> {
             },
         );
         let rows = (0..l.book.retros.len()).rev().map(|i| l.row_value(i)).collect();
-        SiteData { l, rows, summaries, services, tags, feed, retros_by_factor }
+        SiteData { l, rows, summaries, services, tags, feed }
     }
 
     /// The values several pages show (every incident row), for the pages' keys.
@@ -197,7 +196,7 @@ fn jobs<'a>(
         r.keyed_job("retros/index.html", "retros.html", move || ListPage { rows, facets: &l.facets }, reuse),
         r.keyed_job("factors/index.html", "factors.html", move || indexes::factors_page(l, &d.summaries), reuse),
     ];
-    let by_factor = &d.retros_by_factor;
+    let by_factor = &l.retros_by_factor;
     for f in &d.summaries {
         let retros = by_factor.get(f.id.as_str()).map_or(&[][..], Vec::as_slice);
         let page = move || indexes::factor_page(l, f, retros);
