@@ -183,76 +183,92 @@ fn trend_chart(l: &Lookup, summary: &FactorSummary) -> String {
     super::svg::stacked_bars_svg(&bars, &format!("factor-trend-{}", segment(&summary.id)))
 }
 
-/// An owner's group on the actions board.
+/// An owner's group on the actions board; `A` is an action's [`ActionCtx`], or its template value
+/// once the board is rendered (see [`ActionsPage::into_values`]).
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct OwnerGroup {
+pub(crate) struct OwnerGroup<A> {
     pub owner: String,
     pub open: usize,
     pub overdue: usize,
-    /// Each action's [`ActionCtx`] as a template value.
-    pub actions: Vec<tera::Value>,
+    pub actions: Vec<A>,
 }
 
 /// The actions board.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct ActionsPage {
+pub(crate) struct ActionsPage<A> {
     pub open: usize,
     pub overdue: usize,
     /// Actions whose status disagrees with their tracker.
     pub drift: usize,
-    pub groups: Vec<OwnerGroup>,
-    /// Each closed action's [`ActionCtx`] as a template value.
-    pub closed: Vec<tera::Value>,
+    pub groups: Vec<OwnerGroup<A>>,
+    pub closed: Vec<A>,
+}
+
+impl ActionsPage<ActionCtx> {
+    /// The same board with every action as a template value, each made as its context is
+    /// dropped, so a book's actions are never held twice (as contexts and as template values,
+    /// about 2 KB each: 0.5 GB more at 100,000 retros).
+    pub(crate) fn into_values(self) -> ActionsPage<tera::Value> {
+        let value = |a: ActionCtx| tera::Value::from_serializable(&a);
+        ActionsPage {
+            open: self.open,
+            overdue: self.overdue,
+            drift: self.drift,
+            groups: self
+                .groups
+                .into_iter()
+                .map(|g| OwnerGroup {
+                    owner: g.owner,
+                    open: g.open,
+                    overdue: g.overdue,
+                    actions: g.actions.into_iter().map(value).collect(),
+                })
+                .collect(),
+            closed: self.closed.into_iter().map(value).collect(),
+        }
+    }
 }
 
 /// Open and in-progress actions by owner (owners with overdue actions first), then closed ones.
-/// Each action becomes a template value as soon as it is made, so a book's actions are never held
-/// twice (as contexts and as the page's value: about 1 GB at 100,000 retros). Also returns every
-/// action's value with the digest of its context (`page::known_value`), for the page's key.
-pub(crate) fn actions_page(l: &Lookup) -> (ActionsPage, Vec<(tera::Value, [u8; 32])>) {
+pub(crate) fn actions_page(l: &Lookup) -> ActionsPage<ActionCtx> {
     // (how many days overdue, due date) order the open actions; the due date the closed ones
-    type Sorted = (Option<i64>, String, tera::Value);
-    let mut groups: BTreeMap<String, Vec<Sorted>> = BTreeMap::new();
-    let mut closed: Vec<(String, tera::Value)> = Vec::new();
+    let mut groups: BTreeMap<String, Vec<ActionCtx>> = BTreeMap::new();
+    let mut closed: Vec<ActionCtx> = Vec::new();
     let mut drift = 0;
-    let mut known = Vec::new();
     for r in &l.book.retros {
         for a in &r.actions {
             let ctx = action_ctx(a, l.today, Some(r)).with_history(l.book, r, a, l.today);
             drift += usize::from(ctx.tracker.as_ref().is_some_and(|t| t.drift.is_some()));
-            let (value, digest) = super::page::known_value(&ctx);
-            known.push((value.clone(), digest));
             if a.status.is_open() {
-                groups.entry(ctx.owner).or_default().push((ctx.overdue_days, ctx.due, value));
+                groups.entry(ctx.owner.clone()).or_default().push(ctx);
             } else {
-                closed.push((ctx.due, value));
+                closed.push(ctx);
             }
         }
     }
-    let mut groups: Vec<OwnerGroup> = groups
+    let mut groups: Vec<OwnerGroup<ActionCtx>> = groups
         .into_iter()
         .map(|(owner, mut actions)| {
-            actions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            actions.sort_by(|a, b| b.overdue_days.cmp(&a.overdue_days).then_with(|| a.due.cmp(&b.due)));
             OwnerGroup {
-                overdue: actions.iter().filter(|a| a.0.is_some()).count(),
+                overdue: actions.iter().filter(|a| a.overdue_days.is_some()).count(),
                 open: actions.len(),
                 owner,
-                actions: actions.into_iter().map(|a| a.2).collect(),
+                actions,
             }
         })
         .collect();
     groups.sort_by(|a, b| {
         b.overdue.cmp(&a.overdue).then_with(|| b.open.cmp(&a.open)).then_with(|| a.owner.cmp(&b.owner))
     });
-    closed.sort_by(|a, b| b.0.cmp(&a.0));
-    let page = ActionsPage {
+    closed.sort_by(|a, b| b.due.cmp(&a.due));
+    ActionsPage {
         drift,
         open: groups.iter().map(|g| g.open).sum(),
         overdue: groups.iter().map(|g| g.overdue).sum(),
         groups,
-        closed: closed.into_iter().map(|c| c.1).collect(),
-    };
-    (page, known)
+        closed,
+    }
 }
 
 /// A service or a tag: which one, and its page.

@@ -183,12 +183,15 @@ fn jobs<'a>(
     // Every page but the retro pages is kept when its whole context is what it was (see
     // `Renderer::keyed_job`); a retro page has a cheaper key, of its inputs (`retro_page_key`).
     // The board of every action first: it is the longest page, and one thread renders it while
-    // the others go through the rest. Its actions (about 2 KB each as template values) live only
-    // while it is made and rendered.
+    // the others go through the rest. Its key is the digest of its plain contexts; only when it
+    // is rendered do its actions become template values (about 2 KB each), and only until then.
     let board = move || {
-        let (page, known) = indexes::actions_page(l);
-        let known = page::KnownValues::new(known.into_iter());
-        r.render_keyed("actions/index.html", "actions.html", &page, reuse, &known)
+        let (path, template) = ("actions/index.html", "actions.html");
+        let page = indexes::actions_page(l);
+        if reuse(path, &r.plain_key(path, template, &page)) {
+            return Ok(None);
+        }
+        r.render(path, template, &page.into_values()).map(Some)
     };
     let mut jobs: Vec<Job> = vec![
         ("actions/index.html".to_string(), Box::new(board)),

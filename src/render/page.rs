@@ -170,6 +170,21 @@ impl<'a> Renderer<'a> {
         self.render_context(path, template, &ctx).map(Some)
     }
 
+    /// The key of the page at `path` for a page made only of structs, vectors and ordered maps
+    /// (no template values, no hash maps): the digest of its JSON with the site context, whose
+    /// form is fixed, so it keys the page without making its template values first. It covers
+    /// what [`context_key`] does: the context is made from the same serialisation.
+    pub(crate) fn plain_key<T: Serialize>(&self, path: &str, template: &str, page: &T) -> [u8; 32] {
+        let site = self.site_ctx(path);
+        let mut h = blake3::Hasher::new();
+        h.update(b"plain\0");
+        h.update(template.as_bytes());
+        h.update(&[0]);
+        // Writing JSON of plain structs into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut h, &Page { site: &site, page });
+        *h.finalize().as_bytes()
+    }
+
     /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
     /// returns the paths rendered, in the order of `jobs`. When pages fail, the error names how
     /// many and carries the first failure by path (they usually share one cause, a template).

@@ -210,6 +210,14 @@ fn index_pages_are_kept_while_their_whole_context_is_the_same() {
     let (_, kept) = build_counts(&book, &site, DAY, &no_search);
     assert_eq!(kept, others, "and the next build keeps them all again");
 
+    // An action's status is on the board (keyed by its plain contexts, see `plain_key`).
+    let board_before = std::fs::read(site.join("actions/index.html")).unwrap();
+    edit(&book.join("retros/2025-09-16-address-lookup-hang.md"), "    status: done", "    status: open");
+    warm_equals_cold(&book, &site, DAY, &no_search);
+    assert_ne!(std::fs::read(site.join("actions/index.html")).unwrap(), board_before, "the board is rendered again");
+    let (_, kept) = build_counts(&book, &site, DAY, &no_search);
+    assert_eq!(kept, others);
+
     // An index page edited by hand in the previous site is rendered again.
     let board = site.join("actions/index.html");
     let mut bytes = std::fs::read(&board).unwrap();
