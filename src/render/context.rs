@@ -261,14 +261,15 @@ pub(crate) struct ActionCtx {
     /// Whole days from appearing to being closed, from git.
     pub days_to_close: Option<i64>,
     /// What the last `actions sync` said (`.retrobook/trackers.json`), with drift.
-    pub tracker: Option<crate::analyze::trackers::TrackerView>,
+    /// (Boxed: most actions have none, and the board holds every action's context at once.)
+    pub tracker: Option<Box<crate::analyze::trackers::TrackerView>>,
 }
 
 impl ActionCtx {
     /// Adds the age and time to close that git history gives (nothing outside git), and the
     /// tracker state of the last sync.
     pub(crate) fn with_history(mut self, book: &Book, retro: &Retro, a: &Action, today: Date) -> Self {
-        self.tracker = crate::analyze::trackers::view(a, book);
+        self.tracker = crate::analyze::trackers::view(a, book).map(Box::new);
         if let Some(href) = crate::analyze::trackers::href(a, &book.config).filter(|u| is_http(u)) {
             self.link = Some(href);
         }
