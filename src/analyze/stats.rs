@@ -478,7 +478,7 @@ pub(crate) struct Trends {
 
 impl Trends {
     pub(crate) fn new(book: &Book) -> Self {
-        let quarter = |d: Date| (d.year(), (d.month() - 1) / 3 + 1);
+        let quarter = quarter_of;
         let dates = book.retros.iter().filter_map(|r| r.date);
         let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
             return Trends { quarters: Vec::new(), counts: Default::default() };
