@@ -478,13 +478,12 @@ pub(crate) struct Trends {
 
 impl Trends {
     pub(crate) fn new(book: &Book) -> Self {
-        let quarter = quarter_of;
         let dates = book.retros.iter().filter_map(|r| r.date);
         let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
             return Trends { quarters: Vec::new(), counts: Default::default() };
         };
         let mut quarters = Vec::new();
-        let (mut q, end) = (quarter(first), quarter(last));
+        let (mut q, end) = (quarter_of(first), quarter_of(last));
         while q <= end {
             quarters.push(q);
             q = if q.1 == 4 { (q.0 + 1, 1) } else { (q.0, q.1 + 1) };
@@ -493,7 +492,7 @@ impl Trends {
         for r in &book.retros {
             let Some(d) = r.date else { continue };
             // `quarters` is consecutive from the first: the position is the distance in quarters.
-            let (y, n) = quarter(d);
+            let (y, n) = quarter_of(d);
             let at = (i32::from(y) - i32::from(first.year())) * 4 + i32::from(n) - i32::from(quarters[0].1);
             for (i, f) in r.factors.iter().enumerate() {
                 // a retro citing a factor twice is one incident

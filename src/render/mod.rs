@@ -184,7 +184,7 @@ fn jobs<'a>(
     // `Renderer::keyed_job`); a retro page has a cheaper key, of its inputs (`retro_page_key`).
     // The board of every action first: it is the longest page, and one thread renders it while
     // the others go through the rest. Its key is the digest of its plain contexts; only when it
-    // is rendered do its actions become template values (about 2 KB each), and only until then.
+    // is rendered do its actions become template values (about 4 KB each), and only until then.
     let board = move || {
         let (path, template) = ("actions/index.html", "actions.html");
         let page = indexes::actions_page(l);
