@@ -37,6 +37,7 @@ pub(crate) fn factor_index(book: &Book) -> Vec<FactorEntry> {
             }
         }
     }
+    let done = done_dates_by_factor(book);
     let mut out: Vec<FactorEntry> = by_id
         .into_iter()
         .map(|(id, retros)| {
@@ -49,7 +50,10 @@ pub(crate) fn factor_index(book: &Book) -> Vec<FactorEntry> {
                 first_seen: retros.iter().filter_map(|r| r.date).min(),
                 last_seen: retros.iter().filter_map(|r| r.date).max(),
                 category,
-                recurred_after_remediation: recurred_after_remediation(book, id, &retros),
+                recurred_after_remediation: recurred_after_remediation(
+                    done.get(id).map_or(&[], Vec::as_slice),
+                    &retros,
+                ),
             }
         })
         .collect();
@@ -57,25 +61,35 @@ pub(crate) fn factor_index(book: &Book) -> Vec<FactorEntry> {
     out
 }
 
-/// True when a retro cites `factor` on a date after an action addressing it was done. The day
-/// the action was done is what git knows: the commit that made it `done`, or, for an action
-/// already `done` in the first commit that had it, that commit (it was done by then at the
-/// latest). Only without any history of the action (outside git, not committed yet) does its due
-/// date stand in. Guessing from the due date in git would flag almost every recurring factor of
-/// a book committed at once, since old actions' due dates lie before later incidents.
-fn recurred_after_remediation(book: &Book, factor: &str, citing: &[&Retro]) -> bool {
+/// True when a retro of `citing` is dated after one of `done`, the days on which actions
+/// addressing its factor were done (see [`done_dates_by_factor`]).
+fn recurred_after_remediation(done: &[Date], citing: &[&Retro]) -> bool {
+    citing.iter().filter_map(|r| r.date).any(|d| done.iter().any(|done| d > *done))
+}
+
+/// For each factor id, the days on which the actions addressing it were done, from one pass
+/// over the book's actions. The day an action was done is what git knows: the commit that made
+/// it `done`, or, for an action already `done` in the first commit that had it, that commit (it
+/// was done by then at the latest). Only without any history of the action (outside git, not
+/// committed yet) does its due date stand in. Guessing from the due date in git would flag almost
+/// every recurring factor of a book committed at once, since old actions' due dates lie before
+/// later incidents.
+fn done_dates_by_factor(book: &Book) -> std::collections::HashMap<&str, Vec<Date>> {
     let tz = book.config.timezone();
-    let done_dates: Vec<Date> = book
-        .retros
-        .iter()
-        .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
-        .filter(|(_, a)| a.status == ActionStatus::Done && addresses(a, factor))
-        .filter_map(|(r, a)| match book.history.action(&r.path, &a.id) {
-            Some(h) => Some(crate::history::day(h.closed.unwrap_or(h.first_seen), &tz)),
-            None => a.due,
-        })
-        .collect();
-    citing.iter().filter_map(|r| r.date).any(|d| done_dates.iter().any(|done| d > *done))
+    let mut done: std::collections::HashMap<&str, Vec<Date>> = std::collections::HashMap::new();
+    for r in &book.retros {
+        for a in r.actions.iter().filter(|a| a.status == ActionStatus::Done) {
+            let day = match book.history.action(&r.path, &a.id) {
+                Some(h) => Some(crate::history::day(h.closed.unwrap_or(h.first_seen), &tz)),
+                None => a.due,
+            };
+            let Some(day) = day else { continue };
+            for factor in &a.addresses {
+                done.entry(factor.value.as_str()).or_default().push(day);
+            }
+        }
+    }
+    done
 }
 
 /// One action across the book, with what the report and the site show of it, so that nothing
