@@ -180,9 +180,7 @@ impl<'a> Renderer<'a> {
         h.update(b"plain\0");
         h.update(template.as_bytes());
         h.update(&[0]);
-        // Writing JSON of plain structs into a hasher cannot fail.
-        let _ = serde_json::to_writer(&mut h, &Page { site: &site, page });
-        *h.finalize().as_bytes()
+        json_digest(h, &Page { site: &site, page })
     }
 
     /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
@@ -305,10 +303,14 @@ impl KnownValues {
 /// The template value of `x` and a digest of `x` (of its JSON: a struct's fields come in their
 /// declared order and its maps are sorted, so equal values give equal digests in every process).
 pub(crate) fn known_value<T: Serialize>(x: &T) -> (tera::Value, [u8; 32]) {
-    let mut h = blake3::Hasher::new();
-    // Writing JSON of a model type into a hasher cannot fail.
+    (tera::Value::from_serializable(x), json_digest(blake3::Hasher::new(), x))
+}
+
+/// The digest of what `h` holds followed by the JSON of `x`.
+fn json_digest<T: Serialize>(mut h: blake3::Hasher, x: &T) -> [u8; 32] {
+    // Writing JSON of plain structs into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut h, x);
-    (tera::Value::from_serializable(x), *h.finalize().as_bytes())
+    *h.finalize().as_bytes()
 }
 
 fn map_address(v: &tera::Value) -> Option<usize> {
