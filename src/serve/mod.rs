@@ -771,6 +771,45 @@ mod tests {
         assert!(body.contains("Checkout"), "the other retros are back too");
     }
 
+    /// A search page that read the search bundle's entry just before a refresh swapped the bundle
+    /// still gets that bundle's files (content-hashed names) for one more refresh.
+    #[test]
+    fn the_search_bundle_before_a_refresh_stays_served_for_one_refresh() {
+        let (dir, server) = serve_clean(Limits::default());
+        let metas = |server: &Server| -> std::collections::BTreeSet<String> {
+            let site = server.store.site();
+            site.files.keys().filter(|p| p.ends_with(".pf_meta")).cloned().collect()
+        };
+        until("the first search bundle", || server.store.search_generation() > 0);
+        let first = metas(&server);
+        assert!(!first.is_empty());
+        let retro = dir.path().join("retros/2024-06-01-search-slow.md");
+        let text = std::fs::read_to_string(&retro).unwrap();
+        let refresh = |server: &Server, with: &str| {
+            let done = server.store.search_generation();
+            save(&retro, &format!("{text}\n{with}\n"));
+            until("a search refresh", || server.store.search_generation() > done);
+        };
+
+        refresh(&server, "Afterwards the zanzibar cache was warmed by hand.");
+        let second = metas(&server);
+        assert!(second.is_superset(&first) && second.len() > first.len(), "{first:?} {second:?}");
+        for meta in &first {
+            let (status, _) = get(server.addr, &format!("/{meta}"), Duration::from_secs(10)).unwrap();
+            assert!(status.contains(" 200 "), "{meta}: {status}");
+        }
+
+        refresh(&server, "Afterwards the quokka cache was warmed by hand.");
+        let third = metas(&server);
+        for meta in &first {
+            assert!(!third.contains(meta), "{meta} outlived two refreshes");
+            let (status, _) = get(server.addr, &format!("/{meta}"), Duration::from_secs(10)).unwrap();
+            assert!(status.contains(" 404 "), "{meta}: {status}");
+        }
+        let new_in_second: std::collections::BTreeSet<String> = second.difference(&first).cloned().collect();
+        assert!(third.is_superset(&new_in_second), "the second bundle is kept for one refresh");
+    }
+
     #[test]
     fn a_panic_in_the_first_build_still_starts_the_server() {
         let dir = clean_book();

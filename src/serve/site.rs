@@ -45,6 +45,9 @@ pub struct Store {
     errors: RwLock<Option<Arc<Vec<Diagnostic>>>>,
     /// Generation of the last finished search refresh (0: none yet).
     search_generation: RwLock<u64>,
+    /// Search files of the bundle before the current one that the current one does not have,
+    /// still served (see [`refresh_search`]).
+    retired_search: Mutex<HashSet<String>>,
 }
 
 impl Store {
@@ -367,19 +370,42 @@ pub(crate) fn refresh_search(
     let _ = std::fs::remove_dir_all(scratch);
     let n = bundle.len();
     let site = store.update(|old| {
-        let mut files: HashMap<String, Bytes> = old
-            .files
-            .iter()
-            .filter(|(p, _)| !p.starts_with(SEARCH_PREFIX))
-            .map(|(p, b)| (p.clone(), b.clone()))
-            .collect();
-        files.extend(bundle);
+        let mut retired = store.retired_search.lock().unwrap_or_else(|e| e.into_inner());
+        let (files, kept) = swap_search(&old.files, bundle, &retired);
+        *retired = kept;
         Some(Site { generation: old.generation, files })
     });
     if site.is_some() {
         *store.search_generation.write().unwrap_or_else(|e| e.into_inner()) = generation;
     }
     Ok(n)
+}
+
+/// The site's files with the search bundle `bundle` in place of the old one, and the paths of
+/// the old bundle's files kept beside it. A search page that read the old bundle's entry just
+/// before the swap still asks for that bundle's metadata, index chunks and fragments (their names
+/// are content hashes, so they never clash with the new bundle's); without them Pagefind reads
+/// the error page as its index and fails ("No pointer"). They are kept for one refresh only:
+/// `retired`, the files kept by the previous swap, are dropped now.
+fn swap_search(
+    old: &HashMap<String, Bytes>,
+    bundle: HashMap<String, Bytes>,
+    retired: &HashSet<String>,
+) -> (HashMap<String, Bytes>, HashSet<String>) {
+    let mut kept = HashSet::new();
+    let mut files = HashMap::with_capacity(old.len() + bundle.len());
+    for (p, b) in old {
+        let search = p.starts_with(SEARCH_PREFIX);
+        if search && (bundle.contains_key(p) || retired.contains(p)) {
+            continue;
+        }
+        if search {
+            kept.insert(p.clone());
+        }
+        files.insert(p.clone(), b.clone());
+    }
+    files.extend(bundle);
+    (files, kept)
 }
 
 /// Failures only tests can cause: compiled into the library's unit tests, never into `retrobook`.
