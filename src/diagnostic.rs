@@ -9,7 +9,7 @@ pub mod rules;
 pub use rules::RULES;
 
 /// How serious a diagnostic is. `--strict` turns warnings into errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Something is wrong: `check` and `build` fail.

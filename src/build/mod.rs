@@ -1,6 +1,7 @@
 //! `build`: load → check → search index and render (side by side) → write, atomically, with timings per phase. Retro
 //! pages whose inputs did not change since the last build are taken from it (see [`pages`]).
 
+mod findings;
 mod pages;
 
 use crate::diagnostic::{Diagnostic, Level};
@@ -95,7 +96,8 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     report.notes.extend(crate::deploy::pages_notes(root, &book.config.output.html.site_url));
     let mut diags = loaded.diagnostics;
     phase.end("load", &mut report);
-    diags.extend(crate::check::check_book(&book));
+    let findings = findings::Findings::open(root, &book.config.retros.dir, cache_root(&dest).join(findings::FILE));
+    diags.extend(crate::check::check_book_remembering(&book, &findings));
     let mut diags = crate::check::apply_levels(&book.config, diags);
     crate::diagnostic::sort(&mut diags);
     phase.end("analyze", &mut report);
@@ -182,7 +184,10 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     })
     .map_err(BuildError::Failed)?;
     let warm_on = warm.is_on();
-    let (reused, note) = warm.finish(&dest);
+    let (reused, mut note) = warm.finish(&dest);
+    if let Err(e) = findings.save() {
+        note.push_str(&format!("; cannot keep the check's findings for the next build: {e}"));
+    }
     (report.reused_pages, report.reused_other_pages, report.page_cache) =
         (reused.retro_pages, reused.other_pages, note);
     report.written_to = dest;

@@ -54,13 +54,7 @@ pub(crate) fn site_key(i: &SiteInputs) -> Option<[u8; 32]> {
         h.update(bytes);
     };
     field(&FORMAT.to_le_bytes());
-    field(env!("CARGO_PKG_VERSION").as_bytes());
-    // Another build of the same version (a developer's, or a fix) may render differently: the
-    // program's size and modification time stand for it (hashing 100 MB would cost more than a
-    // warm build saves). An unpacked release archive keeps its time, so CI runs stay warm.
-    let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
-    field(&exe.len().to_le_bytes());
-    field(format!("{:?}", exe.modified().ok()?).as_bytes());
+    program_key(&mut field)?;
     field(format!("{:?}", i.audience).as_bytes());
     field(&[u8::from(i.search)]);
     field(i.today.to_string().as_bytes());
@@ -77,6 +71,18 @@ pub(crate) fn site_key(i: &SiteInputs) -> Option<[u8; 32]> {
     field(i.book.trackers.to_json().as_bytes());
     field(i.book.history.prefix.as_deref().unwrap_or("\0not in git").as_bytes());
     Some(*h.finalize().as_bytes())
+}
+
+/// Gives `field` what stands for the running program: its version and, since another build of
+/// the same version (a developer's, or a fix) may work differently, its size and modification
+/// time (hashing 100 MB would cost more than a warm build saves; an unpacked release archive
+/// keeps its time, so CI runs stay warm). `None` when the program cannot be examined.
+pub(super) fn program_key(field: &mut impl FnMut(&[u8])) -> Option<()> {
+    field(env!("CARGO_PKG_VERSION").as_bytes());
+    let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    field(&exe.len().to_le_bytes());
+    field(format!("{:?}", exe.modified().ok()?).as_bytes());
+    Some(())
 }
 
 /// The path of retro `id`'s page in the site, as the renderer names it.

@@ -15,6 +15,30 @@ use std::collections::{BTreeMap, HashMap};
 
 /// All the book-level rules. Load-time problems (syntax, types, values) come from `load`.
 pub fn check_book(book: &Book) -> Vec<Diagnostic> {
+    check_book_remembering(book, &Forgetful)
+}
+
+/// What the rules that read one retro and the configuration only ([`own_rules`]) found in an
+/// earlier run, by retro: a warm build keeps them beside the site (`build::findings`).
+pub(crate) trait Remembered: Sync {
+    /// The findings for `r` when its file, its place and the configuration are as they were.
+    fn recall(&self, r: &Retro) -> Option<Vec<Diagnostic>>;
+    /// Notes the findings of `r`, just made.
+    fn keep(&self, r: &Retro, found: &[Diagnostic]);
+}
+
+/// Remembers nothing.
+struct Forgetful;
+
+impl Remembered for Forgetful {
+    fn recall(&self, _: &Retro) -> Option<Vec<Diagnostic>> {
+        None
+    }
+    fn keep(&self, _: &Retro, _: &[Diagnostic]) {}
+}
+
+/// [`check_book`], taking the findings of [`own_rules`] from `memory` where it has them.
+pub(crate) fn check_book_remembering(book: &Book, memory: &dyn Remembered) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let ids = IdIndex::new(book);
     let factor_use = factor_usage(book);
@@ -36,13 +60,27 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
         addresses(r, &mut out);
         factor_twins(r, book, &factor_use, &mut out);
         monitoring_paths(r, book, &mut out);
-        stakeholder::check(r, book, &mut out);
-        blameless::check(r, book, &mut out);
-        completeness(r, book, &mut out);
-        conversation::check(r, &mut out);
+        match memory.recall(r) {
+            Some(found) => out.extend(found),
+            None => {
+                let at = out.len();
+                own_rules(r, book, &mut out);
+                memory.keep(r, &out[at..]);
+            }
+        }
         out
     });
     per_retro.collect::<Vec<_>>().concat()
+}
+
+/// The rules whose findings depend on one retro (its file and its path) and the configuration
+/// only, never on the rest of the book: the writing rules and the checklist, most of the
+/// checking time. Their findings can be remembered from one build to the next.
+fn own_rules(r: &Retro, book: &Book, out: &mut Vec<Diagnostic>) {
+    stakeholder::check(r, book, out);
+    blameless::check(r, book, out);
+    completeness(r, book, out);
+    conversation::check(r, out);
 }
 
 /// Applies the levels set in `[lint]` (by rule id, and per path glob) to diagnostics about

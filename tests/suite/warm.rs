@@ -289,3 +289,52 @@ fn a_warm_build_that_fails_leaves_the_previous_site_and_its_linked_pages_intact(
     std::fs::remove_file(&search_cache).unwrap();
     assert!(warm_equals_cold(&book, &site, DAY, &[]) > 0);
 }
+
+/// The blameless warnings a build of `book` into `dest` prints, each with its place.
+fn build_warnings(book: &Path, dest: &Path) -> Vec<String> {
+    let out = run(&["--today", DAY, "build", "-v", "--no-search", "--book", book.to_str().unwrap(), "--dest-dir"]
+        .into_iter()
+        .chain([dest.to_str().unwrap()])
+        .collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // "warning[rule]: message" and, on the next line, "--> file:line:column".
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    let at = |i: usize| lines.get(i + 1).map_or("", |l| l.trim());
+    (0..lines.len()).filter(|&i| lines[i].contains("blameless")).map(|i| format!("{} {}", lines[i], at(i))).collect()
+}
+
+#[test]
+fn the_writing_rules_findings_of_an_unchanged_retro_are_taken_from_the_last_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = sample_book(tmp.path());
+    let site = tmp.path().join("site");
+    let retro = book.join("retros/2025-09-16-address-lookup-hang.md");
+    edit(&retro, "## Narrative\n", "## Narrative\n\nIt was human error.\n");
+    let cold = build_warnings(&book, &site);
+    assert_eq!(cold.len(), 1, "{cold:?}");
+    assert!(cold[0].contains("ends the inquiry"), "{cold:?}");
+    assert_eq!(build_warnings(&book, &site), cold, "the same findings from the cache");
+
+    // Proof that they come from the cache: a message changed in it is printed as it is there.
+    let cache = tmp.path().join(".site-cache/findings.json");
+    let stored = std::fs::read_to_string(&cache).unwrap();
+    assert!(stored.contains("ends the inquiry"));
+    std::fs::write(&cache, stored.replace("ends the inquiry", "came from the cache")).unwrap();
+    let recalled = build_warnings(&book, &site);
+    assert!(recalled[0].contains("came from the cache"), "{recalled:?}");
+
+    // The retro's file changed: its findings are made again, at the new place.
+    edit(&retro, "It was human error.", "Some text first.\n\nIt was human error.");
+    let again = build_warnings(&book, &site);
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert!(again[0].contains("ends the inquiry") && again[0] != cold[0], "{again:?} {cold:?}");
+
+    // book.toml changed: every retro is checked again.
+    std::fs::write(&cache, std::fs::read_to_string(&cache).unwrap().replace("ends the inquiry", "stale")).unwrap();
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(book.join("book.toml"), format!("{toml}\n# edited\n")).unwrap();
+    assert_eq!(build_warnings(&book, &site), again);
+    std::fs::write(&cache, "not json").unwrap();
+    assert_eq!(build_warnings(&book, &site), again, "a broken cache is ignored");
+}
