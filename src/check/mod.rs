@@ -37,6 +37,38 @@ impl Remembered for Forgetful {
     fn keep(&self, _: &Retro, _: &[Diagnostic]) {}
 }
 
+/// Findings kept in memory from one check of a book to the next in the same process (`serve`),
+/// by retro: its file's hash, its path and its id. The configuration is not part of the key:
+/// whoever holds it starts afresh with [`Default`] when the configuration changes.
+#[derive(Default)]
+pub(crate) struct InMemory {
+    known: HashMap<(blake3::Hash, String, String), Vec<Diagnostic>>,
+    now: std::sync::Mutex<HashMap<(blake3::Hash, String, String), Vec<Diagnostic>>>,
+}
+
+impl InMemory {
+    fn key(r: &Retro) -> (blake3::Hash, String, String) {
+        (blake3::Hash::from_bytes(r.hash), r.path.clone(), r.id.clone())
+    }
+
+    /// What the next check recalls: the findings of the retros of the last check only.
+    pub(crate) fn next(self) -> InMemory {
+        InMemory { known: self.now.into_inner().unwrap_or_else(|e| e.into_inner()), now: Default::default() }
+    }
+}
+
+impl Remembered for InMemory {
+    fn recall(&self, r: &Retro) -> Option<Vec<Diagnostic>> {
+        let key = Self::key(r);
+        let found = self.known.get(&key)?.clone();
+        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found.clone());
+        Some(found)
+    }
+    fn keep(&self, r: &Retro, found: &[Diagnostic]) {
+        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(Self::key(r), found.to_vec());
+    }
+}
+
 /// [`check_book`], taking the findings of [`own_rules`] from `memory` where it has them.
 pub(crate) fn check_book_remembering(book: &Book, memory: &dyn Remembered) -> Vec<Diagnostic> {
     use rayon::prelude::*;
@@ -636,6 +668,49 @@ fn monitoring_pulled(r: &Retro, book: &Book, m: &Monitoring, out: &mut Vec<Diagn
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The rules' findings taken from memory are those of the same file: an unchanged retro's come
+    /// from the last check, a changed retro is checked again.
+    #[test]
+    fn remembered_findings_follow_the_file() {
+        let retro = |id: &str, narrative: &str| {
+            format!("---\nid: {id}\ntitle: T {id}\ndate: 2024-01-02\n---\n\n## Narrative\n\n{narrative}\n")
+        };
+        let book = |b: &str| {
+            let files = vec![
+                ("retros/a.md".to_string(), retro("a", "It was human error.").into_bytes()),
+                ("retros/b.md".to_string(), retro("b", b).into_bytes()),
+            ];
+            crate::load::load_from_bytes(std::path::Path::new("/book"), Default::default(), files).book
+        };
+        let blameless = |d: &[Diagnostic]| -> Vec<(String, u32)> {
+            d.iter().filter(|d| d.rule.starts_with("blameless")).map(|d| (d.file.clone(), d.line)).collect()
+        };
+        let first = book("The deploy went out.");
+        let memory = InMemory::default();
+        let cold = check_book_remembering(&first, &memory);
+        assert_eq!(blameless(&cold), [("retros/a.md".to_string(), 9)]);
+        let mut memory = memory.next();
+        assert_eq!(check_book_remembering(&first, &memory), cold, "unchanged: the same findings");
+
+        // Proof that they come from memory: a message changed there is what the check returns.
+        for found in memory.known.values_mut().flatten() {
+            found.message = "from memory".into();
+        }
+        let recalled = check_book_remembering(&first, &memory);
+        assert!(recalled.iter().filter(|d| d.rule.starts_with("blameless")).all(|d| d.message == "from memory"));
+
+        let memory = memory.next();
+        let second = book("Someone said it was human error.");
+        let warm = check_book_remembering(&second, &memory);
+        assert_eq!(blameless(&warm), [("retros/a.md".to_string(), 9), ("retros/b.md".to_string(), 9)]);
+        let messages: Vec<&str> =
+            warm.iter().filter(|d| d.rule.starts_with("blameless")).map(|d| &*d.message).collect();
+        assert_eq!(messages[0], "from memory", "the unchanged retro is recalled");
+        assert!(messages[1].contains("ends the inquiry"), "the changed retro is checked again");
+    }
+
     #[test]
     fn similar_factor_ids() {
         use super::similar;

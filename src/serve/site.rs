@@ -113,6 +113,9 @@ pub(crate) struct Engine {
     pub last_book: Option<Arc<Book>>,
     /// Threads with large stacks that run rebuilds (`None`: the caller's thread and rayon's pool).
     pool: Option<Arc<rayon::ThreadPool>>,
+    /// The findings of the rules that read one retro and the configuration only, from the last
+    /// rebuild: a rebuild checks only the retros whose file changed with them.
+    findings: crate::check::InMemory,
 }
 
 /// The stack of each rebuild thread: virtual memory, only touched as deep as a rebuild goes.
@@ -138,6 +141,7 @@ impl Engine {
                 .build()
                 .ok()
                 .map(Arc::new),
+            findings: Default::default(),
         }
     }
 
@@ -161,6 +165,7 @@ impl Engine {
                 // Whatever the rebuild had half-updated is dropped: the next one starts afresh.
                 self.files.clear();
                 self.keys.clear();
+                self.findings = Default::default();
                 self.theme = None;
                 self.rendered_today = None;
                 let what = payload
@@ -189,6 +194,7 @@ impl Engine {
             self.config = None;
             self.files.clear();
             self.keys.clear();
+            self.findings = Default::default();
             match Config::load(&self.root) {
                 Ok(c) => self.config = Some(c),
                 Err(diags) => return Outcome::Errors(diags),
@@ -208,7 +214,8 @@ impl Engine {
         let Some(config) = self.config.clone() else { unreachable!("loaded above") };
         let (book, mut diags) = self.load(config, plan);
         let Some(theme) = &self.theme else { unreachable!("loaded above") };
-        diags.extend(crate::check::check_book(&book));
+        diags.extend(crate::check::check_book_remembering(&book, &self.findings));
+        self.findings = std::mem::take(&mut self.findings).next();
         let mut diags = crate::check::apply_levels(&book.config, diags);
         crate::diagnostic::sort(&mut diags);
         if diags.iter().any(|d| d.level == Level::Error) {
