@@ -75,18 +75,32 @@ impl Findings {
         Some(h.finalize().to_hex().to_string())
     }
 
-    /// Writes this build's findings for the next one, when they differ from what was read.
-    pub(crate) fn save(self) -> std::io::Result<()> {
+    /// After the check: this build's findings as the bytes of [`FILE`], or `None` when they are
+    /// what was read (or cannot be keyed). Drops the rest, so the render does not hold it.
+    pub(crate) fn seal(self) -> Sealed {
         let (retros, made) = self.now.into_inner().unwrap_or_else(|e| e.into_inner());
-        if self.base.is_none() || (!made && retros.len() == self.known.len()) {
-            return Ok(());
-        }
-        let json = serde_json::to_vec(&Stored { format: FORMAT, retros }).map_err(std::io::Error::other)?;
+        let unchanged = !made && retros.len() == self.known.len();
+        let json = (self.base.is_some() && !unchanged)
+            .then(|| serde_json::to_vec(&Stored { format: FORMAT, retros }).map_err(std::io::Error::other));
+        Sealed { file: self.file, json }
+    }
+}
+
+/// This build's findings, to write once the build has succeeded.
+pub(crate) struct Sealed {
+    file: PathBuf,
+    json: Option<std::io::Result<Vec<u8>>>,
+}
+
+impl Sealed {
+    /// Writes the findings for the next build (replacing the file whole), when they changed.
+    pub(crate) fn save(self) -> std::io::Result<()> {
+        let Some(json) = self.json else { return Ok(()) };
         if let Some(dir) = self.file.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let tmp = self.file.with_extension("json.tmp");
-        std::fs::write(&tmp, json)?;
+        std::fs::write(&tmp, json?)?;
         std::fs::rename(&tmp, &self.file)
     }
 }

@@ -98,6 +98,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     phase.end("load", &mut report);
     let findings = findings::Findings::open(root, &book.config.retros.dir, cache_root(&dest).join(findings::FILE));
     diags.extend(crate::check::check_book_remembering(&book, &findings));
+    let findings = findings.seal();
     let mut diags = crate::check::apply_levels(&book.config, diags);
     crate::diagnostic::sort(&mut diags);
     phase.end("analyze", &mut report);
