@@ -397,14 +397,8 @@ fn valid_shard_name(name: &str) -> bool {
 /// Hash of everything that determines a shard's bundle: the cache format, the Pagefind fingerprint and
 /// the records in canonical (URL) order. JSON of `BTreeMap`s is canonical, so this is stable across runs.
 fn shard_key(fingerprint: &str, name: &str, records: &[SearchRecord]) -> String {
-    let mut hasher = blake3::Hasher::new();
-    // Gathered before hashing, as in `render::page::json_digest`: blake3 is fastest on large updates.
-    let mut w = std::io::BufWriter::with_capacity(64 << 10, &mut hasher);
-    serde_json::to_writer(&mut w, &(CACHE_FORMAT, fingerprint, name, records))
-        .expect("serialising search records to a hasher cannot fail");
-    std::io::Write::flush(&mut w).expect("a hasher takes every byte");
-    drop(w);
-    hasher.finalize().to_hex().to_string()
+    let key = crate::text::json_digest(blake3::Hasher::new(), &(CACHE_FORMAT, fingerprint, name, records));
+    blake3::Hash::from_bytes(key).to_hex().to_string()
 }
 
 /// Runs the shard jobs on up to `available_parallelism` scoped threads. Borrowing the records from scoped

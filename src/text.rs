@@ -1,4 +1,5 @@
-//! Small helpers shared by every layer: slugs, ids, plain text of Markdown, paths inside the book.
+//! Small helpers shared by every layer: slugs, ids, plain text of Markdown, paths inside the book,
+//! digests of JSON.
 //! A leaf: nothing here imports the rest of the crate (see the layer table in `src/layers.rs`).
 
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
@@ -245,9 +246,34 @@ pub(crate) fn human_duration(seconds: i64, style: DurationStyle) -> String {
     if seconds < 0 { format!("{minus}{body}") } else { body }
 }
 
+/// The digest of what `h` holds followed by the JSON of `x`.
+pub(crate) fn json_digest<T: serde::Serialize>(mut h: blake3::Hasher, x: &T) -> [u8; 32] {
+    use std::io::Write;
+    // serde_json writes token by token; blake3 hashes large updates several chunks at a time
+    // (SIMD), so the tokens are gathered first. The bytes hashed, and so the digest, are the same.
+    let mut w = std::io::BufWriter::with_capacity(64 << 10, &mut h);
+    // Writing JSON of plain structs into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut w, x);
+    let _ = w.flush();
+    drop(w);
+    *h.finalize().as_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The buffered digest hashes exactly the JSON, also past the buffer's size.
+    #[test]
+    fn json_digest_is_the_digest_of_the_json() {
+        let rows: Vec<(usize, String)> = (0..20_000).map(|i| (i, format!("row \"{i}\" é"))).collect();
+        let json = serde_json::to_vec(&rows).unwrap();
+        assert!(json.len() > 3 * (64 << 10));
+        let mut h = blake3::Hasher::new();
+        h.update(b"prefix");
+        let expected = *h.clone().update(&json).finalize().as_bytes();
+        assert_eq!(json_digest(h, &rows), expected);
+    }
 
     #[test]
     fn one_inert_line_is_its_own_plain_text() {

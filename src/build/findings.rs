@@ -156,10 +156,6 @@ fn base_key(root: &Path, dir: &str) -> Option<[u8; 32]> {
     };
     field(&FORMAT.to_le_bytes());
     super::pages::program_key(&mut field)?;
-    match std::fs::read(root.join(crate::config::FILE)) {
-        Ok(bytes) => field(&bytes),
-        Err(e) => field(format!("no book.toml: {:?}", e.kind()).as_bytes()),
-    }
-    field(dir.as_bytes());
+    super::pages::config_key(root, dir, &mut field);
     Some(*h.finalize().as_bytes())
 }

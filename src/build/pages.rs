@@ -58,12 +58,7 @@ pub(crate) fn site_key(i: &SiteInputs) -> Option<[u8; 32]> {
     field(format!("{:?}", i.audience).as_bytes());
     field(&[u8::from(i.search)]);
     field(i.today.to_string().as_bytes());
-    match std::fs::read(i.root.join(crate::config::FILE)) {
-        Ok(bytes) => field(&bytes),
-        Err(e) => field(format!("no book.toml: {:?}", e.kind()).as_bytes()),
-    }
-    // An implicit configuration depends on which folders exist.
-    field(i.book.config.retros.dir.as_bytes());
+    config_key(i.root, &i.book.config.retros.dir, &mut field);
     for p in i.theme.paths() {
         field(p.as_bytes());
         field(i.theme.file(p).unwrap_or_default());
@@ -83,6 +78,16 @@ pub(super) fn program_key(field: &mut impl FnMut(&[u8])) -> Option<()> {
     field(&exe.len().to_le_bytes());
     field(format!("{:?}", exe.modified().ok()?).as_bytes());
     Some(())
+}
+
+/// Gives `field` what stands for the configuration: book.toml's bytes (or why there are none),
+/// and the retros folder `dir`, which an implicit configuration chooses by the folders it finds.
+pub(super) fn config_key(root: &Path, dir: &str, field: &mut impl FnMut(&[u8])) {
+    match std::fs::read(root.join(crate::config::FILE)) {
+        Ok(bytes) => field(&bytes),
+        Err(e) => field(format!("no book.toml: {:?}", e.kind()).as_bytes()),
+    }
+    field(dir.as_bytes());
 }
 
 /// The path of retro `id`'s page in the site, as the renderer names it.

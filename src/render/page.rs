@@ -180,7 +180,7 @@ impl<'a> Renderer<'a> {
         h.update(b"plain\0");
         h.update(template.as_bytes());
         h.update(&[0]);
-        json_digest(h, &Page { site: &site, page })
+        crate::text::json_digest(h, &Page { site: &site, page })
     }
 
     /// Renders every job in parallel, handing each page to `sink` as soon as it is ready, and
@@ -303,20 +303,7 @@ impl KnownValues {
 /// The template value of `x` and a digest of `x` (of its JSON: a struct's fields come in their
 /// declared order and its maps are sorted, so equal values give equal digests in every process).
 pub(crate) fn known_value<T: Serialize>(x: &T) -> (tera::Value, [u8; 32]) {
-    (tera::Value::from_serializable(x), json_digest(blake3::Hasher::new(), x))
-}
-
-/// The digest of what `h` holds followed by the JSON of `x`.
-fn json_digest<T: Serialize>(mut h: blake3::Hasher, x: &T) -> [u8; 32] {
-    use std::io::Write;
-    // serde_json writes token by token; blake3 hashes large updates several chunks at a time
-    // (SIMD), so the tokens are gathered first. The bytes hashed, and so the digest, are the same.
-    let mut w = std::io::BufWriter::with_capacity(64 << 10, &mut h);
-    // Writing JSON of plain structs into a hasher cannot fail.
-    let _ = serde_json::to_writer(&mut w, x);
-    let _ = w.flush();
-    drop(w);
-    *h.finalize().as_bytes()
+    (tera::Value::from_serializable(x), crate::text::json_digest(blake3::Hasher::new(), x))
 }
 
 fn map_address(v: &tera::Value) -> Option<usize> {
@@ -392,18 +379,6 @@ fn put_value(out: &mut Vec<u8>, v: &tera::Value, known: &KnownValues) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The buffered digest hashes exactly the JSON, also past the buffer's size.
-    #[test]
-    fn json_digest_is_the_digest_of_the_json() {
-        let rows: Vec<(usize, String)> = (0..20_000).map(|i| (i, format!("row \"{i}\" é"))).collect();
-        let json = serde_json::to_vec(&rows).unwrap();
-        assert!(json.len() > 3 * (64 << 10));
-        let mut h = blake3::Hasher::new();
-        h.update(b"prefix");
-        let expected = *h.clone().update(&json).finalize().as_bytes();
-        assert_eq!(json_digest(h, &rows), expected);
-    }
 
     #[test]
     fn a_context_key_follows_every_value_but_not_the_order_of_map_entries() {
