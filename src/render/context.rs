@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A link to another page, with its URL relative to the site root.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Link {
     pub label: String,
     pub url: String,
@@ -38,8 +38,10 @@ pub(crate) struct RetroRow {
     pub status_label: &'static str,
     /// Read from a file without retrobook front matter (docs/format.md, "Adoption").
     pub adopted: bool,
+    #[serde(serialize_with = "super::shared::links")]
     pub services: Vec<Link>,
     pub teams: Vec<String>,
+    #[serde(serialize_with = "super::shared::links")]
     pub tags: Vec<Link>,
     /// Facet values as slugs, space separated, for the list's filter script.
     pub services_attr: String,
@@ -78,12 +80,12 @@ pub(crate) struct Lookup<'a> {
     /// The values of each filterable facet of the incident list, in a fixed order, for its filter
     /// bar (the rows themselves are kept as template values only).
     pub facets: Vec<(&'static str, Vec<String>)>,
-    /// The same rows as template values, serialised once: the many pages that show a row (its
-    /// own page, the incidents list, facet, factor and related lists) share the value (a
-    /// reference count) instead of serialising the row again.
-    row_values: Vec<tera::Value>,
-    /// The digest of each row (see `page::known_value`), for the keys of the pages that show it.
-    row_digests: Vec<[u8; 32]>,
+    /// The same rows as template values with their digests (see `page::known_value`, for the keys
+    /// of the pages that show them), each made once, when a page first shows it: the many pages
+    /// that show a row (its own page, the incidents list, facet, factor and related lists) share
+    /// the value (a reference count) instead of serialising the row again. Made on demand, so
+    /// the pages rendered before the lists ([`super::render_site_reusing`]) do not hold them all.
+    rows: Vec<std::sync::OnceLock<(tera::Value, [u8; 32])>>,
 }
 
 impl<'a> Lookup<'a> {
@@ -115,23 +117,29 @@ impl<'a> Lookup<'a> {
             related_by,
             md: MarkdownOptions { allow_raw_html: book.config.output.html.allow_raw_html },
             facets: Vec::new(),
-            row_values: Vec::new(),
-            row_digests: Vec::new(),
+            rows: book.retros.iter().map(|_| std::sync::OnceLock::new()).collect(),
         };
-        let rows: Vec<RetroRow> = book.retros.par_iter().map(|r| l.row(r)).collect();
-        l.facets = super::facets(rows.iter().rev());
-        (l.row_values, l.row_digests) = rows.par_iter().map(super::page::known_value).unzip();
+        l.facets = super::facets(&l);
         l
     }
 
     /// The template value of the row of retro `i` (its index in `book.retros`).
     pub(crate) fn row_value(&self, i: usize) -> tera::Value {
-        self.row_values[i].clone()
+        self.known_row(i).0.clone()
     }
 
-    /// Every row's value with its digest (see `page::KnownValues`).
+    fn known_row(&self, i: usize) -> &(tera::Value, [u8; 32]) {
+        self.rows[i].get_or_init(|| super::page::known_value(&self.row(&self.book.retros[i])))
+    }
+
+    /// Every row's value with its digest (see `page::KnownValues`); the rows no page has shown
+    /// yet are made now, in parallel.
     pub(crate) fn known_rows(&self) -> impl Iterator<Item = (tera::Value, [u8; 32])> + '_ {
-        self.row_values.iter().cloned().zip(self.row_digests.iter().copied())
+        use rayon::prelude::*;
+        (0..self.rows.len()).into_par_iter().for_each(|i| {
+            self.known_row(i);
+        });
+        self.rows.iter().filter_map(|row| row.get().cloned())
     }
 
     /// The index in `book.retros` of the retro with this id (the last one, as `by_id`).
@@ -143,11 +151,16 @@ impl<'a> Lookup<'a> {
         severity_class(self.book, sev)
     }
 
-    pub(crate) fn row(&self, r: &Retro) -> RetroRow {
-        let (done, complete) = self.checklists.get(&(r.path.as_str(), r.id.as_str())).copied().unwrap_or_else(|| {
+    /// How many of the seven elements retro `r` has complete, and whether all are.
+    pub(crate) fn checklist(&self, r: &Retro) -> (usize, bool) {
+        self.checklists.get(&(r.path.as_str(), r.id.as_str())).copied().unwrap_or_else(|| {
             let c = analyze::completeness::completeness(r, &self.book.config);
             (c.done, c.complete)
-        });
+        })
+    }
+
+    pub(crate) fn row(&self, r: &Retro) -> RetroRow {
+        let (done, complete) = self.checklist(r);
         let ttr = r.durations().resolve;
         let facet = |v: &[String]| v.iter().map(|s| segment(s)).collect::<Vec<_>>().join(" ");
         RetroRow {
@@ -158,7 +171,7 @@ impl<'a> Lookup<'a> {
             date: r.date.map(|d| d.to_string()).unwrap_or_default(),
             date_long: r.date.map(long_date).unwrap_or_else(|| "undated".into()),
             year: r.date.map(|d| d.year().to_string()).unwrap_or_default(),
-            severity: r.severity.clone().unwrap_or_else(|| "—".into()),
+            severity: r.severity.clone().unwrap_or_else(|| NO_SEVERITY.into()),
             severity_rank: r.severity.as_deref().map_or(99, |s| self.book.config.severity_rank(s).min(98) + 1),
             severity_class: self.severity_class(r.severity.as_deref()),
             severity_stated: r.severity.is_some(),
@@ -180,10 +193,18 @@ impl<'a> Lookup<'a> {
             open_actions: r.actions.iter().filter(|a| a.status.is_open()).count(),
             overdue_actions: r.actions.iter().filter(|a| a.is_overdue(self.today)).count(),
             checklist_done: done,
-            completeness: if complete { "complete" } else { "incomplete" },
+            completeness: completeness_label(complete),
         }
     }
 }
+
+/// A row's `completeness`, for the list's filter.
+pub(crate) fn completeness_label(complete: bool) -> &'static str {
+    if complete { "complete" } else { "incomplete" }
+}
+
+/// A row's severity when its retro states none.
+pub(crate) const NO_SEVERITY: &str = "—";
 
 /// Whether a retro was adopted as it is: no retrobook front matter (none, or another tool's).
 pub(crate) fn is_adopted(r: &Retro) -> bool {
@@ -253,8 +274,10 @@ pub(crate) struct ActionCtx {
     pub due: String,
     pub overdue_days: Option<i64>,
     pub link: Option<String>,
+    #[serde(serialize_with = "super::shared::links")]
     pub addresses: Vec<Link>,
     pub why: String,
+    #[serde(serialize_with = "super::shared::link")]
     pub retro: Option<Link>,
     /// Whole days since the action appeared in git, while it is open.
     pub age_days: Option<i64>,
@@ -683,7 +706,7 @@ mod tests {
     fn each_cached_row_value_is_its_own_retros_row() {
         let book = book();
         let l = Lookup::new(&book, "2025-12-01".parse().expect("a date"));
-        assert_eq!(l.row_values.len(), book.retros.len());
+        assert_eq!(l.rows.len(), book.retros.len());
         for (i, r) in book.retros.iter().enumerate() {
             let fresh = tera::Value::from_serializable(&l.row(r));
             assert_eq!(l.row_value(i), fresh, "{}", r.id);
@@ -691,6 +714,40 @@ mod tests {
             assert_eq!(l.index_of(&r.id), Some(i));
         }
         assert_eq!(l.index_of("nope"), None);
+    }
+
+    #[test]
+    fn the_list_filters_offer_every_value_the_rows_show() {
+        let book = testing::book(
+            "[book]\ntitle = \"t\"\n",
+            &[
+                "id: a\ntitle: A\ndate: 2024-01-01\nstatus: published\nseverity: SEV1\nservices: [db, api]\ntags: [dns]",
+                "id: b\ntitle: B\ndate: 2025-02-01\nstatus: draft\nteams: [core]\nservices: [api]\ntags: [dns, tls]",
+                "id: c\ntitle: C\nstatus: published",
+            ],
+        );
+        let l = Lookup::new(&book, "2025-12-01".parse().expect("a date"));
+        let rows: Vec<RetroRow> = book.retros.iter().map(|r| l.row(r)).collect();
+        let labels = |links: &[Link]| links.iter().map(|x| x.label.clone()).collect::<Vec<_>>();
+        let facet = |r: &RetroRow, name: &str| match name {
+            "severity" => vec![r.severity.clone()],
+            "status" => vec![r.status.to_string()],
+            "year" => vec![r.year.clone()],
+            "service" => labels(&r.services),
+            "team" => r.teams.clone(),
+            "tag" => labels(&r.tags),
+            "completeness" => vec![r.completeness.to_string()],
+            other => panic!("an unexpected facet {other}"),
+        };
+        let names: Vec<&str> = l.facets.iter().map(|f| f.0).collect();
+        assert_eq!(names, ["severity", "service", "team", "tag", "status", "year", "completeness"]);
+        for (name, values) in &l.facets {
+            let mut shown: Vec<String> = rows.iter().flat_map(|r| facet(r, name)).filter(|v| !v.is_empty()).collect();
+            shown.sort();
+            shown.dedup();
+            assert_eq!(values, &shown, "{name}");
+        }
+        assert!(l.facets.iter().all(|f| !f.1.is_empty()), "these rows fill every facet: {:?}", l.facets);
     }
 
     #[test]

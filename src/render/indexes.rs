@@ -209,7 +209,7 @@ impl ActionsPage<ActionCtx> {
     /// dropped, so a book's actions are never held twice (the values alone are about 4 KB an
     /// action: 0.97 GB for the 232,000 actions of 100,000 synthetic retros).
     pub(crate) fn into_values(self) -> ActionsPage<tera::Value> {
-        let value = |a: ActionCtx| tera::Value::from_serializable(&a);
+        let value = |a: ActionCtx| super::shared::value(&a);
         // The closed actions first: most actions are closed, and a list's contexts are freed as
         // a whole once it is made into values, so the longest list is not held to the end.
         let closed = self.closed.into_iter().map(value).collect();

@@ -11,6 +11,7 @@ pub(crate) mod notfound;
 pub(crate) mod page;
 pub(crate) mod public;
 pub(crate) mod records;
+pub(crate) mod shared;
 pub(crate) mod stats;
 pub(crate) mod svg;
 pub mod theme;
@@ -19,7 +20,7 @@ pub(crate) mod yaml_syntax;
 
 use crate::model::Book;
 use anyhow::Result;
-use context::{Link, Lookup, RetroRow};
+use context::{Link, Lookup};
 use jiff::civil::Date;
 use page::{Job, Renderer, Sink, SiteInfo};
 use serde::Serialize;
@@ -115,10 +116,20 @@ pub(crate) fn render_site_reusing(
         today: Some(opts.today.to_string()),
     };
     let l = Lookup::new(book, opts.today);
+    let renderer = Renderer::new(theme.tera()?, theme::TEMPLATES, site);
+    // First the pages that list no incident rows: the board, whose action values are the largest
+    // thing a render holds, and the retro pages, each of which makes its own row's value. Then,
+    // once the board's values are gone, the lists, with the last eighth of the retro pages to
+    // keep every thread busy while one renders the list of every incident. (At 100,000 retros
+    // the board and the rows together were 1.1 GB of the render's peak.)
+    let (mut first, reused) = board_and_retro_pages(&renderer, &l, reuse);
+    let last = first.split_off(first.len() - first.len().saturating_sub(1) / 8);
+    let mut paths = renderer.run(first, sink)?;
     let data = SiteData::new(&l);
-    let renderer = Renderer::new(theme.tera()?, theme::TEMPLATES, site).knowing(data.known_values());
-    let (jobs, reused) = jobs(&renderer, &data, opts, reuse);
-    let mut paths = renderer.run(jobs, sink)?;
+    renderer.know(data.known_values());
+    let mut second = index_pages(&renderer, &data, opts, reuse);
+    second.extend(last);
+    paths.extend(renderer.run(second, sink)?);
     paths.extend(reused);
     let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
     let lastmod = |url: &str| {
@@ -151,6 +162,9 @@ struct SiteData<'a> {
 
 impl<'a> SiteData<'a> {
     fn new(l: &'a Lookup<'a>) -> Self {
+        use rayon::prelude::*;
+        // The rows no retro page has made yet (all of them in a warm build), in parallel.
+        let rows = (0..l.book.retros.len()).into_par_iter().rev().map(|i| l.row_value(i)).collect();
         // Each scans the whole book: side by side.
         let ((summaries, feed), (services, tags)) = rayon::join(
             || rayon::join(|| indexes::factor_summaries(l), || feed_ctx(l.book)),
@@ -161,7 +175,6 @@ impl<'a> SiteData<'a> {
                 )
             },
         );
-        let rows = (0..l.book.retros.len()).rev().map(|i| l.row_value(i)).collect();
         SiteData { l, rows, summaries, services, tags, feed }
     }
 
@@ -171,20 +184,17 @@ impl<'a> SiteData<'a> {
     }
 }
 
-/// Every page of the internal site as a job, and the paths of the retro pages `reuse` keeps.
-fn jobs<'a>(
+/// The actions board and every retro page as jobs, and the paths of the retro pages `reuse` keeps.
+fn board_and_retro_pages<'a>(
     r: &'a Renderer<'a>,
-    d: &'a SiteData<'a>,
-    opts: &RenderOptions,
+    l: &'a Lookup<'a>,
     reuse: &'a ReuseCheck<'a>,
 ) -> (Vec<Job<'a>>, Vec<String>) {
-    let l = d.l;
-    let rows = &d.rows[..];
-    // Every page but the retro pages is kept when its whole context is what it was (see
-    // `Renderer::keyed_job`); a retro page has a cheaper key, of its inputs (`retro_page_key`).
     // The board of every action first: it is the longest page, and one thread renders it while
-    // the others go through the rest. Its key is the digest of its plain contexts; only when it
-    // is rendered do its actions become template values (about 4 KB each), and only until then.
+    // the others go through the retro pages. Every page but the retro pages is kept when its whole
+    // context is what it was (see `Renderer::keyed_job`); the board's key is the digest of its
+    // plain contexts: only when it is rendered do its actions become template values (about 2 KB
+    // each), and only until then. A retro page has a cheaper key, of its inputs (`retro_page_key`).
     let board = move || {
         let (path, template) = ("actions/index.html", "actions.html");
         let page = indexes::actions_page(l);
@@ -193,10 +203,33 @@ fn jobs<'a>(
         }
         r.render(path, template, &page.into_values()).map(Some)
     };
+    let mut jobs: Vec<Job> = vec![("actions/index.html".to_string(), Box::new(board))];
+    let mut reused = Vec::new();
+    for i in 0..l.book.retros.len() {
+        let path = format!("retros/{}/index.html", l.book.retros[i].id);
+        if reuse(&path, &retro_page_key(l, i)) {
+            reused.push(path);
+        } else {
+            jobs.push(r.job(path, "retro.html", move || context::retro_page(l, i)));
+        }
+    }
+    (jobs, reused)
+}
+
+/// The other pages of the internal site as jobs: the lists, the stats, the feed.
+fn index_pages<'a>(
+    r: &'a Renderer<'a>,
+    d: &'a SiteData<'a>,
+    opts: &RenderOptions,
+    reuse: &'a ReuseCheck<'a>,
+) -> Vec<Job<'a>> {
+    let l = d.l;
+    let rows = &d.rows[..];
+    // The longest first: one thread renders the list of every incident while the others go
+    // through the rest.
     let mut jobs: Vec<Job> = vec![
-        ("actions/index.html".to_string(), Box::new(board)),
-        r.keyed_job("index.html", "index.html", move || home(l, rows), reuse),
         r.keyed_job("retros/index.html", "retros.html", move || ListPage { rows, facets: &l.facets }, reuse),
+        r.keyed_job("index.html", "index.html", move || home(l, rows), reuse),
         r.keyed_job("factors/index.html", "factors.html", move || indexes::factors_page(l, &d.summaries), reuse),
     ];
     let by_factor = &l.retros_by_factor;
@@ -222,17 +255,7 @@ fn jobs<'a>(
     jobs.push(r.keyed_job("404.html", "404.html", notfound::page, reuse));
     jobs.push(r.keyed_job("stats/index.html", "stats.html", move || stats::stats_page(l.book), reuse));
     jobs.push(r.keyed_job("feed.xml", "feed.xml", move || &d.feed, reuse));
-    // The index pages above take longer each; the retro pages after them even the threads out.
-    let mut reused = Vec::new();
-    for i in 0..l.book.retros.len() {
-        let path = format!("retros/{}/index.html", l.book.retros[i].id);
-        if reuse(&path, &retro_page_key(l, i)) {
-            reused.push(path);
-        } else {
-            jobs.push(r.job(path, "retro.html", move || context::retro_page(l, i)));
-        }
-    }
-    (jobs, reused)
+    jobs
 }
 
 /// The key of the inputs of retro `i`'s page: the bytes of its file and of the retros it shows
@@ -411,17 +434,18 @@ struct ListPage<'a> {
     facets: &'a [(&'static str, Vec<String>)],
 }
 
-/// The values of each filterable facet, in a fixed order, for the filter bar.
-fn facets<'r>(rows: impl Iterator<Item = &'r RetroRow>) -> Vec<(&'static str, Vec<String>)> {
+/// The values of each filterable facet of the incident rows, in a fixed order, for the filter
+/// bar: read from the retros, so the rows need not be made first.
+fn facets(l: &Lookup) -> Vec<(&'static str, Vec<String>)> {
     let mut m: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-    for r in rows {
-        m.entry("severity").or_default().push(r.severity.clone());
-        m.entry("status").or_default().push(r.status.to_string());
-        m.entry("year").or_default().push(r.year.clone());
-        m.entry("service").or_default().extend(r.services.iter().map(|s| s.label.clone()));
+    for r in &l.book.retros {
+        m.entry("severity").or_default().push(r.severity.clone().unwrap_or_else(|| context::NO_SEVERITY.into()));
+        m.entry("status").or_default().push(r.status.as_str().to_string());
+        m.entry("year").or_default().push(r.date.map(|d| d.year().to_string()).unwrap_or_default());
+        m.entry("service").or_default().extend(r.services.iter().cloned());
         m.entry("team").or_default().extend(r.teams.iter().cloned());
-        m.entry("tag").or_default().extend(r.tags.iter().map(|s| s.label.clone()));
-        m.entry("completeness").or_default().push(r.completeness.to_string());
+        m.entry("tag").or_default().extend(r.tags.iter().cloned());
+        m.entry("completeness").or_default().push(context::completeness_label(l.checklist(r).1).to_string());
     }
     ["severity", "service", "team", "tag", "status", "year", "completeness"]
         .into_iter()

@@ -73,17 +73,19 @@ pub(crate) struct Renderer<'a> {
     /// Where the templates live in the theme (`templates/`, `external/templates/`), for errors.
     templates: &'static str,
     site: SiteInfo<'a>,
-    known: KnownValues,
+    /// Set once, before the pages that list them are rendered (see [`Renderer::know`]).
+    known: std::sync::OnceLock<KnownValues>,
 }
 
 impl<'a> Renderer<'a> {
     pub(crate) fn new(tera: tera::Tera, templates: &'static str, site: SiteInfo<'a>) -> Self {
-        Renderer { tera, templates, site, known: KnownValues::default() }
+        Renderer { tera, templates, site, known: std::sync::OnceLock::new() }
     }
 
-    /// The renderer, with values that many pages' contexts share (see [`KnownValues`]).
-    pub(crate) fn knowing(self, known: KnownValues) -> Self {
-        Renderer { known, ..self }
+    /// Gives the renderer the values that many pages' contexts share (see [`KnownValues`]), for the
+    /// keys of the pages rendered from then on; only the first call counts.
+    pub(crate) fn know(&self, known: KnownValues) {
+        let _ = self.known.set(known);
     }
 
     /// The site context of the page at `path` (e.g. `retros/x/index.html`).
@@ -114,7 +116,7 @@ impl<'a> Renderer<'a> {
     /// The template context of the page at `path`: its site context and `page`.
     fn context<T: Serialize>(&self, path: &str, template: &str, page: &T) -> Result<tera::Context> {
         let site = self.site_ctx(path);
-        tera::Context::from_serialize(&Page { site: &site, page }).with_context(|| self.what(path, template))
+        super::shared::context(&Page { site: &site, page }).with_context(|| self.what(path, template))
     }
 
     fn render_context(&self, path: &str, template: &str, ctx: &tera::Context) -> Result<String> {
@@ -150,7 +152,12 @@ impl<'a> Renderer<'a> {
     ) -> Job<'a> {
         let path = path.into();
         let at = path.clone();
-        (path, Box::new(move || self.render_keyed(&at, template, &page(), reuse, &self.known)))
+        (
+            path,
+            Box::new(move || {
+                self.render_keyed(&at, template, &page(), reuse, self.known.get_or_init(KnownValues::default))
+            }),
+        )
     }
 
     /// Renders `template` for the page at `path` unless `reuse` answers true for the key of its
@@ -200,6 +207,7 @@ impl<'a> Renderer<'a> {
                 (path, done)
             })
             .collect();
+        super::shared::forget();
         let mut failed: Vec<(String, anyhow::Error)> = Vec::new();
         let mut paths = Vec::with_capacity(results.len());
         for (path, done) in results {
@@ -303,7 +311,7 @@ impl KnownValues {
 /// The template value of `x` and a digest of `x` (of its JSON: a struct's fields come in their
 /// declared order and its maps are sorted, so equal values give equal digests in every process).
 pub(crate) fn known_value<T: Serialize>(x: &T) -> (tera::Value, [u8; 32]) {
-    (tera::Value::from_serializable(x), crate::text::json_digest(blake3::Hasher::new(), x))
+    (super::shared::value(x), crate::text::json_digest(blake3::Hasher::new(), x))
 }
 
 fn map_address(v: &tera::Value) -> Option<usize> {
