@@ -326,6 +326,41 @@ fn no_payload_survives_as_markup() {
 }
 
 #[test]
+fn the_built_in_stylesheet_ships_minified_with_every_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("book");
+    two_clean_retros(&book);
+    let dest = tmp.path().join("site");
+    let out = build(&book, &dest, &["--no-search"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shipped = read(&dest, "css/retrobook.css");
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("theme/css/retrobook.css")).unwrap();
+    assert!(!shipped.contains("/*"), "no comments are shipped");
+    assert!(shipped.len() * 4 < source.len() * 3, "{} bytes shipped of {}", shipped.len(), source.len());
+    // `minifier` drops the spaces around `+` in min(), max() and clamp(), which makes the sum
+    // invalid (calc() keeps them): the stylesheet writes its sums there inside calc()
+    for f in ["min(", "max(", "clamp("] {
+        for (at, _) in shipped.match_indices(f) {
+            let args = &shipped[at..shipped[at..].find([';', '}']).map_or(shipped.len(), |e| at + e)];
+            let bare = args.split("calc(").next().unwrap_or_default();
+            assert!(!bare.contains('+') && !bare.contains(" - "), "a sum outside calc() in {args}");
+        }
+    }
+    // every rule and custom property of the source is still there, without the spaces
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let shipped = squeeze(&shipped);
+    for needle in ["(prefers-color-scheme:dark)", "@mediaprint", ":root[data-theme=\"dark\"]", "--rb-width:72rem"] {
+        assert!(shipped.contains(needle), "{needle} is in the shipped stylesheet");
+    }
+    let selectors = source.lines().filter(|l| l.ends_with(" {") && !l.starts_with(' ') && !l.starts_with('@'));
+    for selector in selectors {
+        let selector = squeeze(selector.trim_end_matches('{'));
+        assert!(shipped.contains(&format!("{selector}{{")), "{selector} is in the shipped stylesheet");
+    }
+}
+
+#[test]
 fn a_book_theme_overrides_files_and_single_blocks() {
     let tmp = tempfile::tempdir().unwrap();
     let book = tmp.path().join("book");
