@@ -132,14 +132,10 @@ impl<'a> Lookup<'a> {
         self.rows[i].get_or_init(|| super::page::known_value(&self.row(&self.book.retros[i])))
     }
 
-    /// Every row's value with its digest (see `page::KnownValues`); the rows no page has shown
-    /// yet are made now, in parallel.
+    /// Every row's value with its digest (see `page::KnownValues`); a row no page has shown yet
+    /// is made now.
     pub(crate) fn known_rows(&self) -> impl Iterator<Item = (tera::Value, [u8; 32])> + '_ {
-        use rayon::prelude::*;
-        (0..self.rows.len()).into_par_iter().for_each(|i| {
-            self.known_row(i);
-        });
-        self.rows.iter().filter_map(|row| row.get().cloned())
+        (0..self.rows.len()).map(|i| self.known_row(i).clone())
     }
 
     /// The index in `book.retros` of the retro with this id (the last one, as `by_id`).
