@@ -129,6 +129,32 @@ fn browser_suite() {
     assert!(out.status.success(), "the browser suite failed:\n{text}");
 }
 
+/// The built-in scripts ship minified: each must parse to the same program as its source
+/// (tests/browser/same-program.mjs), and be smaller than it.
+#[test]
+fn shipped_scripts_are_their_sources_programs() {
+    let dir = repo().join("tests/browser");
+    ensure_node_modules(&dir);
+    let built = tempfile::tempdir().unwrap();
+    let site = built.path().join("site");
+    let out = run(&["build", "--no-search", "--book", repo().to_str().unwrap(), "--dest-dir", site.to_str().unwrap()]);
+    assert!(out.status.success(), "build: {}", stderr(&out));
+    let (source, shipped) = (repo().join("theme/js"), site.join("js"));
+    let out = Command::new("node")
+        .arg(dir.join("same-program.mjs"))
+        .args([&source, &shipped])
+        .current_dir(&dir)
+        .output()
+        .expect("run node (Node.js 20 or later is needed for the browser suite)");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "a shipped script is not its source's program:\n{text}");
+    for e in std::fs::read_dir(&source).unwrap() {
+        let name = e.unwrap().file_name();
+        let size = |d: &Path| std::fs::metadata(d.join(&name)).unwrap().len();
+        assert!(size(&shipped) < size(&source), "{name:?} ships unminified:\n{text}");
+    }
+}
+
 /// Runs tests/browser/run.mjs with `env` and `RB_BOOK`.
 fn node(dir: &Path, env: &[(&str, &str)], book: &Path) -> std::process::Output {
     let mut cmd = Command::new("node");
