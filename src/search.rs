@@ -14,7 +14,8 @@
 //!
 //! Layout written into `out_dir`:
 //! ```text
-//! shards.json                 {"format":1,"shards":[{"name":"2025-2026","dir":"2025-2026/","records":2291,"key":"…"}, …]}
+//! shards.json                 {"format":1,"shards":[{"name":"2025-2026","dir":"2025-2026/","records":2291,"key":"…",
+//!                               "meta":"pagefind.en_….pf_meta","wasm":"wasm.en.pagefind"}, …]}
 //! 2025-2026/pagefind.js       one complete Pagefind bundle per group of shards (newest first in shards.json)
 //! 2025-2026/pagefind-entry.json
 //! 2025-2026/fragment/*.pf_fragment …
@@ -223,11 +224,16 @@ pub(crate) fn build_search_beside(
     let mut listed: Vec<ManifestShard> = jobs
         .iter()
         .zip(&outcomes)
-        .map(|(job, outcome)| ManifestShard {
-            name: job.name.clone(),
-            dir: format!("{}/", job.name),
-            records: job.entries.len(),
-            key: outcome.key.clone(),
+        .map(|(job, outcome)| {
+            let (meta, wasm) = first_files(&out_dir.join(&job.name));
+            ManifestShard {
+                name: job.name.clone(),
+                dir: format!("{}/", job.name),
+                records: job.entries.len(),
+                key: outcome.key.clone(),
+                meta,
+                wasm,
+            }
         })
         .collect();
     listed.sort_by(|a, b| b.name.cmp(&a.name));
@@ -257,6 +263,40 @@ struct ManifestShard {
     /// Content hash of the shard; the search page passes it as Pagefind's `metaCacheTag`, so browsers may
     /// cache the entry file until the shard changes.
     key: String,
+    /// The bundle's metadata file and WebAssembly, which Pagefind asks for once it has read the entry
+    /// file: the search page fetches them early, together with `pagefind.js` (see [`first_files`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wasm: Option<String>,
+}
+
+/// The names of the metadata file (`pagefind.en_1a2b3c4d5e.pf_meta`) and WebAssembly
+/// (`wasm.en.pagefind`) Pagefind loads first from a bundle, read from its `pagefind-entry.json`.
+/// Known only when the bundle has one language (retrobook writes one per book), since Pagefind
+/// picks the language by the page's; `None` otherwise, and the page then lets Pagefind find them.
+fn first_files(bundle: &Path) -> (Option<String>, Option<String>) {
+    #[derive(Deserialize)]
+    struct Entry {
+        languages: BTreeMap<String, Language>,
+    }
+    #[derive(Deserialize)]
+    struct Language {
+        hash: String,
+        wasm: Option<String>,
+    }
+    let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let entry = fs::read(bundle.join("pagefind-entry.json")).ok();
+    let Some(Entry { languages }) = entry.and_then(|e| serde_json::from_slice(&e).ok()) else {
+        return (None, None);
+    };
+    match languages.into_values().collect::<Vec<_>>().as_slice() {
+        [Language { hash, wasm }] if plain(hash) => (
+            Some(format!("pagefind.{hash}.pf_meta")),
+            wasm.as_deref().filter(|w| plain(w)).map(|w| format!("wasm.{w}.pagefind")),
+        ),
+        _ => (None, None),
+    }
 }
 
 struct ShardJob {
@@ -896,6 +936,27 @@ mod tests {
         assert_eq!(*pool.used.lock().unwrap(), 10);
         drop((a, b));
         assert_eq!(*pool.used.lock().unwrap(), 0);
+    }
+
+    #[test]
+    fn the_first_files_are_named_only_for_one_plain_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |json: &str| {
+            fs::write(dir.path().join("pagefind-entry.json"), json).unwrap();
+            first_files(dir.path())
+        };
+        let one = r#"{"version":"1.6.0","languages":{"en":{"hash":"en_89d22725db","wasm":"en","page_count":3}}}"#;
+        assert_eq!(entry(one), (Some("pagefind.en_89d22725db.pf_meta".into()), Some("wasm.en.pagefind".into())));
+        let two = r#"{"languages":{"en":{"hash":"en_1","wasm":"en"},"de":{"hash":"de_2","wasm":"de"}}}"#;
+        assert_eq!(entry(two), (None, None), "Pagefind picks by the page's language");
+        assert_eq!(entry(r#"{"languages":{"en":{"hash":"../x","wasm":"en"}}}"#), (None, None));
+        assert_eq!(
+            entry(r#"{"languages":{"en":{"hash":"en_1","wasm":"a/b"}}}"#),
+            (Some("pagefind.en_1.pf_meta".into()), None)
+        );
+        assert_eq!(entry("not json"), (None, None));
+        fs::remove_file(dir.path().join("pagefind-entry.json")).unwrap();
+        assert_eq!(first_files(dir.path()), (None, None));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 // then pressing "Show filters"; and opening `search/` (which lists every retro, newest first), then
 // typing QUERY. Prints one line per journey and, with RB_VERBOSE=1, every request. RB_GZIP=1 has
 // the server gzip text files (HTML, CSS, JS, JSON) as most static hosts do; Pagefind's own index
-// files are gzipped already either way. Not part of the test suite: docs/benchmarks.md
+// files are gzipped already either way. RB_LATENCY=MS adds MS milliseconds to every request
+// (Chromium's network emulation), as a host across the internet would. Not part of the test suite: docs/benchmarks.md
 // records its figures (the synthetic 10k book, issue 19).
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
@@ -71,6 +72,11 @@ async function journey(name, run) {
   const context = await browser.newContext();
   await context.addInitScript(recordFirstDraw);
   const page = await context.newPage();
+  if (process.env.RB_LATENCY) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: Number(process.env.RB_LATENCY),
+      downloadThroughput: -1, uploadThroughput: -1 });
+  }
   const requests = [];
   page.on("requestfinished", async (request) => {
     const sizes = await request.sizes().catch(() => null);

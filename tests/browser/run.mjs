@@ -107,12 +107,22 @@ await check("search: a word only in one retro's technical analysis finds that re
   assert(/acknowledged/i.test(first), "the first result's excerpt does not show the word: " + first);
 });
 
-await check("search: a ?q= link shows results on load", async (page) => {
+await check("search: a ?q= link shows results on load, each index file fetched once (preloads are used)", async (page) => {
+  const fetched = [];
+  page.on("request", (r) => fetched.push(new URL(r.url()).pathname + new URL(r.url()).search));
   await page.goto(URL_ + "search/?q=acknowledged");
   await page.waitForSelector("#rb-search-results li a", { timeout: 15000 });
   assert((await page.inputValue("#rb-search-input")) === "acknowledged", "the query is not in the box");
   const urls = await resultUrls(page);
   assert(urls.includes("/retros/2025-05-20-orders-database-failover/"), "results: " + urls.join(", "));
+  const index = fetched.filter((u) => u.startsWith("/pagefind/"));
+  const preloaded = await page.$$eval("link[rel=preload]", (links) =>
+    links.map((l) => new URL(l.href).pathname + new URL(l.href).search));
+  for (const file of ["pagefind-entry.json?ts=", ".pf_meta", "wasm.en.pagefind"]) {
+    assert(preloaded.some((u) => u.includes(file)), "not preloaded: " + file + ": " + preloaded.join(", "));
+  }
+  const twice = index.filter((u, i) => index.indexOf(u) !== i);
+  assert(!twice.length, "fetched twice: " + twice.join(", "));
 });
 
 await check("search: a facet narrows the results", async (page) => {

@@ -35,6 +35,17 @@ fn a_word_only_in_one_technical_analysis_finds_that_retro() {
     let shards: Vec<&str> =
         manifest["shards"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(shards, ["2024-2026"], "a small book's years make one bundle");
+    // The files the search page preloads are the bundle's own: its metadata and WebAssembly.
+    let bundle = site.join("pagefind/2024-2026");
+    let entry: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("pagefind-entry.json")).unwrap()).unwrap();
+    let hash = entry["languages"]["en"]["hash"].as_str().unwrap();
+    let shard = &manifest["shards"][0];
+    assert_eq!(shard["meta"], format!("pagefind.{hash}.pf_meta"));
+    assert_eq!(shard["wasm"], "wasm.en.pagefind");
+    for file in ["meta", "wasm"] {
+        assert!(bundle.join(shard[file].as_str().unwrap()).is_file(), "{file}: {shard}");
+    }
 
     let frags = fragments(&site);
     assert_eq!(frags.len(), 16, "one record per retro");

@@ -151,6 +151,7 @@
         setStatus("There is nothing to search yet.");
         return;
       }
+      preloadBundles();
       pagefind = await import(new URL("pagefind.js", bundleUrl(shards[0])).href);
       // baseUrl: record URLs are site-relative ("retros/x/"), so results must resolve against the site root,
       // not against the bundle folder Pagefind would guess. mergeFilter tags every page with its shard, which
@@ -255,6 +256,32 @@
 
   // The shard's content hash lets browsers cache its pagefind-entry.json until it changes (Pagefind's
   // default adds the current time to that URL, so it is fetched afresh on every page view).
+  // Pagefind reads each bundle's entry file, then its metadata (and the primary bundle's WebAssembly), and
+  // merges the other bundles only once its WebAssembly is compiled: one round trip after another. shards.json
+  // names those files, so they are fetched now, together with pagefind.js, and Pagefind's own requests for
+  // them are answered from the preloads. An entry file is preloaded only under its cache tag, the exact URL
+  // Pagefind will ask for.
+  function preloadBundles() {
+    var plain = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+    shards.forEach(function (shard, i) {
+      var dir = bundleUrl(shard);
+      var files = [shard.meta, i === 0 ? shard.wasm : null].filter(function (file) {
+        return typeof file === "string" && plain.test(file);
+      });
+      if (typeof shard.key === "string" && /^[0-9a-f]+$/.test(shard.key)) {
+        files.unshift("pagefind-entry.json?ts=" + shard.key);
+      }
+      files.forEach(function (file) {
+        var link = document.createElement("link");
+        link.rel = "preload";
+        link.as = "fetch";
+        link.crossOrigin = "anonymous";
+        link.href = new URL(file, dir).href;
+        document.head.appendChild(link);
+      });
+    });
+  }
+
   function cacheTag(shard) {
     return typeof shard.key === "string" && /^[0-9a-f]+$/.test(shard.key) ? shard.key : String(Date.now());
   }
