@@ -203,6 +203,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildError
     report.phases.extend(phases.into_iter().filter(|p| p.2).map(|(name, took, _)| (name, took)));
     report.phases.push(("render", timings.render));
     report.phases.push(("write", total.saturating_sub(reuse_time + both_time)));
+    crate::memory::drop_later((book, public));
     Ok(report)
 }
 
