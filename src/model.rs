@@ -565,7 +565,7 @@ pub struct Section {
 }
 
 /// The prose of a section as the completeness check sees it (`analyze::completeness`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub(crate) enum SectionProse {
     /// No text outside comments, or only the guidance `retrobook new` writes.
     Template,
@@ -596,6 +596,30 @@ impl<T> Memo<T> {
     /// Keeps `value` unless a value is kept already (then that one stays).
     pub(crate) fn keep(&self, value: T) {
         let _ = self.0.set(value);
+    }
+}
+
+/// The completeness check's readings of a retro's prose sections: (section index, the key the
+/// reading is kept under, the reading). A store that remembers a retro's findings from one check to
+/// the next (`check::Remembered`) keeps them too, so that the render, which shows the checklist,
+/// does not parse those sections again for a retro the check did not read.
+pub(crate) type ProseReadings = Vec<(u32, u64, SectionProse)>;
+
+impl Retro {
+    /// The readings kept on this retro's sections.
+    pub(crate) fn prose_readings(&self) -> ProseReadings {
+        let kept = self.sections.iter().enumerate().filter_map(|(i, s)| Some((i, s.prose.get()?)));
+        kept.map(|(i, &(key, prose))| (i as u32, key, prose)).collect()
+    }
+
+    /// Keeps `readings` on this retro's sections. A reading whose key is not that of its section's
+    /// text is never used (`analyze::completeness` reads the section again).
+    pub(crate) fn restore_prose_readings(&self, readings: &ProseReadings) {
+        for &(i, key, prose) in readings {
+            if let Some(s) = self.sections.get(i as usize) {
+                s.prose.keep((key, prose));
+            }
+        }
     }
 }
 

@@ -3,18 +3,20 @@
 //! folder beside the site, by retro. The next build takes a retro's findings from there when its
 //! key is the same: retrobook itself, book.toml, the retro's file bytes, path and id (see
 //! [`Findings::retro_key`]). Anything else about the book is checked again every time, and a
-//! missing or unreadable file only means that every retro is checked.
+//! missing or unreadable file only means that every retro is checked. With the findings go the
+//! checklist's readings of the retro's prose sections, which the render's checklist would
+//! otherwise take a Markdown parse of every section to make again.
 
 use crate::check::Remembered;
 use crate::diagnostic::{Diagnostic, Level, Pos, rules};
-use crate::model::Retro;
+use crate::model::{ProseReadings, Retro};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Bumped when the layout of [`FILE`] or the meaning of its keys changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The findings cache, in the cache folder beside the site.
 pub(crate) const FILE: &str = "findings.json";
@@ -23,8 +25,17 @@ pub(crate) const FILE: &str = "findings.json";
 #[derive(Serialize, Deserialize)]
 struct Stored {
     format: u32,
-    /// Retro key (hex) → its findings, in the order the rules made them.
-    retros: HashMap<String, Vec<Finding>>,
+    /// Retro key (hex) → what its check left.
+    retros: HashMap<String, Kept>,
+}
+
+/// What the check of one retro leaves for the next build.
+#[derive(Serialize, Deserialize, Clone)]
+struct Kept {
+    /// Its findings, in the order the rules made them.
+    findings: Vec<Finding>,
+    /// The completeness check's readings of its prose sections (see [`ProseReadings`]).
+    prose: ProseReadings,
 }
 
 /// One diagnostic of a retro, without its file (the retro's path, which is part of the key).
@@ -45,9 +56,9 @@ pub(crate) struct Findings {
     /// What every retro's key starts from; `None` when the program cannot be examined: then
     /// nothing is remembered.
     base: Option<[u8; 32]>,
-    known: HashMap<String, Vec<Finding>>,
+    known: HashMap<String, Kept>,
     /// This build's findings by retro key, and whether any had to be made afresh.
-    now: Mutex<(HashMap<String, Vec<Finding>>, bool)>,
+    now: Mutex<(HashMap<String, Kept>, bool)>,
 }
 
 impl Findings {
@@ -109,7 +120,8 @@ impl Remembered for Findings {
     fn recall(&self, r: &Retro) -> Option<Vec<Diagnostic>> {
         let key = self.retro_key(r)?;
         let stored = self.known.get(&key)?;
-        let found = stored.iter().map(|f| f.to_diagnostic(&r.path)).collect::<Option<Vec<_>>>()?;
+        let found = stored.findings.iter().map(|f| f.to_diagnostic(&r.path)).collect::<Option<Vec<_>>>()?;
+        r.restore_prose_readings(&stored.prose);
         self.now.lock().unwrap_or_else(|e| e.into_inner()).0.insert(key, stored.clone());
         Some(found)
     }
@@ -117,9 +129,10 @@ impl Remembered for Findings {
     fn keep(&self, r: &Retro, found: &[Diagnostic]) {
         let Some(key) = self.retro_key(r) else { return };
         // Findings about another file cannot be told from the key: such a retro is checked anew.
-        let Some(stored) = found.iter().map(|d| Finding::of(d, &r.path)).collect::<Option<Vec<_>>>() else { return };
+        let Some(findings) = found.iter().map(|d| Finding::of(d, &r.path)).collect::<Option<Vec<_>>>() else { return };
+        let kept = Kept { findings, prose: r.prose_readings() };
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        now.0.insert(key, stored);
+        now.0.insert(key, kept);
         now.1 = true;
     }
 }
@@ -158,4 +171,39 @@ fn base_key(root: &Path, dir: &str) -> Option<[u8; 32]> {
     super::pages::program_key(&mut field)?;
     super::pages::config_key(root, dir, &mut field);
     Some(*h.finalize().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SectionProse;
+
+    #[test]
+    fn the_checklist_readings_are_kept_beside_the_site_with_the_findings() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join(".site-cache").join(FILE);
+        let text = "---\nid: a\ntitle: T\ndate: 2024-01-02\n---\n\n## Narrative\n\n\
+            The deploy went out at noon and the queue stalled soon after it.\n";
+        let book = || {
+            let files = vec![("retros/a.md".to_string(), text.as_bytes().to_vec())];
+            crate::load::load_from_bytes(root.path(), Default::default(), files).book
+        };
+        let first = book();
+        let findings = Findings::open(root.path(), "retros", file.clone());
+        crate::check::check_book_remembering(&first, &findings);
+        findings.seal().save().unwrap();
+        let read = first.retros[0].prose_readings();
+        assert_eq!(read.len(), 1, "{read:?}");
+
+        // Proof that they come from the file: a reading changed there is the one recalled.
+        let stored = std::fs::read_to_string(&file).unwrap();
+        assert!(stored.contains("\"Written\""), "{stored}");
+        std::fs::write(&file, stored.replace("\"Written\"", "\"Short\"")).unwrap();
+        let second = book();
+        assert!(second.retros[0].prose_readings().is_empty());
+        let findings = Findings::open(root.path(), "retros", file);
+        crate::check::check_book_remembering(&second, &findings);
+        let (i, key, _) = read[0];
+        assert_eq!(second.retros[0].prose_readings(), [(i, key, SectionProse::Short)], "recalled from {FILE}");
+    }
 }

@@ -8,7 +8,7 @@ mod stakeholder;
 mod trackers;
 
 use crate::diagnostic::{Diagnostic, Pos, rules};
-use crate::model::{Book, Moment, Monitoring, Retro};
+use crate::model::{Book, Moment, Monitoring, ProseReadings, Retro};
 use crate::suggest::nearest;
 use crate::text::similar;
 use std::collections::{BTreeMap, HashMap};
@@ -21,9 +21,11 @@ pub fn check_book(book: &Book) -> Vec<Diagnostic> {
 /// What the rules that read one retro and the configuration only ([`own_rules`]) found in an
 /// earlier run, by retro: a warm build keeps them beside the site (`build::findings`).
 pub(crate) trait Remembered: Sync {
-    /// The findings for `r` when its file, its place and the configuration are as they were.
+    /// The findings for `r` when its file, its place and the configuration are as they were; the
+    /// completeness check's readings of its sections are kept on `r` again
+    /// ([`Retro::restore_prose_readings`]).
     fn recall(&self, r: &Retro) -> Option<Vec<Diagnostic>>;
-    /// Notes the findings of `r`, just made.
+    /// Notes the findings of `r`, just made, and the readings its sections now hold.
     fn keep(&self, r: &Retro, found: &[Diagnostic]);
 }
 
@@ -42,9 +44,12 @@ impl Remembered for Forgetful {
 /// whoever holds it starts afresh with [`Default`] when the configuration changes.
 #[derive(Default)]
 pub(crate) struct InMemory {
-    known: HashMap<(blake3::Hash, String, String), Vec<Diagnostic>>,
-    now: std::sync::Mutex<HashMap<(blake3::Hash, String, String), Vec<Diagnostic>>>,
+    known: KeptByRetro,
+    now: std::sync::Mutex<KeptByRetro>,
 }
+
+/// Findings and the checklist's readings, by the retro's file hash, path and id.
+type KeptByRetro = HashMap<(blake3::Hash, String, String), (Vec<Diagnostic>, ProseReadings)>;
 
 impl InMemory {
     fn key(r: &Retro) -> (blake3::Hash, String, String) {
@@ -60,12 +65,14 @@ impl InMemory {
 impl Remembered for InMemory {
     fn recall(&self, r: &Retro) -> Option<Vec<Diagnostic>> {
         let key = Self::key(r);
-        let found = self.known.get(&key)?.clone();
-        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found.clone());
-        Some(found)
+        let (found, readings) = self.known.get(&key)?;
+        r.restore_prose_readings(readings);
+        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (found.clone(), readings.clone()));
+        Some(found.clone())
     }
     fn keep(&self, r: &Retro, found: &[Diagnostic]) {
-        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(Self::key(r), found.to_vec());
+        let kept = (found.to_vec(), r.prose_readings());
+        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(Self::key(r), kept);
     }
 }
 
@@ -695,7 +702,7 @@ mod tests {
         assert_eq!(check_book_remembering(&first, &memory), cold, "unchanged: the same findings");
 
         // Proof that they come from memory: a message changed there is what the check returns.
-        for found in memory.known.values_mut().flatten() {
+        for found in memory.known.values_mut().flat_map(|(found, _)| found.iter_mut()) {
             found.message = "from memory".into();
         }
         let recalled = check_book_remembering(&first, &memory);
@@ -709,6 +716,40 @@ mod tests {
             warm.iter().filter(|d| d.rule.starts_with("blameless")).map(|d| &*d.message).collect();
         assert_eq!(messages[0], "from memory", "the unchanged retro is recalled");
         assert!(messages[1].contains("ends the inquiry"), "the changed retro is checked again");
+    }
+
+    #[test]
+    fn recalled_findings_bring_back_the_checklist_readings() {
+        use crate::model::SectionProse;
+        let text = "---\nid: a\ntitle: T\ndate: 2024-01-02\n---\n\n## Narrative\n\n\
+            The deploy went out at noon and the queue stalled soon after it.\n\n## Technical analysis\n\nShort.\n";
+        let book = || {
+            let files = vec![("retros/a.md".to_string(), text.as_bytes().to_vec())];
+            crate::load::load_from_bytes(std::path::Path::new("/book"), Default::default(), files).book
+        };
+        let first = book();
+        let memory = InMemory::default();
+        check_book_remembering(&first, &memory);
+        let read = first.retros[0].prose_readings();
+        let kinds: Vec<SectionProse> = read.iter().map(|r| r.2).collect();
+        assert_eq!(kinds, [SectionProse::Written, SectionProse::Short], "{read:?}");
+
+        // A fresh load holds no readings until the check recalls them.
+        let mut memory = memory.next();
+        let second = book();
+        assert!(second.retros[0].prose_readings().is_empty());
+        check_book_remembering(&second, &memory);
+        assert_eq!(second.retros[0].prose_readings(), read);
+
+        // Proof that the checklist uses them: a reading changed in memory is what it reports.
+        for (_, readings) in memory.known.values_mut() {
+            readings[0].2 = SectionProse::Template;
+        }
+        let third = book();
+        check_book_remembering(&third, &memory);
+        let checklist = crate::analyze::completeness::completeness(&third.retros[0], &third.config);
+        let missing: Vec<String> = checklist.items.iter().flat_map(|i| i.missing.clone()).collect();
+        assert!(missing.iter().any(|m| m.contains("Narrative section still holds only the template")), "{missing:?}");
     }
 
     #[test]
