@@ -33,7 +33,7 @@ pub(crate) fn give_back_freed_memory() {
 }
 
 /// Frees `value` on a thread of its own, so that the caller need not wait for it. A loaded book of
-/// 10,000 retros takes about 70 ms to free, all on one core, at the very end of a build: about 6%
+/// 10,000 retros takes about 70 ms to free, all on one core, at the very end of a build: about 5%
 /// of a warm build's wall time (docs/benchmarks.md, "Eleventh session"). When the process exits
 /// first, the system takes the memory back whole. If no thread can be started, `value` is freed
 /// here.

@@ -56,8 +56,11 @@ fn ensure_chromium() {
     assert!(Path::new(CHROMIUM).exists(), "chromium was installed but {CHROMIUM} is missing");
 }
 
-/// `npm ci` in tests/browser/ unless its node_modules already match the lock file.
+/// `npm ci` in tests/browser/ unless its node_modules already match the lock file. The tests of
+/// this file run side by side: one at a time here, so that two `npm ci` never share the folder.
 fn ensure_node_modules(dir: &Path) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let lock = std::fs::read(dir.join("package-lock.json")).expect("tests/browser/package-lock.json");
     let stamp = dir.join("node_modules/.rb-lock");
     if std::fs::read(&stamp).is_ok_and(|s| s == lock) && dir.join("node_modules/playwright-core").is_dir() {
