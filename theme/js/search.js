@@ -254,8 +254,6 @@
     if (first && document.activeElement === document.body) first.focus();
   }
 
-  // The shard's content hash lets browsers cache its pagefind-entry.json until it changes (Pagefind's
-  // default adds the current time to that URL, so it is fetched afresh on every page view).
   // Pagefind reads each bundle's entry file, then its metadata (and the primary bundle's WebAssembly), and
   // merges the other bundles only once its WebAssembly is compiled: one round trip after another. shards.json
   // names those files, so they are fetched now, together with pagefind.js, and Pagefind's own requests for
@@ -268,9 +266,7 @@
       var files = [shard.meta, i === 0 ? shard.wasm : null].filter(function (file) {
         return typeof file === "string" && plain.test(file);
       });
-      if (typeof shard.key === "string" && /^[0-9a-f]+$/.test(shard.key)) {
-        files.unshift("pagefind-entry.json?ts=" + shard.key);
-      }
+      if (hasKey(shard)) files.unshift("pagefind-entry.json?ts=" + shard.key);
       files.forEach(function (file) {
         var link = document.createElement("link");
         link.rel = "preload";
@@ -282,8 +278,14 @@
     });
   }
 
+  // The shard's content hash lets browsers cache its pagefind-entry.json until it changes (Pagefind's
+  // default adds the current time to that URL, so it is fetched afresh on every page view).
   function cacheTag(shard) {
-    return typeof shard.key === "string" && /^[0-9a-f]+$/.test(shard.key) ? shard.key : String(Date.now());
+    return hasKey(shard) ? shard.key : String(Date.now());
+  }
+
+  function hasKey(shard) {
+    return typeof shard.key === "string" && /^[0-9a-f]+$/.test(shard.key);
   }
 
   function shardFilter(shard) {
