@@ -469,8 +469,12 @@ fn run_jobs(
             .map(|_| {
                 scope.spawn(|| -> Result<()> {
                     // A current-thread runtime per worker: Pagefind's API is async but its work is CPU bound,
-                    // so one runtime thread per OS thread is all it needs.
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                    // so one runtime thread per OS thread is all it needs. Pagefind indexes each record on
+                    // the runtime's blocking pool, one record after the other; with its default size the
+                    // pool started a fresh thread for many of them (25 threads in a 10k build instead of
+                    // 8), each with heaps of its own (docs/benchmarks.md, "Twelfth session").
+                    let runtime =
+                        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build()?;
                     loop {
                         let n = next.fetch_add(1, Ordering::SeqCst);
                         if n >= order.len() || failed.load(Ordering::SeqCst) || beside.cancelled() {
