@@ -3,7 +3,7 @@
 //! After an internal build, [`FILE`] in the cache folder beside the site (see
 //! [`super::cache_root`]) lists every page with its key — a retro page's the key of its inputs (see
 //! `render::render_site_reusing`), another page's the key of its whole template context (see
-//! `render::page::context_key`) — the size and hash of its bytes, and how its file looked on
+//! `render::page::Renderer::plain_key`) — the size and hash of its bytes, and how its file looked on
 //! disk. The next build reuses a page (hard-links the previous site's file into the new folder, or
 //! copies it where links fail, so the previous site stays whole until the swap) when
 //!

@@ -80,8 +80,8 @@ pub(crate) struct Lookup<'a> {
     /// The values of each filterable facet of the incident list, in a fixed order, for its filter
     /// bar (the rows themselves are kept as template values only).
     pub facets: Vec<(&'static str, Vec<String>)>,
-    /// The same rows as template values with their digests (see `page::known_value`, for the keys
-    /// of the pages that show them), each made once, when a page first shows it: the many pages
+    /// The same rows as template values with their digests (see `page::known_value`; the pages
+    /// that list them hold them as `shared::SharedValue`s, keyed by the digests), each made once, when a page first shows it: the many pages
     /// that show a row (its own page, the incidents list, facet, factor and related lists) share
     /// the value (a reference count) instead of serialising the row again. Made on demand, so
     /// the pages rendered before the lists ([`super::render_site_reusing`]) do not hold them all.
@@ -128,14 +128,14 @@ impl<'a> Lookup<'a> {
         self.known_row(i).0.clone()
     }
 
-    fn known_row(&self, i: usize) -> &(tera::Value, [u8; 32]) {
-        self.rows[i].get_or_init(|| super::page::known_value(&self.row(&self.book.retros[i])))
+    /// The row of retro `i` as a value many pages share, with its digest.
+    pub(crate) fn shared_row(&self, i: usize) -> super::shared::SharedValue {
+        let (value, digest) = self.known_row(i).clone();
+        super::shared::SharedValue { value, digest }
     }
 
-    /// Every row's value with its digest (see `page::KnownValues`); a row no page has shown yet
-    /// is made now.
-    pub(crate) fn known_rows(&self) -> impl Iterator<Item = (tera::Value, [u8; 32])> + '_ {
-        (0..self.rows.len()).map(|i| self.known_row(i).clone())
+    fn known_row(&self, i: usize) -> &(tera::Value, [u8; 32]) {
+        self.rows[i].get_or_init(|| super::page::known_value(&self.row(&self.book.retros[i])))
     }
 
     /// The index in `book.retros` of the retro with this id (the last one, as `by_id`).

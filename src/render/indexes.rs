@@ -2,6 +2,7 @@
 
 use super::context::{ActionCtx, Link, Lookup, action_ctx, factor_url};
 use super::format::segment;
+use super::shared::SharedValue;
 use crate::analyze;
 use crate::model::Retro;
 use serde::Serialize;
@@ -48,7 +49,7 @@ pub(crate) struct FactorsPage {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FactorIncident {
     /// The retro's [`RetroRow`], as the value [`Lookup`] made once.
-    pub row: tera::Value,
+    pub row: SharedValue,
     pub summary: String,
     pub whys: Vec<String>,
 }
@@ -146,7 +147,7 @@ pub(crate) fn factor_page(l: &Lookup, summary: &FactorSummary, retros: &[usize])
     for (i, r) in retros.iter().map(|&i| (i, &l.book.retros[i])) {
         if let Some(f) = r.factors.iter().find(|f| f.id == summary.id) {
             incidents.push(FactorIncident {
-                row: l.row_value(i),
+                row: l.shared_row(i),
                 summary: f.summary.clone().unwrap_or_default(),
                 whys: f.whys.clone(),
             });
@@ -277,7 +278,7 @@ pub(crate) struct FacetPage {
     pub name: String,
     pub url: String,
     /// Its incidents' rows ([`RetroRow`] values), newest first.
-    pub rows: Vec<tera::Value>,
+    pub rows: Vec<SharedValue>,
     /// Factors cited by its incidents (labelled with their titles), most cited first.
     pub factors: Vec<(Link, usize)>,
     pub actions: Vec<ActionCtx>,
@@ -334,7 +335,7 @@ pub(crate) fn facet_pages(l: &Lookup, kind: &'static str, values: fn(&Retro) -> 
                 kind,
                 url: format!("{dir}/{slug}/"),
                 name,
-                rows: indexes.iter().rev().map(|&i| l.row_value(i)).collect(),
+                rows: indexes.iter().rev().map(|&i| l.shared_row(i)).collect(),
                 factors,
                 actions,
                 overdue,

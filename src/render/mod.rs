@@ -126,7 +126,6 @@ pub(crate) fn render_site_reusing(
     let last = first.split_off(first.len() - first.len().saturating_sub(1) / 8);
     let mut paths = renderer.run(first, sink)?;
     let data = SiteData::new(&l);
-    renderer.know(data.known_values());
     let mut second = index_pages(&renderer, &data, opts, reuse);
     second.extend(last);
     paths.extend(renderer.run(second, sink)?);
@@ -153,7 +152,7 @@ pub(crate) fn render_site_reusing(
 struct SiteData<'a> {
     l: &'a Lookup<'a>,
     /// Every retro's row value, newest first.
-    rows: Vec<tera::Value>,
+    rows: Vec<shared::SharedValue>,
     summaries: Vec<indexes::FactorSummary>,
     services: Vec<indexes::FacetPage>,
     tags: Vec<indexes::FacetPage>,
@@ -164,7 +163,7 @@ impl<'a> SiteData<'a> {
     fn new(l: &'a Lookup<'a>) -> Self {
         use rayon::prelude::*;
         // The rows no retro page has made yet (all of them in a warm build), in parallel.
-        let rows = (0..l.book.retros.len()).into_par_iter().rev().map(|i| l.row_value(i)).collect();
+        let rows = (0..l.book.retros.len()).into_par_iter().rev().map(|i| l.shared_row(i)).collect();
         // Each scans the whole book: side by side.
         let ((summaries, feed), (services, tags)) = rayon::join(
             || rayon::join(|| indexes::factor_summaries(l), || feed_ctx(l.book)),
@@ -176,11 +175,6 @@ impl<'a> SiteData<'a> {
             },
         );
         SiteData { l, rows, summaries, services, tags, feed }
-    }
-
-    /// The values several pages show (every incident row), for the pages' keys.
-    fn known_values(&self) -> page::KnownValues {
-        page::KnownValues::new(self.l.known_rows())
     }
 }
 
@@ -393,7 +387,7 @@ fn feed_ctx(book: &Book) -> FeedCtx {
 
 #[derive(Serialize)]
 struct Home<'a> {
-    recent: &'a [tera::Value],
+    recent: &'a [shared::SharedValue],
     retros: usize,
     open_actions: usize,
     overdue_actions: usize,
@@ -407,7 +401,7 @@ struct RecurringFactor {
     recurred_after_remediation: bool,
 }
 
-fn home<'a>(l: &Lookup, rows: &'a [tera::Value]) -> Home<'a> {
+fn home<'a>(l: &Lookup, rows: &'a [shared::SharedValue]) -> Home<'a> {
     let actions = l.book.retros.iter().flat_map(|r| &r.actions);
     Home {
         recent: &rows[..rows.len().min(8)],
@@ -430,7 +424,7 @@ fn home<'a>(l: &Lookup, rows: &'a [tera::Value]) -> Home<'a> {
 
 #[derive(Serialize)]
 struct ListPage<'a> {
-    rows: &'a [tera::Value],
+    rows: &'a [shared::SharedValue],
     facets: &'a [(&'static str, Vec<String>)],
 }
 

@@ -73,19 +73,11 @@ pub(crate) struct Renderer<'a> {
     /// Where the templates live in the theme (`templates/`, `external/templates/`), for errors.
     templates: &'static str,
     site: SiteInfo<'a>,
-    /// Set once, before the pages that list them are rendered (see [`Renderer::know`]).
-    known: std::sync::OnceLock<KnownValues>,
 }
 
 impl<'a> Renderer<'a> {
     pub(crate) fn new(tera: tera::Tera, templates: &'static str, site: SiteInfo<'a>) -> Self {
-        Renderer { tera, templates, site, known: std::sync::OnceLock::new() }
-    }
-
-    /// Gives the renderer the values that many pages' contexts share (see [`KnownValues`]), for the
-    /// keys of the pages rendered from then on; only the first call counts.
-    pub(crate) fn know(&self, known: KnownValues) {
-        let _ = self.known.set(known);
+        Renderer { tera, templates, site }
     }
 
     /// The site context of the page at `path` (e.g. `retros/x/index.html`).
@@ -141,8 +133,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// Like [`Renderer::job`], but the page is not rendered when `reuse` answers true for its
-    /// path and the key of its whole context ([`context_key`]): the template's output depends on
-    /// nothing else but the templates themselves, which the caller keys with the site.
+    /// path and its [`Renderer::plain_key`]: the template's output depends on nothing else but
+    /// the templates themselves, which the caller keys with the site. The page's template values
+    /// are made only when it is rendered.
     pub(crate) fn keyed_job<T: Serialize>(
         &'a self,
         path: impl Into<String>,
@@ -152,35 +145,21 @@ impl<'a> Renderer<'a> {
     ) -> Job<'a> {
         let path = path.into();
         let at = path.clone();
-        (
-            path,
-            Box::new(move || {
-                self.render_keyed(&at, template, &page(), reuse, self.known.get_or_init(KnownValues::default))
-            }),
-        )
+        let job = move || {
+            let page = page();
+            if reuse(&at, &self.plain_key(&at, template, &page)) {
+                return Ok(None);
+            }
+            self.render(&at, template, &page).map(Some)
+        };
+        (path, Box::new(job))
     }
 
-    /// Renders `template` for the page at `path` unless `reuse` answers true for the key of its
-    /// context (see [`Renderer::keyed_job`]), with the shared values `known` has digests of.
-    pub(crate) fn render_keyed<T: Serialize>(
-        &self,
-        path: &str,
-        template: &str,
-        page: &T,
-        reuse: &ReuseCheck,
-        known: &KnownValues,
-    ) -> Result<Option<String>> {
-        let ctx = self.context(path, template, page)?;
-        if reuse(path, &context_key(template, &ctx, known)) {
-            return Ok(None);
-        }
-        self.render_context(path, template, &ctx).map(Some)
-    }
-
-    /// The key of the page at `path` for a page made only of structs, vectors and ordered maps
-    /// (no template values, no hash maps): the digest of its JSON with the site context, whose
-    /// form is fixed, so it keys the page without making its template values first. It covers
-    /// what [`context_key`] does: the context is made from the same serialisation.
+    /// The key of the page at `path` for a page made only of structs, vectors, ordered maps and
+    /// [`SharedValue`](super::shared::SharedValue)s (no other template values, no hash maps): the
+    /// digest of its JSON with the site context, whose form is fixed, so it keys the page without
+    /// making its template values first; a shared value is written as its digest. The page's
+    /// context is made from the same serialisation.
     pub(crate) fn plain_key<T: Serialize>(&self, path: &str, template: &str, page: &T) -> [u8; 32] {
         let site = self.site_ctx(path);
         let mut h = blake3::Hasher::new();
@@ -267,160 +246,42 @@ pub(crate) fn sink_error(what: impl std::fmt::Display) -> anyhow::Error {
     anyhow!("cannot keep a rendered file: {what}")
 }
 
-/// The key of a page's template and whole context (`site` and `page`): a blake3 hash of the
-/// values written out in a canonical order (map entries sorted by key, since Tera's maps iterate
-/// in a random order), with each string's safe-or-escaped mark.
-pub(crate) fn context_key(template: &str, ctx: &tera::Context, known: &KnownValues) -> [u8; 32] {
-    let mut out = Vec::with_capacity(1 << 16);
-    out.extend_from_slice(b"retrobook-page-context-v1\0");
-    put_str(&mut out, template);
-    for part in ["site", "page"] {
-        put_str(&mut out, part);
-        match ctx.get(part) {
-            Some(v) => put_value(&mut out, v, known),
-            None => out.push(b'-'),
-        }
-    }
-    *blake3::hash(&out).as_bytes()
-}
-
-/// Template values that many pages' contexts share (the incident rows, the actions board), each
-/// with the digest of its canonical bytes: a page's key writes the digest instead of walking the
-/// value again. A value is found by the address of its map, which its clone here keeps alive, so
-/// no other map can take that address while the digests are in use.
-#[derive(Default)]
-pub(crate) struct KnownValues {
-    _kept: Vec<tera::Value>,
-    digests: std::collections::HashMap<usize, [u8; 32]>,
-}
-
-impl KnownValues {
-    /// Values with their digests, as [`known_value`] makes them.
-    pub(crate) fn new(values: impl Iterator<Item = (tera::Value, [u8; 32])>) -> Self {
-        let mut known = KnownValues::default();
-        for (value, digest) in values {
-            if let Some(address) = map_address(&value) {
-                known.digests.insert(address, digest);
-                known._kept.push(value);
-            }
-        }
-        known
-    }
-}
-
 /// The template value of `x` and a digest of `x` (of its JSON: a struct's fields come in their
 /// declared order and its maps are sorted, so equal values give equal digests in every process).
 pub(crate) fn known_value<T: Serialize>(x: &T) -> (tera::Value, [u8; 32]) {
     (super::shared::value(x), crate::text::json_digest(blake3::Hasher::new(), x))
 }
 
-fn map_address(v: &tera::Value) -> Option<usize> {
-    v.as_map().map(|m| std::ptr::from_ref(m) as usize)
-}
-
-fn put_len(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&(n as u64).to_le_bytes());
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_len(out, s.len());
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn put_value(out: &mut Vec<u8>, v: &tera::Value, known: &KnownValues) {
-    use tera::value::ValueKind as K;
-    match v.kind() {
-        K::Undefined => out.push(b'u'),
-        K::None => out.push(b'n'),
-        K::Bool => out.push(if v.as_bool() == Some(true) { b'T' } else { b'F' }),
-        K::String => {
-            out.push(if v.is_safe() { b'S' } else { b's' });
-            put_str(out, v.as_str().unwrap_or_default());
-        }
-        K::Array => {
-            let items = v.as_array().unwrap_or_default();
-            out.push(b'[');
-            put_len(out, items.len());
-            for item in items {
-                put_value(out, item, known);
-            }
-        }
-        K::Map => {
-            if let Some(digest) = map_address(v).and_then(|a| known.digests.get(&a)) {
-                out.push(b'#');
-                out.extend_from_slice(digest);
-                return;
-            }
-            let Some(map) = v.as_map() else { return };
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
-            put_len(out, entries.len());
-            for (k, v) in entries {
-                match k.as_str() {
-                    Some(k) => put_str(out, k),
-                    None => put_str(out, &k.to_string()),
-                }
-                put_value(out, v, known);
-            }
-        }
-        K::Bytes => {
-            out.push(b'b');
-            put_str(out, &String::from_utf8_lossy(v.as_bytes().unwrap_or_default()));
-        }
-        K::I64 => {
-            out.push(b'i');
-            out.extend_from_slice(&v.as_i64().unwrap_or_default().to_le_bytes());
-        }
-        K::U64 => {
-            out.push(b'p');
-            out.extend_from_slice(&v.as_u64().unwrap_or_default().to_le_bytes());
-        }
-        // Other numbers (and any kind a later Tera adds) as Tera writes them, with their kind.
-        kind => {
-            put_str(out, &format!("{kind:?}"));
-            put_str(out, &v.to_string());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::shared::SharedValue;
     use super::*;
 
     #[test]
-    fn a_context_key_follows_every_value_but_not_the_order_of_map_entries() {
-        let ctx = |page: tera::Value| {
-            let mut c = tera::Context::new();
-            c.insert("site", &serde_json::json!({"root": "../"}));
-            c.insert_value("page", page);
-            c
+    fn a_plain_key_follows_every_field_and_a_shared_value_by_its_digest() {
+        #[derive(Serialize)]
+        struct Rows {
+            title: &'static str,
+            rows: Vec<SharedValue>,
+        }
+        let r = renderer(&[("t.html", "{{ page.title }}:{% for x in page.rows %}{{ x.id }},{% endfor %}")]);
+        let shared = |id: &str, digest: u8| SharedValue {
+            value: tera::Value::from_serializable(&serde_json::json!({ "id": id })),
+            digest: [digest; 32],
         };
-        let map = |pairs: &[(&'static str, tera::Value)]| {
-            let mut m = tera::Map::default();
-            for (k, v) in pairs {
-                m.insert((*k).into(), v.clone());
-            }
-            tera::Value::from(m)
-        };
-        let a = tera::Value::from("a");
-        let b = tera::Value::from(2);
-        let none = KnownValues::default();
-        let key = |v: tera::Value| context_key("t.html", &ctx(v), &none);
-        let base = key(map(&[("x", a.clone()), ("y", b.clone())]));
-        assert_eq!(base, key(map(&[("y", b.clone()), ("x", a.clone())])), "entry order");
-        assert_ne!(base, key(map(&[("x", a.clone()), ("y", tera::Value::from(3))])), "a value");
-        assert_ne!(base, key(map(&[("x", a.clone()), ("z", b.clone())])), "a key");
-        assert_ne!(base, key(map(&[("x", tera::Value::safe_string("a")), ("y", b.clone())])), "safe or not");
-        assert_ne!(base, context_key("u.html", &ctx(map(&[("x", a.clone()), ("y", b.clone())])), &none), "template");
-
-        // A known value stands for itself by its digest; the same content made afresh is walked.
-        let (row, digest) = known_value(&serde_json::json!({"id": "r1"}));
-        let known = KnownValues::new([(row.clone(), digest)].into_iter());
-        let with_known = context_key("t.html", &ctx(tera::Value::from(vec![row.clone()])), &known);
-        assert_eq!(with_known, context_key("t.html", &ctx(tera::Value::from(vec![row])), &known));
-        let (other, _) = known_value(&serde_json::json!({"id": "r2"}));
-        assert_ne!(with_known, context_key("t.html", &ctx(tera::Value::from(vec![other])), &known));
+        let page = Rows { title: "T", rows: vec![shared("r1", 1), shared("r2", 2)] };
+        let key = |p: &Rows| r.plain_key("x/index.html", "t.html", p);
+        let base = key(&page);
+        assert_eq!(base, key(&Rows { title: "T", rows: vec![shared("r1", 1), shared("r2", 2)] }));
+        assert_ne!(base, key(&Rows { title: "U", ..page }), "a field");
+        let page = Rows { title: "T", rows: vec![shared("r1", 1), shared("r2", 2)] };
+        assert_ne!(base, key(&Rows { title: "T", rows: vec![shared("r1", 1), shared("r2", 3)] }), "a digest");
+        assert_ne!(base, key(&Rows { title: "T", rows: vec![shared("r2", 2), shared("r1", 1)] }), "the order");
+        // The digest stands for the value: the key does not walk it.
+        assert_eq!(base, key(&Rows { title: "T", rows: vec![shared("r1", 1), shared("x", 2)] }));
+        assert_ne!(base, r.plain_key("x/y/index.html", "t.html", &page), "the site context (the root)");
+        assert_ne!(base, r.plain_key("x/index.html", "u.html", &page), "the template");
+        assert_eq!(r.render("x/index.html", "t.html", &page).unwrap(), "T:r1,r2,", "the page shows the values");
     }
 
     fn renderer(templates: &[(&str, &str)]) -> Renderer<'static> {

@@ -9,6 +9,9 @@
 //! otherwise, so JSON digests and keys do not change. At 100,000 synthetic retros the incident
 //! rows and the actions board hold about 700,000 links of this kind. Each thread keeps the values
 //! it made until [`forget`], which `Renderer::run` calls when the pages are done.
+//!
+//! An incident's row is made into a template value once per build, and every page that lists it
+//! holds it as a [`SharedValue`], which a page's key writes as its digest.
 
 use super::context::Link;
 use serde::{Serialize, Serializer};
@@ -63,6 +66,26 @@ fn made(link: &Link) -> tera::Value {
     })
 }
 
+/// A template value that many pages show (an incident's row) with the digest of what it was made
+/// from (see `page::known_value`). While a template value is made it is its value (a clone of the
+/// `Arc`); otherwise — in the JSON of a page's key, `Renderer::plain_key` — it is its digest, so a
+/// page listing thousands of incidents is keyed without walking their values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SharedValue {
+    pub value: tera::Value,
+    pub digest: [u8; 32],
+}
+
+impl Serialize for SharedValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if SHARING.get() {
+            self.value.serialize(s)
+        } else {
+            s.serialize_str(blake3::Hash::from_bytes(self.digest).to_hex().as_str())
+        }
+    }
+}
+
 /// Drops the values every thread of the pool and this one keep: what a render made stays shared
 /// by the values that hold it, and nothing is kept for the next render.
 pub(crate) fn forget() {
@@ -109,5 +132,16 @@ mod tests {
         assert_eq!(json, r#"{"title":"A","tags":[{"label":"db","url":"tags/db/"}]}"#);
         let _ = value(&row(&["db"]));
         assert_eq!(serde_json::to_string(&row(&["db"])).expect("json"), json);
+    }
+
+    #[test]
+    fn a_shared_value_is_its_value_in_a_template_value_and_its_digest_in_json() {
+        let made = value(&row(&["db"]));
+        let shared = SharedValue { value: made.clone(), digest: [0xab; 32] };
+        let list = value(&vec![shared.clone()]);
+        let first = &list.as_array().expect("a list")[0];
+        assert_eq!(first, &made);
+        assert!(std::ptr::eq(first.as_map().expect("a map"), made.as_map().expect("a map")), "the same map");
+        assert_eq!(serde_json::to_string(&shared).expect("json"), format!("\"{}\"", "ab".repeat(32)));
     }
 }
