@@ -80,11 +80,12 @@ pub(crate) struct Lookup<'a> {
     /// The values of each filterable facet of the incident list, in a fixed order, for its filter
     /// bar (the rows themselves are kept as template values only).
     pub facets: Vec<(&'static str, Vec<String>)>,
-    /// The same rows as template values with their digests (see `page::known_value`; the pages
-    /// that list them hold them as `shared::SharedValue`s, keyed by the digests), each made once, when a page first shows it: the many pages
-    /// that show a row (its own page, the incidents list, facet, factor and related lists) share
-    /// the value (a reference count) instead of serialising the row again. Made on demand, so
-    /// the pages rendered before the lists ([`super::render_site_reusing`]) do not hold them all.
+    /// The same rows as template values with their digests (see `page::known_value`; the lists
+    /// hold them as `shared::SharedValue`s, which their keys write as the digests), each made
+    /// once, when a page first shows it: the many pages that show a row (its own page, the
+    /// incidents list, facet, factor and related lists) share the value (a reference count)
+    /// instead of serialising the row again. Made on demand, so the pages rendered before the
+    /// lists ([`super::render_site_reusing`]) do not hold them all.
     rows: Vec<std::sync::OnceLock<(tera::Value, [u8; 32])>>,
 }
 
