@@ -554,8 +554,7 @@ fn run_job(
     }
 
     let permit = in_flight.acquire(records.len());
-    let files = runtime.block_on(index_shard(&records))?;
-    drop(records);
+    let files = runtime.block_on(index_shard(records))?;
     drop(permit);
     fs::create_dir_all(&staging)?;
     let mut written = 0;
@@ -622,13 +621,13 @@ impl Drop for Permit<'_> {
 }
 
 /// Indexes one shard's records and returns the bundle files (paths relative to the bundle folder).
-async fn index_shard(records: &[SearchRecord]) -> Result<Vec<pagefind::api::SyntheticFile>> {
+/// The records' text moves into the index: it is not held twice while the bundle is built.
+async fn index_shard(records: Vec<SearchRecord>) -> Result<Vec<pagefind::api::SyntheticFile>> {
     let mut index = new_index()?;
     for record in records {
-        let mut meta = record.meta.clone();
-        meta.insert("title".into(), record.title.clone());
-        let facets: Vec<String> = record
-            .filters
+        let SearchRecord { url, title, content, language, filters, sort, mut meta, .. } = record;
+        meta.insert("title".into(), title.clone());
+        let facets: Vec<String> = filters
             .iter()
             .flat_map(|(name, values)| {
                 values.iter().filter(|v| !v.trim().is_empty()).map(move |value| format!("{name}:{value}"))
@@ -636,25 +635,21 @@ async fn index_shard(records: &[SearchRecord]) -> Result<Vec<pagefind::api::Synt
             .collect();
         let filters =
             if facets.is_empty() { BTreeMap::new() } else { BTreeMap::from([(FACET_FILTER.to_string(), facets)]) };
-        let content = if record.content.trim().is_empty() { record.title.clone() } else { record.content.clone() };
+        let content = if content.trim().is_empty() { title } else { content };
         // Pagefind names index files after the language: anything but a well-formed tag (book.toml's
         // loader accepts no other) is indexed as `unknown` rather than written into a file name.
-        let language = if crate::config::check_language(&record.language).is_ok() {
-            record.language.clone()
-        } else {
-            "unknown".into()
-        };
+        let language = if crate::config::check_language(&language).is_ok() { language } else { "unknown".into() };
         index
             .add_custom_record(
-                normalized_url(&record.url).to_string(),
+                normalized_url(&url).to_string(),
                 content,
                 language,
                 Some(meta),
                 Some(filters),
-                Some(record.sort.clone()),
+                Some(sort),
             )
             .await
-            .with_context(|| format!("indexing {}", record.url))?;
+            .with_context(|| format!("indexing {url}"))?;
     }
     index.get_files().await
 }
@@ -814,7 +809,7 @@ mod tests {
         a.filters.insert("tag".into(), vec!["db".into(), " ".into(), "net:edge".into()]);
         let mut b = record("retros/b/", "2025");
         b.filters.insert("team".into(), vec!["sre".into()]);
-        let files = rt.block_on(index_shard(&[a, b])).unwrap();
+        let files = rt.block_on(index_shard(vec![a, b])).unwrap();
         let filter_files = files.iter().filter(|f| f.filename.starts_with("filter")).count();
         assert_eq!(filter_files, 1, "one filter file for three facets");
         let mut found = Vec::new();
@@ -840,7 +835,7 @@ mod tests {
         for lang in ["x/../../../ESCAPED", &format!("en-{}", "a".repeat(80))] {
             let mut r = record("retros/a/", "2025");
             r.language = lang.to_string();
-            let files = rt.block_on(index_shard(&[r])).unwrap();
+            let files = rt.block_on(index_shard(vec![r])).unwrap();
             for f in &files {
                 let name = f.filename.to_string_lossy();
                 assert!(!name.contains("..") && !name.contains("ESCAPED") && !name.contains("aaaa"), "{name}");
